@@ -1,0 +1,21 @@
+import type { BuildResult } from '../events.js';
+
+/** One build step: the app calls `build()` once per cycle, never two at once. */
+export interface Builder {
+  /** How the build reads in hot's log, e.g. `esbuild src/server.ts`. */
+  readonly description: string;
+  build(): Promise<BuildResult>;
+  /** True when the last build read this file, so a change to it matters even outside `include`. */
+  isInput(absolutePath: string): boolean;
+  close(): Promise<void>;
+}
+
+/** For configs without a build: every cycle just restarts the program. */
+export function createNoBuilder(): Builder {
+  return {
+    description: 'no build',
+    build: async () => ({ type: 'built', durationMs: 0, outputChanged: true }),
+    isInput: () => false,
+    close: async () => {},
+  };
+}

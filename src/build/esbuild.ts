@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import type { BuildResult } from '../events.js';
+import type { Logger } from '../ui/logger.js';
+import type { Builder } from './builder.js';
+
+export interface EsbuildBuilderOptions {
+  root: string;
+  entry: string;
+  outfile: string;
+  logger: Logger;
+  color: boolean;
+}
+
+/** Source files whose change may fix a failed build even though no graph lists them yet. */
+const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
+
+/**
+ * The built-in build: one incremental esbuild context, rebuilt on each cycle. The bundle is written
+ * only when its bytes change, and the metafile's inputs tell the app which files matter.
+ */
+export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
+  const { root, entry, outfile, logger } = options;
+  let context: esbuild.BuildContext<{ metafile: true; write: false }> | undefined;
+  let inputs = new Set<string>();
+  let lastFailed = false;
+  let previous = new Map<string, Uint8Array>();
+  let closing: Promise<void> | undefined;
+
+  const createContext = () =>
+    esbuild.context({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: `node${process.versions.node.split('.')[0]}`,
+      format: outputFormat(outfile),
+      packages: 'external',
+      sourcemap: 'linked',
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+      ...(outputFormat(outfile) === 'esm' ? { banner: { js: ESM_REQUIRE_BANNER } } : {}),
+    });
+
+  const failed = async (startedAt: number, error: unknown): Promise<BuildResult> => {
+    lastFailed = true;
+    const messages = (error as { errors?: esbuild.Message[] }).errors;
+    const diagnostics =
+      messages && messages.length > 0
+        ? (await esbuild.formatMessages(messages, { kind: 'error', color: options.color })).join('')
+        : (error as Error).message ?? String(error);
+    return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics };
+  };
+
+  return {
+    description: `esbuild ${path.relative(process.cwd(), entry) || entry}`,
+    async build() {
+      const startedAt = Date.now();
+      let result: esbuild.BuildResult<{ metafile: true; write: false }>;
+      try {
+        context ??= await createContext();
+        result = await context.rebuild();
+      } catch (error) {
+        return failed(startedAt, error);
+      }
+      lastFailed = false;
+      inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
+      if (result.warnings.length > 0) {
+        const text = (await esbuild.formatMessages(result.warnings, { kind: 'warning', color: options.color })).join('');
+        logger.block(text, 'warn');
+      }
+      const outputChanged = writeChangedOutputs(result.outputFiles, previous);
+      previous = new Map(result.outputFiles.map((file) => [file.path, file.contents]));
+      return { type: 'built', durationMs: Date.now() - startedAt, outputChanged };
+    },
+    isInput(absolutePath) {
+      if (inputs.has(absolutePath)) return true;
+      // After a failure the graph is unknown: a missing import may be the very file just created.
+      return lastFailed && SOURCE_FILE.test(absolutePath) && !absolutePath.split(path.sep).includes('node_modules');
+    },
+    close() {
+      closing ??= (async () => {
+        await context?.dispose();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * ESM bundles keep `require()` calls of CommonJS code that loads external packages; esbuild's shim
+ * looks for a global `require`, so give it one that resolves from the bundle's location.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __hotCreateRequire } from 'node:module'; globalThis.require ??= __hotCreateRequire(import.meta.url);";
+
+/** `.mjs` is ESM, `.cjs` CommonJS, `.js` whatever the nearest package.json says. */
+function outputFormat(outfile: string): 'esm' | 'cjs' {
+  if (outfile.endsWith('.mjs')) return 'esm';
+  if (outfile.endsWith('.cjs')) return 'cjs';
+  for (let dir = path.dirname(outfile); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module' ? 'esm' : 'cjs';
+      } catch {
+        // An unreadable package.json: Node would treat .js as CommonJS too.
+        return 'cjs';
+      }
+    }
+    if (path.dirname(dir) === dir) return 'cjs';
+  }
+}
+
+/** Writes the files whose bytes differ from the last build (or are missing); true if any did. */
+function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>): boolean {
+  let changed = false;
+  for (const file of files) {
+    const before = previous.get(file.path);
+    if (before && Buffer.from(before).equals(Buffer.from(file.contents)) && existsSync(file.path)) continue;
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.contents);
+    if (!file.path.endsWith('.map')) changed = true;
+  }
+  return changed || previous.size === 0;
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { cac } from 'cac';
+import { startHot, type HotApp } from './app.js';
+import { writeStarterConfig } from './config/init.js';
+import { loadConfig } from './config/load.js';
+import { SETTINGS, type CliOverrides } from './config/schema.js';
+import { convertFlagValue } from './config/validate.js';
+import { ConfigError, isHotError } from './errors.js';
+import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
+
+interface CliFlags {
+  config?: string;
+  include?: string | string[];
+  exclude?: string | string[];
+  delay?: unknown;
+  killSignal?: unknown;
+  killTimeout?: unknown;
+  verbose?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  color?: boolean;
+  '--'?: string[];
+}
+
+const packageInfo = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const debugStacks = process.argv.includes('--debug') || process.env.HOT_DEBUG === '1';
+
+function main(): void {
+  const cli = cac('hot');
+  for (const setting of SETTINGS) {
+    if (!setting.flag) continue;
+    const takesValue = setting.type !== 'boolean';
+    const short = setting.flag === 'config' ? '-c, ' : '';
+    const shown = takesValue ? `${short}--${setting.flag} <${setting.type === 'ms' ? 'ms' : 'value'}>` : `--${setting.flag}`;
+    const repeat = setting.type === 'string-list' ? ' (repeatable)' : '';
+    cli.option(shown, `${capitalise(setting.description)}${repeat}`);
+  }
+  cli.option('--no-color', 'Plain output without colours');
+
+  cli
+    .command('[entry]', 'Build, run and restart on changes (the same as `hot dev`)')
+    .usage('[entry] [options] [-- command ...]')
+    .example('hot                          # uses ./.hotrc.toml')
+    .example('hot src/server.ts            # bundle with esbuild, run with node, restart on changes')
+    .example('hot -- node server.js        # restart a command when files in the cwd change')
+    .action((entry: string | undefined, flags: CliFlags) => runDev(entry, flags));
+  cli.command('dev [entry]', 'Build, run and restart on changes').action((entry: string | undefined, flags: CliFlags) => runDev(entry, flags));
+  cli.command('init', `Write a commented .hotrc.toml into the current directory`).action((flags: CliFlags) => runInit(flags));
+  cli.help();
+  cli.version(packageInfo.version);
+
+  try {
+    cli.parse(process.argv, { run: false });
+    const result = cli.runMatchedCommand();
+    if (result instanceof Promise) result.catch((error: unknown) => fail(error));
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function runDev(entry: string | undefined, flags: CliFlags): void {
+  const color = flags.color !== false && shouldUseColor(process.stderr);
+  const logger = createLogger({ level: logLevel(flags), color });
+  const cwd = process.cwd();
+  const overrides = toOverrides(entry, flags);
+  const load = () => loadConfig({ cwd, overrides, ...(flags.config !== undefined ? { configPath: flags.config } : {}) });
+  const config = load();
+  const app = startHot({ config, logger, color, cwd, reloadConfig: load });
+  handleSignals(app, logger);
+  app.ready.catch((error: unknown) => fail(error));
+}
+
+function runInit(flags: CliFlags): void {
+  const logger = createLogger({ level: logLevel(flags), color: flags.color !== false && shouldUseColor(process.stderr) });
+  const template = readFileSync(new URL('../.hotrc.toml.example', import.meta.url), 'utf8');
+  const { entry } = writeStarterConfig(process.cwd(), template);
+  logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${entry}")` : ''}`);
+  logger.info(entry ? 'run `hot` to start' : 'set build.entry (or bin) in it, then run `hot`');
+}
+
+function toOverrides(entry: string | undefined, flags: CliFlags): CliOverrides {
+  const overrides: CliOverrides = {};
+  if (entry !== undefined) overrides.entry = entry;
+  if (flags['--'] && flags['--'].length > 0) overrides.command = flags['--'].map(String);
+  if (flags.include !== undefined) overrides.include = convertFlagValue('include', toList(flags.include)) as string[];
+  if (flags.exclude !== undefined) overrides.exclude = convertFlagValue('exclude', toList(flags.exclude)) as string[];
+  if (flags.delay !== undefined) overrides.delayMs = convertFlagValue('delay', flags.delay) as number;
+  if (flags.killSignal !== undefined) overrides.killSignal = convertFlagValue('kill-signal', flags.killSignal) as NodeJS.Signals;
+  if (flags.killTimeout !== undefined) overrides.killTimeoutMs = convertFlagValue('kill-timeout', flags.killTimeout) as number;
+  if (overrides.entry && overrides.command) {
+    throw new ConfigError('give either an entry file or a command after --, not both');
+  }
+  return overrides;
+}
+
+/**
+ * SIGINT/SIGTERM/SIGHUP stop the program through its kill path, then hot exits with 128 + the signal
+ * number; a second one kills the program's group at once. SIGUSR2 restarts now.
+ */
+function handleSignals(app: HotApp, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    const code = 128 + (osConstants.signals[signal] ?? 0);
+    if (stopping) {
+      logger.warn(`${signal} again: killing the app`);
+      app.kill();
+      process.exit(code);
+    }
+    stopping = true;
+    logger.debug(`${signal} received, stopping the app`);
+    app.close().then(
+      () => process.exit(code),
+      (error: unknown) => fail(error),
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+  process.on('SIGUSR2', () => app.restart('SIGUSR2 received'));
+  // Whatever way hot goes down, the program's process group goes with it.
+  process.on('exit', () => app.kill());
+}
+
+function fail(error: unknown): void {
+  if (isHotError(error)) {
+    const stderr = createLogger({ level: 'error', color: shouldUseColor(process.stderr) });
+    stderr.error(error.message, error.hint ? { hint: error.hint } : undefined);
+    if (debugStacks && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exit(error.exitCode);
+  }
+  if (error instanceof Error && error.name === 'CACError') {
+    const stderr = createLogger({ level: 'error', color: shouldUseColor(process.stderr) });
+    stderr.error(error.message, { hint: 'run `hot --help` for the commands and options' });
+    process.exit(2);
+  }
+  process.stderr.write(`[hot] internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write('[hot] this is a bug in hot: please report it with the lines above\n');
+  process.exit(1);
+}
+
+function logLevel(flags: CliFlags): LogLevel {
+  if (flags.debug || process.env.HOT_DEBUG === '1' || flags.verbose) return 'debug';
+  if (flags.quiet) return 'error';
+  return 'info';
+}
+
+function toList(value: string | string[]): string[] {
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+main();

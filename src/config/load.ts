@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { ConfigError } from '../errors.js';
+import { resolveConfig } from './resolve.js';
+import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig, type UserConfig } from './schema.js';
+import { codeFrame } from './source-position.js';
+import { validateUserConfig } from './validate.js';
+
+export interface LoadOptions {
+  cwd: string;
+  /** `--config`: must exist. Without it, `.hotrc.toml` in cwd is used when present. */
+  configPath?: string;
+  overrides: CliOverrides;
+}
+
+/** Finds, reads, parses, validates and resolves the config; every user mistake is a ConfigError. */
+export function loadConfig(options: LoadOptions): ResolvedConfig {
+  const configFile = locateConfigFile(options);
+  const displayFile = configFile ? displayPath(configFile, options.cwd) : '(command line)';
+  const user = configFile ? readUserConfig(configFile, displayFile) : {};
+  if (!configFile && !options.overrides.entry && !options.overrides.command?.length) {
+    throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run`, {
+      hint: 'run `hot init` to write one, or `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
+    });
+  }
+  const root = configFile ? path.dirname(configFile) : options.cwd;
+  const resolved = resolveConfig({ user, configFile, cwd: options.cwd, overrides: options.overrides, cacheDir: locateCacheDir(root), displayFile });
+  checkPaths(resolved, options.cwd, displayFile);
+  return resolved;
+}
+
+function locateConfigFile({ cwd, configPath }: LoadOptions): string | null {
+  if (configPath !== undefined) {
+    const file = path.resolve(cwd, configPath);
+    if (!existsSync(file)) {
+      throw new ConfigError(`config file not found: ${configPath}`, { hint: 'check the --config path, or run `hot init` to write a .hotrc.toml' });
+    }
+    if (statSync(file).isDirectory()) {
+      const inside = path.join(file, CONFIG_FILE_NAME);
+      if (existsSync(inside)) return inside;
+      throw new ConfigError(`--config ${configPath} is a directory without a ${CONFIG_FILE_NAME}`);
+    }
+    return file;
+  }
+  const candidate = path.join(cwd, CONFIG_FILE_NAME);
+  return existsSync(candidate) ? candidate : null;
+}
+
+/** Reads and validates one config file without resolving it. */
+export function readUserConfig(file: string, displayFile: string): UserConfig {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read ${displayFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+  let document: Record<string, unknown>;
+  try {
+    document = parseToml(source) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) throw tomlSyntaxError(error, source, displayFile);
+    throw error;
+  }
+  return validateUserConfig(document, { displayFile, source });
+}
+
+function tomlSyntaxError(error: TomlError, source: string, displayFile: string): ConfigError {
+  const reason = error.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
+  const frame = codeFrame(source, error.line, error.column);
+  return new ConfigError(`${displayFile}:${error.line}:${error.column}: invalid TOML: ${reason}\n${frame}`, {
+    location: { file: displayFile, line: error.line, column: error.column, frame },
+    cause: error,
+  });
+}
+
+function checkPaths(config: ResolvedConfig, cwd: string, displayFile: string): void {
+  const { build, run } = config;
+  if (build.kind === 'esbuild' && !existsSync(build.entry)) {
+    const shown = displayPath(build.entry, cwd);
+    throw new ConfigError(config.configFile ? `${displayFile}: build.entry ${shown} does not exist` : `${shown} is not a file nor a hot command`, {
+      hint: config.configFile ? 'fix build.entry to point at your program\'s entry file' : 'commands: `hot dev`, `hot init`; or give an existing entry file, e.g. `hot src/server.ts`',
+    });
+  }
+  if (!existsSync(run.cwd)) {
+    throw new ConfigError(`${displayFile}: run.cwd ${displayPath(run.cwd, cwd)} does not exist`);
+  }
+}
+
+/**
+ * Where hot keeps bundles it builds itself: the nearest node_modules/.cache/hot, so the bundle's bare
+ * imports still resolve to the project's packages; a per-project temp dir when there is none.
+ */
+function locateCacheDir(root: string): string {
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules', '.cache', 'hot');
+    if (path.dirname(dir) === dir) break;
+  }
+  const digest = createHash('sha1').update(root).digest('hex').slice(0, 10);
+  return path.join(os.tmpdir(), `hot-${digest}`);
+}
+
+export function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  if (relative === '') return '.';
+  return relative.startsWith('..') && path.isAbsolute(file) && relative.split(path.sep).filter((p) => p === '..').length > 2 ? file : relative;
+}

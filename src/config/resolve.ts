@@ -1,0 +1,135 @@
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { withArguments } from './command-line.js';
+import {
+  DEFAULT_BACKOFF_INITIAL_MS,
+  DEFAULT_BACKOFF_MAX_MS,
+  DEFAULT_DELAY_MS,
+  DEFAULT_EXCLUDE,
+  DEFAULT_INCLUDE,
+  DEFAULT_KILL_SIGNAL,
+  DEFAULT_KILL_TIMEOUT_MS,
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_RESTART_WINDOW_MS,
+  type CliOverrides,
+  type Command,
+  type ResolvedBuild,
+  type ResolvedConfig,
+  type ResolvedRestart,
+  type ResolvedRun,
+  type ResolvedWatch,
+  type UserConfig,
+} from './schema.js';
+
+/** With the esbuild build the bundle's inputs decide what matters; these files matter too. */
+const ESBUILD_DEFAULT_INCLUDE = ['package.json', 'tsconfig.json'];
+
+export interface ResolveInput {
+  user: UserConfig;
+  /** Absolute path of the config file, or null without one. */
+  configFile: string | null;
+  /** Where hot was started: the root without a config file, and the base of CLI paths. */
+  cwd: string;
+  overrides: CliOverrides;
+  /** Directory for build outputs hot owns (esbuild bundles without an explicit outfile). */
+  cacheDir: string;
+  /** Shown in messages in place of the config file's path. */
+  displayFile: string;
+}
+
+/** Defaults <- file <- CLI, into one frozen ResolvedConfig with absolute paths and milliseconds. */
+export function resolveConfig(input: ResolveInput): ResolvedConfig {
+  const root = input.configFile ? path.dirname(input.configFile) : input.cwd;
+  const build = resolveBuild(input, root);
+  const run = resolveRun(input, root, build);
+  const watch = resolveWatch(input, root, build, run);
+  const restart = resolveRestart(input.user);
+  // A copy, so freezing never reaches arrays the caller still owns.
+  return deepFreeze(structuredClone({ configFile: input.configFile, watch, build, run, restart }));
+}
+
+function resolveBuild({ user, overrides, cwd, cacheDir }: ResolveInput, root: string): ResolvedBuild {
+  const killSignal = overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL;
+  const killTimeoutMs = overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
+  if (overrides.entry) {
+    const entry = path.resolve(cwd, overrides.entry);
+    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(cacheDir, root, entry) };
+  }
+  const spec = user.build;
+  if (spec?.entry) {
+    const entry = path.resolve(root, spec.entry);
+    const outfile = spec.outfile ? path.resolve(root, spec.outfile) : cacheOutfile(cacheDir, root, entry);
+    return { kind: 'esbuild', root, entry, outfile };
+  }
+  if (spec?.cmd) {
+    const output = spec.output ? path.resolve(root, spec.output) : null;
+    return { kind: 'command', command: spec.cmd, cwd: root, output, killSignal, killTimeoutMs };
+  }
+  return { kind: 'none' };
+}
+
+function resolveRun({ user, overrides, displayFile }: ResolveInput, root: string, build: ResolvedBuild): ResolvedRun {
+  const args = user.run?.args ?? [];
+  let command: Command;
+  if (overrides.command && overrides.command.length > 0) {
+    command = { kind: 'argv', argv: overrides.command };
+  } else if (user.bin && !overrides.entry) {
+    command = withArguments(user.bin, args);
+  } else if (build.kind === 'esbuild') {
+    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', build.outfile, ...args] };
+  } else {
+    throw new ConfigError(`${displayFile}: nothing to run: set bin (e.g. bin = "node dist/server.js") or build.entry (e.g. entry = "src/server.ts" under [build])`, {
+      hint: 'or run `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
+    });
+  }
+  return {
+    command,
+    cwd: user.run?.cwd ? path.resolve(root, user.run.cwd) : root,
+    env: { ...(user.run?.env ?? {}) },
+    envFiles: (user.run?.envFile ?? []).map((file) => path.resolve(root, file)),
+    killSignal: overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL,
+    killTimeoutMs: overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS,
+    stopOnError: user.run?.stopOnError ?? false,
+  };
+}
+
+function resolveWatch({ user, overrides, configFile }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
+  const defaultInclude = build.kind === 'esbuild' && !user.include ? ESBUILD_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
+  const outputs: string[] = [];
+  if (build.kind === 'esbuild') outputs.push(build.outfile, `${build.outfile}.map`);
+  if (build.kind === 'command' && build.output) outputs.push(build.output);
+  return {
+    root,
+    include: overrides.include ?? user.include ?? defaultInclude,
+    exclude: [...DEFAULT_EXCLUDE, ...(overrides.exclude ?? user.exclude ?? [])],
+    gitignore: user.gitignore ?? true,
+    delayMs: overrides.delayMs ?? user.delayMs ?? DEFAULT_DELAY_MS,
+    outputs,
+    alwaysWatch: [...(configFile ? [configFile] : []), ...run.envFiles],
+  };
+}
+
+function resolveRestart(user: UserConfig): ResolvedRestart {
+  const backoffInitialMs = user.restart?.backoffInitialMs ?? DEFAULT_BACKOFF_INITIAL_MS;
+  return {
+    backoffInitialMs,
+    backoffMaxMs: user.restart?.backoffMaxMs ?? Math.max(DEFAULT_BACKOFF_MAX_MS, backoffInitialMs),
+    maxRestarts: user.restart?.maxRestarts ?? DEFAULT_MAX_RESTARTS,
+    windowMs: user.restart?.windowMs ?? DEFAULT_RESTART_WINDOW_MS,
+  };
+}
+
+/** A bundle path inside hot's cache that is unique per project and entry, and never in the user's sources. */
+function cacheOutfile(cacheDir: string, root: string, entry: string): string {
+  const relative = path.relative(root, entry).replace(/\.[^./\\]+$/, '');
+  const flat = relative.split(/[\\/]+/).filter((part) => part !== '..' && part !== '.').join('__') || 'entry';
+  return path.join(cacheDir, `${flat}.mjs`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

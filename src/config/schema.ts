@@ -1,0 +1,175 @@
+/**
+ * The one table of hot's settings: TOML key, CLI flag, type, default and description.
+ * Validation, `--help` and the README's key table all come from here, so they cannot drift.
+ */
+
+export const DEFAULT_INCLUDE = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,json}'];
+/** Never watched, whatever the config says: dependencies, VCS data and editors' temporary files. */
+export const DEFAULT_EXCLUDE = [
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/.hg/**',
+  '**/.svn/**',
+  '**/*.swp',
+  '**/*.swx',
+  '**/*~',
+  '**/.#*',
+  '**/#*#',
+  '**/*___jb_tmp___',
+  '**/*___jb_old___',
+  '**/*.tmp',
+  '**/4913',
+  '**/.DS_Store',
+];
+export const DEFAULT_DELAY_MS = 100;
+export const DEFAULT_KILL_SIGNAL = 'SIGTERM';
+export const DEFAULT_KILL_TIMEOUT_MS = 3000;
+export const DEFAULT_BACKOFF_INITIAL_MS = 100;
+export const DEFAULT_BACKOFF_MAX_MS = 5000;
+export const DEFAULT_MAX_RESTARTS = 5;
+export const DEFAULT_RESTART_WINDOW_MS = 30_000;
+export const CONFIG_FILE_NAME = '.hotrc.toml';
+
+export type ValueType =
+  | 'string'
+  | 'string-list'
+  | 'string-or-list'
+  | 'command'
+  | 'ms'
+  | 'count'
+  | 'boolean'
+  | 'signal'
+  | 'env-table'
+  | 'table';
+
+export interface SettingSpec {
+  /** Dotted TOML key (`run.kill_timeout`), or null for a CLI-only flag. */
+  key: string | null;
+  /** CLI flag without dashes, or null when the setting lives only in the file. */
+  flag: string | null;
+  type: ValueType;
+  /** What `--help` and the README show as the default. */
+  defaultText: string;
+  description: string;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'include', flag: 'include', type: 'string-list', defaultText: JSON.stringify(DEFAULT_INCLUDE), description: 'globs of files to watch, relative to the config file' },
+  { key: 'exclude', flag: 'exclude', type: 'string-list', defaultText: '[]', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output' },
+  { key: 'delay', flag: 'delay', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a change before rebuilding' },
+  { key: 'bin', flag: null, type: 'command', defaultText: 'node <build.outfile>', description: 'what to run: a command line, or an array of arguments' },
+  { key: 'gitignore', flag: null, type: 'boolean', defaultText: 'true', description: 'also skip the files the root .gitignore ignores' },
+  { key: 'build', flag: null, type: 'table', defaultText: '', description: 'how to build before each run (leave out to run `bin` directly)' },
+  { key: 'build.cmd', flag: null, type: 'command', defaultText: '', description: 'a build command, e.g. "tsc -p ."' },
+  { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file for the built-in incremental esbuild bundle' },
+  { key: 'build.outfile', flag: null, type: 'string', defaultText: 'a cache file under node_modules/.cache/hot', description: 'where the esbuild bundle is written' },
+  { key: 'build.output', flag: null, type: 'string', defaultText: '', description: 'file or directory `build.cmd` writes: never watched, and a build that leaves it byte-identical skips the restart' },
+  { key: 'run', flag: null, type: 'table', defaultText: '', description: 'how the program is run and stopped' },
+  { key: 'run.cwd', flag: null, type: 'string', defaultText: 'the config file\'s directory', description: 'working directory of the program' },
+  { key: 'run.args', flag: null, type: 'string-list', defaultText: '[]', description: 'extra arguments appended to `bin`' },
+  { key: 'run.env', flag: null, type: 'env-table', defaultText: '{}', description: 'environment variables for the program' },
+  { key: 'run.env_file', flag: null, type: 'string-or-list', defaultText: '[]', description: 'dotenv files loaded for the program; editing one restarts it' },
+  { key: 'run.kill_signal', flag: 'kill-signal', type: 'signal', defaultText: DEFAULT_KILL_SIGNAL, description: 'signal sent to the program\'s process group to stop it' },
+  { key: 'run.kill_timeout', flag: 'kill-timeout', type: 'ms', defaultText: String(DEFAULT_KILL_TIMEOUT_MS), description: 'milliseconds to wait after kill_signal before SIGKILL' },
+  { key: 'run.stop_on_error', flag: null, type: 'boolean', defaultText: 'false', description: 'stop the program when a build fails (default: keep the last good one running)' },
+  { key: 'restart', flag: null, type: 'table', defaultText: '', description: 'what happens when the program crashes' },
+  { key: 'restart.backoff', flag: null, type: 'table', defaultText: '', description: 'delay before restarting a crashed program, doubling each time' },
+  { key: 'restart.backoff.initial', flag: null, type: 'ms', defaultText: String(DEFAULT_BACKOFF_INITIAL_MS), description: 'first delay in milliseconds' },
+  { key: 'restart.backoff.max', flag: null, type: 'ms', defaultText: String(DEFAULT_BACKOFF_MAX_MS), description: 'longest delay in milliseconds' },
+  { key: 'restart.max_restarts', flag: null, type: 'count', defaultText: String(DEFAULT_MAX_RESTARTS), description: 'crashes within `window` before hot stops restarting until the next change' },
+  { key: 'restart.window', flag: null, type: 'ms', defaultText: String(DEFAULT_RESTART_WINDOW_MS), description: 'milliseconds over which crashes are counted' },
+  { key: null, flag: 'config', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
+  { key: null, flag: 'verbose', type: 'boolean', defaultText: 'false', description: 'log every event' },
+  { key: null, flag: 'quiet', type: 'boolean', defaultText: 'false', description: 'log errors only' },
+  { key: null, flag: 'debug', type: 'boolean', defaultText: 'false', description: 'log every event and show stack traces' },
+];
+
+export const FILE_SETTINGS = SETTINGS.filter((s): s is SettingSpec & { key: string } => s.key !== null);
+
+export type Command = { kind: 'argv'; argv: string[] } | { kind: 'shell'; line: string };
+
+/** A config as the user wrote it, validated and converted to hot's units, every field optional. */
+export interface UserConfig {
+  include?: string[];
+  exclude?: string[];
+  delayMs?: number;
+  bin?: Command;
+  gitignore?: boolean;
+  build?: {
+    cmd?: Command;
+    entry?: string;
+    outfile?: string;
+    output?: string;
+  };
+  run?: {
+    cwd?: string;
+    args?: string[];
+    env?: Record<string, string>;
+    envFile?: string[];
+    killSignal?: NodeJS.Signals;
+    killTimeoutMs?: number;
+    stopOnError?: boolean;
+  };
+  restart?: {
+    backoffInitialMs?: number;
+    backoffMaxMs?: number;
+    maxRestarts?: number;
+    windowMs?: number;
+  };
+}
+
+export interface ResolvedWatch {
+  root: string;
+  include: readonly string[];
+  exclude: readonly string[];
+  gitignore: boolean;
+  delayMs: number;
+  /** Absolute paths that are never watched (build outputs). */
+  outputs: readonly string[];
+  /** Absolute paths that always matter (the config file, env files). */
+  alwaysWatch: readonly string[];
+}
+
+export type ResolvedBuild =
+  | { kind: 'none' }
+  | { kind: 'command'; command: Command; cwd: string; output: string | null; killSignal: NodeJS.Signals; killTimeoutMs: number }
+  | { kind: 'esbuild'; root: string; entry: string; outfile: string };
+
+export interface ResolvedRun {
+  command: Command;
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+  envFiles: readonly string[];
+  killSignal: NodeJS.Signals;
+  killTimeoutMs: number;
+  stopOnError: boolean;
+}
+
+export interface ResolvedRestart {
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  maxRestarts: number;
+  windowMs: number;
+}
+
+export interface ResolvedConfig {
+  /** Absolute path of the config file, or null when hot runs without one. */
+  configFile: string | null;
+  watch: ResolvedWatch;
+  build: ResolvedBuild;
+  run: ResolvedRun;
+  restart: ResolvedRestart;
+}
+
+/** Settings given on the command line; they override the file. */
+export interface CliOverrides {
+  include?: string[];
+  exclude?: string[];
+  delayMs?: number;
+  killSignal?: NodeJS.Signals;
+  killTimeoutMs?: number;
+  /** `hot src/server.ts`: bundle this entry with esbuild and run it. */
+  entry?: string;
+  /** `hot -- node server.js`: run this command. */
+  command?: string[];
+}

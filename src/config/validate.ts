@@ -1,0 +1,242 @@
+import { constants as osConstants } from 'node:os';
+import { ConfigError } from '../errors.js';
+import { closestMatch } from './did-you-mean.js';
+import { FILE_SETTINGS, type Command, type SettingSpec, type UserConfig, type ValueType } from './schema.js';
+import { parseCommandLine } from './command-line.js';
+import { findKeyLine } from './source-position.js';
+
+const SPEC_BY_KEY = new Map(FILE_SETTINGS.map((spec) => [spec.key, spec]));
+const SIGNAL_NAMES = Object.keys(osConstants.signals);
+
+export interface ValidationContext {
+  /** Path shown in messages, e.g. `.hotrc.toml`. */
+  displayFile: string;
+  source: string;
+}
+
+interface Problem {
+  key: string;
+  message: string;
+}
+
+/**
+ * Checks a parsed TOML document against the settings table and converts it to hot's units.
+ * Every problem is reported at once, each as `file:line: key must be …, got …`.
+ */
+export function validateUserConfig(document: Record<string, unknown>, context: ValidationContext): UserConfig {
+  const problems: Problem[] = [];
+  const values = new Map<string, unknown>();
+  collect(document, '', values, problems);
+  if (problems.length === 0) checkCombinations(values, problems);
+  if (problems.length > 0) throw toConfigError(problems, context);
+  return toUserConfig(values);
+}
+
+function collect(table: Record<string, unknown>, prefix: string, values: Map<string, unknown>, problems: Problem[]): void {
+  for (const [name, raw] of Object.entries(table)) {
+    const key = prefix ? `${prefix}.${name}` : name;
+    const spec = SPEC_BY_KEY.get(key);
+    if (!spec) {
+      problems.push({ key, message: unknownKeyMessage(key, prefix, name) });
+      continue;
+    }
+    if (spec.type === 'table') {
+      if (!isTable(raw)) problems.push({ key, message: `${key} must be a table (a [${key}] section or { … }), got ${describe(raw)}` });
+      else collect(raw, key, values, problems);
+      continue;
+    }
+    const checked = convert(spec, raw);
+    if (checked.ok) values.set(key, checked.value);
+    else problems.push({ key, message: `${key} must be ${checked.expected}, got ${describe(raw)}` });
+  }
+}
+
+function unknownKeyMessage(key: string, prefix: string, name: string): string {
+  const siblings = FILE_SETTINGS.filter((s) => parentOf(s.key) === prefix).map((s) => lastPart(s.key));
+  const nearby = closestMatch(name, siblings);
+  if (nearby) return `unknown key "${key}", did you mean "${prefix ? `${prefix}.` : ''}${nearby}"?`;
+  const elsewhere = FILE_SETTINGS.find((s) => lastPart(s.key) === name || closestMatch(name, [lastPart(s.key)]));
+  if (elsewhere) {
+    const parent = parentOf(elsewhere.key);
+    const place = parent ? `in the [${parent}] table` : 'at the top of the file';
+    return `unknown key "${key}": "${lastPart(elsewhere.key)}" belongs ${place} (${elsewhere.key})`;
+  }
+  const known = siblings.join(', ');
+  return `unknown key "${key}"; known keys here: ${known}`;
+}
+
+type Converted = { ok: true; value: unknown } | { ok: false; expected: string };
+
+function convert(spec: SettingSpec, raw: unknown): Converted {
+  const expected = EXPECTED[spec.type];
+  const fail: Converted = { ok: false, expected };
+  switch (spec.type) {
+    case 'string':
+      return typeof raw === 'string' && raw.trim() !== '' ? { ok: true, value: raw } : fail;
+    case 'string-list':
+    case 'string-or-list':
+      if (typeof raw === 'string') return { ok: true, value: [raw] };
+      return Array.isArray(raw) && raw.every((item) => typeof item === 'string') ? { ok: true, value: raw } : fail;
+    case 'command':
+      return toCommand(raw) ?? fail;
+    case 'ms':
+      return toMilliseconds(raw) ?? fail;
+    case 'count':
+      return Number.isSafeInteger(raw) && (raw as number) >= 0 ? { ok: true, value: raw } : fail;
+    case 'boolean':
+      return typeof raw === 'boolean' ? { ok: true, value: raw } : fail;
+    case 'signal':
+      return toSignal(raw) ?? fail;
+    case 'env-table':
+      return toEnvTable(raw) ?? fail;
+    case 'table':
+      return isTable(raw) ? { ok: true, value: raw } : fail;
+  }
+}
+
+const EXPECTED: Record<ValueType, string> = {
+  string: 'a non-empty string',
+  'string-list': 'an array of strings, e.g. ["src/**/*.ts"]',
+  'string-or-list': 'a string or an array of strings, e.g. [".env", ".env.local"]',
+  command: 'a command line ("node dist/server.js") or an array of arguments (["node", "dist/server.js"])',
+  ms: 'a number of milliseconds (e.g. 500) or a duration such as "2s"',
+  count: 'a whole number (0 or more)',
+  boolean: 'true or false',
+  signal: 'a signal name such as "SIGTERM" or "SIGINT"',
+  'env-table': 'a table of strings, e.g. { NODE_ENV = "development" }',
+  table: 'a table',
+};
+
+function toCommand(raw: unknown): Converted | undefined {
+  if (typeof raw === 'string' && raw.trim() !== '') return { ok: true, value: parseCommandLine(raw) };
+  if (Array.isArray(raw) && raw.length > 0 && raw.every((a) => typeof a === 'string') && raw[0] !== '') {
+    const command: Command = { kind: 'argv', argv: raw as string[] };
+    return { ok: true, value: command };
+  }
+  return undefined;
+}
+
+function toMilliseconds(raw: unknown): Converted | undefined {
+  if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && raw <= 2 ** 31 - 1) return { ok: true, value: Math.round(raw) };
+  if (typeof raw === 'string') {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(raw);
+    if (match) {
+      const factor = match[2] === 'ms' ? 1 : match[2] === 's' ? 1000 : 60_000;
+      const value = Math.round(Number(match[1]) * factor);
+      if (value <= 2 ** 31 - 1) return { ok: true, value };
+    }
+  }
+  return undefined;
+}
+
+function toSignal(raw: unknown): Converted | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const upper = raw.trim().toUpperCase();
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  if (SIGNAL_NAMES.includes(name)) return { ok: true, value: name };
+  const guess = closestMatch(name, SIGNAL_NAMES);
+  return { ok: false, expected: `a signal name such as "SIGTERM"${guess ? ` (did you mean "${guess}"?)` : ''}` };
+}
+
+function toEnvTable(raw: unknown): Converted | undefined {
+  if (!isTable(raw)) return undefined;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string') env[name] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') env[name] = String(value);
+    else return undefined;
+  }
+  return { ok: true, value: env };
+}
+
+function checkCombinations(values: Map<string, unknown>, problems: Problem[]): void {
+  if (values.has('build.cmd') && values.has('build.entry')) {
+    problems.push({ key: 'build.entry', message: 'build.cmd and build.entry are two ways to build: keep one (cmd runs a command, entry bundles with esbuild)' });
+  }
+  if (values.has('build.outfile') && !values.has('build.entry')) {
+    problems.push({ key: 'build.outfile', message: 'build.outfile needs build.entry (the file esbuild bundles)' });
+  }
+  if (values.has('build.output') && values.has('build.entry')) {
+    problems.push({ key: 'build.output', message: 'build.output is for build.cmd; with build.entry write build.outfile instead' });
+  }
+  const initial = (values.get('restart.backoff.initial') as number | undefined) ?? undefined;
+  const max = (values.get('restart.backoff.max') as number | undefined) ?? undefined;
+  if (initial !== undefined && max !== undefined && initial > max) {
+    problems.push({ key: 'restart.backoff', message: `restart.backoff.initial (${initial}) must not be larger than restart.backoff.max (${max})` });
+  }
+}
+
+function toUserConfig(values: Map<string, unknown>): UserConfig {
+  const get = <T>(key: string): T | undefined => values.get(key) as T | undefined;
+  const config: UserConfig = {
+    include: get('include'),
+    exclude: get('exclude'),
+    delayMs: get('delay'),
+    bin: get('bin'),
+    gitignore: get('gitignore'),
+    build: { cmd: get('build.cmd'), entry: get('build.entry'), outfile: get('build.outfile'), output: get('build.output') },
+    run: {
+      cwd: get('run.cwd'),
+      args: get('run.args'),
+      env: get('run.env'),
+      envFile: get('run.env_file'),
+      killSignal: get('run.kill_signal'),
+      killTimeoutMs: get('run.kill_timeout'),
+      stopOnError: get('run.stop_on_error'),
+    },
+    restart: {
+      backoffInitialMs: get('restart.backoff.initial'),
+      backoffMaxMs: get('restart.backoff.max'),
+      maxRestarts: get('restart.max_restarts'),
+      windowMs: get('restart.window'),
+    },
+  };
+  return config;
+}
+
+function toConfigError(problems: Problem[], context: ValidationContext): ConfigError {
+  const lines = problems.map((problem) => {
+    const line = findKeyLine(context.source, problem.key);
+    return `${context.displayFile}${line ? `:${line}` : ''}: ${problem.message}`;
+  });
+  const firstLine = findKeyLine(context.source, problems[0]!.key);
+  return new ConfigError(lines.join('\n'), {
+    location: { file: context.displayFile, ...(firstLine ? { line: firstLine } : {}) },
+  });
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${String(value)} (${typeof value})`;
+  if (Array.isArray(value)) return `${shorten(JSON.stringify(value))} (array)`;
+  if (value instanceof Date) return `${value.toISOString()} (date)`;
+  if (isTable(value)) return '{ … } (table)';
+  return String(value);
+}
+
+function shorten(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function parentOf(key: string): string {
+  const index = key.lastIndexOf('.');
+  return index === -1 ? '' : key.slice(0, index);
+}
+
+function lastPart(key: string): string {
+  return key.slice(key.lastIndexOf('.') + 1);
+}
+
+/** Converts one CLI flag's value like the file's key of the same setting; a bad value is a ConfigError. */
+export function convertFlagValue(flag: string, raw: unknown): unknown {
+  const spec = FILE_SETTINGS.find((s) => s.flag === flag);
+  if (!spec) throw new Error(`no setting has the flag --${flag}`);
+  const values = Array.isArray(raw) && spec.type !== 'string-list' ? raw[raw.length - 1] : raw;
+  const checked = convert(spec, spec.type === 'string-list' && Array.isArray(values) ? values.map(String) : values);
+  if (!checked.ok) throw new ConfigError(`--${flag} must be ${checked.expected}, got ${describe(values)}`);
+  return checked.value;
+}

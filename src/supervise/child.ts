@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import type { Command } from '../config/schema.js';
+import { SpawnError } from '../errors.js';
+import { signalGroup, waitForGroupExit } from './kill-tree.js';
+
+export interface ChildSpec {
+  command: Command;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Where the program's stdout/stderr go: inherited by default, or piped for build commands. */
+  stdio?: 'inherit' | 'pipe';
+}
+
+export interface ChildStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError?: SpawnError;
+}
+
+export interface ChildHandle {
+  /** 0 when the command could not be started. */
+  readonly pid: number;
+  readonly startedAt: number;
+  /** Resolves when the process has exited (or failed to start); never rejects. */
+  readonly exited: Promise<ChildStatus>;
+  /** Output when spawned with stdio 'pipe'. */
+  readonly output: NodeJS.ReadableStream | null;
+  /**
+   * Stops the whole process group: `signal`, then SIGKILL after `timeoutMs`, and stragglers of the
+   * group (a server a shell started) are given the rest of the timeout before SIGKILL too.
+   * Resolves with whether SIGKILL was needed.
+   */
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<{ forced: boolean }>;
+  /** SIGKILL to the group at once. */
+  kill(): void;
+}
+
+export type SpawnChild = (spec: ChildSpec) => ChildHandle;
+
+/** How long a SIGKILLed process may take to be reaped before hot stops waiting for it. */
+const REAP_TIMEOUT_MS = 5000;
+
+/** Starts a command as the leader of a new process group. */
+export const spawnChild: SpawnChild = (spec) => {
+  const [file, args] = spec.command.kind === 'argv' ? [spec.command.argv[0]!, spec.command.argv.slice(1)] : ['/bin/sh', ['-c', spec.command.line]];
+  const startedAt = Date.now();
+  const child = spawn(file, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+  });
+  let output: NodeJS.ReadableStream | null = null;
+  if (spec.stdio === 'pipe' && child.stdout && child.stderr) {
+    const merged = new PassThrough();
+    let open = 2;
+    const end = (): void => {
+      if (--open === 0) merged.end();
+    };
+    child.stdout.on('end', end).pipe(merged, { end: false });
+    child.stderr.on('end', end).pipe(merged, { end: false });
+    output = merged;
+  }
+  const pid = child.pid ?? 0;
+  const exited = new Promise<ChildStatus>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) return;
+      resolve({ code: null, signal: null, spawnError: toSpawnError(error, file, spec.cwd) });
+    });
+  });
+  let exitedYet = false;
+  void exited.then(() => {
+    exitedYet = true;
+  });
+
+  let stopping: Promise<{ forced: boolean }> | undefined;
+  const stop = (signal: NodeJS.Signals, timeoutMs: number): Promise<{ forced: boolean }> => {
+    stopping ??= (async () => {
+      if (pid === 0) return { forced: false };
+      const deadline = Date.now() + timeoutMs;
+      if (!exitedYet) signalGroup(pid, signal);
+      else if (signalGroup(pid, 0)) signalGroup(pid, signal);
+      let forced = false;
+      const leaderExited = await within(exited, timeoutMs);
+      if (!leaderExited) {
+        forced = true;
+        signalGroup(pid, 'SIGKILL');
+        await within(exited, REAP_TIMEOUT_MS);
+      }
+      // The leader is gone; a process it started may still be shutting down in the same group.
+      const groupEmpty = await waitForGroupExit(pid, Math.max(0, deadline - Date.now()));
+      if (!groupEmpty) {
+        forced = true;
+        signalGroup(pid, 'SIGKILL');
+        await waitForGroupExit(pid, REAP_TIMEOUT_MS);
+      }
+      return { forced };
+    })();
+    return stopping;
+  };
+
+  return {
+    pid,
+    startedAt,
+    exited,
+    output,
+    stop,
+    kill() {
+      if (pid !== 0) signalGroup(pid, 'SIGKILL');
+    },
+  };
+};
+
+function toSpawnError(error: NodeJS.ErrnoException, file: string, cwd: string): SpawnError {
+  if (error.code === 'ENOENT' && !existsSync(cwd)) {
+    return new SpawnError(`cannot start ${file}: the working directory ${cwd} does not exist`, { cause: error });
+  }
+  if (error.code === 'ENOENT') {
+    return new SpawnError(`cannot start ${file}: command not found`, { hint: 'check the command, or that it is installed and on PATH', cause: error });
+  }
+  if (error.code === 'EACCES') {
+    return new SpawnError(`cannot start ${file}: permission denied`, { hint: `make it executable (chmod +x ${file}) or run it through its interpreter`, cause: error });
+  }
+  return new SpawnError(`cannot start ${file}: ${error.message}`, { cause: error });
+}
+
+/** True if `promise` settles within `ms`; the timer is cleared either way. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

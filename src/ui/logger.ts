@@ -1,0 +1,108 @@
+import { createColors } from 'picocolors';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+const LEVEL_RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export interface LogExtras {
+  /** A second line telling the user what to do. */
+  hint?: string;
+}
+
+export interface Logger {
+  readonly level: LogLevel;
+  isEnabled(level: LogLevel): boolean;
+  error(message: string, extras?: LogExtras): void;
+  warn(message: string, extras?: LogExtras): void;
+  info(message: string, extras?: LogExtras): void;
+  /** An info line that reports something going right. */
+  success(message: string, extras?: LogExtras): void;
+  debug(message: string): void;
+  /** Text from another tool (a compiler's errors), printed as it is, indented under hot's line. */
+  block(text: string, level?: LogLevel): void;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where hot's own lines go; the program's output never passes through here. */
+  write?: (text: string) => void;
+  color?: boolean;
+  prefix?: string;
+  /** Clock for collapsing repeats; injectable for tests. */
+  now?: () => number;
+}
+
+/** A repeat of the previous line within this long is counted instead of printed. */
+const REPEAT_WINDOW_MS = 10_000;
+
+/** Whether hot's stderr should be coloured: a TTY, and neither NO_COLOR nor FORCE_COLOR=0 set. */
+export function shouldUseColor(stream: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? ((text: string) => process.stderr.write(text));
+  const colors = createColors(options.color ?? false);
+  const prefix = options.prefix ?? '[hot]';
+  const now = options.now ?? Date.now;
+  let last: { text: string; at: number; repeats: number } | undefined;
+
+  const isEnabled = (level: LogLevel): boolean => LEVEL_RANK[level] <= LEVEL_RANK[options.level];
+
+  const paint = (level: LogLevel | 'success', text: string): string => {
+    switch (level) {
+      case 'error':
+        return colors.red(text);
+      case 'warn':
+        return colors.yellow(text);
+      case 'success':
+        return colors.green(text);
+      case 'debug':
+        return colors.dim(text);
+      case 'info':
+        return text;
+    }
+  };
+
+  const emit = (level: LogLevel, style: LogLevel | 'success', message: string, extras?: LogExtras): void => {
+    if (!isEnabled(level)) return;
+    const text = message + (extras?.hint ? `\n${extras.hint}` : '');
+    const at = now();
+    if (last && last.text === text && at - last.at < REPEAT_WINDOW_MS) {
+      last.repeats++;
+      last.at = at;
+      return;
+    }
+    flushRepeats();
+    last = { text, at, repeats: 0 };
+    const tag = colors.dim(prefix);
+    const lines = message.split('\n').map((line) => `${tag} ${paint(style, line)}`);
+    if (extras?.hint) lines.push(`${tag} ${colors.dim(`hint: ${extras.hint}`)}`);
+    write(`${lines.join('\n')}\n`);
+  };
+
+  const flushRepeats = (): void => {
+    if (last && last.repeats > 0) {
+      write(`${colors.dim(prefix)} ${colors.dim(`(previous line repeated ${last.repeats} more time${last.repeats === 1 ? '' : 's'})`)}\n`);
+    }
+    last = undefined;
+  };
+
+  return {
+    level: options.level,
+    isEnabled,
+    error: (message, extras) => emit('error', 'error', message, extras),
+    warn: (message, extras) => emit('warn', 'warn', message, extras),
+    info: (message, extras) => emit('info', 'info', message, extras),
+    success: (message, extras) => emit('info', 'success', message, extras),
+    debug: (message) => emit('debug', 'debug', message),
+    block(text, level = 'error') {
+      if (!isEnabled(level) || text.trim() === '') return;
+      flushRepeats();
+      const body = text.replace(/\s+$/, '').split('\n').map((line) => `  ${line}`).join('\n');
+      write(`${body}\n`);
+    },
+  };
+}

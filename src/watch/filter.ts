@@ -1,0 +1,68 @@
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+
+export interface PathFilterOptions {
+  root: string;
+  include: readonly string[];
+  exclude: readonly string[];
+  /** Contents of the root .gitignore (and .git/info/exclude), or null to ignore none. */
+  gitignoreRules: string | null;
+  /** Absolute paths never watched (build outputs); a directory covers everything inside it. */
+  outputs: readonly string[];
+  /** Absolute paths always watched and always relevant (config file, env files). */
+  alwaysWatch: readonly string[];
+}
+
+export interface PathFilter {
+  /** True for a path chokidar need not look at; directories are pruned whole. */
+  isIgnored(absolutePath: string, isDirectory?: boolean): boolean;
+  /** True for a file that matches `include` (or is always watched) and is not ignored. */
+  isIncluded(absolutePath: string): boolean;
+}
+
+/** Paths below a directory that no pattern can name, to ask "would every file in here be excluded?". */
+const PROBE = 'hot-probe-9f3a/hot-probe-9f3a';
+
+/** Pure include/exclude/.gitignore decisions on paths relative to the root. */
+export function createPathFilter(options: PathFilterOptions): PathFilter {
+  const matchOptions = { dot: true };
+  const isIncludedGlob = options.include.length > 0 ? picomatch([...options.include], matchOptions) : () => false;
+  const isExcludedGlob = picomatch([...options.exclude], matchOptions);
+  const gitignore: Ignore | null = options.gitignoreRules === null ? null : ignore().add(options.gitignoreRules);
+  const always = new Set(options.alwaysWatch);
+  const outputs = options.outputs.map((p) => path.resolve(p));
+
+  const toRelative = (absolutePath: string): string | null => {
+    const relative = path.relative(options.root, absolutePath);
+    if (relative === '') return '';
+    if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return null;
+    return relative.split(path.sep).join('/');
+  };
+
+  const isIgnored = (absolutePath: string, isDirectory?: boolean): boolean => {
+    if (always.has(absolutePath)) return false;
+    const relative = toRelative(absolutePath);
+    if (relative === '') return false;
+    if (relative === null) return true;
+    if (outputs.some((output) => absolutePath === output || absolutePath.startsWith(output + path.sep))) return true;
+    if (isExcludedGlob(relative)) return true;
+    // A directory whose every possible descendant is excluded (node_modules, dist/**) is pruned whole.
+    if (isDirectory === true && isExcludedGlob(`${relative}/${PROBE}`)) return true;
+    if (gitignore) {
+      if (gitignore.ignores(relative)) return true;
+      if (isDirectory === true && gitignore.ignores(`${relative}/`)) return true;
+    }
+    return false;
+  };
+
+  return {
+    isIgnored,
+    isIncluded(absolutePath) {
+      if (always.has(absolutePath)) return true;
+      const relative = toRelative(absolutePath);
+      if (relative === null || relative === '') return false;
+      return isIncludedGlob(relative) && !isIgnored(absolutePath, false);
+    },
+  };
+}

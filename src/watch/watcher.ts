@@ -1,0 +1,64 @@
+import type { Stats } from 'node:fs';
+import { watch, type FSWatcher } from 'chokidar';
+import type { FileChange, FileChangeKind } from '../events.js';
+import type { Logger } from '../ui/logger.js';
+
+export interface WatcherOptions {
+  root: string;
+  /** Decides what chokidar never looks at; directories it rejects are not walked at all. */
+  isIgnored(absolutePath: string, isDirectory?: boolean): boolean;
+  onChange(change: FileChange): void;
+  logger: Logger;
+}
+
+export interface Watcher {
+  /** Resolves once the initial scan is done and events are being delivered. */
+  readonly ready: Promise<void>;
+  /** Number of files and directories being watched. */
+  watchedCount(): number;
+  close(): Promise<void>;
+}
+
+/** chokidar on one root, reporting absolute file paths; errors are logged once per kind, never thrown. */
+export function createWatcher(options: WatcherOptions): Watcher {
+  const { root, logger } = options;
+  const fsWatcher: FSWatcher = watch(root, {
+    ignoreInitial: true,
+    followSymlinks: true,
+    ignored: (file: string, stats?: Stats) => options.isIgnored(file, stats ? stats.isDirectory() : undefined),
+  });
+  const reported = new Set<string>();
+
+  const forward = (kind: FileChangeKind) => (file: string) => options.onChange({ kind, path: file });
+  fsWatcher.on('add', forward('add'));
+  fsWatcher.on('change', forward('change'));
+  fsWatcher.on('unlink', forward('unlink'));
+  fsWatcher.on('error', (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+    if (reported.has(code)) return;
+    reported.add(code);
+    if (code === 'ENOSPC') {
+      logger.warn('out of inotify watches: some files are not watched and their changes will be missed', {
+        hint: 'raise the limit with `sudo sysctl fs.inotify.max_user_watches=524288`, or narrow `include`/`exclude`',
+      });
+    } else {
+      logger.warn(`watcher error: ${(error as Error).message ?? String(error)}`);
+    }
+  });
+
+  const ready = new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()));
+  let closing: Promise<void> | undefined;
+
+  return {
+    ready,
+    watchedCount() {
+      let count = 0;
+      for (const names of Object.values(fsWatcher.getWatched())) count += names.length;
+      return count;
+    },
+    close() {
+      closing ??= fsWatcher.close();
+      return closing;
+    },
+  };
+}

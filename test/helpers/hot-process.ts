@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { CLI } from './project.js';
+import { countMarkedProcesses, killMarkedProcesses } from './processes.js';
+
+export interface HotProcess {
+  readonly child: ChildProcess;
+  /** Unique value in the environment of hot and everything it starts. */
+  readonly marker: string;
+  /** Everything hot and its program printed so far (stdout and stderr interleaved). */
+  output(): string;
+  /** Waits until the output after `from` (a character offset) matches; returns the match. */
+  waitFor(pattern: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
+  /** Waits until `pattern` has matched `count` times in the whole output. */
+  waitForCount(pattern: RegExp, count: number, timeoutMs?: number): Promise<void>;
+  count(pattern: RegExp): number;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  signal(signal: NodeJS.Signals): void;
+  /** Live processes (hot included) carrying the marker. */
+  liveProcesses(): number;
+  /** Kills hot and anything left with its marker; for afterEach. */
+  cleanup(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+export function runHot(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): HotProcess {
+  const marker = `hot-test-${randomUUID()}`;
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', HOT_TEST_MARKER: marker, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer): void => {
+    text += chunk.toString('utf8');
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+      for (const listener of listeners) listener();
+    });
+  });
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+
+  const waitUntil = <T>(check: () => T | undefined, describe: () => string, timeoutMs: number): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const attempt = (): boolean => {
+        const value = check();
+        if (value === undefined) return false;
+        cleanupWait();
+        resolve(value);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanupWait();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${describe()}\n--- output ---\n${text}\n--- end ---`));
+      }, timeoutMs);
+      const listener = (): void => {
+        if (attempt()) return;
+        if (hasExited) {
+          cleanupWait();
+          reject(new Error(`hot exited while waiting for ${describe()}\n--- output ---\n${text}\n--- end ---`));
+        }
+      };
+      const cleanupWait = (): void => {
+        clearTimeout(timer);
+        listeners.delete(listener);
+      };
+      listeners.add(listener);
+      listener();
+    });
+
+  const hot: HotProcess = {
+    child,
+    marker,
+    output: () => text,
+    waitFor(pattern, { from = 0, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+      return waitUntil(() => text.slice(from).match(pattern) ?? undefined, () => String(pattern), timeoutMs);
+    },
+    async waitForCount(pattern, count, timeoutMs = DEFAULT_TIMEOUT_MS) {
+      await waitUntil(() => (hot.count(pattern) >= count ? true : undefined), () => `${count}× ${String(pattern)}`, timeoutMs);
+    },
+    count(pattern) {
+      const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+      return [...text.matchAll(global)].length;
+    },
+    exited,
+    signal(signal) {
+      if (!hasExited) child.kill(signal);
+    },
+    liveProcesses: () => countMarkedProcesses(marker),
+    async cleanup() {
+      if (!hasExited) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      killMarkedProcesses(marker);
+    },
+  };
+  return hot;
+}

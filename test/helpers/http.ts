@@ -1,0 +1,46 @@
+import http from 'node:http';
+import net from 'node:net';
+
+/** A port that was free a moment ago, for a program that needs a fixed one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One GET on a fresh connection; rejects on refusal or after `timeoutMs`. */
+export function get(port: number, pathName = '/', timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path: pathName, agent: false, timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve(body));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}
+
+/** Polls the port (fresh connections) until a response body satisfies `accept`; returns it. */
+export async function waitForResponse(port: number, accept: (body: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '(no response)';
+  while (Date.now() < deadline) {
+    try {
+      const body = await get(port);
+      if (accept(body)) return body;
+      last = body;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`port ${port} did not answer as expected within ${timeoutMs} ms; last: ${last}`);
+}

@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Processes are found by a unique marker in their environment (inherited by everything hot starts),
+ * never by name, so parallel tests and unrelated node processes are never counted or killed.
+ */
+export function markedPids(marker: string): number[] {
+  const needle = `HOT_TEST_MARKER=${marker}`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'Z' || state === 'X') continue;
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
+      if (environ.split('\0').includes(needle)) pids.push(Number(entry));
+    } catch {
+      // The process exited while being read.
+    }
+  }
+  return pids;
+}
+
+export function countMarkedProcesses(marker: string): number {
+  return markedPids(marker).length;
+}
+
+export function killMarkedProcesses(marker: string): void {
+  for (const pid of markedPids(marker)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Polls until no marked process is alive, or the deadline passes; returns the count left. */
+export async function waitForNoMarkedProcesses(marker: string, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = countMarkedProcesses(marker);
+    if (left === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const FIXTURES = path.join(REPO_ROOT, 'fixtures');
+export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+export interface TempProject {
+  dir: string;
+  path(...parts: string[]): string;
+  write(relativePath: string, text: string): void;
+  read(relativePath: string): string;
+  /** Replaces `from` with `to` in a file, failing loudly if `from` is not there. */
+  replace(relativePath: string, from: string | RegExp, to: string): void;
+  remove(): void;
+}
+
+/** A fresh temp directory, optionally seeded with a copy of fixtures/projects/<name>; nothing writes into fixtures/. */
+export function createProject(fixture?: string): TempProject {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hot-test-'));
+  if (fixture) cpSync(path.join(FIXTURES, 'projects', fixture), dir, { recursive: true });
+  const project: TempProject = {
+    dir,
+    path: (...parts) => path.join(dir, ...parts),
+    write(relativePath, text) {
+      const file = path.join(dir, relativePath);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    },
+    read: (relativePath) => readFileSync(path.join(dir, relativePath), 'utf8'),
+    replace(relativePath, from, to) {
+      const before = project.read(relativePath);
+      const after = before.replace(from, to);
+      if (after === before) throw new Error(`${relativePath} does not contain ${String(from)}`);
+      project.write(relativePath, after);
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  return project;
+}
+
+/** Copies one of fixtures/apps/ into the project. */
+export function addApp(project: TempProject, app: string, as = app): void {
+  cpSync(path.join(FIXTURES, 'apps', app), project.path(as));
+}

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
+import { resolveConfig, type ResolveInput } from '../../../src/config/resolve.js';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../../../src/config/schema.js';
+
+const ROOT = path.resolve('/work/app');
+const CONFIG = path.join(ROOT, '.hotrc.toml');
+const CACHE = path.resolve('/cache/hot');
+
+function input(overrides: Partial<ResolveInput> = {}): ResolveInput {
+  return { user: {}, configFile: CONFIG, cwd: ROOT, overrides: {}, cacheDir: CACHE, displayFile: '.hotrc.toml', ...overrides };
+}
+
+describe('resolveConfig', () => {
+  it('fills in the defaults around a bin', () => {
+    const config = resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['node', 'server.js'] } } }));
+    expect(config.build).toEqual({ kind: 'none' });
+    expect(config.run).toEqual({
+      command: { kind: 'argv', argv: ['node', 'server.js'] },
+      cwd: ROOT,
+      env: {},
+      envFiles: [],
+      killSignal: 'SIGTERM',
+      killTimeoutMs: 3000,
+      stopOnError: false,
+    });
+    expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 100, outputs: [] });
+    expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000 });
+  });
+
+  it('lets CLI overrides win over the file', () => {
+    const config = resolveConfig(input({
+      user: { bin: { kind: 'argv', argv: ['node', 'a.js'] }, delayMs: 50, include: ['a/**'], exclude: ['x/**'], run: { killSignal: 'SIGINT', killTimeoutMs: 10 } },
+      overrides: { delayMs: 700, include: ['b/**'], exclude: ['y/**'], killSignal: 'SIGHUP', killTimeoutMs: 900, command: ['deno', 'run', 'b.ts'] },
+    }));
+    expect(config.watch.delayMs).toBe(700);
+    expect(config.watch.include).toEqual(['b/**']);
+    expect(config.watch.exclude).toEqual([...DEFAULT_EXCLUDE, 'y/**']);
+    expect(config.run.command).toEqual({ kind: 'argv', argv: ['deno', 'run', 'b.ts'] });
+    expect(config.run).toMatchObject({ killSignal: 'SIGHUP', killTimeoutMs: 900 });
+  });
+
+  it('always keeps the default excludes in front of the user ones', () => {
+    const config = resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['node'] }, exclude: ['tmp/**'] } }));
+    expect(config.watch.exclude).toEqual([...DEFAULT_EXCLUDE, 'tmp/**']);
+    expect(config.watch.exclude).toContain('**/node_modules/**');
+  });
+
+  it('runs an esbuild entry from a cache outfile with source maps', () => {
+    const config = resolveConfig(input({ user: { build: { entry: 'src/server.ts' }, run: { args: ['--port', '0'] } } }));
+    const outfile = path.join(CACHE, 'src__server.mjs');
+    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry: path.join(ROOT, 'src/server.ts'), outfile });
+    expect(config.run.command).toEqual({ kind: 'argv', argv: [process.execPath, '--enable-source-maps', outfile, '--port', '0'] });
+    expect(config.watch.outputs).toEqual([outfile, `${outfile}.map`]);
+    expect(config.watch.include).toEqual(['package.json', 'tsconfig.json']);
+  });
+
+  it('resolves an explicit outfile and a CLI entry against their own bases', () => {
+    const fromFile = resolveConfig(input({ user: { build: { entry: 'src/a.ts', outfile: 'out/a.mjs' } } }));
+    expect(fromFile.build).toMatchObject({ outfile: path.join(ROOT, 'out/a.mjs') });
+
+    const cwd = path.join(ROOT, 'packages/api');
+    const fromCli = resolveConfig(input({ configFile: null, cwd, overrides: { entry: 'main.ts' } }));
+    expect(fromCli.build).toEqual({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts'), outfile: path.join(CACHE, 'main.mjs') });
+    expect(fromCli.configFile).toBeNull();
+    expect(fromCli.watch.alwaysWatch).toEqual([]);
+  });
+
+  it('resolves a build command with its output, paths and env files', () => {
+    const config = resolveConfig(input({
+      user: {
+        bin: { kind: 'shell', line: 'node dist/a.js' },
+        build: { cmd: { kind: 'argv', argv: ['tsc'] }, output: 'dist' },
+        run: { cwd: 'sub', args: ['a b'], envFile: ['.env', '../shared.env'], env: { A: '1' } },
+      },
+    }));
+    expect(config.build).toMatchObject({ kind: 'command', cwd: ROOT, output: path.join(ROOT, 'dist') });
+    expect(config.run.command).toEqual({ kind: 'shell', line: "node dist/a.js 'a b'" });
+    expect(config.run.cwd).toBe(path.join(ROOT, 'sub'));
+    expect(config.run.env).toEqual({ A: '1' });
+    expect(config.watch.outputs).toEqual([path.join(ROOT, 'dist')]);
+    expect(config.watch.alwaysWatch).toEqual([CONFIG, path.join(ROOT, '.env'), path.resolve(ROOT, '../shared.env')]);
+  });
+
+  it('raises the backoff max to the initial delay when only the initial is set', () => {
+    const config = resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['x'] }, restart: { backoffInitialMs: 8000 } } }));
+    expect(config.restart.backoffMaxMs).toBe(8000);
+  });
+
+  it('says there is nothing to run without a bin or an entry', () => {
+    const run = () => resolveConfig(input({ user: { build: { cmd: { kind: 'argv', argv: ['tsc'] } } } }));
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow('.hotrc.toml: nothing to run: set bin');
+  });
+
+  it('returns a deeply frozen config', () => {
+    const config = resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['node', 'a.js'] } } }));
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.run.command)).toBe(true);
+    expect(Object.isFrozen(config.watch.exclude)).toBe(true);
+    expect(() => {
+      (config.watch as { delayMs: number }).delayMs = 1;
+    }).toThrow(TypeError);
+  });
+});

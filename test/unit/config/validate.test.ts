@@ -1,0 +1,143 @@
+import { parse } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
+import { convertFlagValue, validateUserConfig } from '../../../src/config/validate.js';
+
+const FILE = '.hotrc.toml';
+
+function validate(source: string) {
+  return validateUserConfig(parse(source) as Record<string, unknown>, { displayFile: FILE, source });
+}
+
+function errorOf(source: string): ConfigError {
+  try {
+    validate(source);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for:\n${source}`);
+}
+
+describe('validateUserConfig: accepted values', () => {
+  it('converts every kind of setting to hot units', () => {
+    const config = validate(`
+include = "src/**/*.ts"
+delay = "2s"
+bin = "node dist/server.js"
+gitignore = false
+
+[run]
+env = { PORT = 3000, DEBUG = true, NAME = "x" }
+env_file = ".env"
+kill_signal = "term"
+kill_timeout = "1.5s"
+
+[restart]
+max_restarts = 3
+window = "1m"
+backoff = { initial = 50, max = "250ms" }
+`);
+    expect(config.include).toEqual(['src/**/*.ts']);
+    expect(config.delayMs).toBe(2000);
+    expect(config.bin).toEqual({ kind: 'argv', argv: ['node', 'dist/server.js'] });
+    expect(config.gitignore).toBe(false);
+    expect(config.run).toMatchObject({
+      env: { PORT: '3000', DEBUG: 'true', NAME: 'x' },
+      envFile: ['.env'],
+      killSignal: 'SIGTERM',
+      killTimeoutMs: 1500,
+    });
+    expect(config.restart).toEqual({ backoffInitialMs: 50, backoffMaxMs: 250, maxRestarts: 3, windowMs: 60_000 });
+  });
+
+  it.each([
+    ['delay = 250', 250],
+    ['delay = "250ms"', 250],
+    ['delay = "2s"', 2000],
+    ['delay = " 3 s "', 3000],
+    ['delay = "0.5s"', 500],
+    ['delay = 12.4', 12],
+  ])('%s -> %i ms', (source, expected) => {
+    expect(validate(source).delayMs).toBe(expected);
+  });
+
+  it.each([
+    ['term', 'SIGTERM'],
+    ['SIGINT', 'SIGINT'],
+    ['sighup', 'SIGHUP'],
+  ])('normalises the signal %s to %s', (raw, expected) => {
+    expect(validate(`[run]\nkill_signal = "${raw}"`).run?.killSignal).toBe(expected);
+  });
+
+  it('keeps an argv array as given and sends shell syntax to the shell', () => {
+    expect(validate('bin = ["node", "my server.js"]').bin).toEqual({ kind: 'argv', argv: ['node', 'my server.js'] });
+    expect(validate('[build]\ncmd = "tsc -p . && echo ok"').build?.cmd).toEqual({ kind: 'shell', line: 'tsc -p . && echo ok' });
+  });
+});
+
+describe('validateUserConfig: error messages', () => {
+  it.each([
+    ['a typo suggests the key', 'delya = 5', '.hotrc.toml:1: unknown key "delya", did you mean "delay"?'],
+    ['a typo inside a table suggests the dotted key', '[run]\nkill_timout = 5', '.hotrc.toml:2: unknown key "run.kill_timout", did you mean "run.kill_timeout"?'],
+    ['a run key at the top says it belongs in [run]', 'delay = 5\nkill_timeout = 5', '.hotrc.toml:2: unknown key "kill_timeout": "kill_timeout" belongs in the [run] table (run.kill_timeout)'],
+    ['a top-level key in a table says it belongs at the top', '[run]\ndelay = 5', '.hotrc.toml:2: unknown key "run.delay": "delay" belongs at the top of the file (delay)'],
+    ['an unrelated key lists the known keys', 'watch = true', 'unknown key "watch"; known keys here: include, exclude, delay, bin, gitignore, build, run, restart'],
+    ['a string delay', 'delay = "fast"', '.hotrc.toml:1: delay must be a number of milliseconds (e.g. 500) or a duration such as "2s", got "fast" (string)'],
+    ['a negative delay', 'delay = -1', 'delay must be a number of milliseconds (e.g. 500) or a duration such as "2s", got -1 (number)'],
+    ['a boolean as a string', 'gitignore = "yes"', 'gitignore must be true or false, got "yes" (string)'],
+    ['a list of numbers', 'include = [1, 2]', 'include must be an array of strings, e.g. ["src/**/*.ts"], got [1,2] (array)'],
+    ['an empty bin', 'bin = ""', 'bin must be a command line ("node dist/server.js") or an array of arguments (["node", "dist/server.js"]), got "" (string)'],
+    ['a fractional count', '[restart]\nmax_restarts = 1.5', '.hotrc.toml:2: restart.max_restarts must be a whole number (0 or more), got 1.5 (number)'],
+    ['a table that is a number', 'run = 5', 'run must be a table (a [run] section or { … }), got 5 (number)'],
+    ['a nested env value', '[run]\nenv = { A = [1] }', 'run.env must be a table of strings, e.g. { NODE_ENV = "development" }, got { … } (table)'],
+    ['a misspelt signal', '[run]\nkill_signal = "SIGTREM"', '.hotrc.toml:2: run.kill_signal must be a signal name such as "SIGTERM" (did you mean "SIGTERM"?), got "SIGTREM" (string)'],
+    ['a signal number', '[run]\nkill_signal = 15', 'run.kill_signal must be a signal name such as "SIGTERM" or "SIGINT", got 15 (number)'],
+    ['build.cmd with build.entry', '[build]\ncmd = "tsc"\nentry = "src/a.ts"', '.hotrc.toml:3: build.cmd and build.entry are two ways to build: keep one'],
+    ['build.outfile without build.entry', '[build]\ncmd = "tsc"\noutfile = "out.js"', '.hotrc.toml:3: build.outfile needs build.entry'],
+    ['build.output with build.entry', '[build]\nentry = "src/a.ts"\noutput = "dist"', '.hotrc.toml:3: build.output is for build.cmd'],
+    ['backoff initial above max', '[restart.backoff]\ninitial = "2s"\nmax = 500', '.hotrc.toml:1: restart.backoff.initial (2000) must not be larger than restart.backoff.max (500)'],
+  ])('%s', (_name, source, expected) => {
+    expect(errorOf(source).message).toContain(expected);
+  });
+
+  it('reports every problem at once, each with its own line, and locates the first', () => {
+    const error = errorOf('# settings\ndelya = 5\n\n[run]\nkill_timeout = "soon"\n');
+    expect(error.message.split('\n')).toEqual([
+      '.hotrc.toml:2: unknown key "delya", did you mean "delay"?',
+      '.hotrc.toml:5: run.kill_timeout must be a number of milliseconds (e.g. 500) or a duration such as "2s", got "soon" (string)',
+    ]);
+    expect(error.location).toEqual({ file: FILE, line: 2 });
+    expect(error.code).toBe('CONFIG_INVALID');
+  });
+
+  it('leaves combination checks until each value is valid on its own', () => {
+    const error = errorOf('[build]\ncmd = 5\nentry = "src/a.ts"');
+    expect(error.message).toContain('build.cmd must be a command line');
+    expect(error.message).not.toContain('two ways to build');
+  });
+});
+
+describe('convertFlagValue', () => {
+  it('converts like the file key of the same setting', () => {
+    expect(convertFlagValue('delay', '2s')).toBe(2000);
+    expect(convertFlagValue('delay', 300)).toBe(300);
+    expect(convertFlagValue('kill-signal', 'int')).toBe('SIGINT');
+    expect(convertFlagValue('kill-timeout', '1m')).toBe(60_000);
+    expect(convertFlagValue('include', ['src/**', 'lib/**'])).toEqual(['src/**', 'lib/**']);
+  });
+
+  it('uses the last value when a single-valued flag is repeated', () => {
+    expect(convertFlagValue('delay', [100, '3s'])).toBe(3000);
+  });
+
+  it('rejects a bad value with a ConfigError naming the flag', () => {
+    expect(() => convertFlagValue('delay', 'fast')).toThrow(ConfigError);
+    expect(() => convertFlagValue('delay', 'fast')).toThrow('--delay must be a number of milliseconds (e.g. 500) or a duration such as "2s", got "fast" (string)');
+    expect(() => convertFlagValue('kill-signal', 'SIGNOPE')).toThrow(/^--kill-signal must be a signal name/);
+  });
+
+  it('throws an internal error for a flag no file setting has', () => {
+    expect(() => convertFlagValue('nope', 1)).toThrow('no setting has the flag --nope');
+  });
+});

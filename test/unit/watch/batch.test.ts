@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChangeBatch } from '../../../src/events.js';
+import { createBatcher } from '../../../src/watch/batch.js';
+
+describe('createBatcher', () => {
+  let batches: ChangeBatch[];
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    batches = [];
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('delivers after the quiet period and not before', () => {
+    const batcher = createBatcher(100, (batch) => batches.push(batch));
+    batcher.add('/p/a.ts');
+    vi.advanceTimersByTime(99);
+    expect(batches).toEqual([]);
+    expect(batcher.pendingCount).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(batches).toEqual([{ paths: ['/p/a.ts'] }]);
+    expect(batcher.pendingCount).toBe(0);
+  });
+
+  it('restarts the quiet period on every change, so a burst is one batch', () => {
+    const batcher = createBatcher(100, (batch) => batches.push(batch));
+    for (let i = 0; i < 20; i++) {
+      batcher.add(`/p/f${i}.ts`);
+      vi.advanceTimersByTime(60);
+    }
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(40);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.paths).toHaveLength(20);
+  });
+
+  it('keeps each path once, ordered by its latest change', () => {
+    const batcher = createBatcher(50, (batch) => batches.push(batch));
+    batcher.add('/p/a.ts');
+    batcher.add('/p/b.ts');
+    batcher.add('/p/a.ts');
+    expect(batcher.pendingCount).toBe(2);
+    vi.advanceTimersByTime(50);
+    expect(batches).toEqual([{ paths: ['/p/b.ts', '/p/a.ts'] }]);
+  });
+
+  it('starts a fresh batch after delivering one', () => {
+    const batcher = createBatcher(50, (batch) => batches.push(batch));
+    batcher.add('/p/a.ts');
+    vi.advanceTimersByTime(50);
+    batcher.add('/p/b.ts');
+    vi.advanceTimersByTime(50);
+    expect(batches).toEqual([{ paths: ['/p/a.ts'] }, { paths: ['/p/b.ts'] }]);
+  });
+
+  it('drops pending paths on close and ignores later changes', () => {
+    const batcher = createBatcher(50, (batch) => batches.push(batch));
+    batcher.add('/p/a.ts');
+    batcher.close();
+    expect(batcher.pendingCount).toBe(0);
+    batcher.add('/p/b.ts');
+    vi.advanceTimersByTime(1000);
+    expect(batches).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
