@@ -288,13 +288,13 @@ export function startHot(options: HotOptions): HotApp {
   const firstCycleDone = new Promise<void>((resolve) => {
     firstCycle = resolve;
   });
+  const watching = watcher.ready.then(() => {
+    if (closed) return;
+    logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${watcher.watchedFileCount()} files; build: ${builder.description})`);
+  });
   const ready = (async () => {
     request('start');
-    await Promise.all([watcher.ready, firstCycleDone]);
-    if (!closed) {
-      const root = relativeTo(config.watch.root, cwd);
-      logger.debug(`watching ${watcher.watchedCount()} paths in ${root} (build: ${builder.description})`);
-    }
+    await Promise.all([watching, firstCycleDone]);
   })();
 
   return {

@@ -5,7 +5,7 @@ import { cac } from 'cac';
 import { startHot, type HotApp } from './app.js';
 import { writeStarterConfig } from './config/init.js';
 import { loadConfig } from './config/load.js';
-import { SETTINGS, type CliOverrides } from './config/schema.js';
+import { SETTINGS, type CliOverrides, type ValueType } from './config/schema.js';
 import { convertFlagValue } from './config/validate.js';
 import { ConfigError, isHotError } from './errors.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
@@ -24,6 +24,9 @@ interface CliFlags {
   '--'?: string[];
 }
 
+/** How a flag's value is named in --help, by the setting's type. */
+const PLACEHOLDERS: Partial<Record<ValueType, string>> = { ms: 'ms', 'string-list': 'glob', signal: 'signal', string: 'file' };
+
 const packageInfo = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const debugStacks = process.argv.includes('--debug') || process.env.HOT_DEBUG === '1';
 
@@ -33,7 +36,7 @@ function main(): void {
     if (!setting.flag) continue;
     const takesValue = setting.type !== 'boolean';
     const short = setting.flag === 'config' ? '-c, ' : '';
-    const shown = takesValue ? `${short}--${setting.flag} <${setting.type === 'ms' ? 'ms' : 'value'}>` : `--${setting.flag}`;
+    const shown = takesValue ? `${short}--${setting.flag} <${PLACEHOLDERS[setting.type] ?? 'value'}>` : `--${setting.flag}`;
     const repeat = setting.type === 'string-list' ? ' (repeatable)' : '';
     cli.option(shown, `${capitalise(setting.description)}${repeat}`);
   }

@@ -90,7 +90,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       return state;
     },
     get pid() {
-      return current?.pid ?? null;
+      return current && current.pid !== 0 ? current.pid : null;
     },
     async start({ changedPaths }) {
       clearBackoff();

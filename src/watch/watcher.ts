@@ -1,4 +1,5 @@
 import type { Stats } from 'node:fs';
+import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { FileChange, FileChangeKind } from '../events.js';
 import type { Logger } from '../ui/logger.js';
@@ -14,8 +15,8 @@ export interface WatcherOptions {
 export interface Watcher {
   /** Resolves once the initial scan is done and events are being delivered. */
   readonly ready: Promise<void>;
-  /** Number of files and directories being watched. */
-  watchedCount(): number;
+  /** Number of files (not directories) being watched. */
+  watchedFileCount(): number;
   close(): Promise<void>;
 }
 
@@ -51,9 +52,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
 
   return {
     ready,
-    watchedCount() {
+    watchedFileCount() {
+      const watched = fsWatcher.getWatched();
       let count = 0;
-      for (const names of Object.values(fsWatcher.getWatched())) count += names.length;
+      for (const [dir, names] of Object.entries(watched)) {
+        for (const name of names) if (!(path.join(dir, name) in watched)) count++;
+      }
       return count;
     },
     close() {

@@ -14,6 +14,8 @@ export interface HotProcess {
   /** Waits until `pattern` has matched `count` times in the whole output. */
   waitForCount(pattern: RegExp, count: number, timeoutMs?: number): Promise<void>;
   count(pattern: RegExp): number;
+  /** Waits for hot's "watching" line: from then on, every file change is seen. */
+  watching(): Promise<void>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   signal(signal: NodeJS.Signals): void;
   /** Live processes (hot included) carrying the marker. */
@@ -85,6 +87,9 @@ export function runHot(args: string[], options: { cwd: string; env?: NodeJS.Proc
     },
     async waitForCount(pattern, count, timeoutMs = DEFAULT_TIMEOUT_MS) {
       await waitUntil(() => (hot.count(pattern) >= count ? true : undefined), () => `${count}× ${String(pattern)}`, timeoutMs);
+    },
+    async watching() {
+      await hot.waitFor(/\[hot\] watching /);
     },
     count(pattern) {
       const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);

@@ -55,3 +55,13 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Polls until the process is gone (or a zombie); false if it is still alive at the deadline. */
+export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}

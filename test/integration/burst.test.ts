@@ -10,6 +10,7 @@ it('restarts once for 300 files written at once', async () => {
   for (let i = 0; i < 10; i++) project.write(`data/dir${i}/seed.json`, '{}');
   const hot = session.run(project, []);
   await hot.waitFor(/up 0/);
+  await hot.watching();
 
   for (let i = 0; i < 300; i++) project.write(`data/dir${i % 10}/file${i}.json`, JSON.stringify({ i }));
   await hot.waitFor(/restarting: data\/dir\d\/file\d+\.json \(\+299 more\) changed/);

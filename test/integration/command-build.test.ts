@@ -17,6 +17,7 @@ describe('a build command (tsc -p .)', () => {
     const env = { PORT: String(port), PATH: `${path.join(REPO_ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` };
     const hot = session.run(project, [], env);
     await waitForResponse(port, (body) => body.startsWith('v1 '), 40_000);
+    await hot.watching();
     return { port, hot, project };
   }
 

@@ -12,6 +12,7 @@ describe('the built-in esbuild build', () => {
     const port = await freePort();
     const hot = session.run(project, [], { PORT: String(port) });
     await hot.waitFor(/started src\/server\.ts/);
+    await hot.watching();
     await waitForResponse(port, (body) => body.includes('"version":"v1"'));
     return { port, hot, project };
   }
@@ -65,8 +66,9 @@ describe('the built-in esbuild build', () => {
   it('bundles and runs a bare entry file with no config', async () => {
     const project = session.project('esbuild-basic');
     const port = await freePort();
-    session.run(project, ['src/server.ts'], { PORT: String(port) });
+    const hot = session.run(project, ['src/server.ts'], { PORT: String(port) });
     await waitForResponse(port, (body) => body.includes('"version":"v1"'));
+    await hot.watching();
     project.replace('src/greeting.ts', 'hello,', 'hi,');
     await waitForResponse(port, (body) => body.includes('"message":"hi, world"'));
   });

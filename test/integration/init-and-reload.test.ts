@@ -25,6 +25,7 @@ describe('hot init and config changes', () => {
     const port = await freePort();
     const hot = session.run(project, [], { PORT: String(port) });
     await waitForResponse(port, (body) => body.includes('"version":"v1"'));
+    await hot.watching();
     project.replace('src/version.ts', "'v1'", "'v2'");
     await waitForResponse(port, (body) => body.includes('"version":"v2"'));
     expect(hot.output()).toContain('restarting: src/version.ts changed');
@@ -37,6 +38,7 @@ describe('hot init and config changes', () => {
     project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
     const hot = session.run(project, []);
     await waitForResponse(port, (body) => body.startsWith('v1 '));
+    await hot.watching();
 
     const before = hot.output().length;
     project.write('.hotrc.toml', `include = ["app.mjs"\nbin = "node app.mjs"\n`);
@@ -56,6 +58,7 @@ describe('hot init and config changes', () => {
     const port = await freePort();
     const hot = session.run(project, ['--', 'node', 'server.mjs'], { PORT: String(port) });
     await waitForResponse(port, (body) => body.startsWith('v1 '));
+    await hot.watching();
     project.replace('server.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
     await waitForResponse(port, (body) => body.startsWith('v2 '));
     expect(hot.output()).toContain('restarting: server.mjs changed');

@@ -15,6 +15,7 @@ describe('stopping and restarting the program', () => {
     const port = await freePort();
     const hot = session.run(project, [], { PORT: String(port) });
     await waitForResponse(port, (body) => body.startsWith('v1 '));
+    await hot.watching();
     expect(hot.liveProcesses()).toBe(3); // hot, sh, node
 
     for (let version = 2; version <= 6; version++) {
@@ -34,6 +35,7 @@ describe('stopping and restarting the program', () => {
     project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nkill_timeout = 500\n');
     const hot = session.run(project, []);
     const first = Number((await hot.waitFor(/ready pid (\d+)/))[1]);
+    await hot.watching();
     const before = hot.output().length;
 
     project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`);
@@ -71,6 +73,7 @@ describe('stopping and restarting the program', () => {
     );
     const hot = session.run(project, []);
     await hot.waitFor(/app exited with code 1: it crashed 4 times in 60\.0 s, waiting for changes/);
+    await hot.watching();
     const log = hot.output();
     expect(log).toMatch(/app exited with code 1, restarting in 50 ms \(1\/3\)/);
     expect(log).toMatch(/app exited with code 1, restarting in 100 ms \(2\/3\)/);
@@ -92,6 +95,7 @@ describe('stopping and restarting the program', () => {
     project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n');
     const hot = session.run(project, []);
     await hot.waitFor(/app exited cleanly, waiting for changes/);
+    await hot.watching();
     project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`);
     await hot.waitForCount(/done pid/, 2);
   });
@@ -108,6 +112,7 @@ describe('stopping and restarting the program', () => {
     hot.signal('SIGUSR2');
     await hot.waitFor(/restarting: SIGUSR2 received/);
     await hot.waitFor(/run 1 hot=1/);
+    await hot.watching();
     project.write('src/a.txt', 'a');
     const match = await hot.waitFor(/run 2 hot=1 changed="([^"]*)"/);
     expect(match[1]).toBe(project.path('src', 'a.txt'));

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { freePort, waitForResponse } from '../helpers/http.js';
+import { waitForExit } from '../helpers/processes.js';
+import { addApp } from '../helpers/project.js';
+import { useSession } from '../helpers/session.js';
+
+describe('[run] options', () => {
+  const session = useSession();
+
+  it('loads env files for the program and restarts it when one is edited', async () => {
+    const project = session.project();
+    project.write('app.mjs', 'console.log(`greeting=${process.env.GREETING} mode=${process.env.MODE}`);\nsetInterval(() => {}, 1000);\n');
+    project.write('.env', 'GREETING=hello\nMODE=from-file\n');
+    // Only app.mjs is included: the env file restarts the program because it is an env file.
+    project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv_file = ".env"\nenv = { MODE = "from-config" }\n');
+    const hot = session.run(project, []);
+    await hot.waitFor(/greeting=hello mode=from-config/);
+    await hot.watching();
+    project.write('.env', 'GREETING=bonjour\n');
+    await hot.waitFor(/restarting: \.env changed/);
+    await hot.waitFor(/greeting=bonjour mode=from-config/);
+  });
+
+  it('stops the program on a failed build with stop_on_error, and starts it again once fixed', async () => {
+    const project = session.project('esbuild-basic');
+    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}stop_on_error = true\n`);
+    const port = await freePort();
+    const hot = session.run(project, [], { PORT: String(port) });
+    const { pid } = JSON.parse(await waitForResponse(port, (body) => body.includes('"version":"v1"'))) as { pid: number };
+    await hot.watching();
+    project.write('src/version.ts', 'export const VERSION: string = = 1;\n');
+    await hot.waitFor(/build failed in \d+ ms, stopping the app \(stop_on_error\), waiting for changes/);
+    expect(await waitForExit(pid)).toBe(true);
+    project.write('src/version.ts', "export const VERSION: string = 'back';\n");
+    await waitForResponse(port, (body) => body.includes('"version":"back"'));
+  });
+
+  it('says clearly when the command does not exist, and keeps watching', async () => {
+    const project = session.project();
+    addApp(project, 'http-server.mjs', 'app.mjs');
+    project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "no-such-command-xyz --port 3"\n');
+    const hot = session.run(project, []);
+    await hot.waitFor(/cannot start no-such-command-xyz: command not found, waiting for changes/);
+    await hot.watching();
+    expect(hot.output()).not.toMatch(/^\s+at /m);
+    // Fixing the config brings the program up without restarting hot.
+    const port = await freePort();
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
+    await waitForResponse(port, (body) => body.startsWith('v1 '));
+  });
+
+  it('runs a shell command line with a working directory and arguments', async () => {
+    const project = session.project();
+    project.write('sub/app.mjs', 'console.log(`cwd=${process.cwd().endsWith("sub")} args=${process.argv.slice(2).join(",")} shell=${process.env.VIA}`);\n');
+    project.write('.hotrc.toml', 'include = ["sub/*.mjs"]\nbin = "VIA=sh node app.mjs"\n[run]\ncwd = "sub"\nargs = ["a b", "$HOME"]\n');
+    const hot = session.run(project, []);
+    await hot.waitFor(/cwd=true args=a b,\$HOME shell=sh/);
+    await hot.waitFor(/app exited cleanly, waiting for changes/);
+  });
+});

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { REPO_ROOT } from '../../helpers/project.js';
+
+/**
+ * The module rules of STYLE.md, enforced on import paths: stages never import each other, leaves
+ * import nothing from src/, and nothing imports the CLI.
+ */
+const SRC = path.join(REPO_ROOT, 'src');
+const STAGES = ['watch', 'build', 'supervise', 'handoff'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+  );
+}
+
+/** Area of a file: its top folder under src/, or its own name for top-level files. */
+function areaOf(file: string): string {
+  const [first, second] = path.relative(SRC, file).split(path.sep);
+  return second === undefined ? first!.replace(/\.ts$/, '') : first!;
+}
+
+function allowed(from: string, to: string, typeOnly: boolean, target: string): boolean {
+  if (from === to) return true;
+  if (to === 'cli') return false;
+  if (from === 'events' || from === 'errors') return false;
+  if (from === 'config') return to === 'errors';
+  if (from === 'workspace') return to === 'config' || to === 'errors';
+  if (from === 'ui') return false;
+  if (STAGES.includes(from)) {
+    if (to === 'events' || to === 'errors') return true;
+    if (to === 'config') return typeOnly;
+    if (to === 'ui') return typeOnly && target.endsWith('logger.js');
+    return false;
+  }
+  if (from === 'cli') return ['app', 'index', 'config', 'ui', 'errors'].includes(to);
+  return true; // app.ts and index.ts may import every stage
+}
+
+it('src/ imports follow the module rules', () => {
+  const violations: string[] = [];
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/^(import|export)\s+(type\s+)?[^'"]*?from\s+'(\.[^']+)'/gm)) {
+      const target = path.resolve(path.dirname(file), match[3]!);
+      const from = areaOf(file);
+      const to = areaOf(target.replace(/\.js$/, '.ts'));
+      if (!allowed(from, to, Boolean(match[2]), target)) violations.push(`${path.relative(SRC, file)} -> ${match[3]}`);
+    }
+  }
+  expect(violations).toEqual([]);
+});
