@@ -146,6 +146,7 @@ export function startHot(options: HotOptions): HotApp {
     }
     if (type === 'config-changed' && !(await applyNewConfig())) return;
     if (type !== 'start') crashTimes = [];
+    logger.debug(`building (${builder.description})`);
     const result = await builder.build();
     if (closed) return;
     if (result.type === 'build-failed') {

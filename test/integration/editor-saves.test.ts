@@ -1,0 +1,81 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { HotProcess } from '../helpers/hot-process.js';
+import type { TempProject } from '../helpers/project.js';
+import { useSession } from '../helpers/session.js';
+
+/**
+ * Editors save in odd ways: a temp file renamed over the original, a backup copy moved aside. Each
+ * save must restart the program exactly once, and the temp names must never show up.
+ */
+describe('editor save patterns', () => {
+  const session = useSession();
+
+  async function start(): Promise<{ hot: HotProcess; project: TempProject }> {
+    const project = session.project();
+    project.write('src/app.mjs', "import { VERSION } from './version.mjs';\nconsole.log(`up ${VERSION}`);\nsetInterval(() => {}, 1000);\n");
+    project.write('src/version.mjs', "export const VERSION = 'v1';\n");
+    project.write('.hotrc.toml', 'include = ["src/**"]\nbin = "node src/app.mjs"\n');
+    const hot = session.run(project, []);
+    await hot.waitFor(/up v1/);
+    await hot.watching();
+    return { hot, project };
+  }
+
+  /** Saves with `save`, then proves with a later plain save that the first caused exactly one restart. */
+  async function expectOneRestart(hot: HotProcess, project: TempProject, save: () => void): Promise<void> {
+    save();
+    await hot.waitFor(/up v2/);
+    project.write('src/version.mjs', "export const VERSION = 'v3';\n");
+    await hot.waitFor(/up v3/);
+    expect(hot.count(/restarting:/)).toBe(2);
+    expect(hot.output()).not.toMatch(/\.tmp|___jb_|~|\.swp/);
+  }
+
+  it('temp file renamed over the original (VS Code, many editors)', async () => {
+    const { hot, project } = await start();
+    await expectOneRestart(hot, project, () => {
+      writeFileSync(project.path('src/version.mjs.tmp'), "export const VERSION = 'v2';\n");
+      renameSync(project.path('src/version.mjs.tmp'), project.path('src/version.mjs'));
+    });
+  });
+
+  it('JetBrains safe write (x___jb_tmp___, x___jb_old___)', async () => {
+    const { hot, project } = await start();
+    await expectOneRestart(hot, project, () => {
+      writeFileSync(project.path('src/version.mjs___jb_tmp___'), "export const VERSION = 'v2';\n");
+      renameSync(project.path('src/version.mjs'), project.path('src/version.mjs___jb_old___'));
+      renameSync(project.path('src/version.mjs___jb_tmp___'), project.path('src/version.mjs'));
+      rmSync(project.path('src/version.mjs___jb_old___'));
+    });
+  });
+
+  it('vim with a backup copy moved aside (x~) and a swap file', async () => {
+    const { hot, project } = await start();
+    await expectOneRestart(hot, project, () => {
+      writeFileSync(project.path('src/.version.mjs.swp'), 'swap');
+      renameSync(project.path('src/version.mjs'), project.path('src/version.mjs~'));
+      writeFileSync(project.path('src/version.mjs'), "export const VERSION = 'v2';\n");
+      rmSync(project.path('src/version.mjs~'));
+      rmSync(project.path('src/.version.mjs.swp'));
+    });
+  });
+});
+
+describe('command-line overrides', () => {
+  const session = useSession();
+
+  it('--include replaces the config file\'s include, and --exclude drops files', async () => {
+    const project = session.project();
+    project.write('app.mjs', 'console.log(`up ${process.env.HOT_RESTART_COUNT}`);\nsetInterval(() => {}, 1000);\n');
+    project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n');
+    const hot = session.run(project, ['--include', 'lib/**/*.txt', '--exclude', 'lib/skip/**']);
+    await hot.waitFor(/up 0/);
+    await hot.watching();
+    project.write('lib/skip/ignored.txt', 'x');
+    project.write('lib/notes.txt', 'x');
+    await hot.waitFor(/restarting: lib\/notes\.txt changed/);
+    await hot.waitFor(/up 1/);
+    expect(hot.output()).not.toContain('ignored.txt');
+  });
+});
