@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import { createNoBuilder, type Builder } from './build/builder.js';
 import { createCommandBuilder } from './build/command.js';
 import { createEsbuildBuilder } from './build/esbuild.js';
+import { createLoopGuard } from './build/loop-guard.js';
 import { describeCommand } from './config/command-line.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { isHotError } from './errors.js';
@@ -33,13 +35,22 @@ export interface HotApp {
   restart(reason: string): void;
   /** Stops watching and stops the program through its kill path. Idempotent. */
   close(): Promise<void>;
-  /** SIGKILL to the program's process group, for a second Ctrl-C. */
+  /** SIGKILL to the program's and any build's process group, for a second Ctrl-C. */
   kill(): void;
 }
 
 type TriggerType = Trigger['type'];
 /** When triggers pile up during a cycle, the next cycle runs as the most demanding of them. */
 const TRIGGER_WEIGHT: Record<TriggerType, number> = { retry: 0, start: 1, changes: 2, manual: 3, 'config-changed': 4 };
+
+interface Stages {
+  config: ResolvedConfig;
+  filter: PathFilter;
+  builder: Builder;
+  supervisor: Supervisor;
+  batcher: Batcher;
+  watcher: Watcher;
+}
 
 /**
  * The orchestrator: watcher -> filter -> batch -> build -> supervisor, and all of the runtime policy.
@@ -48,51 +59,54 @@ const TRIGGER_WEIGHT: Record<TriggerType, number> = { retry: 0, start: 1, change
 export function startHot(options: HotOptions): HotApp {
   const { logger } = options;
   const cwd = options.cwd ?? process.cwd();
-  let config = options.config;
-  let filter = makeFilter(config);
-  let builder = makeBuilder(config, options);
-  let supervisor = makeSupervisor(config);
-  let batcher = makeBatcher(config);
-  let watcher: Watcher = makeWatcher(config);
+  const loopGuard = createLoopGuard();
   let crashTimes: number[] = [];
   let closed = false;
   let busy = false;
   let pending: { type: TriggerType; paths: string[]; reason: string | null } | null = null;
   let closing: Promise<void> | undefined;
   let firstCycle: (() => void) | undefined;
+  /** Set when the config's [run] changed: the running program belongs to the old one until the next start. */
+  let runOutdated = false;
+  let stages: Stages = createStages(options.config);
 
-  function makeFilter(current: ResolvedConfig): PathFilter {
-    const { watch } = current;
-    return createPathFilter({ ...watch, gitignoreRules: watch.gitignore ? loadGitignoreRules(watch.root) : null });
+  function createStages(config: ResolvedConfig, reuse: Partial<Stages> = {}): Stages {
+    const { watch } = config;
+    const filter = reuse.filter ?? createPathFilter({ ...watch, gitignoreRules: watch.gitignore ? loadGitignoreRules(watch.root) : null });
+    return {
+      config,
+      filter,
+      builder: reuse.builder ?? makeBuilder(config),
+      supervisor: reuse.supervisor ?? makeSupervisor(config),
+      batcher: reuse.batcher ?? createBatcher(watch.delayMs, (batch) => onBatch(batch)),
+      watcher: reuse.watcher ?? makeWatcher(config, filter),
+    };
   }
 
-  function makeBuilder(current: ResolvedConfig, { color = false }: HotOptions): Builder {
-    const { build } = current;
+  function makeBuilder(config: ResolvedConfig): Builder {
+    const { build } = config;
     switch (build.kind) {
       case 'none':
         return createNoBuilder();
       case 'esbuild':
-        return createEsbuildBuilder({ ...build, logger, color });
+        return createEsbuildBuilder({ ...build, logger, color: options.color ?? false });
       case 'command':
         return createCommandBuilder({ ...build, logger, spawn: spawnChild, describe: describeCommand });
     }
   }
 
-  function makeSupervisor(current: ResolvedConfig): Supervisor {
+  function makeSupervisor(config: ResolvedConfig): Supervisor {
     return createSupervisor({
-      run: current.run,
+      run: config.run,
       onEvent: (event) => onSupervisorEvent(event),
       onEnvFileProblem: (file, reason) => logger.warn(`cannot read env file ${relativeTo(file, cwd)} (${reason}), starting without it`),
     });
   }
 
-  function makeBatcher(current: ResolvedConfig): Batcher {
-    return createBatcher(current.watch.delayMs, (batch) => onBatch(batch));
-  }
-
-  function makeWatcher(current: ResolvedConfig): Watcher {
+  function makeWatcher(config: ResolvedConfig, filter: PathFilter): Watcher {
     return createWatcher({
-      root: current.watch.root,
+      root: config.watch.root,
+      // A watcher lives exactly as long as its filter: a reload that changes one replaces both.
       isIgnored: (file, isDirectory) => filter.isIgnored(file, isDirectory),
       onChange: (change) => onChange(change),
       logger,
@@ -101,13 +115,16 @@ export function startHot(options: HotOptions): HotApp {
 
   function onChange(change: FileChange): void {
     if (closed) return;
-    const relevant = filter.isIncluded(change.path) || builder.isInput(change.path);
+    const relevant = stages.filter.isIncluded(change.path) || stages.builder.isInput(change.path);
     logger.debug(`${change.kind} ${relativeTo(change.path, cwd)}${relevant ? '' : ' (not watched by include, ignored)'}`);
-    if (relevant) batcher.add(change.path);
+    if (!relevant) return;
+    loopGuard.noteChange(change.path, modifiedAt(change.path));
+    stages.batcher.add(change.path);
   }
 
   function onBatch(batch: ChangeBatch): void {
-    const configChanged = config.configFile !== null && batch.paths.includes(config.configFile);
+    const { configFile } = stages.config;
+    const configChanged = configFile !== null && batch.paths.includes(configFile);
     request(configChanged ? 'config-changed' : 'changes', batch.paths);
   }
 
@@ -124,48 +141,81 @@ export function startHot(options: HotOptions): HotApp {
 
   async function drain(): Promise<void> {
     busy = true;
-    try {
-      while (pending && !closed) {
-        const next = pending;
-        pending = null;
+    while (pending && !closed) {
+      const next = pending;
+      pending = null;
+      try {
         await runCycle(next.type, next.paths, next.reason);
+      } catch (error) {
+        logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
       }
-    } catch (error) {
-      logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
-    } finally {
-      busy = false;
-      firstCycle?.();
-      firstCycle = undefined;
     }
+    busy = false;
+    firstCycle?.();
+    firstCycle = undefined;
   }
 
   async function runCycle(type: TriggerType, paths: string[], reason: string | null): Promise<void> {
     if (type === 'retry') {
-      await startProgram(paths, null, 'restarting after crash');
+      // A build that started the program since the crash makes this retry stale.
+      if (stages.supervisor.state === 'backoff') await startProgram(paths, null, 'restarting after crash');
       return;
     }
-    if (type === 'config-changed' && !(await applyNewConfig())) return;
+    if (type === 'config-changed') {
+      const applied = await applyNewConfig();
+      if (closed) return;
+      if (!applied) {
+        const sourcePaths = paths.filter((file) => file !== stages.config.configFile);
+        if (sourcePaths.length === 0) return;
+        type = 'changes';
+        paths = sourcePaths;
+      }
+    }
+    if (type === 'changes' && loopGuard.isLooping(paths)) {
+      logger.error(
+        `${formatPaths(paths, cwd)} changed again during the build, for the 3rd time in a row: the build seems to write into watched files. Not rebuilding until something else changes`,
+        { hint: 'exclude the build output (set build.output, or add it to exclude)' },
+      );
+      return;
+    }
     if (type !== 'start') crashTimes = [];
-    logger.debug(`building (${builder.description})`);
-    const result = await builder.build();
+    const result = await runBuild();
     if (closed) return;
     if (result.type === 'build-failed') {
       await reportBuildFailure(result);
       return;
     }
     const why = describeTrigger(type, paths, reason);
-    const programUp = supervisor.state === 'running';
-    if (!result.outputChanged && programUp && type === 'changes') {
+    const mustRestart = type !== 'changes' || runOutdated || paths.some((file) => stages.config.watch.alwaysWatch.includes(file));
+    if (!result.outputChanged && stages.supervisor.state === 'running' && !mustRestart) {
       logger.info(`${why}, output unchanged (built in ${formatDuration(result.durationMs)}): not restarting`);
       return;
     }
     await startProgram(paths, result, type === 'start' ? 'started' : `restarting: ${why}`);
   }
 
+  async function runBuild(): Promise<BuildResult> {
+    logger.debug(`building (${stages.builder.description})`);
+    loopGuard.buildStarted();
+    try {
+      return await stages.builder.build();
+    } finally {
+      loopGuard.buildFinished();
+    }
+  }
+
   async function startProgram(paths: string[], build: BuildResult | null, headline: string): Promise<void> {
     if (closed) return;
-    await supervisor.start({ changedPaths: paths });
-    const pid = supervisor.pid;
+    if (runOutdated) {
+      // The program still runs with the previous [run] settings: stop it with those, start with the new.
+      const outdated = stages.supervisor;
+      stages = { ...stages, supervisor: makeSupervisor(stages.config) };
+      runOutdated = false;
+      await outdated.close();
+      if (closed) return;
+    }
+    await stages.supervisor.start({ changedPaths: paths });
+    const pid = stages.supervisor.pid;
     if (pid === null) return;
     const details = [build && build.durationMs > 0 ? `built in ${formatDuration(build.durationMs)}` : null, `pid ${pid}`].filter(Boolean).join(', ');
     const subject = headline === 'started' ? `started ${programLabel()}` : headline;
@@ -174,7 +224,8 @@ export function startHot(options: HotOptions): HotApp {
 
   async function reportBuildFailure(result: Extract<BuildResult, { type: 'build-failed' }>): Promise<void> {
     const took = formatDuration(result.durationMs);
-    if (config.run.stopOnError && supervisor.state === 'running') {
+    const { supervisor } = stages;
+    if (stages.config.run.stopOnError && (supervisor.state === 'running' || supervisor.state === 'backoff')) {
       logger.error(`build failed in ${took}, stopping the app (stop_on_error), waiting for changes`);
       logger.block(result.diagnostics);
       await supervisor.stop();
@@ -185,38 +236,43 @@ export function startHot(options: HotOptions): HotApp {
     logger.block(result.diagnostics);
   }
 
-  /** Swaps in the re-read config; a broken one is reported and the running one kept. */
+  /**
+   * Swaps in the re-read config. Stages whose settings changed are replaced; the running program is
+   * only replaced at the next start, after a good build. A broken config is reported and ignored.
+   */
   async function applyNewConfig(): Promise<boolean> {
     if (!options.reloadConfig) return false;
-    let next: ResolvedConfig;
+    const previous = stages;
+    let next: Stages;
     try {
-      next = options.reloadConfig();
+      const config = options.reloadConfig();
+      const same = (pick: (c: ResolvedConfig) => unknown): boolean => JSON.stringify(pick(previous.config)) === JSON.stringify(pick(config));
+      next = createStages(config, {
+        ...(same((c) => c.watch) ? { filter: previous.filter, watcher: previous.watcher } : {}),
+        ...(same((c) => c.build) ? { builder: previous.builder } : {}),
+        ...(same((c) => c.watch.delayMs) ? { batcher: previous.batcher } : {}),
+        supervisor: previous.supervisor,
+      });
+      runOutdated ||= !same((c) => c.run);
     } catch (error) {
       if (!isHotError(error)) throw error;
       logger.error(error.message, error.hint ? { hint: error.hint } : undefined);
       logger.warn('config not applied: still running with the previous one');
       return false;
     }
-    const previous = config;
-    config = next;
-    filter = makeFilter(next);
-    if (!sameJson(previous.build, next.build)) {
-      await builder.close();
-      builder = makeBuilder(next, options);
+    stages = next;
+    const retired: Promise<unknown>[] = [];
+    if (next.batcher !== previous.batcher) {
+      for (const file of previous.batcher.takePending()) next.batcher.add(file);
+      previous.batcher.close();
     }
-    if (!sameJson(previous.run, next.run)) {
-      await supervisor.close();
-      supervisor = makeSupervisor(next);
+    if (next.builder !== previous.builder) retired.push(previous.builder.close());
+    if (next.watcher !== previous.watcher) {
+      // The new watcher is up before the old one goes, so no save falls between them.
+      await next.watcher.ready;
+      retired.push(previous.watcher.close());
     }
-    if (previous.watch.delayMs !== next.watch.delayMs) {
-      batcher.close();
-      batcher = makeBatcher(next);
-    }
-    if (!sameJson(previous.watch, next.watch)) {
-      await watcher.close();
-      watcher = makeWatcher(next);
-      await watcher.ready;
-    }
+    await Promise.allSettled(retired);
     return true;
   }
 
@@ -226,7 +282,10 @@ export function startHot(options: HotOptions): HotApp {
         logger.debug(`spawned pid ${event.pid} (restart #${event.restartCount})`);
         return;
       case 'force-killed':
-        logger.warn(`app (pid ${event.pid}) did not stop within ${formatDuration(event.afterMs)} of ${config.run.killSignal}: killed it with SIGKILL`);
+        logger.warn(`app (pid ${event.pid}) did not stop within ${formatDuration(event.afterMs)} of ${stages.config.run.killSignal}: killed it with SIGKILL`);
+        return;
+      case 'stuck':
+        logger.error(`app (pid ${event.pid}) is still not gone after SIGKILL (stuck in the kernel?): going on without it`);
         return;
       case 'exited':
         onProgramExit(event.exit);
@@ -240,13 +299,14 @@ export function startHot(options: HotOptions): HotApp {
       return;
     }
     if (closed) return;
+    const { supervisor } = stages;
     if (exit.spawnError) {
       const hint = isHotError(exit.spawnError) ? exit.spawnError.hint : undefined;
       logger.error(`${exit.spawnError.message}, waiting for changes`, hint ? { hint } : undefined);
       supervisor.trip();
       return;
     }
-    const { decision, crashTimes: kept } = decideAfterExit(exit, crashTimes, Date.now(), config.restart);
+    const { decision, crashTimes: kept } = decideAfterExit(exit, crashTimes, Date.now(), stages.config.restart);
     crashTimes = kept;
     const status = describeExitStatus(exit.code, exit.signal);
     const notFound = exit.code === 127 ? { hint: 'exit code 127 means the shell could not find the command' } : undefined;
@@ -267,7 +327,7 @@ export function startHot(options: HotOptions): HotApp {
 
   /** The entry file for hot's own esbuild bundle (its cache path means nothing to the user), else the command. */
   function programLabel(): string {
-    const { build, run } = config;
+    const { build, run } = stages.config;
     if (build.kind === 'esbuild' && run.command.kind === 'argv' && run.command.argv.includes(build.outfile)) return relativeTo(build.entry, cwd);
     return describeCommand(run.command);
   }
@@ -277,7 +337,7 @@ export function startHot(options: HotOptions): HotApp {
       case 'changes':
         return `${formatPaths(paths, cwd)} changed`;
       case 'config-changed':
-        return `${relativeTo(config.configFile ?? '', cwd)} changed`;
+        return `${relativeTo(stages.config.configFile ?? '', cwd)} changed`;
       case 'manual':
         return reason ?? 'restart requested';
       case 'start':
@@ -289,8 +349,9 @@ export function startHot(options: HotOptions): HotApp {
   const firstCycleDone = new Promise<void>((resolve) => {
     firstCycle = resolve;
   });
-  const watching = watcher.ready.then(() => {
+  const watching = stages.watcher.ready.then(() => {
     if (closed) return;
+    const { watcher, builder, config } = stages;
     logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${watcher.watchedFileCount()} files; build: ${builder.description})`);
   });
   const ready = (async () => {
@@ -307,6 +368,8 @@ export function startHot(options: HotOptions): HotApp {
       closing ??= (async () => {
         closed = true;
         pending = null;
+        // A config reload assigns `stages` before it awaits anything, so these are the current ones.
+        const { batcher, supervisor, builder, watcher } = stages;
         batcher.close();
         const results = await Promise.allSettled([supervisor.close(), builder.close(), watcher.close()]);
         for (const result of results) {
@@ -316,12 +379,17 @@ export function startHot(options: HotOptions): HotApp {
       return closing;
     },
     kill() {
-      supervisor.kill();
-      void builder.close();
+      stages.supervisor.kill();
+      stages.builder.kill();
     },
   };
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    // Deleted since the event: a deletion is never the build's own output here.
+    return undefined;
+  }
 }

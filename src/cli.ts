@@ -11,7 +11,7 @@ import { ConfigError, isHotError } from './errors.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
 
 interface CliFlags {
-  config?: string;
+  config?: string | string[];
   include?: string | string[];
   exclude?: string | string[];
   delay?: unknown;
@@ -68,7 +68,9 @@ function runDev(entry: string | undefined, flags: CliFlags): void {
   const logger = createLogger({ level: logLevel(flags), color });
   const cwd = process.cwd();
   const overrides = toOverrides(entry, flags);
-  const load = () => loadConfig({ cwd, overrides, ...(flags.config !== undefined ? { configPath: flags.config } : {}) });
+  // A repeated --config: the last one wins, as with every other flag.
+  const configPath = Array.isArray(flags.config) ? flags.config.at(-1) : flags.config;
+  const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath: String(configPath) } : {}) });
   const config = load();
   const app = startHot({ config, logger, color, cwd, reloadConfig: load });
   handleSignals(app, logger);

@@ -41,7 +41,9 @@ export interface ChildExit {
 export type SupervisorEvent =
   | { type: 'spawned'; pid: number; restartCount: number }
   | { type: 'exited'; exit: ChildExit }
-  | { type: 'force-killed'; pid: number; afterMs: number };
+  | { type: 'force-killed'; pid: number; afterMs: number }
+  /** Still not reaped long after SIGKILL (uninterruptible sleep): hot goes on without it. */
+  | { type: 'stuck'; pid: number };
 
 /** Why a cycle (build, then restart) runs. */
 export type Trigger =

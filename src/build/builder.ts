@@ -7,6 +7,8 @@ export interface Builder {
   build(): Promise<BuildResult>;
   /** True when the last build read this file, so a change to it matters even outside `include`. */
   isInput(absolutePath: string): boolean;
+  /** Ends a running build at once (SIGKILL to a build command's group), for a second Ctrl-C. */
+  kill(): void;
   close(): Promise<void>;
 }
 
@@ -16,6 +18,7 @@ export function createNoBuilder(): Builder {
     description: 'no build',
     build: async () => ({ type: 'built', durationMs: 0, outputChanged: true }),
     isInput: () => false,
+    kill: () => {},
     close: async () => {},
   };
 }

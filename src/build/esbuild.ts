@@ -81,6 +81,9 @@ export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
       // After a failure the graph is unknown: a missing import may be the very file just created.
       return lastFailed && SOURCE_FILE.test(absolutePath) && !absolutePath.split(path.sep).includes('node_modules');
     },
+    kill() {
+      // esbuild runs in hot's own service process, which exits with hot.
+    },
     close() {
       closing ??= (async () => {
         await context?.dispose();

@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'node:os';
+import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import { closestMatch } from './did-you-mean.js';
 import { FILE_SETTINGS, type Command, type SettingSpec, type UserConfig, type ValueType } from './schema.js';
@@ -74,9 +75,15 @@ function convert(spec: SettingSpec, raw: unknown): Converted {
     case 'string':
       return typeof raw === 'string' && raw.trim() !== '' ? { ok: true, value: raw } : fail;
     case 'string-list':
-    case 'string-or-list':
-      if (typeof raw === 'string') return { ok: true, value: [raw] };
-      return Array.isArray(raw) && raw.every((item) => typeof item === 'string') ? { ok: true, value: raw } : fail;
+    case 'string-or-list': {
+      const list = typeof raw === 'string' ? [raw] : raw;
+      if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && (item.trim() !== '' || !spec.glob))) return fail;
+      if (spec.glob) {
+        const bad = list.find((pattern) => pattern.trim() === '' || !isValidGlob(pattern as string));
+        if (bad !== undefined) return { ok: false, expected: `valid glob patterns (${JSON.stringify(bad)} is not one)` };
+      }
+      return { ok: true, value: list };
+    }
     case 'command':
       return toCommand(raw) ?? fail;
     case 'ms':
@@ -106,6 +113,16 @@ const EXPECTED: Record<ValueType, string> = {
   'env-table': 'a table of strings, e.g. { NODE_ENV = "development" }',
   table: 'a table',
 };
+
+function isValidGlob(pattern: string): boolean {
+  try {
+    picomatch(pattern);
+    return true;
+  } catch {
+    // picomatch rejects what it cannot compile: that is the answer.
+    return false;
+  }
+}
 
 function toCommand(raw: unknown): Converted | undefined {
   if (typeof raw === 'string' && raw.trim() !== '') return { ok: true, value: parseCommandLine(raw) };

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import type { Command } from '../config/schema.js';
 import { SpawnError } from '../errors.js';
 import { signalGroup, waitForGroupExit } from './kill-tree.js';
+import { settlesWithin } from './settle.js';
 
 export interface ChildSpec {
   command: Command;
@@ -25,8 +26,10 @@ export interface ChildHandle {
   readonly startedAt: number;
   /** Resolves when the process has exited (or failed to start); never rejects. */
   readonly exited: Promise<ChildStatus>;
-  /** Output when spawned with stdio 'pipe'. */
+  /** stdout and stderr merged, when spawned with stdio 'pipe'. */
   readonly output: NodeJS.ReadableStream | null;
+  /** stderr alone, when spawned with stdio 'pipe'. */
+  readonly errorOutput: NodeJS.ReadableStream | null;
   /**
    * Stops the whole process group: `signal`, then SIGKILL after `timeoutMs`, and stragglers of the
    * group (a server a shell started) are given the rest of the timeout before SIGKILL too.
@@ -53,7 +56,9 @@ export const spawnChild: SpawnChild = (spec) => {
     stdio: spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
   });
   let output: NodeJS.ReadableStream | null = null;
+  let errorOutput: NodeJS.ReadableStream | null = null;
   if (spec.stdio === 'pipe' && child.stdout && child.stderr) {
+    errorOutput = child.stderr;
     const merged = new PassThrough();
     let open = 2;
     const end = (): void => {
@@ -84,11 +89,11 @@ export const spawnChild: SpawnChild = (spec) => {
       if (!exitedYet) signalGroup(pid, signal);
       else if (signalGroup(pid, 0)) signalGroup(pid, signal);
       let forced = false;
-      const leaderExited = await within(exited, timeoutMs);
+      const leaderExited = await settlesWithin(exited, timeoutMs);
       if (!leaderExited) {
         forced = true;
         signalGroup(pid, 'SIGKILL');
-        await within(exited, REAP_TIMEOUT_MS);
+        await settlesWithin(exited, REAP_TIMEOUT_MS);
       }
       // The leader is gone; a process it started may still be shutting down in the same group.
       const groupEmpty = await waitForGroupExit(pid, Math.max(0, deadline - Date.now()));
@@ -107,6 +112,7 @@ export const spawnChild: SpawnChild = (spec) => {
     startedAt,
     exited,
     output,
+    errorOutput,
     stop,
     kill() {
       if (pid !== 0) signalGroup(pid, 'SIGKILL');
@@ -125,17 +131,4 @@ function toSpawnError(error: NodeJS.ErrnoException, file: string, cwd: string): 
     return new SpawnError(`cannot start ${file}: permission denied`, { hint: `make it executable (chmod +x ${file}) or run it through its interpreter`, cause: error });
   }
   return new SpawnError(`cannot start ${file}: ${error.message}`, { cause: error });
-}
-
-/** True if `promise` settles within `ms`; the timer is cleared either way. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

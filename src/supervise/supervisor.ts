@@ -2,6 +2,10 @@ import type { ResolvedRun } from '../config/schema.js';
 import type { ChildExit, SupervisorEvent } from '../events.js';
 import { spawnChild, type ChildHandle, type SpawnChild } from './child.js';
 import { buildChildEnv } from './env.js';
+import { settlesWithin } from './settle.js';
+
+/** How long to wait for an exit after SIGKILL before reporting the process as stuck. */
+const EXIT_WAIT_MS = 10_000;
 
 /** idle: nothing running · running · stopping · backoff: waiting to restart after a crash · tripped: too many crashes. */
 export type SupervisorState = 'idle' | 'running' | 'stopping' | 'backoff' | 'tripped';
@@ -48,6 +52,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let spawnCount = 0;
   let closing: Promise<void> | undefined;
   let closed = false;
+  /** Groups of programs that exited on their own and are being cleaned up (a server their shell left). */
+  const cleanups = new Set<Promise<unknown>>();
+  const cleaning = new Set<ChildHandle>();
 
   const clearBackoff = (): void => {
     if (backoffTimer) clearTimeout(backoffTimer);
@@ -61,7 +68,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     state = 'stopping';
     const { forced } = await child.stop(run.killSignal, run.killTimeoutMs);
     if (forced) options.onEvent({ type: 'force-killed', pid: child.pid, afterMs: run.killTimeoutMs });
-    await child.exited;
+    // stop() waits for the exit itself; this bound only matters for a process stuck in the kernel.
+    if (!(await settlesWithin(child.exited, EXIT_WAIT_MS))) options.onEvent({ type: 'stuck', pid: child.pid });
     if (current === child) current = null;
   };
 
@@ -78,8 +86,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       if (current === child && !exit.requested) {
         current = null;
         state = 'idle';
-        // Whatever the program left behind in its group goes with it.
-        void child.stop(run.killSignal, run.killTimeoutMs);
+        // Whatever the program left behind in its group goes with it; close() and kill() wait for or end this.
+        cleaning.add(child);
+        const cleanup = child.stop(run.killSignal, run.killTimeoutMs).finally(() => {
+          cleanups.delete(cleanup);
+          cleaning.delete(child);
+        });
+        cleanups.add(cleanup);
       }
       options.onEvent({ type: 'exited', exit });
     });
@@ -138,12 +151,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         stopRequested = true;
         current.kill();
       }
+      for (const child of cleaning) child.kill();
     },
     close() {
       closed = true;
       closing ??= (async () => {
         clearBackoff();
         await stopCurrent();
+        await Promise.allSettled([...cleanups]);
         state = 'idle';
       })();
       return closing;

@@ -4,6 +4,8 @@ export interface Batcher {
   add(absolutePath: string): void;
   /** Number of paths waiting for the quiet period to end. */
   readonly pendingCount: number;
+  /** Removes and returns the waiting paths, e.g. to hand them to a replacement batcher. */
+  takePending(): string[];
   close(): void;
 }
 
@@ -34,6 +36,13 @@ export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => 
     },
     get pendingCount() {
       return pending.size;
+    },
+    takePending() {
+      const paths = [...pending];
+      pending = new Set();
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      return paths;
     },
     close() {
       closed = true;

@@ -63,4 +63,30 @@ describe('hot init and config changes', () => {
     await waitForResponse(port, (body) => body.startsWith('v2 '));
     expect(hot.output()).toContain('restarting: server.mjs changed');
   });
+
+  it('keeps the running program when a config change comes with a broken build', async () => {
+    const project = session.project('esbuild-basic');
+    const port = await freePort();
+    const hot = session.run(project, [], { PORT: String(port) });
+    const { pid } = JSON.parse(await waitForResponse(port, (body) => body.includes('"version":"v1"'))) as { pid: number };
+    await hot.watching();
+    project.replace('.hotrc.toml', 'NODE_ENV = "development"', 'NODE_ENV = "test"');
+    project.write('src/version.ts', 'export const VERSION: string = = 2;\n');
+    await hot.waitFor(/build failed in \d+ ms, keeping the previous process running/);
+    expect(JSON.parse(await get(port)).pid).toBe(pid);
+    project.write('src/version.ts', "export const VERSION: string = 'v2';\n");
+    await waitForResponse(port, (body) => body.includes('"version":"v2"'));
+  });
+
+  it('still applies source changes saved together with a broken config edit', async () => {
+    const project = session.project('esbuild-basic');
+    const port = await freePort();
+    const hot = session.run(project, [], { PORT: String(port) });
+    await waitForResponse(port, (body) => body.includes('"version":"v1"'));
+    await hot.watching();
+    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}\ndelya = 3\n`);
+    project.replace('src/version.ts', "'v1'", "'v2'");
+    await hot.waitFor(/unknown key "run.delya"/);
+    await waitForResponse(port, (body) => body.includes('"version":"v2"'));
+  });
 });

@@ -21,6 +21,20 @@ describe('[run] options', () => {
     await hot.waitFor(/greeting=bonjour mode=from-config/);
   });
 
+  it('restarts for an edited env file even when the bundle is unchanged', async () => {
+    const project = session.project('esbuild-basic');
+    const port = await freePort();
+    project.write('.env', `PORT=${port}\n`);
+    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}env_file = ".env"\n`);
+    const hot = session.run(project, []);
+    await waitForResponse(port, (body) => body.includes('"version":"v1"'));
+    await hot.watching();
+    const port2 = await freePort();
+    project.write('.env', `PORT=${port2}\n`);
+    await hot.waitFor(/restarting: \.env changed/);
+    await waitForResponse(port2, (body) => body.includes('"version":"v1"'));
+  });
+
   it('stops the program on a failed build with stop_on_error, and starts it again once fixed', async () => {
     const project = session.project('esbuild-basic');
     project.write('.hotrc.toml', `${project.read('.hotrc.toml')}stop_on_error = true\n`);

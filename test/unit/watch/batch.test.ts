@@ -67,3 +67,18 @@ describe('createBatcher', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('createBatcher: takePending', () => {
+  it('hands over the waiting paths and cancels their flush', () => {
+    vi.useFakeTimers();
+    const batches: string[][] = [];
+    const batcher = createBatcher(100, (batch) => batches.push(batch.paths));
+    batcher.add('/p/a.ts');
+    batcher.add('/p/b.ts');
+    expect(batcher.takePending()).toEqual(['/p/a.ts', '/p/b.ts']);
+    vi.advanceTimersByTime(500);
+    expect(batches).toEqual([]);
+    expect(batcher.pendingCount).toBe(0);
+    vi.useRealTimers();
+  });
+});
