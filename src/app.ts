@@ -7,9 +7,11 @@ import { describeCommand } from './config/command-line.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { isHotError } from './errors.js';
 import type { BuildResult, ChangeBatch, ChildExit, FileChange, SupervisorEvent, Trigger } from './events.js';
+import { findFreePort, waitForPort } from './handoff/ports.js';
+import { createProxy, type Proxy } from './handoff/proxy.js';
 import { decideAfterExit } from './supervise/backoff.js';
 import { spawnChild } from './supervise/child.js';
-import { createSupervisor, type Supervisor } from './supervise/supervisor.js';
+import { createSupervisor, type Handoff, type StartResult, type Supervisor } from './supervise/supervisor.js';
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
 import type { Logger } from './ui/logger.js';
 import { createBatcher, type Batcher } from './watch/batch.js';
@@ -68,6 +70,10 @@ export function startHot(options: HotOptions): HotApp {
   let firstCycle: (() => void) | undefined;
   /** Set when the config's [run] changed: the running program belongs to the old one until the next start. */
   let runOutdated = false;
+  const serve = options.config.serve;
+  const proxy: Proxy | null =
+    serve.strategy === 'proxy' ? createProxy({ host: serve.host, port: serve.port, mode: serve.mode, waitTimeoutMs: serve.readyTimeoutMs }) : null;
+  const handoff: Handoff | undefined = proxy && serve.strategy === 'proxy' ? createProxyHandoff(proxy, serve) : undefined;
   let stages: Stages = createStages(options.config);
 
   function createStages(config: ResolvedConfig, reuse: Partial<Stages> = {}): Stages {
@@ -98,6 +104,7 @@ export function startHot(options: HotOptions): HotApp {
   function makeSupervisor(config: ResolvedConfig): Supervisor {
     return createSupervisor({
       run: config.run,
+      ...(handoff ? { handoff } : {}),
       onEvent: (event) => onSupervisorEvent(event),
       onEnvFileProblem: (file, reason) => logger.warn(`cannot read env file ${relativeTo(file, cwd)} (${reason}), starting without it`),
     });
@@ -214,12 +221,28 @@ export function startHot(options: HotOptions): HotApp {
       await outdated.close();
       if (closed) return;
     }
-    await stages.supervisor.start({ changedPaths: paths });
-    const pid = stages.supervisor.pid;
-    if (pid === null) return;
-    const details = [build && build.durationMs > 0 ? `built in ${formatDuration(build.durationMs)}` : null, `pid ${pid}`].filter(Boolean).join(', ');
-    const subject = headline === 'started' ? `started ${programLabel()}` : headline;
+    const result = await stages.supervisor.start({ changedPaths: paths });
+    if (closed) return;
+    if (!result.ok) return onStartFailed(result);
+    const details = [
+      build && build.durationMs > 0 ? `built in ${formatDuration(build.durationMs)}` : null,
+      handoff ? `ready in ${formatDuration(result.readyMs)}` : null,
+      `pid ${result.pid}`,
+    ].filter(Boolean).join(', ');
+    const subject = headline === 'started' ? `started ${programLabel()}${publicUrl ? ` on ${publicUrl}` : ''}` : headline;
     logger.success(`${subject} (${details})`);
+  }
+
+  /** A new generation that never became ready: the old one keeps serving, or it counts as a crash. */
+  function onStartFailed(result: Extract<StartResult, { ok: false }>): void {
+    if (result.cause === 'spawn' || result.cause === 'closed') return; // reported by the exit event, or nothing to say
+    if (result.oldServing) {
+      logger.error(`the new version failed to start: ${result.reason}. The previous version keeps serving; waiting for changes`);
+      return;
+    }
+    const exit = result.exit ?? { pid: 0, code: null, signal: null, uptimeMs: 0, requested: false, beforeReady: true };
+    logger.error(`the app failed to start: ${result.reason}`);
+    applyCrashPolicy({ ...exit, code: exit.code ?? 1 });
   }
 
   async function reportBuildFailure(result: Extract<BuildResult, { type: 'build-failed' }>): Promise<void> {
@@ -234,6 +257,7 @@ export function startHot(options: HotOptions): HotApp {
     const keeping = supervisor.state === 'running' ? 'keeping the previous process running' : 'waiting for changes';
     logger.error(`build failed in ${took}, ${keeping}`);
     logger.block(result.diagnostics);
+    if (supervisor.state !== 'running') proxy?.fail(`the build failed:\n\n${stripAnsi(result.diagnostics)}`);
   }
 
   /**
@@ -254,6 +278,7 @@ export function startHot(options: HotOptions): HotApp {
         supervisor: previous.supervisor,
       });
       runOutdated ||= !same((c) => c.run);
+      if (!same((c) => c.serve)) logger.warn('[serve] changes take effect when hot is started again');
     } catch (error) {
       if (!isHotError(error)) throw error;
       logger.error(error.message, error.hint ? { hint: error.hint } : undefined);
@@ -298,14 +323,21 @@ export function startHot(options: HotOptions): HotApp {
       logger.debug(`app (pid ${exit.pid}) stopped: ${describeExitStatus(exit.code, exit.signal)}`);
       return;
     }
-    if (closed) return;
-    const { supervisor } = stages;
+    // A generation that died before it was ready is reported by the start that waited for it.
+    if (closed || exit.beforeReady) return;
+    proxy?.pause();
     if (exit.spawnError) {
       const hint = isHotError(exit.spawnError) ? exit.spawnError.hint : undefined;
       logger.error(`${exit.spawnError.message}, waiting for changes`, hint ? { hint } : undefined);
-      supervisor.trip();
+      proxy?.fail(exit.spawnError.message);
+      stages.supervisor.trip();
       return;
     }
+    applyCrashPolicy(exit);
+  }
+
+  function applyCrashPolicy(exit: ChildExit): void {
+    const { supervisor } = stages;
     const { decision, crashTimes: kept } = decideAfterExit(exit, crashTimes, Date.now(), stages.config.restart);
     crashTimes = kept;
     const status = describeExitStatus(exit.code, exit.signal);
@@ -313,6 +345,7 @@ export function startHot(options: HotOptions): HotApp {
     switch (decision.action) {
       case 'wait':
         logger.info('app exited cleanly, waiting for changes');
+        proxy?.fail('the app exited (code 0) and hot is waiting for a change to start it again');
         return;
       case 'restart':
         logger.warn(`app ${status}, restarting in ${formatDuration(decision.delayMs)} (${decision.attempt}/${decision.maxRestarts})`, notFound);
@@ -320,6 +353,7 @@ export function startHot(options: HotOptions): HotApp {
         return;
       case 'trip':
         logger.error(`app ${status}: it crashed ${decision.crashes} times in ${formatDuration(decision.windowMs)}, waiting for changes`, notFound);
+        proxy?.fail(`the app crashed ${decision.crashes} times in ${formatDuration(decision.windowMs)} (it ${status}); see the terminal for its output`);
         supervisor.trip();
         return;
     }
@@ -354,7 +388,12 @@ export function startHot(options: HotOptions): HotApp {
     const { watcher, builder, config } = stages;
     logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${watcher.watchedFileCount()} files; build: ${builder.description})`);
   });
+  let publicUrl: string | null = null;
   const ready = (async () => {
+    if (proxy && serve.strategy === 'proxy') {
+      const port = await proxy.listen();
+      publicUrl = `http://${serve.host.includes(':') ? `[${serve.host}]` : serve.host}:${port}`;
+    }
     request('start');
     await Promise.all([watching, firstCycleDone]);
   })();
@@ -372,6 +411,8 @@ export function startHot(options: HotOptions): HotApp {
         const { batcher, supervisor, builder, watcher } = stages;
         batcher.close();
         const results = await Promise.allSettled([supervisor.close(), builder.close(), watcher.close()]);
+        // The public port goes last: until the program is gone, clients still get answers.
+        results.push(...(await Promise.allSettled([proxy?.close()])));
         for (const result of results) {
           if (result.status === 'rejected') logger.debug(`while closing: ${String(result.reason)}`);
         }
@@ -392,4 +433,37 @@ function modifiedAt(file: string): number | undefined {
     // Deleted since the event: a deletion is never the build's own output here.
     return undefined;
   }
+}
+
+/** The proxy as the supervisor's handoff: a free private port per generation, ready when it accepts. */
+function createProxyHandoff(proxy: Proxy, serve: Extract<ResolvedConfig['serve'], { strategy: 'proxy' }>): Handoff {
+  const generations = new Map<number, { port: number; host: string }>();
+  return {
+    readyTimeoutMs: serve.readyTimeoutMs,
+    drainTimeoutMs: serve.drainTimeoutMs,
+    graceMs: serve.graceMs,
+    async prepare(generation) {
+      const port = await findFreePort();
+      generations.set(generation, { port, host: '127.0.0.1' });
+      return { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(serve.port) };
+    },
+    async waitReady(generation, signal) {
+      const entry = generations.get(generation);
+      if (!entry) throw new Error(`generation ${generation} was never prepared`);
+      entry.host = await waitForPort(entry.port, signal);
+    },
+    activate(generation) {
+      const entry = generations.get(generation);
+      if (entry) proxy.route({ generation, host: entry.host, port: entry.port });
+    },
+    retired(generation) {
+      proxy.retire(generation);
+      generations.delete(generation);
+    },
+  };
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }

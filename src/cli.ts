@@ -17,6 +17,7 @@ interface CliFlags {
   delay?: unknown;
   killSignal?: unknown;
   killTimeout?: unknown;
+  port?: unknown;
   verbose?: boolean;
   quiet?: boolean;
   debug?: boolean;
@@ -25,7 +26,7 @@ interface CliFlags {
 }
 
 /** How a flag's value is named in --help, by the setting's type. */
-const PLACEHOLDERS: Partial<Record<ValueType, string>> = { ms: 'ms', 'string-list': 'glob', signal: 'signal', string: 'file' };
+const PLACEHOLDERS: Partial<Record<ValueType, string>> = { ms: 'ms', 'string-list': 'glob', signal: 'signal', string: 'file', port: 'port' };
 
 const packageInfo = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const debugStacks = process.argv.includes('--debug') || process.env.HOT_DEBUG === '1';
@@ -74,7 +75,10 @@ function runDev(entry: string | undefined, flags: CliFlags): void {
   const config = load();
   const app = startHot({ config, logger, color, cwd, reloadConfig: load });
   handleSignals(app, logger);
-  app.ready.catch((error: unknown) => fail(error));
+  // A fatal error at start (the port is taken): stop what did start, then report it.
+  app.ready.catch((error: unknown) => {
+    void app.close().finally(() => fail(error));
+  });
 }
 
 function runInit(flags: CliFlags): void {
@@ -94,6 +98,7 @@ function toOverrides(entry: string | undefined, flags: CliFlags): CliOverrides {
   if (flags.delay !== undefined) overrides.delayMs = convertFlagValue('delay', flags.delay) as number;
   if (flags.killSignal !== undefined) overrides.killSignal = convertFlagValue('kill-signal', flags.killSignal) as NodeJS.Signals;
   if (flags.killTimeout !== undefined) overrides.killTimeoutMs = convertFlagValue('kill-timeout', flags.killTimeout) as number;
+  if (flags.port !== undefined) overrides.port = convertFlagValue('port', flags.port) as number;
   if (overrides.entry && overrides.command) {
     throw new ConfigError('give either an entry file or a command after --, not both');
   }

@@ -34,6 +34,8 @@ export interface ChildExit {
   uptimeMs: number;
   /** True when hot stopped the child itself (restart or shutdown). */
   requested: boolean;
+  /** True for a generation that exited before it was ready: its start failed, the old one still serves. */
+  beforeReady: boolean;
   /** Set when the command could not be started at all. */
   spawnError?: Error;
 }

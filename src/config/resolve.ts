@@ -11,12 +11,17 @@ import {
   DEFAULT_KILL_TIMEOUT_MS,
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
+  DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_SERVE_HOST,
+  SWITCH_GRACE_MS,
   type CliOverrides,
   type Command,
   type ResolvedBuild,
   type ResolvedConfig,
   type ResolvedRestart,
   type ResolvedRun,
+  type ResolvedServe,
   type ResolvedWatch,
   type UserConfig,
 } from './schema.js';
@@ -44,8 +49,11 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const run = resolveRun(input, root, build);
   const watch = resolveWatch(input, root, build, run);
   const restart = resolveRestart(input.user);
+  const serve = resolveServe(input);
+  // Without the proxy the program listens on the public port itself.
+  if (serve.strategy === 'restart' && serve.port !== null && run.env.PORT === undefined) run.env = { ...run.env, PORT: String(serve.port) };
   // A copy, so freezing never reaches arrays the caller still owns.
-  return deepFreeze(structuredClone({ configFile: input.configFile, watch, build, run, restart }));
+  return deepFreeze(structuredClone({ configFile: input.configFile, watch, build, run, restart, serve }));
 }
 
 function resolveBuild({ user, overrides, cwd, cacheDir }: ResolveInput, root: string): ResolvedBuild {
@@ -116,6 +124,21 @@ function resolveRestart(user: UserConfig): ResolvedRestart {
     backoffMaxMs: user.restart?.backoffMaxMs ?? Math.max(DEFAULT_BACKOFF_MAX_MS, backoffInitialMs),
     maxRestarts: user.restart?.maxRestarts ?? DEFAULT_MAX_RESTARTS,
     windowMs: user.restart?.windowMs ?? DEFAULT_RESTART_WINDOW_MS,
+  };
+}
+
+function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
+  const port = overrides.port ?? user.serve?.port ?? null;
+  const strategy = user.serve?.strategy ?? (port === null ? 'restart' : 'proxy');
+  if (strategy === 'restart' || port === null) return { strategy: 'restart', port };
+  return {
+    strategy: 'proxy',
+    host: user.serve?.host ?? DEFAULT_SERVE_HOST,
+    port,
+    mode: user.serve?.proxy ?? 'http',
+    readyTimeoutMs: user.serve?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    drainTimeoutMs: user.serve?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    graceMs: SWITCH_GRACE_MS,
   };
 }
 

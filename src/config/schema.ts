@@ -29,6 +29,11 @@ export const DEFAULT_BACKOFF_MAX_MS = 5000;
 export const DEFAULT_MAX_RESTARTS = 5;
 export const DEFAULT_RESTART_WINDOW_MS = 30_000;
 export const CONFIG_FILE_NAME = '.hotrc.toml';
+export const DEFAULT_READY_TIMEOUT_MS = 10_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 2000;
+/** After switching to a new generation, before the old one is signalled: for connections on their way. */
+export const SWITCH_GRACE_MS = 100;
+export const DEFAULT_SERVE_HOST = 'localhost';
 
 export type ValueType =
   | 'string'
@@ -40,6 +45,8 @@ export type ValueType =
   | 'boolean'
   | 'signal'
   | 'env-table'
+  | 'choice'
+  | 'port'
   | 'table';
 
 export interface SettingSpec {
@@ -53,6 +60,8 @@ export interface SettingSpec {
   description: string;
   /** For string lists: every item is a glob pattern, checked when the config is read. */
   glob?: boolean;
+  /** For 'choice': the accepted values. */
+  choices?: readonly string[];
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -80,6 +89,13 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'restart.backoff.max', flag: null, type: 'ms', defaultText: String(DEFAULT_BACKOFF_MAX_MS), description: 'longest delay in milliseconds' },
   { key: 'restart.max_restarts', flag: null, type: 'count', defaultText: String(DEFAULT_MAX_RESTARTS), description: 'crashes within `window` before hot stops restarting until the next change' },
   { key: 'restart.window', flag: null, type: 'ms', defaultText: String(DEFAULT_RESTART_WINDOW_MS), description: 'milliseconds over which crashes are counted' },
+  { key: 'serve', flag: null, type: 'table', defaultText: '', description: 'zero-downtime restarts for a program that serves a port' },
+  { key: 'serve.port', flag: 'port', type: 'port', defaultText: '', description: 'the public port: hot owns it and hands connections to the current version of the program' },
+  { key: 'serve.host', flag: null, type: 'string', defaultText: 'localhost', description: 'address of the public port (localhost = 127.0.0.1 and ::1)' },
+  { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "restart": stop, then start' },
+  { key: 'serve.proxy', flag: null, type: 'choice', choices: ['http', 'tcp'], defaultText: 'http', description: '"http" keeps client connections across restarts; "tcp" forwards bytes (TLS, gRPC, raw TCP)' },
+  { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_READY_TIMEOUT_MS), description: 'milliseconds a new version has to listen on its PORT; requests wait this long too' },
+  { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_DRAIN_TIMEOUT_MS), description: 'milliseconds the old version may finish in-flight requests before the kill path' },
   { key: null, flag: 'config', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
   { key: null, flag: 'verbose', type: 'boolean', defaultText: 'false', description: 'log every event' },
   { key: null, flag: 'quiet', type: 'boolean', defaultText: 'false', description: 'log errors only' },
@@ -118,6 +134,14 @@ export interface UserConfig {
     maxRestarts?: number;
     windowMs?: number;
   };
+  serve?: {
+    port?: number;
+    host?: string;
+    strategy?: 'proxy' | 'restart';
+    proxy?: 'http' | 'tcp';
+    readyTimeoutMs?: number;
+    drainTimeoutMs?: number;
+  };
 }
 
 export interface ResolvedWatch {
@@ -154,6 +178,10 @@ export interface ResolvedRestart {
   windowMs: number;
 }
 
+export type ResolvedServe =
+  | { strategy: 'restart'; port: number | null }
+  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
+
 export interface ResolvedConfig {
   /** Absolute path of the config file, or null when hot runs without one. */
   configFile: string | null;
@@ -161,6 +189,7 @@ export interface ResolvedConfig {
   build: ResolvedBuild;
   run: ResolvedRun;
   restart: ResolvedRestart;
+  serve: ResolvedServe;
 }
 
 /** Settings given on the command line; they override the file. */
@@ -174,4 +203,5 @@ export interface CliOverrides {
   entry?: string;
   /** `hot -- node server.js`: run this command. */
   command?: string[];
+  port?: number;
 }

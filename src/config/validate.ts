@@ -96,6 +96,10 @@ function convert(spec: SettingSpec, raw: unknown): Converted {
       return toSignal(raw) ?? fail;
     case 'env-table':
       return toEnvTable(raw) ?? fail;
+    case 'choice':
+      return typeof raw === 'string' && spec.choices?.includes(raw) ? { ok: true, value: raw } : { ok: false, expected: `one of ${(spec.choices ?? []).map((c) => JSON.stringify(c)).join(', ')}` };
+    case 'port':
+      return Number.isSafeInteger(raw) && (raw as number) >= 0 && (raw as number) <= 65535 ? { ok: true, value: raw } : fail;
     case 'table':
       return isTable(raw) ? { ok: true, value: raw } : fail;
   }
@@ -111,6 +115,8 @@ const EXPECTED: Record<ValueType, string> = {
   boolean: 'true or false',
   signal: 'a signal name such as "SIGTERM" or "SIGINT"',
   'env-table': 'a table of strings, e.g. { NODE_ENV = "development" }',
+  choice: 'one of the listed values',
+  port: 'a port number from 0 to 65535',
   table: 'a table',
 };
 
@@ -176,6 +182,9 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('build.output') && values.has('build.entry')) {
     problems.push({ key: 'build.output', message: 'build.output is for build.cmd; with build.entry write build.outfile instead' });
   }
+  if (values.get('serve.strategy') === 'proxy' && !values.has('serve.port')) {
+    problems.push({ key: 'serve.strategy', message: 'serve.strategy = "proxy" needs serve.port, the public port hot listens on' });
+  }
   const initial = (values.get('restart.backoff.initial') as number | undefined) ?? undefined;
   const max = (values.get('restart.backoff.max') as number | undefined) ?? undefined;
   if (initial !== undefined && max !== undefined && initial > max) {
@@ -206,6 +215,14 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       backoffMaxMs: get('restart.backoff.max'),
       maxRestarts: get('restart.max_restarts'),
       windowMs: get('restart.window'),
+    },
+    serve: {
+      port: get('serve.port'),
+      host: get('serve.host'),
+      strategy: get('serve.strategy'),
+      proxy: get('serve.proxy'),
+      readyTimeoutMs: get('serve.ready_timeout'),
+      drainTimeoutMs: get('serve.drain_timeout'),
     },
   };
   return config;

@@ -1,0 +1,174 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Target, TargetBoard } from './target-board.js';
+
+/** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+const SAFE_TO_RETRY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+interface GenerationState {
+  agent: http.Agent;
+  /** Long-lived responses (server-sent events) and upgraded sockets: closed when the generation is replaced. */
+  streams: Set<{ close(): void }>;
+}
+
+export interface HttpProxyHandler {
+  onRequest(request: IncomingMessage, response: ServerResponse): void;
+  onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes the streams of every generation but `generation`, so their clients reconnect to new code. */
+  closeStreamsExcept(generation: number): void;
+  retire(generation: number): void;
+  close(): void;
+}
+
+/**
+ * HTTP-aware forwarding: each request goes to the generation that is current when it arrives, over
+ * that generation's keep-alive agent, so the client's own connection is hot's and survives restarts.
+ */
+export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number): HttpProxyHandler {
+  const generations = new Map<number, GenerationState>();
+
+  const stateOf = (target: Target): GenerationState => {
+    let state = generations.get(target.generation);
+    if (!state) {
+      state = { agent: new http.Agent({ keepAlive: true }), streams: new Set() };
+      generations.set(target.generation, state);
+    }
+    return state;
+  };
+
+  const forward = (request: IncomingMessage, response: ServerResponse, target: Target, retried: boolean): void => {
+    const state = stateOf(target);
+    const upstream = http.request({
+      host: target.host,
+      port: target.port,
+      method: request.method,
+      path: request.url,
+      headers: forwardedHeaders(request),
+      agent: state.agent,
+    });
+    upstream.on('response', (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+      if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        const stream = { close: () => response.end() };
+        state.streams.add(stream);
+        response.on('close', () => state.streams.delete(stream));
+      }
+      answer.pipe(response);
+      answer.on('error', () => response.destroy());
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (response.headersSent) return void response.destroy();
+      const vanished = error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
+      if (vanished && !retried && canRetry(request)) {
+        // The generation went away between routing and answering: this request waits for the next one.
+        void board.waitForOther(target, waitTimeoutMs).then((next) => {
+          if (next.kind === 'target') forward(request, response, next.target, true);
+          else sendUnavailable(response, next.reason);
+        });
+        return;
+      }
+      sendUnavailable(response, `the app did not answer (${error.code ?? error.message})`);
+    });
+    response.on('close', () => {
+      if (!response.writableFinished) upstream.destroy();
+    });
+    request.pipe(upstream);
+  };
+
+  return {
+    onRequest(request, response) {
+      void board.wait(waitTimeoutMs).then((wait) => {
+        if (wait.kind === 'target') forward(request, response, wait.target, false);
+        else sendUnavailable(response, wait.reason);
+      });
+    },
+    onUpgrade(request, socket, head) {
+      socket.on('error', () => socket.destroy());
+      void board.wait(waitTimeoutMs).then((wait) => {
+        if (wait.kind !== 'target') {
+          socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhot: ${wait.reason}\n`);
+          return;
+        }
+        const state = stateOf(wait.target);
+        const upstream = net.connect({ host: wait.target.host, port: wait.target.port });
+        const tunnel = {
+          close: () => {
+            upstream.destroy();
+            socket.destroy();
+          },
+        };
+        state.streams.add(tunnel);
+        upstream.once('connect', () => {
+          upstream.write(rawRequestHead(request));
+          if (head.length > 0) upstream.write(head);
+          socket.pipe(upstream).pipe(socket);
+        });
+        upstream.on('error', () => tunnel.close());
+        upstream.on('close', () => tunnel.close());
+        socket.on('close', () => {
+          state.streams.delete(tunnel);
+          upstream.destroy();
+        });
+      });
+    },
+    closeStreamsExcept(generation) {
+      for (const [id, state] of generations) {
+        if (id === generation) continue;
+        for (const stream of [...state.streams]) stream.close();
+        state.streams.clear();
+      }
+    },
+    retire(generation) {
+      const state = generations.get(generation);
+      if (!state) return;
+      for (const stream of state.streams) stream.close();
+      state.agent.destroy();
+      generations.delete(generation);
+    },
+    close() {
+      for (const id of [...generations.keys()]) this.retire(id);
+    },
+  };
+}
+
+function canRetry(request: IncomingMessage): boolean {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  return SAFE_TO_RETRY.has(request.method ?? '') && !hasBody;
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const listed = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  const result: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HOP_BY_HOP.includes(name) && !listed.includes(name)) result[name] = value;
+  }
+  return result;
+}
+
+function forwardedHeaders(request: IncomingMessage): IncomingHttpHeaders {
+  const headers = withoutHopByHop(request.headers);
+  const client = request.socket.remoteAddress ?? '';
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${String(headers['x-forwarded-for'])}, ${client}` : client;
+  headers['x-forwarded-proto'] ??= 'http';
+  if (request.headers.host) headers['x-forwarded-host'] ??= request.headers.host;
+  return headers;
+}
+
+function rawRequestHead(request: IncomingMessage): string {
+  const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** The page a browser shows while no version of the app can answer: what is wrong, and that hot is on it. */
+function sendUnavailable(response: ServerResponse, reason: string): void {
+  if (response.headersSent || response.destroyed) return;
+  const body = `hot: the app is not available\n\n${reason}\n\nhot is still watching: fix the problem and save, then reload this page.\n`;
+  response.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' });
+  response.end(body);
+}

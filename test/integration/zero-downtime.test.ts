@@ -1,0 +1,120 @@
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { HotProcess } from '../helpers/hot-process.js';
+import { freePort, get, waitForResponse } from '../helpers/http.js';
+import { startLoad, type LoadReport } from '../helpers/load.js';
+import { addApp, type TempProject } from '../helpers/project.js';
+import { useSession } from '../helpers/session.js';
+import { connectWebSocket } from '../helpers/websocket.js';
+
+describe('zero-downtime restarts through the proxy', () => {
+  const session = useSession();
+
+  async function start(extraServe = ''): Promise<{ hot: HotProcess; project: TempProject; port: number }> {
+    const project = session.project();
+    addApp(project, 'ws-server.mjs', 'app.mjs');
+    const port = await freePort();
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\n${extraServe}`);
+    const hot = session.run(project, []);
+    await waitForResponse(port, (body) => body.startsWith('v1 '));
+    await hot.watching();
+    return { hot, project, port };
+  }
+
+  async function restartTenTimesUnderLoad(keepAlive: boolean, extraServe = ''): Promise<LoadReport> {
+    const { hot, project, port } = await start(extraServe);
+    const load = startLoad(port, { keepAlive });
+    for (let version = 2; version <= 11; version++) {
+      project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
+      await waitForResponse(port, (body) => body.startsWith(`v${version} `));
+    }
+    const report = await load.stop();
+    expect(hot.count(/restarting: app\.mjs changed/)).toBe(10);
+    return report;
+  }
+
+  it('answers every request across 10 restarts (a fresh connection per request)', async () => {
+    const report = await restartTenTimesUnderLoad(false);
+    expect(report.errors).toEqual({});
+    expect(report.failed).toBe(0);
+    expect(report.ok).toBeGreaterThan(100);
+    expect(report.versions.size).toBeGreaterThanOrEqual(10);
+  });
+
+  it('answers every request across 10 restarts (keep-alive connections)', async () => {
+    const report = await restartTenTimesUnderLoad(true);
+    expect(report.errors).toEqual({});
+    expect(report.failed).toBe(0);
+    expect(report.ok).toBeGreaterThan(100);
+  });
+
+  it('baseline: the plain restart strategy does refuse requests, which the proxy prevents', async () => {
+    const report = await restartTenTimesUnderLoad(false, 'strategy = "restart"\n');
+    expect(report.failed).toBeGreaterThan(0);
+    expect(Object.keys(report.errors)).toContain('ECONNREFUSED');
+  });
+
+  it('keeps the old version serving when the new one crashes before it listens', async () => {
+    const { hot, project, port } = await start();
+    const oldPid = (await get(port)).split(' ')[1]!.trim();
+    project.replace('app.mjs', "const STARTUP_MS = 100;", "const STARTUP_MS = 100;\nthrow new Error('boom at start');");
+    await hot.waitFor(/the new version failed to start: it exited before it was ready \(code 1\)\. The previous version keeps serving/);
+    expect(await get(port)).toBe(`v1 ${oldPid}\n`);
+    project.replace('app.mjs', "throw new Error('boom at start');", '');
+    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
+    await waitForResponse(port, (body) => body.startsWith('v2 '));
+  });
+
+  it('disconnects WebSockets at the switch, and a reconnect reaches the new version', async () => {
+    const { project, port } = await start();
+    const socket = await connectWebSocket(port);
+    expect(socket.message).toBe('version v1');
+    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
+    await socket.closed;
+    const again = await connectWebSocket(port);
+    expect(again.message).toBe('version v2');
+    again.close();
+  });
+
+  it('holds requests while the first version starts, instead of refusing them', async () => {
+    const project = session.project();
+    addApp(project, 'ws-server.mjs', 'app.mjs');
+    project.replace('app.mjs', 'const STARTUP_MS = 100;', 'const STARTUP_MS = 1500;');
+    const port = await freePort();
+    project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\n`);
+    const hot = session.run(project, []);
+    await hot.waitFor(/watching /);
+    // The proxy listens before the program has started; this request waits for it.
+    expect((await get(port, '/', 10_000)).startsWith('v1 ')).toBe(true);
+  });
+
+  it('answers with a 502 page naming the problem when the app cannot start', async () => {
+    const project = session.project();
+    addApp(project, 'crash-on-start.mjs', 'app.mjs');
+    const port = await freePort();
+    project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\n[restart]\nmax_restarts = 1\nbackoff = { initial = 50, max = 50 }\n`);
+    const hot = session.run(project, []);
+    await hot.waitFor(/waiting for changes/);
+    const body = await get(port);
+    expect(body).toContain('hot: the app is not available');
+    expect(body).toMatch(/crashed 2 times/);
+  });
+
+  it('refuses to start on a port that is taken, naming the process', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const project = session.project();
+      addApp(project, 'ws-server.mjs', 'app.mjs');
+      project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\n`);
+      const hot = session.run(project, []);
+      expect((await hot.exited).code).toBe(2);
+      expect(hot.output()).toContain(`port ${port} is already in use by pid ${process.pid}`);
+      expect(hot.output()).not.toMatch(/^\s+at /m);
+      expect(hot.liveProcesses()).toBe(0);
+    } finally {
+      blocker.close();
+    }
+  });
+});
