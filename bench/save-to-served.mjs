@@ -98,7 +98,7 @@ rmSync(dir, { recursive: true, force: true });
 const row = (name, s) => `| ${name} | ${s.n} | ${s.min.toFixed(0)} | ${s.p50.toFixed(0)} | ${s.p90.toFixed(0)} |`;
 const hotStats = stats(samples);
 const floorStats = stats(floor);
-console.log(`Save -> served, demo app, ${os.cpus().length} cores, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(`### Save -> served latency, demo app (fixtures/projects/esbuild-basic)\n\n${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · Node ${process.versions.node}\n`);
 console.log('| what | n | min ms | p50 ms | p90 ms |');
 console.log('|---|---|---|---|---|');
 console.log(row('hot (esbuild, edit -> new version served)', hotStats));

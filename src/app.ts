@@ -7,8 +7,9 @@ import { describeCommand } from './config/command-line.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { isHotError } from './errors.js';
 import type { BuildResult, ChangeBatch, ChildExit, FileChange, SupervisorEvent, Trigger } from './events.js';
-import { findFreePort, waitForPort } from './handoff/ports.js';
+import { proxyGenerations, socketGenerations } from './handoff/generations.js';
 import { createProxy, type Proxy } from './handoff/proxy.js';
+import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
 import { decideAfterExit } from './supervise/backoff.js';
 import { spawnChild } from './supervise/child.js';
 import { createSupervisor, type Handoff, type StartResult, type Supervisor } from './supervise/supervisor.js';
@@ -73,7 +74,14 @@ export function startHot(options: HotOptions): HotApp {
   const serve = options.config.serve;
   const proxy: Proxy | null =
     serve.strategy === 'proxy' ? createProxy({ host: serve.host, port: serve.port, mode: serve.mode, waitTimeoutMs: serve.readyTimeoutMs }) : null;
-  const handoff: Handoff | undefined = proxy && serve.strategy === 'proxy' ? createProxyHandoff(proxy, serve) : undefined;
+  let sharedSocket: SharedSocket | null = null;
+  let publicPort = serve.port ?? 0;
+  const handoff: Handoff | undefined =
+    proxy && serve.strategy === 'proxy'
+      ? proxyGenerations(proxy, serve, () => publicPort)
+      : serve.strategy === 'socket'
+        ? socketGenerations(() => sharedSocket!, serve, options.config.run.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS)
+        : undefined;
   let stages: Stages = createStages(options.config);
 
   function createStages(config: ResolvedConfig, reuse: Partial<Stages> = {}): Stages {
@@ -390,10 +398,12 @@ export function startHot(options: HotOptions): HotApp {
   });
   let publicUrl: string | null = null;
   const ready = (async () => {
-    if (proxy && serve.strategy === 'proxy') {
-      const port = await proxy.listen();
-      publicUrl = `http://${serve.host.includes(':') ? `[${serve.host}]` : serve.host}:${port}`;
+    if (proxy && serve.strategy === 'proxy') publicPort = await proxy.listen();
+    if (serve.strategy === 'socket') {
+      sharedSocket = await openSharedSocket(serve.host, serve.port);
+      publicPort = sharedSocket.port;
     }
+    if (serve.strategy !== 'restart') publicUrl = `http://${serve.host.includes(':') ? `[${serve.host}]` : serve.host}:${publicPort}`;
     request('start');
     await Promise.all([watching, firstCycleDone]);
   })();
@@ -413,6 +423,7 @@ export function startHot(options: HotOptions): HotApp {
         const results = await Promise.allSettled([supervisor.close(), builder.close(), watcher.close()]);
         // The public port goes last: until the program is gone, clients still get answers.
         results.push(...(await Promise.allSettled([proxy?.close()])));
+        sharedSocket?.close();
         for (const result of results) {
           if (result.status === 'rejected') logger.debug(`while closing: ${String(result.reason)}`);
         }
@@ -433,34 +444,6 @@ function modifiedAt(file: string): number | undefined {
     // Deleted since the event: a deletion is never the build's own output here.
     return undefined;
   }
-}
-
-/** The proxy as the supervisor's handoff: a free private port per generation, ready when it accepts. */
-function createProxyHandoff(proxy: Proxy, serve: Extract<ResolvedConfig['serve'], { strategy: 'proxy' }>): Handoff {
-  const generations = new Map<number, { port: number; host: string }>();
-  return {
-    readyTimeoutMs: serve.readyTimeoutMs,
-    drainTimeoutMs: serve.drainTimeoutMs,
-    graceMs: serve.graceMs,
-    async prepare(generation) {
-      const port = await findFreePort();
-      generations.set(generation, { port, host: '127.0.0.1' });
-      return { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(serve.port) };
-    },
-    async waitReady(generation, signal) {
-      const entry = generations.get(generation);
-      if (!entry) throw new Error(`generation ${generation} was never prepared`);
-      entry.host = await waitForPort(entry.port, signal);
-    },
-    activate(generation) {
-      const entry = generations.get(generation);
-      if (entry) proxy.route({ generation, host: entry.host, port: entry.port });
-    },
-    retired(generation) {
-      proxy.retire(generation);
-      generations.delete(generation);
-    },
-  };
 }
 
 function stripAnsi(text: string): string {

@@ -131,14 +131,22 @@ function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
   const port = overrides.port ?? user.serve?.port ?? null;
   const strategy = user.serve?.strategy ?? (port === null ? 'restart' : 'proxy');
   if (strategy === 'restart' || port === null) return { strategy: 'restart', port };
+  const timing = {
+    readyTimeoutMs: user.serve?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    drainTimeoutMs: user.serve?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    graceMs: SWITCH_GRACE_MS,
+  };
+  if (strategy === 'socket') {
+    // One socket, one address: localhost means the IPv4 loopback here.
+    const host = user.serve?.host === undefined || user.serve.host === 'localhost' ? '127.0.0.1' : user.serve.host;
+    return { strategy: 'socket', host, port, readyPattern: user.serve?.readyPattern ?? null, ...timing };
+  }
   return {
     strategy: 'proxy',
     host: user.serve?.host ?? DEFAULT_SERVE_HOST,
     port,
     mode: user.serve?.proxy ?? 'http',
-    readyTimeoutMs: user.serve?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-    drainTimeoutMs: user.serve?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
-    graceMs: SWITCH_GRACE_MS,
+    ...timing,
   };
 }
 

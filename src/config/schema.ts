@@ -46,6 +46,7 @@ export type ValueType =
   | 'signal'
   | 'env-table'
   | 'choice'
+  | 'pattern'
   | 'port'
   | 'table';
 
@@ -92,8 +93,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'serve', flag: null, type: 'table', defaultText: '', description: 'zero-downtime restarts for a program that serves a port' },
   { key: 'serve.port', flag: 'port', type: 'port', defaultText: '', description: 'the public port: hot owns it and hands connections to the current version of the program' },
   { key: 'serve.host', flag: null, type: 'string', defaultText: 'localhost', description: 'address of the public port (localhost = 127.0.0.1 and ::1)' },
-  { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "restart": stop, then start' },
+  { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'socket', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "socket": hand the listening socket itself to each version (no proxy hop); "restart": stop, then start' },
   { key: 'serve.proxy', flag: null, type: 'choice', choices: ['http', 'tcp'], defaultText: 'http', description: '"http" keeps client connections across restarts; "tcp" forwards bytes (TLS, gRPC, raw TCP)' },
+  { key: 'serve.ready_pattern', flag: null, type: 'pattern', defaultText: '', description: 'with strategy = "socket", a regular expression on the program\'s stdout that means it is listening (for programs that are not Node)' },
   { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_READY_TIMEOUT_MS), description: 'milliseconds a new version has to listen on its PORT; requests wait this long too' },
   { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_DRAIN_TIMEOUT_MS), description: 'milliseconds the old version may finish in-flight requests before the kill path' },
   { key: null, flag: 'config', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
@@ -137,7 +139,8 @@ export interface UserConfig {
   serve?: {
     port?: number;
     host?: string;
-    strategy?: 'proxy' | 'restart';
+    strategy?: 'proxy' | 'socket' | 'restart';
+    readyPattern?: string;
     proxy?: 'http' | 'tcp';
     readyTimeoutMs?: number;
     drainTimeoutMs?: number;
@@ -180,7 +183,8 @@ export interface ResolvedRestart {
 
 export type ResolvedServe =
   | { strategy: 'restart'; port: number | null }
-  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
+  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
+  | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
 
 export interface ResolvedConfig {
   /** Absolute path of the config file, or null when hot runs without one. */

@@ -98,6 +98,8 @@ function convert(spec: SettingSpec, raw: unknown): Converted {
       return toEnvTable(raw) ?? fail;
     case 'choice':
       return typeof raw === 'string' && spec.choices?.includes(raw) ? { ok: true, value: raw } : { ok: false, expected: `one of ${(spec.choices ?? []).map((c) => JSON.stringify(c)).join(', ')}` };
+    case 'pattern':
+      return typeof raw === 'string' && raw !== '' && isValidRegExp(raw) ? { ok: true, value: raw } : fail;
     case 'port':
       return Number.isSafeInteger(raw) && (raw as number) >= 0 && (raw as number) <= 65535 ? { ok: true, value: raw } : fail;
     case 'table':
@@ -117,8 +119,19 @@ const EXPECTED: Record<ValueType, string> = {
   'env-table': 'a table of strings, e.g. { NODE_ENV = "development" }',
   choice: 'one of the listed values',
   port: 'a port number from 0 to 65535',
+  pattern: 'a regular expression, e.g. "listening on"',
   table: 'a table',
 };
+
+function isValidRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    // Not a regular expression: the message says what was expected.
+    return false;
+  }
+}
 
 function isValidGlob(pattern: string): boolean {
   try {
@@ -182,8 +195,12 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('build.output') && values.has('build.entry')) {
     problems.push({ key: 'build.output', message: 'build.output is for build.cmd; with build.entry write build.outfile instead' });
   }
-  if (values.get('serve.strategy') === 'proxy' && !values.has('serve.port')) {
-    problems.push({ key: 'serve.strategy', message: 'serve.strategy = "proxy" needs serve.port, the public port hot listens on' });
+  const strategy = values.get('serve.strategy');
+  if ((strategy === 'proxy' || strategy === 'socket') && !values.has('serve.port')) {
+    problems.push({ key: 'serve.strategy', message: `serve.strategy = "${String(strategy)}" needs serve.port, the public port hot listens on` });
+  }
+  if (values.has('serve.ready_pattern') && strategy !== 'socket') {
+    problems.push({ key: 'serve.ready_pattern', message: 'serve.ready_pattern is for strategy = "socket" (the proxy sees when the program listens by itself)' });
   }
   const initial = (values.get('restart.backoff.initial') as number | undefined) ?? undefined;
   const max = (values.get('restart.backoff.max') as number | undefined) ?? undefined;
@@ -220,6 +237,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       port: get('serve.port'),
       host: get('serve.host'),
       strategy: get('serve.strategy'),
+      readyPattern: get('serve.ready_pattern'),
       proxy: get('serve.proxy'),
       readyTimeoutMs: get('serve.ready_timeout'),
       drainTimeoutMs: get('serve.drain_timeout'),

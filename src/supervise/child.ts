@@ -10,8 +10,13 @@ export interface ChildSpec {
   command: Command;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Where the program's stdout/stderr go: inherited by default, or piped for build commands. */
-  stdio?: 'inherit' | 'pipe';
+  /**
+   * Where the program's stdout/stderr go: inherited by default; 'pipe' captures both (build commands);
+   * 'tee' passes stdout through to hot's own stdout while hot also reads it (a readiness pattern).
+   */
+  stdio?: 'inherit' | 'pipe' | 'tee';
+  /** What the program gets as fd 3, 4, …: a listening socket handle, 'pipe', 'ignore'. */
+  extraFds?: readonly unknown[];
 }
 
 export interface ChildStatus {
@@ -30,6 +35,10 @@ export interface ChildHandle {
   readonly output: NodeJS.ReadableStream | null;
   /** stderr alone, when spawned with stdio 'pipe'. */
   readonly errorOutput: NodeJS.ReadableStream | null;
+  /** The program's stdout when spawned with stdio 'tee'. */
+  readonly stdout: NodeJS.ReadableStream | null;
+  /** Readable ends of the extra fds that were 'pipe' (index 0 = fd 3), else null. */
+  readonly extraStreams: ReadonlyArray<NodeJS.ReadableStream | null>;
   /**
    * Stops the whole process group: `signal`, then SIGKILL after `timeoutMs`, and stragglers of the
    * group (a server a shell started) are given the rest of the timeout before SIGKILL too.
@@ -53,8 +62,15 @@ export const spawnChild: SpawnChild = (spec) => {
     cwd: spec.cwd,
     env: spec.env,
     detached: true,
-    stdio: spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    stdio: [
+      ...(spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : spec.stdio === 'tee' ? ['inherit', 'pipe', 'inherit'] : ['inherit', 'inherit', 'inherit']),
+      ...((spec.extraFds ?? []) as never[]),
+    ] as never,
   });
+  const stdout = spec.stdio === 'tee' ? child.stdout : null;
+  // The program's own output is not hot's to judge: it passes through untouched.
+  stdout?.pipe(process.stdout, { end: false });
+  const extraStreams = (spec.extraFds ?? []).map((_, index) => (child.stdio[index + 3] as NodeJS.ReadableStream | null | undefined) ?? null);
   let output: NodeJS.ReadableStream | null = null;
   let errorOutput: NodeJS.ReadableStream | null = null;
   if (spec.stdio === 'pipe' && child.stdout && child.stderr) {
@@ -113,6 +129,8 @@ export const spawnChild: SpawnChild = (spec) => {
     exited,
     output,
     errorOutput,
+    stdout,
+    extraStreams,
     stop,
     kill() {
       if (pid !== 0) signalGroup(pid, 'SIGKILL');

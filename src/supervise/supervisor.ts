@@ -1,4 +1,4 @@
-import type { ResolvedRun } from '../config/schema.js';
+import type { Command, ResolvedRun } from '../config/schema.js';
 import type { ChildExit, SupervisorEvent } from '../events.js';
 import { spawnChild, type ChildHandle, type ChildStatus, type SpawnChild } from './child.js';
 import { buildChildEnv } from './env.js';
@@ -20,14 +20,21 @@ export interface Handoff {
   drainTimeoutMs: number;
   /** After the switch, before the old generation is signalled: for connections already on their way. */
   graceMs: number;
-  /** Environment for a new generation (its private PORT, …). */
-  prepare(generation: number): Promise<Record<string, string>>;
+  /** How to launch a new generation: its environment (PORT, …), extra fds, a wrapper for the command. */
+  prepare(generation: number): Promise<GenerationLaunch>;
   /** Resolves once the generation can serve; rejects when `signal` aborts. */
-  waitReady(generation: number, signal: AbortSignal): Promise<void>;
+  waitReady(generation: number, child: ChildHandle, signal: AbortSignal): Promise<void>;
   /** Sends new connections to the generation. */
   activate(generation: number): void;
   /** The generation has exited (replaced, crashed or stopped). */
   retired(generation: number): void;
+}
+
+export interface GenerationLaunch {
+  env: Record<string, string>;
+  extraFds?: readonly unknown[];
+  stdio?: 'inherit' | 'tee';
+  wrapCommand?: (command: Command) => Command;
 }
 
 export interface SupervisorOptions {
@@ -142,14 +149,21 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   const spawnGeneration = async (changedPaths: readonly string[], ready: boolean): Promise<Generation> => {
     const id = ++generationCount;
-    const extraEnv = handoff ? await handoff.prepare(id) : {};
+    const launch: GenerationLaunch = handoff ? await handoff.prepare(id) : { env: {} };
     const env = buildChildEnv({
       envFiles: run.envFiles,
       env: run.env,
-      hot: { HOT: '1', HOT_RESTART_COUNT: String(spawnCount), HOT_GENERATION: String(id), HOT_CHANGED: changedPaths.join('\n'), ...extraEnv },
+      hot: { HOT: '1', HOT_RESTART_COUNT: String(spawnCount), HOT_GENERATION: String(id), HOT_CHANGED: changedPaths.join('\n'), ...launch.env },
       ...(options.onEnvFileProblem ? { onMissing: options.onEnvFileProblem } : {}),
     });
-    const child = spawn({ command: run.command, cwd: run.cwd, env });
+    const command = launch.wrapCommand ? launch.wrapCommand(run.command) : run.command;
+    const child = spawn({
+      command,
+      cwd: run.cwd,
+      env,
+      ...(launch.extraFds ? { extraFds: launch.extraFds } : {}),
+      ...(launch.stdio ? { stdio: launch.stdio } : {}),
+    });
     const generation: Generation = { id, child, stopRequested: false, ready };
     alive.add(generation);
     void child.exited.then((status) => onExit(generation, status));
@@ -179,7 +193,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      using.waitReady(next.id, abort.signal).then(
+      using.waitReady(next.id, next.child, abort.signal).then(
         () => 'ready' as const,
         () => 'aborted' as const,
       ),

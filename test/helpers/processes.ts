@@ -1,25 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+// @ts-expect-error: a JavaScript module without declarations
+import { pidsWithEnv } from '../../bench/lib/harness.mjs';
 
 /**
  * Processes are found by a unique marker in their environment (inherited by everything hot starts),
  * never by name, so parallel tests and unrelated node processes are never counted or killed.
  */
 export function markedPids(marker: string): number[] {
-  const needle = `HOT_TEST_MARKER=${marker}`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state === 'Z' || state === 'X') continue;
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      if (environ.split('\0').includes(needle)) pids.push(Number(entry));
-    } catch {
-      // The process exited while being read.
-    }
-  }
-  return pids;
+  return pidsWithEnv('HOT_TEST_MARKER', marker) as number[];
 }
 
 export function countMarkedProcesses(marker: string): number {

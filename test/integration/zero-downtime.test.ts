@@ -4,25 +4,28 @@ import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort, get, waitForResponse } from '../helpers/http.js';
 import { startLoad, type LoadReport } from '../helpers/load.js';
 import { addApp, type TempProject } from '../helpers/project.js';
-import { useSession } from '../helpers/session.js';
+import { useSession, type Session } from '../helpers/session.js';
 import { connectWebSocket } from '../helpers/websocket.js';
 
-describe('zero-downtime restarts through the proxy', () => {
+/** A copy of the WebSocket-capable server under hot with `[serve]` on a free port, answering v1. */
+async function startServed(session: Session, extraServe: string): Promise<{ hot: HotProcess; project: TempProject; port: number }> {
+  const project = session.project();
+  addApp(project, 'ws-server.mjs', 'app.mjs');
+  const port = await freePort();
+  project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\n${extraServe}`);
+  const hot = session.run(project, []);
+  await waitForResponse(port, (body) => body.startsWith('v1 '));
+  await hot.watching();
+  return { hot, project, port };
+}
+
+describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (strategy) => {
   const session = useSession();
 
-  async function start(extraServe = ''): Promise<{ hot: HotProcess; project: TempProject; port: number }> {
-    const project = session.project();
-    addApp(project, 'ws-server.mjs', 'app.mjs');
-    const port = await freePort();
-    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\n${extraServe}`);
-    const hot = session.run(project, []);
-    await waitForResponse(port, (body) => body.startsWith('v1 '));
-    await hot.watching();
-    return { hot, project, port };
-  }
+  const start = (extraServe = `strategy = "${strategy}"\n`) => startServed(session, extraServe);
 
-  async function restartTenTimesUnderLoad(keepAlive: boolean, extraServe = ''): Promise<LoadReport> {
-    const { hot, project, port } = await start(extraServe);
+  async function restartTenTimesUnderLoad(keepAlive: boolean): Promise<LoadReport> {
+    const { hot, project, port } = await start();
     const load = startLoad(port, { keepAlive });
     for (let version = 2; version <= 11; version++) {
       project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
@@ -48,12 +51,6 @@ describe('zero-downtime restarts through the proxy', () => {
     expect(report.ok).toBeGreaterThan(100);
   });
 
-  it('baseline: the plain restart strategy does refuse requests, which the proxy prevents', async () => {
-    const report = await restartTenTimesUnderLoad(false, 'strategy = "restart"\n');
-    expect(report.failed).toBeGreaterThan(0);
-    expect(Object.keys(report.errors)).toContain('ECONNREFUSED');
-  });
-
   it('keeps the old version serving when the new one crashes before it listens', async () => {
     const { hot, project, port } = await start();
     const oldPid = (await get(port)).split(' ')[1]!.trim();
@@ -63,6 +60,81 @@ describe('zero-downtime restarts through the proxy', () => {
     project.replace('app.mjs', "throw new Error('boom at start');", '');
     project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
     await waitForResponse(port, (body) => body.startsWith('v2 '));
+  });
+
+  it('refuses to start on a port that is taken, naming the process', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const project = session.project();
+      addApp(project, 'ws-server.mjs', 'app.mjs');
+      project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\nstrategy = "${strategy}"\n`);
+      const hot = session.run(project, []);
+      expect((await hot.exited).code).toBe(2);
+      expect(hot.output()).toContain(`port ${port} is already in use by pid ${process.pid}`);
+      expect(hot.output()).not.toMatch(/^\s+at /m);
+      expect(hot.liveProcesses()).toBe(0);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('the socket strategy for a program that is not Node', () => {
+  const session = useSession();
+
+  it('hands the socket over by the systemd protocol and waits for ready_pattern', async () => {
+    const project = session.project();
+    project.write(
+      'app.py',
+      [
+        'import http.server, os, socket, sys',
+        "VERSION = 'py1'",
+        "if os.environ.get('LISTEN_PID') != str(os.getpid()) or os.environ.get('LISTEN_FDS') != '1':",
+        "    sys.exit('not socket-activated')",
+        'class Handler(http.server.BaseHTTPRequestHandler):',
+        '    def do_GET(self):',
+        "        body = f'{VERSION} {os.getpid()}\\n'.encode()",
+        '        self.send_response(200)',
+        "        self.send_header('content-length', str(len(body)))",
+        '        self.end_headers()',
+        '        self.wfile.write(body)',
+        '    def log_message(self, *args):',
+        '        pass',
+        "server = http.server.HTTPServer(('127.0.0.1', 0), Handler, bind_and_activate=False)",
+        'server.socket = socket.socket(fileno=3)',
+        "print('serving', VERSION, flush=True)",
+        'server.serve_forever()',
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    project.write('.hotrc.toml', `include = ["app.py"]\nbin = "python3 app.py"\n[serve]\nport = ${port}\nstrategy = "socket"\nready_pattern = "^serving"\n`);
+    const hot = session.run(project, []);
+    await waitForResponse(port, (body) => body.startsWith('py1 '));
+    await hot.watching();
+    project.replace('app.py', "VERSION = 'py1'", "VERSION = 'py2'");
+    await waitForResponse(port, (body) => body.startsWith('py2 '));
+    await hot.waitFor(/restarting: app\.py changed \(ready in \d+ ms/);
+  });
+});
+
+describe('the proxy strategy', () => {
+  const session = useSession();
+
+  const start = (extraServe = '') => startServed(session, extraServe);
+
+  it('baseline: the plain restart strategy does refuse requests, which the proxy prevents', async () => {
+    const { project, port } = await start('strategy = "restart"\n');
+    const load = startLoad(port, { keepAlive: false });
+    for (let version = 2; version <= 11; version++) {
+      project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
+      await waitForResponse(port, (body) => body.startsWith(`v${version} `));
+    }
+    const report = await load.stop();
+    expect(report.failed).toBeGreaterThan(0);
+    expect(Object.keys(report.errors)).toContain('ECONNREFUSED');
   });
 
   it('disconnects WebSockets at the switch, and a reconnect reaches the new version', async () => {
@@ -98,23 +170,5 @@ describe('zero-downtime restarts through the proxy', () => {
     const body = await get(port);
     expect(body).toContain('hot: the app is not available');
     expect(body).toMatch(/crashed 2 times/);
-  });
-
-  it('refuses to start on a port that is taken, naming the process', async () => {
-    const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
-    const port = (blocker.address() as net.AddressInfo).port;
-    try {
-      const project = session.project();
-      addApp(project, 'ws-server.mjs', 'app.mjs');
-      project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\n`);
-      const hot = session.run(project, []);
-      expect((await hot.exited).code).toBe(2);
-      expect(hot.output()).toContain(`port ${port} is already in use by pid ${process.pid}`);
-      expect(hot.output()).not.toMatch(/^\s+at /m);
-      expect(hot.liveProcesses()).toBe(0);
-    } finally {
-      blocker.close();
-    }
   });
 });

@@ -29,6 +29,7 @@ function allowed(from: string, to: string, typeOnly: boolean, target: string): b
   if (from === 'config') return to === 'errors';
   if (from === 'workspace') return to === 'config' || to === 'errors';
   if (from === 'ui') return false;
+  if (from === 'listen') return false; // runs inside the user's program: standalone
   if (STAGES.includes(from)) {
     if (to === 'events' || to === 'errors') return true;
     if (to === 'config') return typeOnly;
