@@ -12,7 +12,7 @@ import { createProxy, type Proxy } from './handoff/proxy.js';
 import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
 import { decideAfterExit } from './supervise/backoff.js';
 import { spawnChild } from './supervise/child.js';
-import { createSupervisor, type Handoff, type StartResult, type Supervisor } from './supervise/supervisor.js';
+import { createSupervisor, type Handoff, type StartResult, type Supervisor, type SupervisorCounters } from './supervise/supervisor.js';
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
 import type { Logger } from './ui/logger.js';
 import { createBatcher, type Batcher } from './watch/batch.js';
@@ -82,6 +82,9 @@ export function startHot(options: HotOptions): HotApp {
       : serve.strategy === 'socket'
         ? socketGenerations(() => sharedSocket!, serve, options.config.run.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS)
         : undefined;
+  const counters: SupervisorCounters = { spawns: 0, generations: 0 };
+  /** Supervisors replaced after a [run] change whose program is still draining: kill() and close() reach them too. */
+  const retiring = new Set<Supervisor>();
   let stages: Stages = createStages(options.config);
 
   function createStages(config: ResolvedConfig, reuse: Partial<Stages> = {}): Stages {
@@ -112,6 +115,7 @@ export function startHot(options: HotOptions): HotApp {
   function makeSupervisor(config: ResolvedConfig): Supervisor {
     return createSupervisor({
       run: config.run,
+      counters,
       ...(handoff ? { handoff } : {}),
       onEvent: (event) => onSupervisorEvent(event),
       onEnvFileProblem: (file, reason) => logger.warn(`cannot read env file ${relativeTo(file, cwd)} (${reason}), starting without it`),
@@ -221,15 +225,7 @@ export function startHot(options: HotOptions): HotApp {
 
   async function startProgram(paths: string[], build: BuildResult | null, headline: string): Promise<void> {
     if (closed) return;
-    if (runOutdated) {
-      // The program still runs with the previous [run] settings: stop it with those, start with the new.
-      const outdated = stages.supervisor;
-      stages = { ...stages, supervisor: makeSupervisor(stages.config) };
-      runOutdated = false;
-      await outdated.close();
-      if (closed) return;
-    }
-    const result = await stages.supervisor.start({ changedPaths: paths });
+    const result = runOutdated ? await startWithNewRunSettings(paths) : await stages.supervisor.start({ changedPaths: paths });
     if (closed) return;
     if (!result.ok) return onStartFailed(result);
     const details = [
@@ -241,9 +237,35 @@ export function startHot(options: HotOptions): HotApp {
     logger.success(`${subject} (${details})`);
   }
 
+  /**
+   * The program runs with the previous [run] settings, which belong to its supervisor. A new
+   * supervisor starts the new program; the old one is closed once that worked (with a handoff, after
+   * the switch, so requests keep being answered) or before (without one, to free the port).
+   */
+  async function startWithNewRunSettings(paths: string[]): Promise<StartResult> {
+    const outdated = stages.supervisor;
+    const fresh = makeSupervisor(stages.config);
+    retiring.add(outdated);
+    if (!handoff) await outdated.close();
+    const result = await fresh.start({ changedPaths: paths });
+    if (result.ok || !handoff) {
+      stages = { ...stages, supervisor: fresh };
+      runOutdated = false;
+      // As in a switch within one supervisor: connections already on their way land first.
+      if (handoff) await new Promise((resolve) => setTimeout(resolve, handoff.graceMs));
+      await outdated.close();
+      retiring.delete(outdated);
+    } else {
+      retiring.delete(outdated);
+      await fresh.close();
+    }
+    return result;
+  }
+
   /** A new generation that never became ready: the old one keeps serving, or it counts as a crash. */
   function onStartFailed(result: Extract<StartResult, { ok: false }>): void {
-    if (result.cause === 'spawn' || result.cause === 'closed') return; // reported by the exit event, or nothing to say
+    if (result.cause === 'closed') return;
+    if (result.cause === 'spawn') return; // the exit event carries the reason and reports it
     if (result.oldServing) {
       logger.error(`the new version failed to start: ${result.reason}. The previous version keeps serving; waiting for changes`);
       return;
@@ -260,6 +282,7 @@ export function startHot(options: HotOptions): HotApp {
       logger.error(`build failed in ${took}, stopping the app (stop_on_error), waiting for changes`);
       logger.block(result.diagnostics);
       await supervisor.stop();
+      proxy?.fail(`the build failed:\n\n${stripAnsi(result.diagnostics)}`);
       return;
     }
     const keeping = supervisor.state === 'running' ? 'keeping the previous process running' : 'waiting for changes';
@@ -331,16 +354,21 @@ export function startHot(options: HotOptions): HotApp {
       logger.debug(`app (pid ${exit.pid}) stopped: ${describeExitStatus(exit.code, exit.signal)}`);
       return;
     }
-    // A generation that died before it was ready is reported by the start that waited for it.
-    if (closed || exit.beforeReady) return;
-    proxy?.pause();
+    if (closed) return;
     if (exit.spawnError) {
       const hint = isHotError(exit.spawnError) ? exit.spawnError.hint : undefined;
+      if (stages.supervisor.state === 'running') {
+        logger.error(`${exit.spawnError.message}; the previous version keeps serving, waiting for changes`, hint ? { hint } : undefined);
+        return;
+      }
       logger.error(`${exit.spawnError.message}, waiting for changes`, hint ? { hint } : undefined);
       proxy?.fail(exit.spawnError.message);
       stages.supervisor.trip();
       return;
     }
+    // A generation that died before it was ready is reported by the start that waited for it.
+    if (exit.beforeReady) return;
+    proxy?.pause();
     applyCrashPolicy(exit);
   }
 
@@ -420,7 +448,7 @@ export function startHot(options: HotOptions): HotApp {
         // A config reload assigns `stages` before it awaits anything, so these are the current ones.
         const { batcher, supervisor, builder, watcher } = stages;
         batcher.close();
-        const results = await Promise.allSettled([supervisor.close(), builder.close(), watcher.close()]);
+        const results = await Promise.allSettled([supervisor.close(), ...[...retiring].map((old) => old.close()), builder.close(), watcher.close()]);
         // The public port goes last: until the program is gone, clients still get answers.
         results.push(...(await Promise.allSettled([proxy?.close()])));
         sharedSocket?.close();
@@ -432,6 +460,7 @@ export function startHot(options: HotOptions): HotApp {
     },
     kill() {
       stages.supervisor.kill();
+      for (const supervisor of retiring) supervisor.kill();
       stages.builder.kill();
     },
   };

@@ -5,7 +5,7 @@ import http from 'node:http';
 
 /**
  * @param {number} port
- * @param {{ clients?: number, keepAlive: boolean, maxRequests?: number, timeoutMs?: number, host?: string, recordLatency?: boolean }} options
+ * @param {{ clients?: number, keepAlive: boolean, maxRequests?: number, timeoutMs?: number, host?: string, recordLatency?: boolean, method?: string, pauseMs?: number }} options
  */
 export function startLoad(port, options) {
   const clients = options.clients ?? 4;
@@ -25,7 +25,8 @@ export function startLoad(port, options) {
   const once = (agent) =>
     new Promise((resolve) => {
       const startedAt = performance.now();
-      const request = http.get({ host, port, path: '/', agent, timeout: timeoutMs }, (response) => {
+      const method = options.method ?? 'GET';
+      const request = http.request({ host, port, path: '/', method, agent, timeout: timeoutMs }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => (body += chunk));
@@ -50,12 +51,17 @@ export function startLoad(port, options) {
         fail(error.code ?? error.message);
         resolve();
       });
+      request.end(method === 'GET' ? undefined : JSON.stringify({ sent: startedAt }));
     });
 
   const loops = Array.from({ length: clients }, async () => {
     const agent = options.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
     if (agent) agents.push(agent);
-    while (!stopped && report.ok + report.failed < maxRequests) await once(agent);
+    while (!stopped && report.ok + report.failed < maxRequests) {
+      await once(agent);
+      // Spacing between requests leaves connections idle, as a person clicking around does.
+      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    }
   });
 
   return {

@@ -40,6 +40,7 @@ export function proxyGenerations(proxy: Proxy, serve: ProxyServe, publicPort: ()
     drainTimeoutMs: serve.drainTimeoutMs,
     graceMs: serve.graceMs,
     async prepare(generation) {
+      proxy.expect();
       const port = await findFreePort();
       generations.set(generation, { port, host: '127.0.0.1' });
       return { env: { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(publicPort()) } };

@@ -28,17 +28,21 @@ export interface HttpProxyHandler {
  */
 export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number): HttpProxyHandler {
   const generations = new Map<number, GenerationState>();
+  const retired = new Set<number>();
+  /** Upgrade requests waiting for a generation: ended at shutdown. */
+  const waitingSockets = new Set<Duplex>();
 
   const stateOf = (target: Target): GenerationState => {
     let state = generations.get(target.generation);
     if (!state) {
       state = { agent: new http.Agent({ keepAlive: true }), streams: new Set() };
-      generations.set(target.generation, state);
+      // A late request to a generation that is gone gets a one-off state, never a pooled agent that leaks.
+      if (!retired.has(target.generation)) generations.set(target.generation, state);
     }
     return state;
   };
 
-  const forward = (request: IncomingMessage, response: ServerResponse, target: Target, retried: boolean): void => {
+  const forward = (request: IncomingMessage, response: ServerResponse, target: Target, attempt: 'first' | 'fresh' | 'last'): void => {
     const state = stateOf(target);
     const upstream = http.request({
       host: target.host,
@@ -46,12 +50,17 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
       method: request.method,
       path: request.url,
       headers: forwardedHeaders(request),
-      agent: state.agent,
+      agent: attempt === 'first' ? state.agent : false,
     });
     upstream.on('response', (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
       if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-        const stream = { close: () => response.end() };
+        const stream = {
+          close: () => {
+            response.end();
+            upstream.destroy();
+          },
+        };
         state.streams.add(stream);
         response.on('close', () => state.streams.delete(stream));
       }
@@ -59,12 +68,18 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
       answer.on('error', () => response.destroy());
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (response.headersSent) return void response.destroy();
+      if (response.headersSent || response.destroyed) return void response.destroy();
       const vanished = error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
-      if (vanished && !retried && canRetry(request)) {
+      if (vanished && attempt !== 'last' && canRetry(request)) {
+        if (error.code !== 'ECONNREFUSED' && attempt === 'first' && board.current === target) {
+          // A kept-alive connection the app had just closed: try once more on a fresh one.
+          forward(request, response, target, 'fresh');
+          return;
+        }
         // The generation went away between routing and answering: this request waits for the next one.
         void board.waitForOther(target, waitTimeoutMs).then((next) => {
-          if (next.kind === 'target') forward(request, response, next.target, true);
+          if (response.destroyed) return;
+          if (next.kind === 'target') forward(request, response, next.target, 'last');
           else sendUnavailable(response, next.reason);
         });
         return;
@@ -80,15 +95,20 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
   return {
     onRequest(request, response) {
       void board.wait(waitTimeoutMs).then((wait) => {
-        if (wait.kind === 'target') forward(request, response, wait.target, false);
+        if (response.destroyed) return;
+        if (wait.kind === 'target') forward(request, response, wait.target, 'first');
         else sendUnavailable(response, wait.reason);
       });
     },
     onUpgrade(request, socket, head) {
       socket.on('error', () => socket.destroy());
+      waitingSockets.add(socket);
       void board.wait(waitTimeoutMs).then((wait) => {
+        waitingSockets.delete(socket);
+        if (socket.destroyed) return;
         if (wait.kind !== 'target') {
-          socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhot: ${wait.reason}\n`);
+          const reason = wait.reason.split('\n')[0];
+          socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhot: ${reason}\n`, () => socket.destroy());
           return;
         }
         const state = stateOf(wait.target);
@@ -121,6 +141,7 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
       }
     },
     retire(generation) {
+      retired.add(generation);
       const state = generations.get(generation);
       if (!state) return;
       for (const stream of state.streams) stream.close();
@@ -129,6 +150,8 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
     },
     close() {
       for (const id of [...generations.keys()]) this.retire(id);
+      for (const socket of waitingSockets) socket.destroy();
+      waitingSockets.clear();
     },
   };
 }
@@ -152,6 +175,8 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 
 function forwardedHeaders(request: IncomingMessage): IncomingHttpHeaders {
   const headers = withoutHopByHop(request.headers);
+  // A chunked body must stay chunked on the way up: Node would otherwise send it raw for GET or DELETE.
+  if (request.headers['transfer-encoding'] !== undefined && request.headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
   const client = request.socket.remoteAddress ?? '';
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${String(headers['x-forwarded-for'])}, ${client}` : client;
   headers['x-forwarded-proto'] ??= 'http';

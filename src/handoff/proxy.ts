@@ -23,6 +23,8 @@ export interface Proxy {
   pause(): void;
   /** No generation will come until the next change: connections get a 502 naming `reason`. */
   fail(reason: string): void;
+  /** A new generation is on its way: connections wait for it again instead of getting the last failure. */
+  expect(): void;
   /** An old generation has exited: drop its pooled connections. */
   retire(generation: number): void;
   close(): Promise<void>;
@@ -52,7 +54,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     closeStreams = (generation) => handler.closeStreamsExcept(generation);
   } else {
     const handler = createTcpProxyHandler(board, options.waitTimeoutMs);
-    servers = hosts.map(() => net.createServer(handler.onConnection));
+    // Half-open allowed, so a client that ends its side still gets the reply.
+    servers = hosts.map(() => net.createServer({ allowHalfOpen: true }, handler.onConnection));
     retireHandler = (generation) => handler.retire(generation);
     closeHandler = () => handler.close();
   }
@@ -66,6 +69,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     },
     pause: () => board.clear(),
     fail: (reason) => board.fail(reason),
+    expect: () => board.clearFailure(),
     retire: (generation) => retireHandler(generation),
     close() {
       closing ??= (async () => {

@@ -15,6 +15,8 @@ export interface TargetBoard {
   clear(): void;
   /** No generation will serve until the next `set`: waiting and new connections get `reason`. */
   fail(reason: string): void;
+  /** Forget the failure: a generation is starting, so connections wait for it. */
+  clearFailure(): void;
   /** The current target, or the next one within `timeoutMs`, or why there is none. */
   wait(timeoutMs: number): Promise<TargetWait>;
   /** Like `wait`, but skips `stale`: for a request whose target stopped answering. */
@@ -48,6 +50,9 @@ export function createTargetBoard(): TargetBoard {
       current = null;
       failure = reason;
       release({ kind: 'unavailable', reason });
+    },
+    clearFailure() {
+      failure = null;
     },
     wait(timeoutMs) {
       return waitSkipping(null, timeoutMs);

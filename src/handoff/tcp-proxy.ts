@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { TargetBoard } from './target-board.js';
+import type { TargetBoard, TargetWait } from './target-board.js';
 
 export interface TcpProxyHandler {
   onConnection(socket: net.Socket): void;
@@ -20,24 +20,34 @@ export function createTcpProxyHandler(board: TargetBoard, waitTimeoutMs: number)
       socket.setNoDelay(true);
       socket.pause();
       socket.on('error', () => socket.destroy());
-      void board.wait(waitTimeoutMs).then((wait) => {
+      const connect = (wait: TargetWait, retried: boolean): void => {
         if (wait.kind !== 'target' || socket.destroyed) return void socket.destroy();
-        const { generation } = wait.target;
-        const upstream = net.connect({ host: wait.target.host, port: wait.target.port, noDelay: true });
-        const sockets = pinned.get(generation) ?? new Set<net.Socket>();
-        pinned.set(generation, sockets);
+        const target = wait.target;
+        const upstream = net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
+        const sockets = pinned.get(target.generation) ?? new Set<net.Socket>();
+        pinned.set(target.generation, sockets);
         sockets.add(socket);
+        let connected = false;
         upstream.once('connect', () => {
+          connected = true;
           socket.pipe(upstream).pipe(socket);
           socket.resume();
         });
-        upstream.on('error', () => socket.destroy());
-        upstream.on('close', () => socket.destroy());
+        upstream.on('error', (error: NodeJS.ErrnoException) => {
+          sockets.delete(socket);
+          // Refused before anything was sent: the generation is gone, so wait for the next one.
+          if (!connected && !retried && error.code === 'ECONNREFUSED') void board.waitForOther(target, waitTimeoutMs).then((next) => connect(next, true));
+          else socket.destroy();
+        });
+        upstream.on('close', () => {
+          if (connected) socket.destroy();
+        });
         socket.on('close', () => {
           sockets.delete(socket);
           upstream.destroy();
         });
-      });
+      };
+      void board.wait(waitTimeoutMs).then((wait) => connect(wait, false));
     },
     retire(generation) {
       for (const socket of pinned.get(generation) ?? []) socket.destroy();

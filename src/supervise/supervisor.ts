@@ -45,6 +45,15 @@ export interface SupervisorOptions {
   spawn?: SpawnChild;
   /** Without it, a restart stops the old program before starting the new one. */
   handoff?: Handoff;
+  /** Shared by the supervisors that succeed each other (after a config change), so numbers never repeat. */
+  counters?: SupervisorCounters;
+}
+
+export interface SupervisorCounters {
+  /** Programs started so far (HOT_RESTART_COUNT of the next one). */
+  spawns: number;
+  /** Generations created so far (HOT_GENERATION of the next one is this + 1). */
+  generations: number;
 }
 
 export interface StartOptions {
@@ -89,8 +98,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let state: SupervisorState = 'idle';
   let current: Generation | null = null;
   let backoffTimer: NodeJS.Timeout | undefined;
-  let spawnCount = 0;
-  let generationCount = 0;
+  const counters = options.counters ?? { spawns: 0, generations: 0 };
   let closing: Promise<void> | undefined;
   let closed = false;
   /** Every generation not yet gone: the serving one, one starting, ones draining or being cleaned up. */
@@ -148,12 +156,12 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   };
 
   const spawnGeneration = async (changedPaths: readonly string[], ready: boolean): Promise<Generation> => {
-    const id = ++generationCount;
+    const id = ++counters.generations;
     const launch: GenerationLaunch = handoff ? await handoff.prepare(id) : { env: {} };
     const env = buildChildEnv({
       envFiles: run.envFiles,
       env: run.env,
-      hot: { HOT: '1', HOT_RESTART_COUNT: String(spawnCount), HOT_GENERATION: String(id), HOT_CHANGED: changedPaths.join('\n'), ...launch.env },
+      hot: { HOT: '1', HOT_RESTART_COUNT: String(counters.spawns), HOT_GENERATION: String(id), HOT_CHANGED: changedPaths.join('\n'), ...launch.env },
       ...(options.onEnvFileProblem ? { onMissing: options.onEnvFileProblem } : {}),
     });
     const command = launch.wrapCommand ? launch.wrapCommand(run.command) : run.command;
@@ -168,8 +176,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     alive.add(generation);
     void child.exited.then((status) => onExit(generation, status));
     if (child.pid !== 0) {
-      options.onEvent({ type: 'spawned', pid: child.pid, restartCount: spawnCount });
-      spawnCount++;
+      options.onEvent({ type: 'spawned', pid: child.pid, restartCount: counters.spawns });
+      counters.spawns++;
     }
     return generation;
   };

@@ -17,6 +17,17 @@ export interface Load {
   stop(): Promise<LoadReport>;
 }
 
-export function startLoad(port: number, options: { clients?: number; keepAlive: boolean; maxRequests?: number; timeoutMs?: number }): Load {
+export interface LoadOptions {
+  clients?: number;
+  keepAlive: boolean;
+  maxRequests?: number;
+  timeoutMs?: number;
+  /** GET by default; other methods send a small JSON body. */
+  method?: string;
+  /** Pause between one client's requests. */
+  pauseMs?: number;
+}
+
+export function startLoad(port: number, options: LoadOptions): Load {
   return startLoadJs(port, options) as Load;
 }

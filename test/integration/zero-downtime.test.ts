@@ -1,8 +1,10 @@
+import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort, get, waitForResponse } from '../helpers/http.js';
-import { startLoad, type LoadReport } from '../helpers/load.js';
+import { startLoad, type LoadOptions, type LoadReport } from '../helpers/load.js';
+import { waitForExit } from '../helpers/processes.js';
 import { addApp, type TempProject } from '../helpers/project.js';
 import { useSession, type Session } from '../helpers/session.js';
 import { connectWebSocket } from '../helpers/websocket.js';
@@ -19,20 +21,25 @@ async function startServed(session: Session, extraServe: string): Promise<{ hot:
   return { hot, project, port };
 }
 
+/** Edits the served version `restarts` times under load, each edit awaited until it is served. */
+async function restartUnderLoad(served: { project: TempProject; port: number }, restarts: number, options: LoadOptions): Promise<LoadReport> {
+  const load = startLoad(served.port, options);
+  for (let version = 2; version <= restarts + 1; version++) {
+    served.project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
+    await waitForResponse(served.port, (body) => body.startsWith(`v${version} `));
+  }
+  return load.stop();
+}
+
 describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (strategy) => {
   const session = useSession();
 
   const start = (extraServe = `strategy = "${strategy}"\n`) => startServed(session, extraServe);
 
   async function restartTenTimesUnderLoad(keepAlive: boolean): Promise<LoadReport> {
-    const { hot, project, port } = await start();
-    const load = startLoad(port, { keepAlive });
-    for (let version = 2; version <= 11; version++) {
-      project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
-      await waitForResponse(port, (body) => body.startsWith(`v${version} `));
-    }
-    const report = await load.stop();
-    expect(hot.count(/restarting: app\.mjs changed/)).toBe(10);
+    const served = await start();
+    const report = await restartUnderLoad(served, 10, { keepAlive });
+    expect(served.hot.count(/restarting: app\.mjs changed/)).toBe(10);
     return report;
   }
 
@@ -126,13 +133,7 @@ describe('the proxy strategy', () => {
   const start = (extraServe = '') => startServed(session, extraServe);
 
   it('baseline: the plain restart strategy does refuse requests, which the proxy prevents', async () => {
-    const { project, port } = await start('strategy = "restart"\n');
-    const load = startLoad(port, { keepAlive: false });
-    for (let version = 2; version <= 11; version++) {
-      project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
-      await waitForResponse(port, (body) => body.startsWith(`v${version} `));
-    }
-    const report = await load.stop();
+    const report = await restartUnderLoad(await start('strategy = "restart"\n'), 10, { keepAlive: false });
     expect(report.failed).toBeGreaterThan(0);
     expect(Object.keys(report.errors)).toContain('ECONNREFUSED');
   });
@@ -172,3 +173,117 @@ describe('the proxy strategy', () => {
     expect(body).toMatch(/crashed 2 times/);
   });
 });
+
+describe('the proxy strategy, edge cases', () => {
+  const session = useSession();
+
+  it('answers POST requests with bodies across restarts', async () => {
+    const report = await restartUnderLoad(await startServed(session, ''), 5, { keepAlive: true, method: 'POST' });
+    expect(report.errors).toEqual({});
+    expect(report.ok).toBeGreaterThan(50);
+  });
+
+  it('ends server-sent-event streams at the switch, without waiting out the drain', async () => {
+    // A drain long enough that an old generation held open by the stream could not hide.
+    const { hot, project, port } = await startServed(session, 'drain_timeout = 30000\n');
+    const oldPid = Number((await get(port)).split(' ')[1]);
+    const first = await openEventStream(port);
+    expect(first.firstEvent).toBe('data: version v1');
+    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
+    await first.ended;
+    const second = await openEventStream(port);
+    expect(second.firstEvent).toBe('data: version v2');
+    second.close();
+    expect(await waitForExit(oldPid)).toBe(true);
+    expect(hot.output()).not.toMatch(/killed it with SIGKILL/);
+  });
+
+  it('retries on a fresh connection when the app closes idle keep-alive connections', async () => {
+    const project = session.project();
+    addApp(project, 'ws-server.mjs', 'app.mjs');
+    const publicPort = await freePort();
+    project.write('.hotrc.toml', `bin = "node app.mjs"\n[run]\nenv = { KEEP_ALIVE_MS = "40" }\n[serve]\nport = ${publicPort}\n`);
+    session.run(project, []);
+    await waitForResponse(publicPort, (body) => body.startsWith('v1 '));
+    const paced = startLoad(publicPort, { keepAlive: true, clients: 2, maxRequests: 60, pauseMs: 40, timeoutMs: 3000 });
+    await new Promise<void>((resolve) => setTimeout(resolve, 3000));
+    const result = await paced.stop();
+    expect(result.errors).toEqual({});
+    expect(result.ok).toBeGreaterThan(20);
+    expect(result.maxGapMs).toBeLessThan(2000);
+  });
+
+  it('applies a [run] change without a failed request, numbering generations on', async () => {
+    const { hot, project, port } = await startServed(session, '');
+    const load = startLoad(port, { keepAlive: true });
+    project.write('.hotrc.toml', project.read('.hotrc.toml').replace('bin = "node app.mjs"', 'bin = "node app.mjs"\n[run]\nenv = { MODE = "changed" }'));
+    await hot.waitFor(/restarting: \.hotrc\.toml changed/);
+    await hot.waitFor(/ready v1 pid \d+ gen 2/);
+    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
+    await waitForResponse(port, (body) => body.startsWith('v2 '));
+    const report = await load.stop();
+    expect(report.errors).toEqual({});
+    expect(hot.output()).toMatch(/ready v2 pid \d+ gen 3/);
+  });
+
+  it('lets requests wait for a fixed app instead of showing the last failure', async () => {
+    const project = session.project();
+    addApp(project, 'crash-on-start.mjs', 'app.mjs');
+    const port = await freePort();
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\n[restart]\nmax_restarts = 0\n`);
+    const hot = session.run(project, ['--verbose']);
+    await hot.waitFor(/waiting for changes/);
+    await hot.watching();
+    expect(await get(port)).toContain('crashed');
+    // The fix: a server that takes a second to start. A request sent while it starts waits for it.
+    addApp(project, 'ws-server.mjs', 'next.mjs');
+    const before = hot.output().length;
+    project.write('app.mjs', project.read('next.mjs').replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 1000;'));
+    await hot.waitFor(/spawned pid/, { from: before });
+    expect((await get(port, '/', 10_000)).startsWith('v1 ')).toBe(true);
+  });
+
+  it('shows the build error on the 502 page when stop_on_error stopped the app', async () => {
+    const project = session.project('esbuild-basic');
+    const port = await freePort();
+    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}stop_on_error = true\n[serve]\nport = ${port}\n`);
+    const hot = session.run(project, []);
+    await waitForResponse(port, (body) => body.includes('"version":"v1"'));
+    await hot.watching();
+    project.write('src/version.ts', 'export const VERSION: string = = 1;\n');
+    await hot.waitFor(/stopping the app \(stop_on_error\)/);
+    const page = await waitForResponse(port, (body) => body.includes('the build failed'));
+    expect(page).toMatch(/src\/version\.ts:1:\d+/);
+  });
+
+  it('reports a command that cannot be started, on the terminal and on the page', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write('.hotrc.toml', `bin = "no-such-command-xyz"\n[serve]\nport = ${port}\n`);
+    const hot = session.run(project, []);
+    await hot.waitFor(/cannot start no-such-command-xyz: command not found, waiting for changes/);
+    expect(await get(port)).toContain('cannot start no-such-command-xyz: command not found');
+  });
+
+  it('forwards raw TCP with proxy = "tcp", refusing nothing across restarts', async () => {
+    const report = await restartUnderLoad(await startServed(session, 'proxy = "tcp"\n'), 5, { keepAlive: false });
+    expect(report.errors).toEqual({});
+    expect(report.ok).toBeGreaterThan(50);
+  });
+});
+
+/** Opens a server-sent-event stream; resolves with its first event and a promise of its end. */
+function openEventStream(port: number): Promise<{ firstEvent: string; ended: Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path: '/events', agent: false }, (response) => {
+      const ended = new Promise<void>((done) => response.once('close', () => done()));
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('\n\n')) resolve({ firstEvent: text.split('\n')[0]!, ended, close: () => request.destroy() });
+      });
+    });
+    request.on('error', reject);
+  });
+}
