@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort, get, waitForResponse } from '../helpers/http.js';
 import { startLoad, type LoadOptions, type LoadReport } from '../helpers/load.js';
-import { waitForExit } from '../helpers/processes.js';
+import { waitForExit, waitForNoMarkedProcesses } from '../helpers/processes.js';
 import { addApp, type TempProject } from '../helpers/project.js';
 import { useSession, type Session } from '../helpers/session.js';
 import { connectWebSocket } from '../helpers/websocket.js';
@@ -287,3 +287,24 @@ function openEventStream(port: number): Promise<{ firstEvent: string; ended: Pro
     request.on('error', reject);
   });
 }
+
+describe('stopping hot in the middle of a restart', () => {
+  const session = useSession();
+
+  it.each(['proxy', 'socket'])('leaves no generation behind (strategy = "%s")', async (strategy) => {
+    const project = session.project();
+    addApp(project, 'ws-server.mjs', 'app.mjs');
+    const port = await freePort();
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\nstrategy = "${strategy}"\n`);
+    const hot = session.run(project, ['--verbose']);
+    await waitForResponse(port, (body) => body.startsWith('v1 '));
+    await hot.watching();
+    // The next generation takes a while to start: hot is stopped while it does.
+    const before = hot.output().length;
+    project.write('app.mjs', project.read('app.mjs').replace("const VERSION = 'v1'", "const VERSION = 'v2'").replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 3000;'));
+    await hot.waitFor(/spawned pid/, { from: before });
+    hot.signal('SIGTERM');
+    expect((await hot.exited).code).toBe(143);
+    expect(await waitForNoMarkedProcesses(hot.marker)).toBe(0);
+  });
+});
