@@ -12,6 +12,7 @@ import { createProxy, type Proxy } from './handoff/proxy.js';
 import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
 import { decideAfterExit } from './supervise/backoff.js';
 import { spawnChild } from './supervise/child.js';
+import { startWatchdog, watchedSpawn } from './supervise/watchdog.js';
 import { createSupervisor, type Handoff, type StartResult, type Supervisor, type SupervisorCounters } from './supervise/supervisor.js';
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
 import type { Logger } from './ui/logger.js';
@@ -83,6 +84,9 @@ export function startHot(options: HotOptions): HotApp {
         ? socketGenerations(() => sharedSocket!, serve, options.config.run.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS)
         : undefined;
   const counters: SupervisorCounters = { spawns: 0, generations: 0 };
+  // Every process group hot starts is known to a watchdog that cleans up if hot is killed outright.
+  const watchdog = startWatchdog();
+  const spawn = watchedSpawn(spawnChild, watchdog);
   /** Supervisors replaced after a [run] change whose program is still draining: kill() and close() reach them too. */
   const retiring = new Set<Supervisor>();
   let stages: Stages = createStages(options.config);
@@ -108,7 +112,7 @@ export function startHot(options: HotOptions): HotApp {
       case 'esbuild':
         return createEsbuildBuilder({ ...build, logger, color: options.color ?? false });
       case 'command':
-        return createCommandBuilder({ ...build, logger, spawn: spawnChild, describe: describeCommand });
+        return createCommandBuilder({ ...build, logger, spawn, describe: describeCommand });
     }
   }
 
@@ -116,6 +120,7 @@ export function startHot(options: HotOptions): HotApp {
     return createSupervisor({
       run: config.run,
       counters,
+      spawn,
       ...(handoff ? { handoff } : {}),
       onEvent: (event) => onSupervisorEvent(event),
       onEnvFileProblem: (file, reason) => logger.warn(`cannot read env file ${relativeTo(file, cwd)} (${reason}), starting without it`),
@@ -452,6 +457,7 @@ export function startHot(options: HotOptions): HotApp {
         // The public port goes last: until the program is gone, clients still get answers.
         results.push(...(await Promise.allSettled([proxy?.close()])));
         sharedSocket?.close();
+        watchdog.close();
         for (const result of results) {
           if (result.status === 'rejected') logger.debug(`while closing: ${String(result.reason)}`);
         }

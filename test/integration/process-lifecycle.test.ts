@@ -118,3 +118,20 @@ describe('stopping and restarting the program', () => {
     expect(match[1]).toBe(project.path('src', 'a.txt'));
   });
 });
+
+describe('hot killed outright', () => {
+  const session = useSession();
+
+  it('leaves no process behind after SIGKILL: a watchdog stops what hot started', async () => {
+    const project = session.project();
+    addApp(project, 'http-server.mjs', 'app.mjs');
+    project.write('.hotrc.toml', `bin = "sh -c 'node app.mjs; echo app finished'"\n`);
+    const port = await freePort();
+    const hot = session.run(project, [], { PORT: String(port) });
+    await waitForResponse(port, (body) => body.startsWith('v1 '));
+    expect(hot.liveProcesses()).toBe(3); // hot, sh, node
+    hot.signal('SIGKILL');
+    await hot.exited;
+    expect(await waitForNoMarkedProcesses(hot.marker, 5000)).toBe(0);
+  });
+});
