@@ -1,41 +1,56 @@
-// Runs the benchmarks one after another and writes their tables to bench/RESULTS.md.
-// Usage: npm run bench [-- --only availability]
-import { execFileSync } from 'node:child_process';
+// Runs the benchmark scenarios and prints one markdown table each; a full run also writes
+// bench/RESULTS.md. Usage: npm run bench [-- --scenario 2,3] [-- --tools hot,nodemon]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, version } from './lib/harness.mjs';
+import { REPO } from './lib/harness.mjs';
+import { selectTools } from './lib/tools.mjs';
 
-const SCENARIOS = [
-  { name: 'save-to-served', file: 'save-to-served.mjs', args: ['--edits', '15'] },
-  { name: 'availability', file: 'availability.mjs', args: [] },
-  { name: 'proxy-overhead', file: 'proxy-overhead.mjs', args: ['--seconds', '5'] },
+const SCENARIO_FILES = [
+  '1-save-to-served.mjs',
+  '2-availability.mjs',
+  '3-burst.mjs',
+  '4-orphans.mjs',
+  '5-crash-loop.mjs',
+  '6-stubborn-child.mjs',
+  '7-large-tree.mjs',
+  '8-rebuild-cost.mjs',
+  '9-proxy-overhead.mjs',
 ];
 
-const onlyIndex = process.argv.indexOf('--only');
-const only = onlyIndex === -1 ? null : process.argv[onlyIndex + 1].split(',');
+const argument = (name) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? null : process.argv[index + 1];
+};
+const onlyScenarios = argument('scenario')?.split(',').map(Number) ?? null;
+const tools = selectTools(argument('tools'));
+const startedAt = Date.now();
+
 const sections = [];
-for (const scenario of SCENARIOS) {
-  if (only && !only.includes(scenario.name)) continue;
-  process.stderr.write(`running ${scenario.name}…\n`);
-  const output = execFileSync(process.execPath, [path.join(REPO, 'bench', scenario.file), ...scenario.args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 5 * 60_000,
-  });
-  sections.push(output.trim());
+for (const [index, file] of SCENARIO_FILES.entries()) {
+  const id = index + 1;
+  if (onlyScenarios && !onlyScenarios.includes(id)) continue;
+  const scenario = await import(`./scenarios/${file}`);
+  process.stderr.write(`scenario ${id}: ${scenario.title}…\n`);
+  const began = Date.now();
+  const markdown = await scenario.run({ tools, log: (line) => process.stderr.write(`  ${line}\n`) });
+  sections.push(`### ${id}. ${scenario.title}\n\n${markdown.trim()}\n\n_took ${((Date.now() - began) / 1000).toFixed(0)} s_`);
+  console.log(`${sections.at(-1)}\n`);
 }
 
-const header = [
-  '# hot benchmarks',
-  '',
-  `Run on ${new Date().toISOString()} · ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}) · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.versions.node} · ${os.platform()} ${os.release()}`,
-  '',
-  `Tools: hot ${version('..')} · nodemon ${version('nodemon')} · tsx ${version('tsx')} · node --watch (Node ${process.versions.node})`,
-  '',
-  'Numbers from one run on a shared machine: compare the rows of one table (ratios), not runs.',
-  '',
-].join('\n');
-const text = `${header}\n${sections.join('\n\n')}\n`;
-writeFileSync(path.join(REPO, 'bench', 'RESULTS.md'), text);
-console.log(text);
+if (!onlyScenarios && !argument('tools')) {
+  const header = [
+    '# hot benchmarks',
+    '',
+    `Run on ${new Date().toISOString()} · ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}) · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.versions.node} · ${os.platform()} ${os.release()}`,
+    '',
+    `Tools: ${tools.map((tool) => `${tool.name} ${tool.version()}`).join(' · ')}`,
+    '',
+    'One run on a shared 2-core machine: compare rows within a table (ratios), not separate runs. Processes are identified by a unique marker in their environment, never by name. "n/a": the tool cannot do what the scenario asks.',
+    '',
+    `Whole run: ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`,
+    '',
+  ].join('\n');
+  writeFileSync(path.join(REPO, 'bench', 'RESULTS.md'), `${header}\n${sections.join('\n\n')}\n`);
+  process.stderr.write('wrote bench/RESULTS.md\n');
+}

@@ -122,3 +122,50 @@ export function version(tool) {
     return 'not installed';
   }
 }
+
+/** Runs `body` with the tool started on `ctx`; null when the tool cannot run it. Always cleans up. */
+export async function withTool(tool, ctx, body) {
+  const running = tool.start(ctx);
+  if (!running) return null;
+  try {
+    return await body(running);
+  } finally {
+    await shutdown(running);
+  }
+}
+
+/** A markdown table. */
+export function table(headers, rows) {
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+/** min / p50 / p90 of a list of numbers, as rounded strings. */
+export function spread(values) {
+  if (values.length === 0) return ['–', '–', '–'];
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return [sorted[0], at(0.5), at(0.9)].map((value) => value.toFixed(0));
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Resident memory of a process in MB, from /proc. */
+export function rssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

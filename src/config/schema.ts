@@ -21,7 +21,7 @@ export const DEFAULT_EXCLUDE = [
   '**/4913',
   '**/.DS_Store',
 ];
-export const DEFAULT_DELAY_MS = 100;
+export const DEFAULT_DELAY_MS = 50;
 export const DEFAULT_KILL_SIGNAL = 'SIGTERM';
 export const DEFAULT_KILL_TIMEOUT_MS = 3000;
 export const DEFAULT_BACKOFF_INITIAL_MS = 100;

@@ -25,7 +25,8 @@ describe('resolveConfig', () => {
       killTimeoutMs: 3000,
       stopOnError: false,
     });
-    expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 100, outputs: [] });
+    expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 50, outputs: [] });
+    expect(config.serve).toEqual({ strategy: 'restart', port: null });
     expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000 });
   });
 
@@ -102,5 +103,26 @@ describe('resolveConfig', () => {
     expect(() => {
       (config.watch as { delayMs: number }).delayMs = 1;
     }).toThrow(TypeError);
+  });
+});
+
+describe('resolveConfig: [serve]', () => {
+  const bin = { kind: 'argv' as const, argv: ['node', 'app.mjs'] };
+
+  it('turns a port into the proxy strategy with its defaults', () => {
+    const config = resolveConfig(input({ user: { bin, serve: { port: 3000 } } }));
+    expect(config.serve).toEqual({ strategy: 'proxy', host: 'localhost', port: 3000, mode: 'http', readyTimeoutMs: 10_000, drainTimeoutMs: 2000, graceMs: 100 });
+    expect(config.run.env.PORT).toBeUndefined();
+  });
+
+  it('gives the program the public port itself with the restart strategy', () => {
+    const config = resolveConfig(input({ user: { bin, serve: { port: 3000, strategy: 'restart' } } }));
+    expect(config.serve).toEqual({ strategy: 'restart', port: 3000 });
+    expect(config.run.env.PORT).toBe('3000');
+  });
+
+  it('listens on the IPv4 loopback for localhost with the socket strategy, and --port wins', () => {
+    const config = resolveConfig(input({ user: { bin, serve: { port: 3000, strategy: 'socket', readyPattern: '^up' } }, overrides: { port: 4000 } }));
+    expect(config.serve).toMatchObject({ strategy: 'socket', host: '127.0.0.1', port: 4000, readyPattern: '^up' });
   });
 });

@@ -141,3 +141,21 @@ describe('convertFlagValue', () => {
     expect(() => convertFlagValue('nope', 1)).toThrow('no setting has the flag --nope');
   });
 });
+
+describe('validateUserConfig: [serve]', () => {
+  it('accepts a full [serve] table', () => {
+    const config = validate('bin = "node a.js"\n[serve]\nport = 3000\nstrategy = "socket"\nready_pattern = "^listening"\nready_timeout = "5s"\ndrain_timeout = 500\n');
+    expect(config.serve).toEqual({ port: 3000, host: undefined, strategy: 'socket', proxy: undefined, readyPattern: '^listening', readyTimeoutMs: 5000, drainTimeoutMs: 500 });
+  });
+
+  it.each([
+    ['[serve]\nport = 70000\n', '.hotrc.toml:3: serve.port must be a port number from 0 to 65535, got 70000 (number)'],
+    ['[serve]\nport = 3000\nstrategy = "blue-green"\n', '.hotrc.toml:4: serve.strategy must be one of "proxy", "socket", "restart", got "blue-green" (string)'],
+    ['[serve]\nport = 3000\nproxy = "udp"\n', '.hotrc.toml:4: serve.proxy must be one of "http", "tcp", got "udp" (string)'],
+    ['[serve]\nstrategy = "proxy"\n', '.hotrc.toml:3: serve.strategy = "proxy" needs serve.port, the public port hot listens on'],
+    ['[serve]\nport = 3000\nstrategy = "socket"\nready_pattern = "("\n', '.hotrc.toml:5: serve.ready_pattern must be a regular expression, e.g. "listening on", got "(" (string)'],
+    ['[serve]\nport = 3000\nready_pattern = "up"\n', '.hotrc.toml:4: serve.ready_pattern is for strategy = "socket" (the proxy sees when the program listens by itself)'],
+  ])('%j', (serve, message) => {
+    expect(errorOf(`bin = "node a.js"\n${serve}`).message).toBe(message);
+  });
+});
