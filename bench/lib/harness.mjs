@@ -79,7 +79,7 @@ export async function shutdown(tool, timeoutMs = 5000) {
   } catch {
     // Already gone.
   }
-  await Promise.race([tool.exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  await within(tool.exited, timeoutMs);
   for (const pid of markedPids(tool.marker)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -169,3 +169,42 @@ export function rssMb(pid) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for `promise` at most `ms`, without leaving a timer behind. */
+export async function within(promise, ms) {
+  let timer;
+  try {
+    return await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls until `test()` is truthy or the deadline passes; returns the last value of test(). */
+export async function waitFor(test, timeoutMs, intervalMs = 20) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = test();
+    if (value || performance.now() >= deadline) return value;
+    await sleep(intervalMs);
+  }
+}
+
+/** Lines in a start log the benchmark apps append to (one per start); 0 when it does not exist yet. */
+export function startCount(file) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** True while the process exists and is not a zombie. */
+export function isAlive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
