@@ -1,0 +1,100 @@
+// Scenario 7: a large tree. 20,000 small source files in 2,000 directories (never imported by the
+// app) plus a 50,000-file node_modules, generated once into one temp dir and reused for every tool.
+// Per tool: launch → first served response, the tool's own RSS after 10 s idle, and its CPU seconds
+// over 20 s idle (the first 10 s of which include any initial scan still running after the app serves).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cpuSeconds, freePort, rssMb, sleep, table, tempProject, timeUntil, withTool } from '../lib/harness.mjs';
+
+export const title = 'Large tree: 20,000 source files in 2,000 directories plus a 50,000-file node_modules';
+
+const GROUPS = 40; // src/gNN/dNN: 40 × 50 = 2,000 leaf directories
+const DIRS_PER_GROUP = 50;
+const FILES_PER_DIR = 10; // 2,000 × 10 = 20,000 source files, half .js, half .ts
+const PACKAGES = 500; // node_modules/pkg-NNN: 500 × 100 = 50,000 files
+const FILES_PER_PACKAGE = 100; // package.json + index.js + 98 files under lib/
+const FIRST_RESPONSE_DEADLINE_MS = 30_000;
+const IDLE_HALF_MS = 10_000;
+
+/** Writes the tree with plain synchronous fs calls; returns [source files, node_modules files]. */
+function generateTree(root) {
+  let sources = 0;
+  for (let g = 0; g < GROUPS; g++) {
+    for (let d = 0; d < DIRS_PER_GROUP; d++) {
+      const dir = path.join(root, 'src', `g${g}`, `d${d}`);
+      mkdirSync(dir, { recursive: true });
+      for (let f = 0; f < FILES_PER_DIR; f++) {
+        const n = sources++;
+        const text =
+          f % 2 === 0
+            ? `export const value${n} = ${n};\nexport function f${n}(x) {\n  return x + value${n};\n}\n`
+            : `export const value${n}: number = ${n};\nexport function f${n}(x: number): number {\n  return x + value${n};\n}\n`;
+        writeFileSync(path.join(dir, `m${f}.${f % 2 === 0 ? 'js' : 'ts'}`), text);
+      }
+    }
+  }
+  let modules = 0;
+  for (let p = 0; p < PACKAGES; p++) {
+    const dir = path.join(root, 'node_modules', `pkg-${p}`);
+    mkdirSync(path.join(dir, 'lib'), { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), `{"name":"pkg-${p}","version":"1.0.0","main":"index.js"}\n`);
+    writeFileSync(path.join(dir, 'index.js'), `module.exports = require('./lib/f0.js');\n`);
+    modules += 2;
+    for (let f = 0; f < FILES_PER_PACKAGE - 2; f++) {
+      writeFileSync(path.join(dir, 'lib', `f${f}.js`), `module.exports = function f${f}(x) { return x + ${f}; };\n`);
+      modules++;
+    }
+  }
+  return [sources, modules];
+}
+
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+export async function run({ tools, log }) {
+  const project = tempProject({ 'app.mjs': { from: 'fixtures/apps/http-server.mjs' } });
+  const rows = [];
+  try {
+    const began = performance.now();
+    const [sources, modules] = generateTree(project.dir);
+    log(`generated ${sources} source files and ${modules} node_modules files in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+
+    for (const tool of tools) {
+      const name = `${tool.name} ${tool.version()}`;
+      const port = await freePort();
+      const ctx = { dir: project.dir, entry: 'app.mjs', lang: 'js', env: { PORT: String(port) } };
+      const launchedAt = performance.now();
+      const result = await withTool(tool, ctx, async (running) => {
+        const waited = await timeUntil(port, (body) => body.startsWith('v1 '), FIRST_RESPONSE_DEADLINE_MS);
+        if (waited === null) return { firstMs: null };
+        const firstMs = performance.now() - launchedAt;
+        const pid = running.child.pid;
+        const cpuAtFirst = cpuSeconds(pid);
+        await sleep(IDLE_HALF_MS);
+        const rss = rssMb(pid);
+        const cpuAtHalf = cpuSeconds(pid);
+        await sleep(IDLE_HALF_MS);
+        const cpuAtEnd = cpuSeconds(pid);
+        return { firstMs, rss, cpuStart: cpuAtFirst, cpuIdle: cpuAtEnd - cpuAtFirst, cpuLate: cpuAtEnd - cpuAtHalf };
+      });
+      if (result === null) {
+        rows.push([name, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']);
+        log(`${tool.name}: n/a`);
+      } else if (result.firstMs === null) {
+        rows.push([name, `no response in ${FIRST_RESPONSE_DEADLINE_MS / 1000} s`, '–', '–', '–', '–']);
+        log(`${tool.name}: no response within ${FIRST_RESPONSE_DEADLINE_MS / 1000} s`);
+      } else {
+        const row = [name, result.firstMs.toFixed(0), fixed(result.rss, 0), fixed(result.cpuStart, 2), fixed(result.cpuIdle, 2), fixed(result.cpuLate, 2)];
+        rows.push(row);
+        log(`${tool.name}: first response ${row[1]} ms, RSS ${row[2]} MB, CPU ${row[3]} s to first response, ${row[4]} s over 20 s idle (${row[5]} s in the last 10 s)`);
+      }
+    }
+  } finally {
+    project.remove();
+  }
+
+  return [
+    'The app (`app.mjs`, a plain HTTP server) imports none of the tree. hot and nodemon watch the directory with chokidar (both skip node_modules); `node --watch` and `tsx watch` watch only the import graph; ts-node-dev watches the files it compiled. "Idle" starts at the first served response, so a scan still running then counts in the first 10 s; RSS and CPU are the tool\'s own process, not the app.',
+    '',
+    table(['tool', 'launch → first response (ms)', 'tool RSS after 10 s (MB)', 'tool CPU s until first response', 'tool CPU s over 20 s idle', 'of which last 10 s'], rows),
+  ].join('\n');
+}
