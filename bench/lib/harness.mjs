@@ -208,3 +208,12 @@ export function isAlive(pid) {
     return false;
   }
 }
+
+/** "hot / peer" ratios of one numeric column, the first row starting with "hot" as the reference. */
+export function ratioLine(rows, column, label) {
+  const reference = rows.find((row) => String(row[0]).startsWith('hot'));
+  const value = (row) => Number(row[column]);
+  if (!reference || !Number.isFinite(value(reference))) return `${label}, hot / peer: –`;
+  const parts = rows.filter((row) => row !== reference && Number.isFinite(value(row)) && value(row) > 0).map((row) => `${row[0]} ${(value(reference) / value(row)).toFixed(2)}`);
+  return `${label}, hot / peer: ${parts.join(' · ') || '–'}`;
+}

@@ -4,7 +4,7 @@
 // over 20 s idle (the first 10 s of which include any initial scan still running after the app serves).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cpuSeconds, freePort, rssMb, sleep, table, tempProject, timeUntil, withTool } from '../lib/harness.mjs';
+import { cpuSeconds, freePort, ratioLine, rssMb, sleep, table, tempProject, timeUntil, withTool } from '../lib/harness.mjs';
 
 export const title = 'Large tree: 20,000 source files in 2,000 directories plus a 50,000-file node_modules';
 
@@ -96,5 +96,9 @@ export async function run({ tools, log }) {
     'The app (`app.mjs`, a plain HTTP server) imports none of the tree. hot and nodemon watch the directory with chokidar (both skip node_modules); `node --watch` and `tsx watch` watch only the import graph; ts-node-dev watches the files it compiled. "Idle" starts at the first served response, so a scan still running then counts in the first 10 s; RSS and CPU are the tool\'s own process, not the app.',
     '',
     table(['tool', 'launch → first response (ms)', 'tool RSS after 10 s (MB)', 'tool CPU s until first response', 'tool CPU s over 20 s idle', 'of which last 10 s'], rows),
+    '',
+    ratioLine(rows, 1, 'First response'),
+    '',
+    ratioLine(rows, 2, 'RSS'),
   ].join('\n');
 }

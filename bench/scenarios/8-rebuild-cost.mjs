@@ -4,7 +4,7 @@
 // the tsx loader and ts-node-dev, through their entries in the tool table).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, launch, REPO, sleep, spread, table, tempProject, timeUntil, withTool } from '../lib/harness.mjs';
+import { freePort, launch, ratioLine, REPO, sleep, spread, table, tempProject, timeUntil, withTool } from '../lib/harness.mjs';
 
 export const title = 'Rebuild cost: a 500-module TypeScript project, esbuild vs tsc vs tsx';
 
@@ -187,5 +187,7 @@ export async function run({ tools, log }) {
     `${MODULES} modules of typed TypeScript imported by \`src/server.ts\`; ${EDITS} edits of \`src/version.ts\`, each timed from the write until the new VERSION is served (polling with fresh connections). hot's tsc row runs a full \`tsc -p .\` (type-checking all ${MODULES + 2} files, no \`incremental\`) and then \`node dist/server.js\`; nodemon runs the app with the tsx loader.${notes.length ? ` ${notes.join(' ')}` : ''}`,
     '',
     table(['tool', 'launch → first response (ms)', 'save → served min (ms)', 'p50 (ms)', 'p90 (ms)', 'edits served'], rows),
+    '',
+    ratioLine(rows, 3, 'Save → served p50 (hot with esbuild as the reference)'),
   ].join('\n');
 }
