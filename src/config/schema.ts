@@ -68,7 +68,7 @@ export interface SettingSpec {
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'include', flag: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files; with build.entry, the bundle's own inputs plus package.json and tsconfig.json", description: 'globs of files to watch, relative to the config file', glob: true },
   { key: 'exclude', flag: 'exclude', type: 'string-list', defaultText: '[]', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output', glob: true },
-  { key: 'delay', flag: 'delay', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a change before rebuilding' },
+  { key: 'delay', flag: 'delay', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a change before rebuilding (several changed files wait at least 250)' },
   { key: 'bin', flag: null, type: 'command', defaultText: 'node <build.outfile>', description: 'what to run: a command line, or an array of arguments' },
   { key: 'gitignore', flag: null, type: 'boolean', defaultText: 'true', description: 'also skip the files the root .gitignore ignores' },
   { key: 'build', flag: null, type: 'table', defaultText: '', description: 'how to build before each run (leave out to run `bin` directly)' },

@@ -9,11 +9,16 @@ export interface Batcher {
   close(): void;
 }
 
+/** Once a batch holds more than one file, it waits at least this long of quiet before it is delivered. */
+export const BURST_QUIET_MS = 250;
+
 /**
- * Trailing debounce: each change restarts the quiet period; when `delayMs` pass with no change, the
- * collected paths are delivered as one batch. A save burst or a checkout of hundreds of files becomes one.
+ * Trailing debounce: each change restarts the quiet period; when it passes with no change, the
+ * collected paths are delivered as one batch. A single saved file waits `delayMs`; several files (a
+ * checkout, a formatter, "save all") wait at least BURST_QUIET_MS, because on a busy machine the
+ * events of a burst arrive with gaps longer than a short delay, and each gap would cost a restart.
  */
-export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => void): Batcher {
+export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => void, burstQuietMs = BURST_QUIET_MS): Batcher {
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -32,7 +37,7 @@ export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => 
       pending.delete(absolutePath);
       pending.add(absolutePath);
       if (timer) clearTimeout(timer);
-      timer = setTimeout(flush, delayMs);
+      timer = setTimeout(flush, pending.size > 1 ? Math.max(delayMs, burstQuietMs) : delayMs);
     },
     get pendingCount() {
       return pending.size;

@@ -6,7 +6,7 @@ const session = useSession();
 it('queues exactly one more build for changes made during a build', async () => {
   const project = session.project();
   // A build that takes a while and records each run in a log hot does not watch.
-  project.write('build.mjs', "import { appendFileSync } from 'node:fs';\nappendFileSync('builds.log', 'build\\n');\nsetTimeout(() => {}, 700);\n");
+  project.write('build.mjs', "import { appendFileSync } from 'node:fs';\nappendFileSync('builds.log', 'build\\n');\nsetTimeout(() => {}, 1500);\n");
   project.write('app.mjs', 'console.log(`up ${process.env.HOT_RESTART_COUNT}`);\nsetInterval(() => {}, 1000);\n');
   project.write('.hotrc.toml', 'include = ["src/**"]\nbin = "node app.mjs"\n[build]\ncmd = "node build.mjs"\n');
   const hot = session.run(project, ['--verbose']);

@@ -26,7 +26,7 @@ describe('createBatcher', () => {
   });
 
   it('restarts the quiet period on every change, so a burst is one batch', () => {
-    const batcher = createBatcher(100, (batch) => batches.push(batch));
+    const batcher = createBatcher(100, (batch) => batches.push(batch), 0);
     for (let i = 0; i < 20; i++) {
       batcher.add(`/p/f${i}.ts`);
       vi.advanceTimersByTime(60);
@@ -38,7 +38,7 @@ describe('createBatcher', () => {
   });
 
   it('keeps each path once, ordered by its latest change', () => {
-    const batcher = createBatcher(50, (batch) => batches.push(batch));
+    const batcher = createBatcher(50, (batch) => batches.push(batch), 0);
     batcher.add('/p/a.ts');
     batcher.add('/p/b.ts');
     batcher.add('/p/a.ts');
@@ -79,6 +79,39 @@ describe('createBatcher: takePending', () => {
     vi.advanceTimersByTime(500);
     expect(batches).toEqual([]);
     expect(batcher.pendingCount).toBe(0);
+    vi.useRealTimers();
+  });
+});
+
+describe('createBatcher: bursts', () => {
+  it('waits the short delay for one file and the longer burst quiet for several', () => {
+    vi.useFakeTimers();
+    const batches: string[][] = [];
+    const batcher = createBatcher(50, (batch) => batches.push(batch.paths), 250);
+    batcher.add('/p/one.ts');
+    vi.advanceTimersByTime(50);
+    expect(batches).toEqual([['/p/one.ts']]);
+    batcher.add('/p/a.ts');
+    batcher.add('/p/b.ts');
+    vi.advanceTimersByTime(200); // a gap that would split a burst under a 50 ms delay
+    batcher.add('/p/c.ts');
+    vi.advanceTimersByTime(249);
+    expect(batches).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(batches[1]).toEqual(['/p/a.ts', '/p/b.ts', '/p/c.ts']);
+    vi.useRealTimers();
+  });
+
+  it('never waits less than the configured delay', () => {
+    vi.useFakeTimers();
+    const batches: string[][] = [];
+    const batcher = createBatcher(400, (batch) => batches.push(batch.paths), 250);
+    batcher.add('/p/a.ts');
+    batcher.add('/p/b.ts');
+    vi.advanceTimersByTime(399);
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(batches).toHaveLength(1);
     vi.useRealTimers();
   });
 });
