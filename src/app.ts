@@ -4,7 +4,7 @@ import { createCommandBuilder } from './build/command.js';
 import { createEsbuildBuilder } from './build/esbuild.js';
 import { createLoopGuard } from './build/loop-guard.js';
 import { describeCommand } from './config/command-line.js';
-import type { ResolvedConfig } from './config/schema.js';
+import { POLL_INTERVAL_MS, type ResolvedConfig } from './config/schema.js';
 import { isHotError } from './errors.js';
 import type { BuildResult, ChangeBatch, ChildExit, FileChange, SupervisorEvent, Trigger } from './events.js';
 import { proxyGenerations, socketGenerations } from './handoff/generations.js';
@@ -72,6 +72,8 @@ export function startHot(options: HotOptions): HotApp {
   let firstCycle: (() => void) | undefined;
   /** Set when the config's [run] changed: the running program belongs to the old one until the next start. */
   let runOutdated = false;
+  /** Set once the system ran out of inotify watches: every watcher from then on polls. */
+  let pollingForced = false;
   const serve = options.config.serve;
   const proxy: Proxy | null =
     serve.strategy === 'proxy' ? createProxy({ host: serve.host, port: serve.port, mode: serve.mode, waitTimeoutMs: serve.readyTimeoutMs }) : null;
@@ -127,14 +129,29 @@ export function startHot(options: HotOptions): HotApp {
     });
   }
 
-  function makeWatcher(config: ResolvedConfig, filter: PathFilter): Watcher {
+  function makeWatcher(config: ResolvedConfig, filter: PathFilter, poll = config.watch.poll || pollingForced): Watcher {
     return createWatcher({
       root: config.watch.root,
       // A watcher lives exactly as long as its filter: a reload that changes one replaces both.
       isIgnored: (file, isDirectory) => filter.isIgnored(file, isDirectory),
       onChange: (change) => onChange(change),
+      poll,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      onWatchLimit: () => void switchToPolling(),
       logger,
     });
+  }
+
+  /** Out of inotify watches: a polling watcher replaces the event-based one, which misses changes. */
+  async function switchToPolling(): Promise<void> {
+    if (pollingForced || closed) return;
+    pollingForced = true;
+    const previous = stages.watcher;
+    const next = makeWatcher(stages.config, stages.filter, true);
+    stages = { ...stages, watcher: next };
+    await next.ready;
+    await previous.close();
+    if (!closed) logger.info(`watching by polling now (${next.watchedFileCount()} files, every ${POLL_INTERVAL_MS} ms)`);
   }
 
   function onChange(change: FileChange): void {
@@ -427,7 +444,8 @@ export function startHot(options: HotOptions): HotApp {
   const watching = stages.watcher.ready.then(() => {
     if (closed) return;
     const { watcher, builder, config } = stages;
-    logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${watcher.watchedFileCount()} files; build: ${builder.description})`);
+    const polling = config.watch.poll || pollingForced ? `, polling every ${POLL_INTERVAL_MS} ms` : '';
+    logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${watcher.watchedFileCount()} files${polling}; build: ${builder.description})`);
   });
   let publicUrl: string | null = null;
   const ready = (async () => {

@@ -18,6 +18,7 @@ interface CliFlags {
   killSignal?: unknown;
   killTimeout?: unknown;
   port?: unknown;
+  poll?: boolean;
   verbose?: boolean;
   quiet?: boolean;
   debug?: boolean;
@@ -99,6 +100,7 @@ function toOverrides(entry: string | undefined, flags: CliFlags): CliOverrides {
   if (flags.killSignal !== undefined) overrides.killSignal = convertFlagValue('kill-signal', flags.killSignal) as NodeJS.Signals;
   if (flags.killTimeout !== undefined) overrides.killTimeoutMs = convertFlagValue('kill-timeout', flags.killTimeout) as number;
   if (flags.port !== undefined) overrides.port = convertFlagValue('port', flags.port) as number;
+  if (flags.poll || process.env.HOT_POLL === '1' || process.env.HOT_POLL === 'true') overrides.poll = true;
   if (overrides.entry && overrides.command) {
     throw new ConfigError('give either an entry file or a command after --, not both');
   }

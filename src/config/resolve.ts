@@ -111,6 +111,7 @@ function resolveWatch({ user, overrides, configFile }: ResolveInput, root: strin
     include: overrides.include ?? user.include ?? defaultInclude,
     exclude: [...DEFAULT_EXCLUDE, ...(overrides.exclude ?? user.exclude ?? [])],
     gitignore: user.gitignore ?? true,
+    poll: overrides.poll ?? user.poll ?? false,
     delayMs: overrides.delayMs ?? user.delayMs ?? DEFAULT_DELAY_MS,
     outputs,
     alwaysWatch: [...(configFile ? [configFile] : []), ...run.envFiles],

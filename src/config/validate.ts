@@ -217,6 +217,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
     delayMs: get('delay'),
     bin: get('bin'),
     gitignore: get('gitignore'),
+    poll: get('poll'),
     build: { cmd: get('build.cmd'), entry: get('build.entry'), outfile: get('build.outfile'), output: get('build.output') },
     run: {
       cwd: get('run.cwd'),

@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { FileChange, FileChangeKind } from '../events.js';
@@ -9,6 +9,11 @@ export interface WatcherOptions {
   /** Decides what chokidar never looks at; directories it rejects are not walked at all. */
   isIgnored(absolutePath: string, isDirectory?: boolean): boolean;
   onChange(change: FileChange): void;
+  /** Check files every `pollIntervalMs` instead of waiting for file-system events. */
+  poll?: boolean;
+  pollIntervalMs?: number;
+  /** Called once when the system runs out of inotify watches: changes to some files would be missed. */
+  onWatchLimit?(): void;
   logger: Logger;
 }
 
@@ -26,6 +31,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
   const fsWatcher: FSWatcher = watch(root, {
     ignoreInitial: true,
     followSymlinks: true,
+    ...(options.poll ? { usePolling: true, interval: options.pollIntervalMs ?? 300, binaryInterval: 2 * (options.pollIntervalMs ?? 300) } : {}),
     ignored: (file: string, stats?: Stats) => options.isIgnored(file, stats ? stats.isDirectory() : undefined),
   });
   const reported = new Set<string>();
@@ -39,9 +45,11 @@ export function createWatcher(options: WatcherOptions): Watcher {
     if (reported.has(code)) return;
     reported.add(code);
     if (code === 'ENOSPC') {
-      logger.warn('out of inotify watches: some files are not watched and their changes will be missed', {
-        hint: 'raise the limit with `sudo sysctl fs.inotify.max_user_watches=524288`, or narrow `include`/`exclude`',
+      const limit = readWatchLimit();
+      logger.warn(`out of inotify watches (the limit is ${limit ?? 'unknown'}): switching to polling so no change is missed`, {
+        hint: 'raise the limit with `sudo sysctl fs.inotify.max_user_watches=524288` (and in /etc/sysctl.conf), or narrow include/exclude; `poll = true` silences this',
       });
+      options.onWatchLimit?.();
     } else {
       logger.warn(`watcher error: ${(error as Error).message ?? String(error)}`);
     }
@@ -65,4 +73,13 @@ export function createWatcher(options: WatcherOptions): Watcher {
       return closing;
     },
   };
+}
+
+function readWatchLimit(): number | null {
+  try {
+    return Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim());
+  } catch {
+    // Not Linux, or /proc is not readable: the hint still says what to do.
+    return null;
+  }
 }

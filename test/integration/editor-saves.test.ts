@@ -8,7 +8,7 @@ import { useSession } from '../helpers/session.js';
  * Editors save in odd ways: a temp file renamed over the original, a backup copy moved aside. Each
  * save must restart the program exactly once, and the temp names must never show up.
  */
-describe('editor save patterns', () => {
+describe.each(['native events', 'polling'])('editor save patterns (%s)', (mode) => {
   const session = useSession();
 
   async function start(): Promise<{ hot: HotProcess; project: TempProject }> {
@@ -16,9 +16,10 @@ describe('editor save patterns', () => {
     project.write('src/app.mjs', "import { VERSION } from './version.mjs';\nconsole.log(`up ${VERSION}`);\nsetInterval(() => {}, 1000);\n");
     project.write('src/version.mjs', "export const VERSION = 'v1';\n");
     project.write('.hotrc.toml', 'include = ["src/**"]\nbin = "node src/app.mjs"\n');
-    const hot = session.run(project, []);
+    const hot = session.run(project, [], mode === 'polling' ? { HOT_POLL: '1' } : undefined);
     await hot.waitFor(/up v1/);
     await hot.watching();
+    expect(/polling every \d+ ms/.test(hot.output())).toBe(mode === 'polling');
     return { hot, project };
   }
 

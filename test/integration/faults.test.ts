@@ -1,0 +1,66 @@
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { freePort, get, waitForResponse } from '../helpers/http.js';
+import { addApp } from '../helpers/project.js';
+import { useSession } from '../helpers/session.js';
+
+describe('faults hot keeps its footing through', () => {
+  const session = useSession();
+
+  it('never passes a file name to a shell: $(touch pwned).txt is harmless', async () => {
+    const project = session.project();
+    project.write('app.mjs', 'console.log(`changed=${JSON.stringify(process.env.HOT_CHANGED)}`);\nsetInterval(() => {}, 1000);\n');
+    // Both the build command and bin are shell lines, so a name that reached them would run.
+    project.write('.hotrc.toml', 'include = ["data/**"]\nbin = "node app.mjs && true"\n[build]\ncmd = "echo building >/dev/null && true"\n');
+    const hot = session.run(project, []);
+    await hot.waitFor(/changed=""/);
+    await hot.watching();
+    project.write('data/$(touch pwned).txt', 'x');
+    project.write('data/`touch pwned2`.txt', 'x');
+    await hot.waitFor(/changed=".*\$\(touch pwned\)\.txt/);
+    expect(existsSync(project.path('pwned'))).toBe(false);
+    expect(existsSync(project.path('data', 'pwned'))).toBe(false);
+    expect(existsSync(project.path('pwned2'))).toBe(false);
+  });
+
+  it('keeps running with the last config when the config file is deleted', async () => {
+    const project = session.project();
+    addApp(project, 'http-server.mjs', 'app.mjs');
+    const port = await freePort();
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
+    const hot = session.run(project, []);
+    await waitForResponse(port, (body) => body.startsWith('v1 '));
+    await hot.watching();
+    rmSync(project.path('.hotrc.toml'));
+    await hot.waitFor(/config not applied: still running with the previous one/);
+    expect((await get(port)).startsWith('v1 ')).toBe(true);
+    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
+    await waitForResponse(port, (body) => body.startsWith('v2 '));
+  });
+
+  it('says a bin that is not executable cannot be started, and how to fix it', async () => {
+    const project = session.project();
+    project.write('run.sh', '#!/bin/sh\necho hi\n');
+    chmodSync(project.path('run.sh'), 0o644);
+    project.write('.hotrc.toml', 'bin = "./run.sh"\n');
+    const hot = session.run(project, []);
+    await hot.waitFor(/cannot start \.\/run\.sh: permission denied, waiting for changes/);
+    await hot.waitFor(/make it executable \(chmod \+x \.\/run\.sh\)/);
+    expect(hot.output()).not.toMatch(/^\s+at /m);
+  });
+
+  it('says when the working directory vanished, and keeps watching', async () => {
+    const project = session.project();
+    project.write('sub/app.mjs', 'console.log("up");\nsetInterval(() => {}, 1000);\n');
+    project.write('.hotrc.toml', 'include = ["*.txt"]\nbin = "node app.mjs"\n[run]\ncwd = "sub"\n');
+    const hot = session.run(project, []);
+    await hot.waitFor(/^up$/m);
+    await hot.watching();
+    rmSync(project.path('sub'), { recursive: true });
+    project.write('trigger.txt', 'x');
+    await hot.waitFor(/the working directory .*sub does not exist, waiting for changes/);
+    project.write('sub/app.mjs', 'console.log("back");\nsetInterval(() => {}, 1000);\n');
+    project.write('trigger.txt', 'y');
+    await hot.waitFor(/^back$/m);
+  });
+});
