@@ -151,7 +151,7 @@ export function startHot(options: HotOptions): HotApp {
     stages = { ...stages, watcher: next };
     await next.ready;
     await previous.close();
-    if (!closed) logger.info(`watching by polling now (${next.watchedFileCount()} files, every ${POLL_INTERVAL_MS} ms)`);
+    if (!closed) logger.info(`watching ${relativeTo(stages.config.watch.root, cwd)} (${next.watchedFileCount()} files, polling every ${POLL_INTERVAL_MS} ms; build: ${stages.builder.description})`);
   }
 
   function onChange(change: FileChange): void {
@@ -441,11 +441,13 @@ export function startHot(options: HotOptions): HotApp {
   const firstCycleDone = new Promise<void>((resolve) => {
     firstCycle = resolve;
   });
-  const watching = stages.watcher.ready.then(() => {
-    if (closed) return;
-    const { watcher, builder, config } = stages;
+  const initialWatcher = stages.watcher;
+  const watching = initialWatcher.ready.then(() => {
+    // A watcher replaced meanwhile (out of inotify watches) reports itself when it is ready.
+    if (closed || stages.watcher !== initialWatcher) return;
+    const { builder, config } = stages;
     const polling = config.watch.poll || pollingForced ? `, polling every ${POLL_INTERVAL_MS} ms` : '';
-    logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${watcher.watchedFileCount()} files${polling}; build: ${builder.description})`);
+    logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${initialWatcher.watchedFileCount()} files${polling}; build: ${builder.description})`);
   });
   let publicUrl: string | null = null;
   const ready = (async () => {
