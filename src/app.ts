@@ -17,6 +17,7 @@ import { createSupervisor, type Handoff, type StartResult, type Supervisor, type
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
 import type { Logger } from './ui/logger.js';
 import { createBatcher, type Batcher } from './watch/batch.js';
+import { createMoveTracker } from './watch/move-tracker.js';
 import { createPathFilter, type PathFilter } from './watch/filter.js';
 import { loadGitignoreRules } from './watch/gitignore.js';
 import { createWatcher, type Watcher } from './watch/watcher.js';
@@ -64,6 +65,7 @@ export function startHot(options: HotOptions): HotApp {
   const { logger } = options;
   const cwd = options.cwd ?? process.cwd();
   const loopGuard = createLoopGuard();
+  const moveTracker = createMoveTracker();
   let crashTimes: number[] = [];
   let closed = false;
   let busy = false;
@@ -159,6 +161,10 @@ export function startHot(options: HotOptions): HotApp {
     const relevant = stages.filter.isIncluded(change.path) || stages.builder.isInput(change.path);
     logger.debug(`${change.kind} ${relativeTo(change.path, cwd)}${relevant ? '' : ' (not watched by include, ignored)'}`);
     if (!relevant) return;
+    if (moveTracker.isTailOfMove(change)) {
+      logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
+      return;
+    }
     loopGuard.noteChange(change.path, modifiedAt(change.path));
     stages.batcher.add(change.path);
   }
