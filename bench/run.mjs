@@ -1,6 +1,6 @@
 // Runs the benchmark scenarios and prints one markdown table each; a full run also writes
 // bench/RESULTS.md. Usage: npm run bench [-- --scenario 2,3] [-- --tools hot,nodemon]
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO } from './lib/harness.mjs';
@@ -38,6 +38,20 @@ for (const [index, file] of SCENARIO_FILES.entries()) {
   console.log(`${sections.at(-1)}\n`);
 }
 
+const resultsFile = path.join(REPO, 'bench', 'RESULTS.md');
+if (onlyScenarios && !argument('tools') && existsSync(resultsFile)) {
+  // A partial run with every tool replaces its own sections of RESULTS.md, dated.
+  let text = readFileSync(resultsFile, 'utf8');
+  for (const section of sections) {
+    const id = /^### (\d+)\./.exec(section)?.[1];
+    const pattern = new RegExp(`### ${id}\\. [\\s\\S]*?(?=\\n### \\d+\\. |$)`);
+    const dated = section.replace(/\n\n_took/, `\n\n_re-run alone on ${new Date().toISOString()}; took`);
+    text = pattern.test(text) ? text.replace(pattern, `${dated}\n`) : `${text}\n${dated}\n`;
+  }
+  writeFileSync(resultsFile, text);
+  process.stderr.write(`updated scenario ${onlyScenarios.join(', ')} in bench/RESULTS.md\n`);
+}
+
 if (!onlyScenarios && !argument('tools')) {
   const header = [
     '# hot benchmarks',
@@ -51,6 +65,6 @@ if (!onlyScenarios && !argument('tools')) {
     `Whole run: ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`,
     '',
   ].join('\n');
-  writeFileSync(path.join(REPO, 'bench', 'RESULTS.md'), `${header}\n${sections.join('\n\n')}\n`);
+  writeFileSync(resultsFile, `${header}\n${sections.join('\n\n')}\n`);
   process.stderr.write('wrote bench/RESULTS.md\n');
 }
