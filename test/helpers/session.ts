@@ -1,6 +1,7 @@
 import { afterEach } from 'vitest';
 import { runHot, type HotProcess } from './hot-process.js';
-import { createProject, type TempProject } from './project.js';
+import { freePort, waitForResponse } from './http.js';
+import { addApp, createProject, type TempProject } from './project.js';
 
 export interface Session {
   /** A temp project (a copy of fixtures/projects/<fixture> when given), removed after the test. */
@@ -29,4 +30,19 @@ export function useSession(): Session {
       return hot;
     },
   };
+}
+
+/**
+ * fixtures/apps/http-server.mjs under hot with a config that gives it a free PORT, serving v1 and
+ * watched: the common start of tests about config changes.
+ */
+export async function startHttpApp(session: Session): Promise<{ hot: HotProcess; project: TempProject; port: number }> {
+  const project = session.project();
+  addApp(project, 'http-server.mjs', 'app.mjs');
+  const port = await freePort();
+  project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
+  const hot = session.run(project, []);
+  await waitForResponse(port, (body) => body.startsWith('v1 '));
+  await hot.watching();
+  return { hot, project, port };
 }

@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { freePort, get, waitForResponse } from '../helpers/http.js';
-import { addApp } from '../helpers/project.js';
-import { useSession } from '../helpers/session.js';
+import { get, waitForResponse } from '../helpers/http.js';
+import { startHttpApp, useSession } from '../helpers/session.js';
 
 describe('faults hot keeps its footing through', () => {
   const session = useSession();
@@ -24,13 +23,7 @@ describe('faults hot keeps its footing through', () => {
   });
 
   it('keeps running with the last config when the config file is deleted', async () => {
-    const project = session.project();
-    addApp(project, 'http-server.mjs', 'app.mjs');
-    const port = await freePort();
-    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
-    const hot = session.run(project, []);
-    await waitForResponse(port, (body) => body.startsWith('v1 '));
-    await hot.watching();
+    const { hot, project, port } = await startHttpApp(session);
     rmSync(project.path('.hotrc.toml'));
     await hot.waitFor(/config not applied: still running with the previous one/);
     expect((await get(port)).startsWith('v1 ')).toBe(true);

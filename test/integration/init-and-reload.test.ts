@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freePort, get, waitForResponse } from '../helpers/http.js';
 import { addApp } from '../helpers/project.js';
-import { useSession } from '../helpers/session.js';
+import { startHttpApp, useSession } from '../helpers/session.js';
 
 describe('hot init and config changes', () => {
   const session = useSession();
@@ -32,13 +32,7 @@ describe('hot init and config changes', () => {
   });
 
   it('applies an edited config, and keeps the last good one through a broken edit', async () => {
-    const project = session.project();
-    addApp(project, 'http-server.mjs', 'app.mjs');
-    const port = await freePort();
-    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
-    const hot = session.run(project, []);
-    await waitForResponse(port, (body) => body.startsWith('v1 '));
-    await hot.watching();
+    const { hot, project, port } = await startHttpApp(session);
 
     const before = hot.output().length;
     project.write('.hotrc.toml', `include = ["app.mjs"\nbin = "node app.mjs"\n`);

@@ -4,7 +4,7 @@ import { ConfigError } from '../../../src/errors.js';
 import { resolveConfig, type ResolveInput } from '../../../src/config/resolve.js';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../../../src/config/schema.js';
 
-const ROOT = path.resolve('/work/app');
+const ROOT = path.resolve('/projects/app');
 const CONFIG = path.join(ROOT, '.hotrc.toml');
 const CACHE = path.resolve('/cache/hot');
 
