@@ -16,7 +16,7 @@ import { startWatchdog, watchedSpawn } from './supervise/watchdog.js';
 import { createSupervisor, type Handoff, type StartResult, type Supervisor, type SupervisorCounters } from './supervise/supervisor.js';
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
 import type { Logger } from './ui/logger.js';
-import { createBatcher, type Batcher } from './watch/batch.js';
+import { BURST_QUIET_MS, createBatcher, type Batcher } from './watch/batch.js';
 import { createMoveTracker } from './watch/move-tracker.js';
 import { createPathFilter, type PathFilter } from './watch/filter.js';
 import { loadGitignoreRules } from './watch/gitignore.js';
@@ -103,9 +103,14 @@ export function startHot(options: HotOptions): HotApp {
       filter,
       builder: reuse.builder ?? makeBuilder(config),
       supervisor: reuse.supervisor ?? makeSupervisor(config),
-      batcher: reuse.batcher ?? createBatcher(watch.delayMs, (batch) => onBatch(batch)),
+      batcher: reuse.batcher ?? makeBatcher(config),
       watcher: reuse.watcher ?? makeWatcher(config, filter),
     };
+  }
+
+  /** Polling finds the files of a burst up to one interval apart: its bursts wait two intervals of quiet. */
+  function makeBatcher(config: ResolvedConfig, poll = config.watch.poll || pollingForced): Batcher {
+    return createBatcher(config.watch.delayMs, (batch) => onBatch(batch), poll ? Math.max(BURST_QUIET_MS, 2 * POLL_INTERVAL_MS) : BURST_QUIET_MS);
   }
 
   function makeBuilder(config: ResolvedConfig): Builder {
@@ -150,7 +155,10 @@ export function startHot(options: HotOptions): HotApp {
     pollingForced = true;
     const previous = stages.watcher;
     const next = makeWatcher(stages.config, stages.filter, true);
-    stages = { ...stages, watcher: next };
+    const batcher = makeBatcher(stages.config, true);
+    for (const file of stages.batcher.takePending()) batcher.add(file);
+    stages.batcher.close();
+    stages = { ...stages, watcher: next, batcher };
     await next.ready;
     await previous.close();
     if (!closed) logger.info(`watching ${relativeTo(stages.config.watch.root, cwd)} (${next.watchedFileCount()} files, polling every ${POLL_INTERVAL_MS} ms; build: ${stages.builder.description})`);
@@ -165,7 +173,8 @@ export function startHot(options: HotOptions): HotApp {
       logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
       return;
     }
-    loopGuard.noteChange(change.path, modifiedAt(change.path));
+    // Only a real build can write what it then watches; without one, skip the stat.
+    if (stages.config.build.kind !== 'none') loopGuard.noteChange(change.path, modifiedAt(change.path));
     stages.batcher.add(change.path);
   }
 

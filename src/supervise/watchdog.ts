@@ -76,9 +76,23 @@ export function watchedSpawn(spawnChild: SpawnChild, watchdog: Watchdog): SpawnC
       ...child,
       async stop(signal, timeoutMs) {
         const result = await child.stop(signal, timeoutMs);
-        if (!isGroupAlive(child.pid)) watchdog.untrack(child.pid);
+        untrackWhenGone(child.pid, watchdog);
         return result;
       },
     };
   };
+}
+
+/**
+ * Tells the watchdog a group is gone once it is: at once, or (for one stuck in the kernel) when a
+ * background check sees it go, so the watchdog never holds an id the system may give to others.
+ */
+function untrackWhenGone(pgid: number, watchdog: Watchdog): void {
+  if (!isGroupAlive(pgid)) return watchdog.untrack(pgid);
+  const timer = setInterval(() => {
+    if (isGroupAlive(pgid)) return;
+    clearInterval(timer);
+    watchdog.untrack(pgid);
+  }, 1000);
+  timer.unref();
 }

@@ -55,7 +55,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
     }
   });
 
-  const ready = new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()));
+  let settleReady: () => void = () => {};
+  // Also settled by close(): chokidar drops its listeners on close, and a waiter must not hang.
+  const ready = new Promise<void>((resolve) => {
+    settleReady = resolve;
+    fsWatcher.once('ready', () => resolve());
+  });
   let closing: Promise<void> | undefined;
 
   return {
@@ -69,7 +74,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       return count;
     },
     close() {
-      closing ??= fsWatcher.close();
+      closing ??= fsWatcher.close().finally(() => settleReady());
       return closing;
     },
   };
