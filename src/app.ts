@@ -517,6 +517,5 @@ function modifiedAt(file: string): number | undefined {
 }
 
 function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
