@@ -11,8 +11,8 @@ import { proxyGenerations, socketGenerations } from './handoff/generations.js';
 import { createProxy, type Proxy } from './handoff/proxy.js';
 import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
 import { decideAfterExit } from './supervise/backoff.js';
-import { spawnChild } from './supervise/child.js';
-import { startWatchdog, watchedSpawn } from './supervise/watchdog.js';
+import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/child.js';
+import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
 import { createSupervisor, type Handoff, type StartResult, type Supervisor, type SupervisorCounters } from './supervise/supervisor.js';
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
 import type { Logger } from './ui/logger.js';
@@ -20,7 +20,7 @@ import { BURST_QUIET_MS, createBatcher, type Batcher } from './watch/batch.js';
 import { createMoveTracker } from './watch/move-tracker.js';
 import { createPathFilter, type PathFilter } from './watch/filter.js';
 import { loadGitignoreRules } from './watch/gitignore.js';
-import { createWatcher, type Watcher } from './watch/watcher.js';
+import { createWatcher, type Watcher, type WatcherOptions } from './watch/watcher.js';
 
 export interface HotOptions {
   config: ResolvedConfig;
@@ -31,6 +31,28 @@ export interface HotOptions {
   cwd?: string;
   /** Re-reads the config file after it changes; throws a ConfigError when the new one is invalid. */
   reloadConfig?: () => ResolvedConfig;
+  /** Makes the watcher; in a monorepo, a view of the one watcher all packages share. */
+  createWatcher?: (options: WatcherOptions) => Watcher;
+  /** Where the program's output goes instead of hot's stdout and stderr (a monorepo prefixes it). */
+  programOutput?: ProgramOutput;
+  /** Whether to print the "watching …" line; a monorepo prints one line for all packages. Default true. */
+  announceWatching?: boolean;
+  /** The first build waits for this: in a monorepo, the packages this one depends on being ready. */
+  startAfter?: Promise<unknown>;
+  /** One watchdog for many packages; the app closes only the one it started itself. */
+  watchdog?: Watchdog;
+  /** Told how each cycle ended. */
+  onCycle?: (cycle: CycleReport) => void;
+}
+
+/** How one build-and-restart cycle ended, for a monorepo to pass changes on to dependent packages. */
+export interface CycleReport {
+  trigger: Trigger['type'];
+  /** Whether the cycle came (at least partly) from this package's own files or a manual request. */
+  own: boolean;
+  paths: readonly string[];
+  /** 'built': the build succeeded (the program restarted, or did not need to). */
+  outcome: 'built' | 'build-failed' | 'skipped';
 }
 
 export interface HotApp {
@@ -42,6 +64,15 @@ export interface HotApp {
   close(): Promise<void>;
   /** SIGKILL to the program's and any build's process group, for a second Ctrl-C. */
   kill(): void;
+  /**
+   * Rebuilds because something this package depends on changed, and restarts when the build's
+   * output changed (always without a build). Resolves when that cycle is over.
+   */
+  rebuild(paths: readonly string[], reason: string): Promise<void>;
+  /** True when the last build read this file. */
+  isBuildInput(absolutePath: string): boolean;
+  /** Where the package stands, in a few words: `running (pid 123)`, `crashed, waiting for changes`. */
+  status(): string;
 }
 
 type TriggerType = Trigger['type'];
@@ -69,7 +100,9 @@ export function startHot(options: HotOptions): HotApp {
   let crashTimes: number[] = [];
   let closed = false;
   let busy = false;
-  let pending: { type: TriggerType; paths: string[]; reason: string | null } | null = null;
+  /** The next cycle: merged triggers; `own` once any of them came from this package itself. */
+  let pending: { type: TriggerType; paths: string[]; reason: string | null; own: boolean; upstream: boolean; done: Array<() => void> } | null = null;
+  let lastOutcome: CycleReport['outcome'] | null = null;
   let closing: Promise<void> | undefined;
   let firstCycle: (() => void) | undefined;
   /** Set when the config's [run] changed: the running program belongs to the old one until the next start. */
@@ -89,8 +122,10 @@ export function startHot(options: HotOptions): HotApp {
         : undefined;
   const counters: SupervisorCounters = { spawns: 0, generations: 0 };
   // Every process group hot starts is known to a watchdog that cleans up if hot is killed outright.
-  const watchdog = startWatchdog();
-  const spawn = watchedSpawn(spawnChild, watchdog);
+  const watchdog = options.watchdog ?? startWatchdog();
+  const spawnWatched = watchedSpawn(spawnChild, watchdog);
+  const { programOutput } = options;
+  const spawn: SpawnChild = programOutput ? (spec) => spawnWatched({ ...spec, output: programOutput }) : spawnWatched;
   /** Supervisors replaced after a [run] change whose program is still draining: kill() and close() reach them too. */
   const retiring = new Set<Supervisor>();
   let stages: Stages = createStages(options.config);
@@ -137,8 +172,11 @@ export function startHot(options: HotOptions): HotApp {
   }
 
   function makeWatcher(config: ResolvedConfig, filter: PathFilter, poll = config.watch.poll || pollingForced): Watcher {
-    return createWatcher({
-      root: config.watch.root,
+    const { root, alwaysWatch } = config.watch;
+    return (options.createWatcher ?? createWatcher)({
+      root,
+      // Env files and a monorepo's root config can live outside the root.
+      extraPaths: alwaysWatch.filter((file) => relativeTo(file, root).startsWith('..')),
       // A watcher lives exactly as long as its filter: a reload that changes one replaces both.
       isIgnored: (file, isDirectory) => filter.isIgnored(file, isDirectory),
       onChange: (change) => onChange(change),
@@ -179,20 +217,31 @@ export function startHot(options: HotOptions): HotApp {
   }
 
   function onBatch(batch: ChangeBatch): void {
-    const { configFile } = stages.config;
-    const configChanged = configFile !== null && batch.paths.includes(configFile);
-    request(configChanged ? 'config-changed' : 'changes', batch.paths);
+    const configChanged = batch.paths.some((file) => isConfigFile(file));
+    void request(configChanged ? 'config-changed' : 'changes', batch.paths);
   }
 
-  function request(type: TriggerType, paths: string[] = [], reason: string | null = null): void {
-    if (closed) return;
-    if (!pending) pending = { type, paths: [...paths], reason };
-    else {
-      if (TRIGGER_WEIGHT[type] > TRIGGER_WEIGHT[pending.type]) pending.type = type;
-      for (const file of paths) if (!pending.paths.includes(file)) pending.paths.push(file);
-      pending.reason ??= reason;
-    }
+  function isConfigFile(file: string): boolean {
+    return file === stages.config.configFile || file === stages.config.baseConfigFile;
+  }
+
+  /** Queues a cycle (merging into the one already queued); resolves when that cycle is over. */
+  function request(type: TriggerType, paths: readonly string[] = [], reason: string | null = null, own = true): Promise<void> {
+    if (closed) return Promise.resolve();
+    const upstream = !own;
+    const finished = new Promise<void>((resolve) => {
+      if (!pending) pending = { type, paths: [...paths], reason, own, upstream, done: [resolve] };
+      else {
+        if (TRIGGER_WEIGHT[type] > TRIGGER_WEIGHT[pending.type]) pending.type = type;
+        for (const file of paths) if (!pending.paths.includes(file)) pending.paths.push(file);
+        pending.reason ??= reason;
+        pending.own ||= own;
+        pending.upstream ||= upstream;
+        pending.done.push(resolve);
+      }
+    });
     if (!busy) void drain();
+    return finished;
   }
 
   async function drain(): Promise<void> {
@@ -200,29 +249,34 @@ export function startHot(options: HotOptions): HotApp {
     while (pending && !closed) {
       const next = pending;
       pending = null;
+      let outcome: CycleReport['outcome'] = 'skipped';
       try {
-        await runCycle(next.type, next.paths, next.reason);
+        if (next.type === 'start' && options.startAfter) await options.startAfter;
+        outcome = (await runCycle(next.type, next.paths, next.reason, next.upstream)) ?? 'skipped';
       } catch (error) {
         logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
       }
+      if (outcome !== 'skipped') lastOutcome = outcome;
+      if (!closed) options.onCycle?.({ trigger: next.type, own: next.own, paths: next.paths, outcome });
+      for (const resolve of next.done) resolve();
     }
     busy = false;
     firstCycle?.();
     firstCycle = undefined;
   }
 
-  async function runCycle(type: TriggerType, paths: string[], reason: string | null): Promise<void> {
+  async function runCycle(type: TriggerType, paths: string[], reason: string | null, upstream = false): Promise<CycleReport['outcome'] | undefined> {
     if (type === 'retry') {
       // A build that started the program since the crash makes this retry stale.
       if (stages.supervisor.state === 'backoff') await startProgram(paths, null, 'restarting after crash');
-      return;
+      return undefined;
     }
     if (type === 'config-changed') {
       const applied = await applyNewConfig();
       if (closed) return;
       if (!applied) {
-        const sourcePaths = paths.filter((file) => file !== stages.config.configFile);
-        if (sourcePaths.length === 0) return;
+        const sourcePaths = paths.filter((file) => !isConfigFile(file));
+        if (sourcePaths.length === 0) return undefined;
         type = 'changes';
         paths = sourcePaths;
       }
@@ -232,22 +286,30 @@ export function startHot(options: HotOptions): HotApp {
         `${formatPaths(paths, cwd)} changed again during the build, for the 3rd time in a row: the build seems to write into watched files. Not rebuilding until something else changes`,
         { hint: 'exclude the build output (set build.output, or add it to exclude)' },
       );
-      return;
+      return undefined;
     }
     if (type !== 'start') crashTimes = [];
     const result = await runBuild();
-    if (closed) return;
+    if (closed) return undefined;
     if (result.type === 'build-failed') {
       await reportBuildFailure(result);
-      return;
+      return 'build-failed';
     }
     const why = describeTrigger(type, paths, reason);
-    const mustRestart = type !== 'changes' || runOutdated || paths.some((file) => stages.config.watch.alwaysWatch.includes(file));
+    if (stages.config.run.command === null) {
+      logger.success(`${type === 'start' ? 'built' : `${why}, rebuilt`} (in ${formatDuration(result.durationMs)})`);
+      return 'built';
+    }
+    // A package this one depends on changed: only a bundle that takes it in can tell whether that matters.
+    const { build } = stages.config;
+    const bundlesUpstream = build.kind === 'esbuild' && build.bundlePackages.length > 0;
+    const mustRestart = type !== 'changes' || runOutdated || (upstream && !bundlesUpstream) || paths.some((file) => stages.config.watch.alwaysWatch.includes(file));
     if (!result.outputChanged && stages.supervisor.state === 'running' && !mustRestart) {
       logger.info(`${why}, output unchanged (built in ${formatDuration(result.durationMs)}): not restarting`);
-      return;
+      return 'built';
     }
     await startProgram(paths, result, type === 'start' ? 'started' : `restarting: ${why}`);
+    return 'built';
   }
 
   async function runBuild(): Promise<BuildResult> {
@@ -435,6 +497,7 @@ export function startHot(options: HotOptions): HotApp {
   /** The entry file for hot's own esbuild bundle (its cache path means nothing to the user), else the command. */
   function programLabel(): string {
     const { build, run } = stages.config;
+    if (!run.command) return 'nothing';
     if (build.kind === 'esbuild' && run.command.kind === 'argv' && run.command.argv.includes(build.outfile)) return relativeTo(build.entry, cwd);
     return describeCommand(run.command);
   }
@@ -442,7 +505,7 @@ export function startHot(options: HotOptions): HotApp {
   function describeTrigger(type: TriggerType, paths: string[], reason: string | null): string {
     switch (type) {
       case 'changes':
-        return `${formatPaths(paths, cwd)} changed`;
+        return reason ?? `${formatPaths(paths, cwd)} changed`;
       case 'config-changed':
         return `${relativeTo(stages.config.configFile ?? '', cwd)} changed`;
       case 'manual':
@@ -453,13 +516,30 @@ export function startHot(options: HotOptions): HotApp {
     }
   }
 
+  function describeStatus(): string {
+    const { supervisor, config } = stages;
+    if (busy) return 'building';
+    if (lastOutcome === 'build-failed') return supervisor.state === 'running' ? 'build failed, previous version running' : 'build failed';
+    if (config.run.command === null) return lastOutcome === 'built' ? 'built' : 'waiting';
+    switch (supervisor.state) {
+      case 'running':
+        return 'running';
+      case 'backoff':
+        return 'crashed, restarting';
+      case 'tripped':
+        return 'crashed, waiting for changes';
+      default:
+        return supervisor.state;
+    }
+  }
+
   const firstCycleDone = new Promise<void>((resolve) => {
     firstCycle = resolve;
   });
   const initialWatcher = stages.watcher;
   const watching = initialWatcher.ready.then(() => {
     // A watcher replaced meanwhile (out of inotify watches) reports itself when it is ready.
-    if (closed || stages.watcher !== initialWatcher) return;
+    if (closed || stages.watcher !== initialWatcher || options.announceWatching === false) return;
     const { builder, config } = stages;
     const polling = config.watch.poll || pollingForced ? `, polling every ${POLL_INTERVAL_MS} ms` : '';
     logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${initialWatcher.watchedFileCount()} files${polling}; build: ${builder.description})`);
@@ -472,19 +552,30 @@ export function startHot(options: HotOptions): HotApp {
       publicPort = sharedSocket.port;
     }
     if (serve.strategy !== 'restart') publicUrl = `http://${serve.host.includes(':') ? `[${serve.host}]` : serve.host}:${publicPort}`;
-    request('start');
+    void request('start');
     await Promise.all([watching, firstCycleDone]);
   })();
 
   return {
     ready,
     restart(reason) {
-      request('manual', [], reason);
+      void request('manual', [], reason);
+    },
+    rebuild(paths, reason) {
+      return request('changes', paths, reason, false);
+    },
+    isBuildInput(absolutePath) {
+      return stages.builder.isInput(absolutePath);
+    },
+    status() {
+      return describeStatus();
     },
     close() {
       closing ??= (async () => {
         closed = true;
+        const left = pending;
         pending = null;
+        for (const resolve of left?.done ?? []) resolve();
         // A config reload assigns `stages` before it awaits anything, so these are the current ones.
         const { batcher, supervisor, builder, watcher } = stages;
         batcher.close();
@@ -492,7 +583,7 @@ export function startHot(options: HotOptions): HotApp {
         // The public port goes last: until the program is gone, clients still get answers.
         results.push(...(await Promise.allSettled([proxy?.close()])));
         sharedSocket?.close();
-        watchdog.close();
+        if (!options.watchdog) watchdog.close();
         for (const result of results) {
           if (result.status === 'rejected') logger.debug(`while closing: ${String(result.reason)}`);
         }

@@ -2,16 +2,21 @@
 import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { cac } from 'cac';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { startHot, type HotApp } from './app.js';
 import { writeStarterConfig } from './config/init.js';
 import { loadConfig } from './config/load.js';
-import { SETTINGS, type CliOverrides, type ValueType } from './config/schema.js';
+import { CONFIG_FILE_NAME, SETTINGS, type CliOverrides, type ValueType } from './config/schema.js';
 import { convertFlagValue } from './config/validate.js';
 import { ConfigError, isHotError } from './errors.js';
+import { startMonorepo } from './monorepo.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
+import { loadWorkspace, type Workspace } from './workspace/packages.js';
 
 interface CliFlags {
   config?: string | string[];
+  filter?: string | string[];
   include?: string | string[];
   exclude?: string | string[];
   delay?: unknown;
@@ -50,6 +55,7 @@ function main(): void {
     .example('hot                          # uses ./.hotrc.toml')
     .example('hot src/server.ts            # bundle with esbuild, run with node, restart on changes')
     .example('hot -- node server.js        # restart a command when files in the cwd change')
+    .example('hot dev --filter api         # at a monorepo root: api and the packages it depends on')
     .action((entry: string | undefined, flags: CliFlags) => runDev(entry, flags));
   cli.command('dev [entry]', 'Build, run and restart on changes').action((entry: string | undefined, flags: CliFlags) => runDev(entry, flags));
   cli.command('init', `Write a commented .hotrc.toml into the current directory`).action((flags: CliFlags) => runInit(flags));
@@ -72,6 +78,18 @@ function runDev(entry: string | undefined, flags: CliFlags): void {
   const overrides = toOverrides(entry, flags);
   // A repeated --config: the last one wins, as with every other flag.
   const configPath = Array.isArray(flags.config) ? flags.config.at(-1) : flags.config;
+  const filters = flags.filter === undefined ? [] : toList(flags.filter);
+  // A workspace root runs its packages, unless an entry, a command or a config file says otherwise.
+  const workspace = entry === undefined && !overrides.command && configPath === undefined ? findWorkspace(cwd) : null;
+  if (workspace && (filters.length > 0 || hasPackageConfigs(workspace))) {
+    runWorkspace(workspace, filters, overrides, flags, logger, color);
+    return;
+  }
+  if (filters.length > 0) {
+    throw new ConfigError(`--filter works at a workspace root, and ${workspace ? 'no package here has a .hotrc.toml' : 'there is none here'}`, {
+      hint: 'run it where package.json has "workspaces" (npm, yarn) or next to pnpm-workspace.yaml',
+    });
+  }
   const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath: String(configPath) } : {}) });
   const config = load();
   const app = startHot({ config, logger, color, cwd, reloadConfig: load });
@@ -80,6 +98,33 @@ function runDev(entry: string | undefined, flags: CliFlags): void {
   app.ready.catch((error: unknown) => {
     void app.close().finally(() => fail(error));
   });
+}
+
+function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOverrides, flags: CliFlags, logger: Logger, color: boolean): void {
+  if (overrides.port !== undefined) {
+    throw new ConfigError('--port cannot be used at a workspace root: each package would get the same port', {
+      hint: 'set [serve] port in each package\'s .hotrc.toml, or use --filter with one package',
+    });
+  }
+  const monorepo = startMonorepo({ workspace, filters, overrides, logger, level: logLevel(flags), color });
+  handleSignals(monorepo, logger);
+  monorepo.ready.catch((error: unknown) => {
+    void monorepo.close().finally(() => fail(error));
+  });
+}
+
+/** The workspace declared in cwd; a package.json that does not parse there only matters without a .hotrc.toml. */
+function findWorkspace(cwd: string): Workspace | null {
+  try {
+    return loadWorkspace(cwd);
+  } catch (error) {
+    if (error instanceof ConfigError && existsSync(path.join(cwd, CONFIG_FILE_NAME))) return null;
+    throw error;
+  }
+}
+
+function hasPackageConfigs(workspace: Workspace): boolean {
+  return workspace.packages.some((pkg) => existsSync(path.join(pkg.dir, CONFIG_FILE_NAME)));
 }
 
 function runInit(flags: CliFlags): void {
@@ -111,7 +156,7 @@ function toOverrides(entry: string | undefined, flags: CliFlags): CliOverrides {
  * SIGINT/SIGTERM/SIGHUP stop the program through its kill path, then hot exits with 128 + the signal
  * number; a second one kills the program's group at once. SIGUSR2 restarts now.
  */
-function handleSignals(app: HotApp, logger: Logger): void {
+function handleSignals(app: Pick<HotApp, 'close' | 'kill' | 'restart'>, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     const code = 128 + (osConstants.signals[signal] ?? 0);

@@ -9,8 +9,26 @@ export interface EsbuildBuilderOptions {
   root: string;
   entry: string;
   outfile: string;
+  /** Workspace packages bundled in rather than loaded at run time, so their changes show in the output. */
+  bundlePackages: readonly string[];
   logger: Logger;
   color: boolean;
+}
+
+/** Every bare import stays external (loaded from node_modules at run time) except these packages. */
+function externalExcept(bundled: readonly string[]): esbuild.Plugin {
+  const names = new Set(bundled);
+  return {
+    name: 'hot-workspace-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (path.isAbsolute(args.path)) return undefined;
+        const parts = args.path.split('/');
+        const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+        return names.has(name) ? undefined : { path: args.path, external: true };
+      });
+    },
+  };
 }
 
 /** Source files whose change may fix a failed build even though no graph lists them yet. */
@@ -37,7 +55,7 @@ export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
       platform: 'node',
       target: `node${process.versions.node.split('.')[0]}`,
       format: outputFormat(outfile),
-      packages: 'external',
+      ...(options.bundlePackages.length === 0 ? { packages: 'external' as const } : { plugins: [externalExcept(options.bundlePackages)] }),
       sourcemap: 'linked',
       metafile: true,
       write: false,

@@ -14,22 +14,60 @@ export interface LoadOptions {
   /** `--config`: must exist. Without it, `.hotrc.toml` in cwd is used when present. */
   configPath?: string;
   overrides: CliOverrides;
+  /**
+   * A monorepo package: the root's .hotrc.toml (if any) whose settings the package's file extends,
+   * and a package that only builds (no bin, a build command) is allowed.
+   */
+  workspace?: { baseConfigFile: string | null; packageNames: readonly string[] };
 }
 
 /** Finds, reads, parses, validates and resolves the config; every user mistake is a ConfigError. */
 export function loadConfig(options: LoadOptions): ResolvedConfig {
   const configFile = locateConfigFile(options);
   const displayFile = configFile ? displayPath(configFile, options.cwd) : '(command line)';
-  const user = configFile ? readUserConfig(configFile, displayFile) : {};
+  const baseConfigFile = options.workspace?.baseConfigFile ?? null;
+  const own = configFile ? readUserConfig(configFile, displayFile) : {};
+  const user = baseConfigFile ? extendUserConfig(readUserConfig(baseConfigFile, displayPath(baseConfigFile, options.cwd)), own) : own;
   if (!configFile && !options.overrides.entry && !options.overrides.command?.length) {
     throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run`, {
       hint: 'run `hot init` to write one, or `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
     });
   }
   const root = configFile ? path.dirname(configFile) : options.cwd;
-  const resolved = resolveConfig({ user, configFile, cwd: options.cwd, overrides: options.overrides, cacheDir: locateCacheDir(root), displayFile });
+  const resolved = resolveConfig({
+    user,
+    configFile,
+    cwd: options.cwd,
+    overrides: options.overrides,
+    cacheDir: locateCacheDir(root),
+    displayFile,
+    baseConfigFile,
+    buildOnly: options.workspace !== undefined,
+    bundlePackages: options.workspace?.packageNames ?? [],
+  });
   checkPaths(resolved, options.cwd, displayFile);
   return resolved;
+}
+
+/**
+ * A package's settings over the root's: a key set in the package wins; [run], [run.env], [restart] and
+ * [serve] merge key by key; [build] is the package's own when it has one, since its keys go together.
+ */
+export function extendUserConfig(base: UserConfig, own: UserConfig): UserConfig {
+  const merged: UserConfig = { ...base, ...definedOnly(own) };
+  if (base.run || own.run) {
+    merged.run = { ...base.run, ...definedOnly(own.run) };
+    if (base.run?.env || own.run?.env) merged.run.env = { ...base.run?.env, ...own.run?.env };
+  }
+  if (base.restart || own.restart) merged.restart = { ...base.restart, ...definedOnly(own.restart) };
+  if (base.serve || own.serve) merged.serve = { ...base.serve, ...definedOnly(own.serve) };
+  if (own.build && Object.values(own.build).every((value) => value === undefined)) merged.build = base.build;
+  return merged;
+}
+
+/** The keys that hold a value: validation leaves the others present but undefined. */
+function definedOnly<T extends object>(table: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(table ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function locateConfigFile({ cwd, configPath }: LoadOptions): string | null {

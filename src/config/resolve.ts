@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { withArguments } from './command-line.js';
@@ -40,6 +41,12 @@ export interface ResolveInput {
   cacheDir: string;
   /** Shown in messages in place of the config file's path. */
   displayFile: string;
+  /** The monorepo root's config file merged under this one, or null. */
+  baseConfigFile?: string | null;
+  /** Workspace packages the esbuild bundle takes in (a monorepo), rather than leaving them to node_modules. */
+  bundlePackages?: readonly string[];
+  /** A monorepo package may only build (a library): no bin and no build.entry is then not an error. */
+  buildOnly?: boolean;
 }
 
 /** Defaults <- file <- CLI, into one frozen ResolvedConfig with absolute paths and milliseconds. */
@@ -53,21 +60,22 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   // Without the proxy the program listens on the public port itself.
   if (serve.strategy === 'restart' && serve.port !== null && run.env.PORT === undefined) run.env = { ...run.env, PORT: String(serve.port) };
   // A copy, so freezing never reaches arrays the caller still owns.
-  return deepFreeze(structuredClone({ configFile: input.configFile, watch, build, run, restart, serve }));
+  const baseConfigFile = input.baseConfigFile ?? null;
+  return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, watch, build, run, restart, serve }));
 }
 
-function resolveBuild({ user, overrides, cwd, cacheDir }: ResolveInput, root: string): ResolvedBuild {
+function resolveBuild({ user, overrides, cwd, cacheDir, bundlePackages = [] }: ResolveInput, root: string): ResolvedBuild {
   const killSignal = overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL;
   const killTimeoutMs = overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
   if (overrides.entry) {
     const entry = path.resolve(cwd, overrides.entry);
-    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(cacheDir, root, entry) };
+    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(cacheDir, root, entry), bundlePackages };
   }
   const spec = user.build;
   if (spec?.entry) {
     const entry = path.resolve(root, spec.entry);
     const outfile = spec.outfile ? path.resolve(root, spec.outfile) : cacheOutfile(cacheDir, root, entry);
-    return { kind: 'esbuild', root, entry, outfile };
+    return { kind: 'esbuild', root, entry, outfile, bundlePackages };
   }
   if (spec?.cmd) {
     const output = spec.output ? path.resolve(root, spec.output) : null;
@@ -76,15 +84,17 @@ function resolveBuild({ user, overrides, cwd, cacheDir }: ResolveInput, root: st
   return { kind: 'none' };
 }
 
-function resolveRun({ user, overrides, displayFile }: ResolveInput, root: string, build: ResolvedBuild): ResolvedRun {
+function resolveRun({ user, overrides, displayFile, buildOnly }: ResolveInput, root: string, build: ResolvedBuild): ResolvedRun {
   const args = user.run?.args ?? [];
-  let command: Command;
+  let command: Command | null;
   if (overrides.command && overrides.command.length > 0) {
     command = { kind: 'argv', argv: overrides.command };
   } else if (user.bin && !overrides.entry) {
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
     command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', build.outfile, ...args] };
+  } else if (buildOnly && build.kind === 'command') {
+    command = null;
   } else {
     throw new ConfigError(`${displayFile}: nothing to run: set bin (e.g. bin = "node dist/server.js") or build.entry (e.g. entry = "src/server.ts" under [build])`, {
       hint: 'or run `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
@@ -101,7 +111,7 @@ function resolveRun({ user, overrides, displayFile }: ResolveInput, root: string
   };
 }
 
-function resolveWatch({ user, overrides, configFile }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
+function resolveWatch({ user, overrides, configFile, baseConfigFile }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
   const defaultInclude = build.kind === 'esbuild' && !user.include ? ESBUILD_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
   const outputs: string[] = [];
   if (build.kind === 'esbuild') outputs.push(build.outfile, `${build.outfile}.map`);
@@ -114,7 +124,7 @@ function resolveWatch({ user, overrides, configFile }: ResolveInput, root: strin
     poll: overrides.poll ?? user.poll ?? false,
     delayMs: overrides.delayMs ?? user.delayMs ?? DEFAULT_DELAY_MS,
     outputs,
-    alwaysWatch: [...(configFile ? [configFile] : []), ...run.envFiles],
+    alwaysWatch: [...(configFile ? [configFile] : []), ...(baseConfigFile ? [baseConfigFile] : []), ...run.envFiles],
   };
 }
 
@@ -155,7 +165,9 @@ function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
 function cacheOutfile(cacheDir: string, root: string, entry: string): string {
   const relative = path.relative(root, entry).replace(/\.[^./\\]+$/, '');
   const flat = relative.split(/[\\/]+/).filter((part) => part !== '..' && part !== '.').join('__') || 'entry';
-  return path.join(cacheDir, `${flat}.mjs`);
+  // Packages of one monorepo share a cache dir and often an entry name (src/server.ts).
+  const project = createHash('sha1').update(root).digest('hex').slice(0, 8);
+  return path.join(cacheDir, `${flat}-${project}.mjs`);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -102,6 +102,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_READY_TIMEOUT_MS), description: 'milliseconds a new version has to listen on its PORT; requests wait this long too' },
   { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_DRAIN_TIMEOUT_MS), description: 'milliseconds the old version may finish in-flight requests before the kill path' },
   { key: null, flag: 'config', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
+  { key: null, flag: 'filter', type: 'string-list', defaultText: 'every package with a .hotrc.toml', description: 'at a workspace root: run this package (a name or glob) and the workspace packages it depends on' },
   { key: null, flag: 'verbose', type: 'boolean', defaultText: 'false', description: 'log every event' },
   { key: null, flag: 'quiet', type: 'boolean', defaultText: 'false', description: 'log errors only' },
   { key: null, flag: 'debug', type: 'boolean', defaultText: 'false', description: 'log every event and show stack traces' },
@@ -168,10 +169,11 @@ export interface ResolvedWatch {
 export type ResolvedBuild =
   | { kind: 'none' }
   | { kind: 'command'; command: Command; cwd: string; output: string | null; killSignal: NodeJS.Signals; killTimeoutMs: number }
-  | { kind: 'esbuild'; root: string; entry: string; outfile: string };
+  | { kind: 'esbuild'; root: string; entry: string; outfile: string; bundlePackages: readonly string[] };
 
 export interface ResolvedRun {
-  command: Command;
+  /** Null for a package that is only built (a library in a monorepo). */
+  command: Command | null;
   cwd: string;
   env: Readonly<Record<string, string>>;
   envFiles: readonly string[];
@@ -195,6 +197,8 @@ export type ResolvedServe =
 export interface ResolvedConfig {
   /** Absolute path of the config file, or null when hot runs without one. */
   configFile: string | null;
+  /** The monorepo root's config file whose settings this one extends, or null. */
+  baseConfigFile: string | null;
   watch: ResolvedWatch;
   build: ResolvedBuild;
   run: ResolvedRun;

@@ -17,6 +17,14 @@ export interface ChildSpec {
   stdio?: 'inherit' | 'pipe' | 'tee';
   /** What the program gets as fd 3, 4, …: a listening socket handle, 'pipe', 'ignore'. */
   extraFds?: readonly unknown[];
+  /** With 'inherit' or 'tee': where the program's output goes instead of hot's own stdout and stderr. */
+  output?: ProgramOutput;
+}
+
+/** Destinations for a program's output (a monorepo prefixes each line with the package name). */
+export interface ProgramOutput {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
 }
 
 export interface ChildStatus {
@@ -58,18 +66,22 @@ const REAP_TIMEOUT_MS = 5000;
 export const spawnChild: SpawnChild = (spec) => {
   const [file, args] = spec.command.kind === 'argv' ? [spec.command.argv[0]!, spec.command.argv.slice(1)] : ['/bin/sh', ['-c', spec.command.line]];
   const startedAt = Date.now();
+  const redirected = spec.output !== undefined && spec.stdio !== 'pipe';
+  const standard = spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : redirected ? ['inherit', 'pipe', 'pipe'] : spec.stdio === 'tee' ? ['inherit', 'pipe', 'inherit'] : ['inherit', 'inherit', 'inherit'];
   const child = spawn(file, args, {
     cwd: spec.cwd,
     env: spec.env,
     detached: true,
-    stdio: [
-      ...(spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : spec.stdio === 'tee' ? ['inherit', 'pipe', 'inherit'] : ['inherit', 'inherit', 'inherit']),
-      ...((spec.extraFds ?? []) as never[]),
-    ] as never,
+    stdio: [...standard, ...((spec.extraFds ?? []) as never[])] as never,
   });
   const stdout = spec.stdio === 'tee' ? child.stdout : null;
   // The program's own output is not hot's to judge: it passes through untouched.
-  stdout?.pipe(process.stdout, { end: false });
+  if (redirected) {
+    child.stdout?.pipe(spec.output!.stdout, { end: false });
+    child.stderr?.pipe(spec.output!.stderr, { end: false });
+  } else {
+    stdout?.pipe(process.stdout, { end: false });
+  }
   const extraStreams = (spec.extraFds ?? []).map((_, index) => (child.stdio[index + 3] as NodeJS.ReadableStream | null | undefined) ?? null);
   let output: NodeJS.ReadableStream | null = null;
   let errorOutput: NodeJS.ReadableStream | null = null;

@@ -156,6 +156,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   };
 
   const spawnGeneration = async (changedPaths: readonly string[], ready: boolean): Promise<Generation> => {
+    if (!run.command) throw new Error('internal: a build-only package has no program to start');
+    const runCommand = run.command;
     const id = ++counters.generations;
     const launch: GenerationLaunch = handoff ? await handoff.prepare(id) : { env: {} };
     const env = buildChildEnv({
@@ -164,7 +166,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       hot: { HOT: '1', HOT_RESTART_COUNT: String(counters.spawns), HOT_GENERATION: String(id), HOT_CHANGED: changedPaths.join('\n'), ...launch.env },
       ...(options.onEnvFileProblem ? { onMissing: options.onEnvFileProblem } : {}),
     });
-    const command = launch.wrapCommand ? launch.wrapCommand(run.command) : run.command;
+    const command = launch.wrapCommand ? launch.wrapCommand(runCommand) : runCommand;
     const child = spawn({
       command,
       cwd: run.cwd,

@@ -28,6 +28,8 @@ export interface LoggerOptions {
   write?: (text: string) => void;
   color?: boolean;
   prefix?: string;
+  /** Written before the prefix on every line, as it is: a monorepo's coloured package name. */
+  label?: string;
   /** Clock for collapsing repeats; injectable for tests. */
   now?: () => number;
 }
@@ -46,6 +48,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((text: string) => process.stderr.write(text));
   const colors = createColors(options.color ?? false);
   const prefix = options.prefix ?? '[hot]';
+  const label = options.label ?? '';
   const now = options.now ?? Date.now;
   let last: { text: string; at: number; repeats: number } | undefined;
 
@@ -77,7 +80,7 @@ export function createLogger(options: LoggerOptions): Logger {
     }
     flushRepeats();
     last = { text, at, repeats: 0 };
-    const tag = colors.dim(prefix);
+    const tag = label + colors.dim(prefix);
     const lines = message.split('\n').map((line) => `${tag} ${paint(style, line)}`);
     if (extras?.hint) lines.push(`${tag} ${colors.dim(`hint: ${extras.hint}`)}`);
     write(`${lines.join('\n')}\n`);
@@ -85,7 +88,7 @@ export function createLogger(options: LoggerOptions): Logger {
 
   const flushRepeats = (): void => {
     if (last && last.repeats > 0) {
-      write(`${colors.dim(prefix)} ${colors.dim(`(previous line repeated ${last.repeats} more time${last.repeats === 1 ? '' : 's'})`)}\n`);
+      write(`${label}${colors.dim(prefix)} ${colors.dim(`(previous line repeated ${last.repeats} more time${last.repeats === 1 ? '' : 's'})`)}\n`);
     }
     last = undefined;
   };
@@ -101,7 +104,7 @@ export function createLogger(options: LoggerOptions): Logger {
     block(text, level = 'error') {
       if (!isEnabled(level) || text.trim() === '') return;
       flushRepeats();
-      const body = text.replace(/\s+$/, '').split('\n').map((line) => `  ${line}`).join('\n');
+      const body = text.replace(/\s+$/, '').split('\n').map((line) => `${label}  ${line}`).join('\n');
       write(`${body}\n`);
     },
   };

@@ -6,6 +6,8 @@ import type { Logger } from '../ui/logger.js';
 
 export interface WatcherOptions {
   root: string;
+  /** Files outside the root to watch as well (an env file or config one level up). */
+  extraPaths?: readonly string[];
   /** Decides what chokidar never looks at; directories it rejects are not walked at all. */
   isIgnored(absolutePath: string, isDirectory?: boolean): boolean;
   onChange(change: FileChange): void;
@@ -28,7 +30,7 @@ export interface Watcher {
 /** chokidar on one root, reporting absolute file paths; errors are logged once per kind, never thrown. */
 export function createWatcher(options: WatcherOptions): Watcher {
   const { root, logger } = options;
-  const fsWatcher: FSWatcher = watch(root, {
+  const fsWatcher: FSWatcher = watch([root, ...(options.extraPaths ?? [])], {
     ignoreInitial: true,
     followSymlinks: true,
     ...(options.poll ? { usePolling: true, interval: options.pollIntervalMs ?? 300, binaryInterval: 2 * (options.pollIntervalMs ?? 300) } : {}),

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, readdirSync, symlinkSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,4 +44,14 @@ export function createProject(fixture?: string): TempProject {
 /** Copies one of fixtures/apps/ into the project. */
 export function addApp(project: TempProject, app: string, as = app): void {
   cpSync(path.join(FIXTURES, 'apps', app), project.path(as));
+}
+
+/** What `npm install` does for a workspace: node_modules/<name> links to each package under packages/. */
+export function linkWorkspacePackages(project: TempProject): void {
+  mkdirSync(project.path('node_modules'), { recursive: true });
+  for (const dir of readdirSync(project.path('packages'))) {
+    const { name } = JSON.parse(project.read(`packages/${dir}/package.json`)) as { name: string };
+    // Two packages with one name: npm would refuse; the first one keeps the link here.
+    if (!existsSync(project.path('node_modules', name))) symlinkSync(path.join('..', 'packages', dir), project.path('node_modules', name));
+  }
 }

@@ -50,11 +50,27 @@ describe('resolveConfig', () => {
 
   it('runs an esbuild entry from a cache outfile with source maps', () => {
     const config = resolveConfig(input({ user: { build: { entry: 'src/server.ts' }, run: { args: ['--port', '0'] } } }));
-    const outfile = path.join(CACHE, 'src__server.mjs');
-    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry: path.join(ROOT, 'src/server.ts'), outfile });
+    const outfile = (config.build as { outfile: string }).outfile;
+    expect(path.relative(CACHE, outfile)).toMatch(/^src__server-[0-9a-f]{8}\.mjs$/);
+    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry: path.join(ROOT, 'src/server.ts'), outfile, bundlePackages: [] });
     expect(config.run.command).toEqual({ kind: 'argv', argv: [process.execPath, '--enable-source-maps', outfile, '--port', '0'] });
     expect(config.watch.outputs).toEqual([outfile, `${outfile}.map`]);
     expect(config.watch.include).toEqual(['package.json', 'tsconfig.json']);
+  });
+
+  it('gives packages of one monorepo that share an entry name different bundles', () => {
+    const api = resolveConfig(input({ configFile: path.join(ROOT, 'packages/api/.hotrc.toml'), user: { build: { entry: 'src/server.ts' } } }));
+    const web = resolveConfig(input({ configFile: path.join(ROOT, 'packages/web/.hotrc.toml'), user: { build: { entry: 'src/server.ts' } } }));
+    expect((api.build as { outfile: string }).outfile).not.toBe((web.build as { outfile: string }).outfile);
+  });
+
+  it('lets a monorepo package only build, and bundles the workspace packages it names', () => {
+    const library = resolveConfig(input({ user: { build: { cmd: { kind: 'shell', line: 'tsc' } } }, buildOnly: true }));
+    expect(library.run.command).toBeNull();
+    expect(() => resolveConfig(input({ user: { build: { cmd: { kind: 'shell', line: 'tsc' } } } }))).toThrow(/nothing to run/);
+    const app = resolveConfig(input({ user: { build: { entry: 'src/a.ts' } }, bundlePackages: ['shared'], baseConfigFile: '/repo/.hotrc.toml' }));
+    expect(app.build).toMatchObject({ bundlePackages: ['shared'] });
+    expect(app.watch.alwaysWatch).toContain('/repo/.hotrc.toml');
   });
 
   it('resolves an explicit outfile and a CLI entry against their own bases', () => {
@@ -63,7 +79,8 @@ describe('resolveConfig', () => {
 
     const cwd = path.join(ROOT, 'packages/api');
     const fromCli = resolveConfig(input({ configFile: null, cwd, overrides: { entry: 'main.ts' } }));
-    expect(fromCli.build).toEqual({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts'), outfile: path.join(CACHE, 'main.mjs') });
+    expect(fromCli.build).toMatchObject({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts') });
+    expect(path.relative(CACHE, (fromCli.build as { outfile: string }).outfile)).toMatch(/^main-[0-9a-f]{8}\.mjs$/);
     expect(fromCli.configFile).toBeNull();
     expect(fromCli.watch.alwaysWatch).toEqual([]);
   });

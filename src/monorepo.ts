@@ -1,0 +1,234 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { startHot, type CycleReport, type HotApp } from './app.js';
+import { loadConfig } from './config/load.js';
+import { CONFIG_FILE_NAME, DEFAULT_DELAY_MS, DEFAULT_EXCLUDE, POLL_INTERVAL_MS, type CliOverrides, type ResolvedConfig } from './config/schema.js';
+import { ConfigError, isHotError } from './errors.js';
+import { startWatchdog } from './supervise/watchdog.js';
+import { formatPaths, relativeTo } from './ui/format.js';
+import { createLogger, type Logger, type LogLevel } from './ui/logger.js';
+import { createLinePrefixer, createPackageLabels } from './ui/prefix.js';
+import { createBatcher, type Batcher } from './watch/batch.js';
+import { createPathFilter } from './watch/filter.js';
+import { loadGitignoreRules } from './watch/gitignore.js';
+import { createSharedWatcher } from './watch/shared-watcher.js';
+import { createPackageGraph } from './workspace/graph.js';
+import type { Workspace, WorkspacePackage } from './workspace/packages.js';
+import { selectPackages } from './workspace/select.js';
+
+export interface MonorepoOptions {
+  workspace: Workspace;
+  /** `--filter` values: names or globs. */
+  filters: readonly string[];
+  overrides: CliOverrides;
+  /** For hot's own lines that concern no single package. */
+  logger: Logger;
+  level: LogLevel;
+  color: boolean;
+}
+
+export interface HotMonorepo {
+  /** Resolves once every package has started (or failed to); rejects when none could. */
+  readonly ready: Promise<void>;
+  restart(reason: string): void;
+  close(): Promise<void>;
+  kill(): void;
+}
+
+interface Member {
+  pkg: WorkspacePackage;
+  app: HotApp;
+  logger: Logger;
+}
+
+/**
+ * `hot dev` at a workspace root: one pipeline per package that has a .hotrc.toml, all fed by one
+ * watcher. A package's successful build passes on to the packages that depend on it, in dependency
+ * order; everything else (build, backoff, circuit breaker) stays per package.
+ */
+export function startMonorepo(options: MonorepoOptions): HotMonorepo {
+  const { workspace, logger } = options;
+  const root = workspace.root;
+  const baseConfigFile = existsSync(path.join(root, CONFIG_FILE_NAME)) ? path.join(root, CONFIG_FILE_NAME) : null;
+  const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
+  const hasConfig = (name: string): boolean => existsSync(path.join(byName.get(name)!.dir, CONFIG_FILE_NAME));
+
+  for (const problem of workspace.problems) logger.error(problem.message);
+  const graph = createPackageGraph(workspace.packages);
+  for (const cycle of graph.cycles) {
+    const files = cycle.map((name) => relativeTo(byName.get(name)!.manifestFile, root)).join(', ');
+    logger.warn(`dependency cycle: ${[...cycle, cycle[0]].join(' → ')} (${files}): a change in one rebuilds the others, in no set order`);
+  }
+  const selected = selectPackages(workspace, graph, options.filters, hasConfig);
+  if (selected.length === 0) {
+    throw new ConfigError(`no workspace package has a ${CONFIG_FILE_NAME} (looked in ${workspace.packages.length} packages from ${workspace.sources.join(' and ')})`, {
+      hint: 'run `hot init` in each package hot should run, e.g. `cd packages/api && npx hot init`',
+    });
+  }
+
+  const labels = createPackageLabels(selected, options.color);
+  const configs = new Map<string, ResolvedConfig>();
+  for (const name of selected) {
+    const pkg = byName.get(name)!;
+    try {
+      configs.set(name, loadPackageConfig(pkg));
+    } catch (error) {
+      if (!isHotError(error)) throw error;
+      logger.error(`${name}: ${error.message}`, error.hint ? { hint: error.hint } : undefined);
+      logger.warn(`${name} is left out until hot is started again; the other packages run`);
+    }
+  }
+  if (configs.size === 0) throw new ConfigError('no package could be started: every package config has a mistake (see above)');
+
+  const poll = [...configs.values()].some((config) => config.watch.poll);
+  const repoFilter = createPathFilter({
+    root,
+    include: [],
+    exclude: DEFAULT_EXCLUDE,
+    gitignoreRules: loadGitignoreRules(root),
+    outputs: [],
+    alwaysWatch: baseConfigFile ? [baseConfigFile] : [],
+  });
+  // Only the packages that run and what they depend on: the rest of the repository is never walked.
+  const relevant = graph.withDependencies(configs.keys());
+  const packageDirs = workspace.packages.filter((pkg) => relevant.has(pkg.name)).map((pkg) => pkg.dir);
+  const isInside = (dir: string, file: string): boolean => file === dir || file.startsWith(dir + path.sep);
+  const shared = createSharedWatcher({
+    root,
+    // Only packages and the folders that lead to them are walked; dependencies and VCS data never.
+    isIgnored: (file, isDirectory) =>
+      repoFilter.isIgnored(file, isDirectory) ||
+      (file !== baseConfigFile && !packageDirs.some((dir) => isInside(dir, file) || isInside(file, dir))),
+    onChange: (change) => onAnyChange(change.path),
+    poll,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    logger,
+  });
+  const watchdog = startWatchdog();
+  const members = new Map<string, Member>();
+  const failed = new Set<string>();
+  const batchers = new Map<string, Batcher>();
+  let closed = false;
+
+  // In dependency order, so each package's first build waits for those it depends on.
+  for (const group of graph.startOrder(configs.keys())) {
+    for (const name of group) members.set(name, startMember(byName.get(name)!, configs.get(name)!));
+  }
+  shared.start();
+
+  function loadPackageConfig(pkg: WorkspacePackage): ResolvedConfig {
+    return loadConfig({ cwd: root, configPath: path.join(pkg.dir, CONFIG_FILE_NAME), overrides: options.overrides, workspace: { baseConfigFile, packageNames: workspace.packages.map((other) => other.name).filter((name) => name !== pkg.name) } });
+  }
+
+  function startMember(pkg: WorkspacePackage, config: ResolvedConfig): Member {
+    const label = labels.get(pkg.name)!;
+    const memberLogger = createLogger({ level: options.level, color: options.color, label });
+    const dependencies = pkg.dependsOn.map((name) => members.get(name)?.app.ready.catch(() => undefined));
+    const app = startHot({
+      config,
+      logger: memberLogger,
+      color: options.color,
+      cwd: root,
+      reloadConfig: () => loadPackageConfig(pkg),
+      createWatcher: (watcherOptions) => shared.view(watcherOptions),
+      programOutput: { stdout: createLinePrefixer(label, process.stdout), stderr: createLinePrefixer(label, process.stderr) },
+      announceWatching: false,
+      startAfter: Promise.all(dependencies),
+      watchdog,
+      onCycle: (report) => onCycle(pkg.name, report),
+    });
+    app.ready.catch((error: unknown) => {
+      failed.add(pkg.name);
+      if (!isHotError(error)) {
+        memberLogger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
+      } else {
+        memberLogger.error(error.message, error.hint ? { hint: error.hint } : undefined);
+      }
+      memberLogger.warn(`${pkg.name} is stopped; the other packages keep running`);
+      void app.close();
+    });
+    return { pkg, app, logger: memberLogger };
+  }
+
+  function onCycle(name: string, report: CycleReport): void {
+    if (options.level === 'debug') logger.debug(`status: ${[...members].map(([other, member]) => `${other} ${member.app.status()}`).join(' · ')}`);
+    // A rebuild passed on from a dependency is already part of that dependency's wave.
+    if (!report.own || report.outcome !== 'built' || report.trigger === 'start' || report.trigger === 'retry') return;
+    void passOn(name, report.paths);
+  }
+
+  /** Rebuilds the packages that depend on `name`, one dependency level after the other. */
+  async function passOn(name: string, paths: readonly string[]): Promise<void> {
+    const reason = `${name} changed (${formatPaths(paths, root)})`;
+    for (const group of graph.dependentsInOrder(name)) {
+      if (closed) return;
+      const running = group.map((dependent) => members.get(dependent)).filter((member): member is Member => member !== undefined && !failed.has(member.pkg.name));
+      await Promise.all(running.map((member) => member.app.rebuild(paths, reason)));
+    }
+  }
+
+  /**
+   * Changes in a package without a pipeline (a library without its own .hotrc.toml) go straight to
+   * its dependents; a file another package bundles without declaring the dependency rebuilds it.
+   */
+  function onAnyChange(file: string): void {
+    if (closed) return;
+    const owner = ownerOf(file);
+    if (owner && !members.has(owner.name)) later(`wave:${owner.name}`, file, (paths) => void passOn(owner.name, paths));
+    const reached = owner ? new Set(graph.dependentsInOrder(owner.name).flat()) : new Set<string>();
+    for (const [name, member] of members) {
+      if (name === owner?.name || reached.has(name) || !member.app.isBuildInput(file)) continue;
+      later(`direct:${name}`, file, (paths) => void member.app.rebuild(paths, `${formatPaths(paths, root)} changed`));
+    }
+  }
+
+  /** Collects changes for one destination the way a package's own batcher does. */
+  function later(key: string, file: string, act: (paths: string[]) => void): void {
+    let batcher = batchers.get(key);
+    if (!batcher) {
+      batcher = createBatcher(DEFAULT_DELAY_MS, (batch) => act(batch.paths));
+      batchers.set(key, batcher);
+    }
+    batcher.add(file);
+  }
+
+  function ownerOf(file: string): WorkspacePackage | undefined {
+    let best: WorkspacePackage | undefined;
+    for (const pkg of workspace.packages) {
+      if (isInside(pkg.dir, file) && (!best || pkg.dir.length > best.dir.length)) best = pkg;
+    }
+    return best;
+  }
+
+  const watching = shared.ready.then(() => {
+    if (closed) return;
+    const names = [...members.keys()].sort();
+    const polling = poll ? `, polling every ${POLL_INTERVAL_MS} ms` : '';
+    logger.info(`watching ${names.length} package${names.length === 1 ? '' : 's'}: ${names.join(', ')} (${shared.watchedFileCount()} files${polling})`);
+  });
+  const ready = Promise.allSettled([...members.values()].map((member) => member.app.ready)).then(async (results) => {
+    await watching;
+    if (results.every((result) => result.status === 'rejected')) throw (results[0] as PromiseRejectedResult).reason;
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    ready,
+    restart(reason) {
+      for (const member of members.values()) member.app.restart(reason);
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        for (const batcher of batchers.values()) batcher.close();
+        await Promise.allSettled([...members.values()].map((member) => member.app.close()));
+        await shared.close();
+        watchdog.close();
+      })();
+      return closing;
+    },
+    kill() {
+      for (const member of members.values()) member.app.kill();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runHot, type HotProcess } from '../helpers/hot-process.js';
+import { get, waitForResponse } from '../helpers/http.js';
+import { createProject, linkWorkspacePackages, type TempProject } from '../helpers/project.js';
+
+/**
+ * fixtures/projects/monorepo: `shared` (a library built by a command), `api` (HTTP, depends on shared),
+ * `worker` (esbuild bundle that takes shared in) and `web` (HTTP, depends on nothing).
+ */
+let project: TempProject;
+let hot: HotProcess | undefined;
+
+afterEach(async () => {
+  await hot?.cleanup();
+  hot = undefined;
+  project?.remove();
+});
+
+function startMonorepo(args: string[] = []): HotProcess {
+  project = createProject('monorepo');
+  linkWorkspacePackages(project);
+  hot = runHot(['dev', ...args], { cwd: project.dir });
+  return hot;
+}
+
+/** The pid a package's program printed in its latest ready line, and its port when it has one. */
+function latest(hotProcess: HotProcess, name: 'api' | 'web' | 'worker'): { pid: number; port: number | null; says: string | null } {
+  const pattern = new RegExp(`^${name}\\s+│ ${name} (?:ready on (\\d+)|started)(?: says (\\w+))? pid (\\d+)`, 'gm');
+  const match = [...hotProcess.output().matchAll(pattern)].at(-1);
+  if (!match) throw new Error(`${name} has not printed its ready line\n${hotProcess.output()}`);
+  return { port: match[1] ? Number(match[1]) : null, says: match[2] ?? null, pid: Number(match[3]) };
+}
+
+const readyLine = (name: string, extra = ''): RegExp => new RegExp(`^${name}\\s+│ ${name} (?:ready on \\d+|started)${extra}`, 'gm');
+
+async function allStarted(hotProcess: HotProcess): Promise<void> {
+  await hotProcess.watching();
+  for (const name of ['api', 'web', 'worker']) await hotProcess.waitForCount(readyLine(name), 1);
+}
+
+describe('hot dev at a workspace root', () => {
+  it('runs every package with a config after the libraries they depend on, behind one summary line', async () => {
+    const hotProcess = startMonorepo();
+    await allStarted(hotProcess);
+    const output = hotProcess.output();
+    expect(output).toMatch(/^\[hot\] watching 4 packages: api, shared, web, worker \(\d+ files\)$/m);
+    expect(output.indexOf('shared │ [hot] built')).toBeGreaterThan(-1);
+    // The bundle and the library's dist/ exist only once shared was built: both start after it.
+    expect(output.indexOf('shared │ [hot] built')).toBeLessThan(output.indexOf('api    │ [hot] started'));
+    expect(output.indexOf('shared │ [hot] built')).toBeLessThan(output.indexOf('worker │ [hot] started'));
+    expect(await get(latest(hotProcess, 'api').port!)).toBe('api says hello\n');
+    expect(latest(hotProcess, 'worker').says).toBe('hello');
+  });
+
+  it('a change in shared rebuilds it, then restarts api and worker but not web', async () => {
+    const hotProcess = startMonorepo();
+    await allStarted(hotProcess);
+    const before = { api: latest(hotProcess, 'api'), web: latest(hotProcess, 'web'), worker: latest(hotProcess, 'worker') };
+    const from = hotProcess.output().length;
+    project.replace('packages/shared/src/index.js', "'hello'", "'bonjour'");
+    await hotProcess.waitFor(/^api\s+│ api ready on \d+ says bonjour/m, { from });
+    await hotProcess.waitFor(/^worker │ worker started says bonjour/m, { from });
+    const after = hotProcess.output().slice(from);
+    expect(after).toMatch(/^shared │ \[hot\] packages\/shared\/src\/index\.js changed, rebuilt/m);
+    expect(after).toMatch(/^api    │ \[hot\] restarting: shared changed \(packages\/shared\/src\/index\.js\)/m);
+    expect(after).toMatch(/^worker │ \[hot\] restarting: shared changed \(packages\/shared\/src\/index\.js\)/m);
+    // shared is rebuilt before its dependents restart.
+    expect(after.indexOf('shared │ [hot]')).toBeLessThan(after.indexOf('api    │ [hot] restarting'));
+    expect(await get(latest(hotProcess, 'api').port!)).toBe('api says bonjour\n');
+    expect(latest(hotProcess, 'api').pid).not.toBe(before.api.pid);
+    expect(latest(hotProcess, 'worker').pid).not.toBe(before.worker.pid);
+    // web depends on nothing: same process, no line about it.
+    expect(after).not.toMatch(/^web/m);
+    expect(await get(before.web.port!)).toBe('web v1\n');
+    expect(latest(hotProcess, 'web').pid).toBe(before.web.pid);
+  });
+
+  it('a change in web restarts only web', async () => {
+    const hotProcess = startMonorepo();
+    await allStarted(hotProcess);
+    const before = { api: latest(hotProcess, 'api'), worker: latest(hotProcess, 'worker') };
+    const from = hotProcess.output().length;
+    project.replace('packages/web/src/server.js', 'web v1', 'web v2');
+    await hotProcess.waitFor(/^web\s+│ web ready on \d+/m, { from });
+    expect(await get(latest(hotProcess, 'web').port!)).toBe('web v2\n');
+    const after = hotProcess.output().slice(from);
+    expect(after).toMatch(/^web    │ \[hot\] restarting: packages\/web\/src\/server\.js changed/m);
+    expect(after).not.toMatch(/^(api|worker|shared)/m);
+    expect(latest(hotProcess, 'api').pid).toBe(before.api.pid);
+    expect(latest(hotProcess, 'worker').pid).toBe(before.worker.pid);
+  });
+
+  it('a crash loop in worker trips its own circuit breaker while api keeps serving', async () => {
+    const hotProcess = startMonorepo();
+    await allStarted(hotProcess);
+    const api = latest(hotProcess, 'api');
+    project.replace('packages/worker/src/worker.ts', 'console.log(label);', "console.log(label);\nthrow new Error('worker is broken');");
+    // max_restarts = 3 comes from the root .hotrc.toml, which every package extends.
+    await hotProcess.waitFor(/^worker │ \[hot\] app exited with code 1, restarting in \d+ ms \(1\/3\)/m);
+    await hotProcess.waitFor(/^worker │ \[hot\] app exited with code 1: it crashed 4 times in 30(?:\.0)? s, waiting for changes/m);
+    expect(await get(api.port!)).toBe('api says hello\n');
+    expect(latest(hotProcess, 'api').pid).toBe(api.pid);
+    expect(hotProcess.output()).not.toMatch(/^api    │ \[hot\] restarting/m);
+  });
+
+  it('--filter api runs api and builds the shared library it depends on, nothing else', async () => {
+    const hotProcess = startMonorepo(['--filter', 'api']);
+    await hotProcess.watching();
+    await hotProcess.waitForCount(readyLine('api'), 1);
+    const output = hotProcess.output();
+    expect(output).toMatch(/^\[hot\] watching 2 packages: api, shared /m);
+    expect(output).toMatch(/^shared │ \[hot\] built/m);
+    expect(output).not.toMatch(/^(web|worker)/m);
+    const from = hotProcess.output().length;
+    project.replace('packages/shared/src/index.js', "'hello'", "'hola'");
+    await hotProcess.waitFor(/^api\s+│ api ready on \d+ says hola/m, { from });
+    // hot and api are the only processes: shared has nothing to run, web and worker were not started.
+    expect(hotProcess.liveProcesses()).toBe(2);
+    hotProcess.signal('SIGINT');
+    expect((await hotProcess.exited).code).toBe(130);
+  });
+
+  it('Ctrl-C stops every package and leaves no process behind', async () => {
+    const hotProcess = startMonorepo();
+    await allStarted(hotProcess);
+    expect(hotProcess.liveProcesses()).toBeGreaterThanOrEqual(4);
+    hotProcess.signal('SIGINT');
+    expect((await hotProcess.exited).code).toBe(130);
+    await expect.poll(() => hotProcess.liveProcesses(), { timeout: 5000 }).toBe(0);
+  });
+
+  it('an unknown --filter is a clear error that lists the packages', async () => {
+    const hotProcess = startMonorepo(['--filter', 'apii']);
+    const { code } = await hotProcess.exited;
+    expect(code).toBe(2);
+    expect(hotProcess.output()).toContain('--filter apii: no workspace package is called that; found: api, shared, web, worker');
+    expect(hotProcess.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('a package.json that does not parse is named with its line, and the rest of the repository runs', async () => {
+    project = createProject('monorepo');
+    linkWorkspacePackages(project);
+    project.write('packages/web/package.json', '{\n  "name": "web",\n  "private": true,\n}\n');
+    hot = runHot(['dev'], { cwd: project.dir });
+    await hot.watching();
+    await hot.waitForCount(readyLine('api'), 1);
+    expect(hot.output()).toMatch(/^\[hot\] packages\/web\/package\.json:4:1: invalid JSON: .*; this package is left out$/m);
+    expect(hot.output()).toMatch(/watching 3 packages: api, shared, worker/);
+  });
+
+  it('two packages with one name and a dependency cycle are reported by file', async () => {
+    project = createProject('monorepo');
+    project.write('packages/web2/package.json', JSON.stringify({ name: 'web', private: true }));
+    project.replace('packages/shared/package.json', '"private": true,', '"private": true,\n  "dependencies": { "api": "*" },');
+    linkWorkspacePackages(project);
+    hot = runHot(['dev'], { cwd: project.dir });
+    await hot.watching();
+    await hot.waitForCount(readyLine('api'), 1);
+    expect(hot.output()).toContain('[hot] two packages are named "web" (packages/web/package.json and packages/web2/package.json): both are left out until one is renamed');
+    expect(hot.output()).toMatch(/dependency cycle: api → shared → api \(packages\/api\/package\.json, packages\/shared\/package\.json\)/);
+    expect(hot.output()).toMatch(/watching 3 packages: api, shared, worker/);
+  });
+});
