@@ -16,6 +16,7 @@ const SCENARIO_FILES = [
   '7-large-tree.mjs',
   '8-rebuild-cost.mjs',
   '9-proxy-overhead.mjs',
+  '10-monorepo.mjs',
 ];
 
 const argument = (name) => {

@@ -68,7 +68,7 @@ export interface HotApp {
    * Rebuilds because something this package depends on changed, and restarts when the build's
    * output changed (always without a build). Resolves when that cycle is over.
    */
-  rebuild(paths: readonly string[], reason: string): Promise<void>;
+  rebuild(paths: readonly string[], reason: string): Promise<CycleReport['outcome']>;
   /** True when the last build read this file. */
   isBuildInput(absolutePath: string): boolean;
   /** Where the package stands, in a few words: `running (pid 123)`, `crashed, waiting for changes`. */
@@ -101,7 +101,7 @@ export function startHot(options: HotOptions): HotApp {
   let closed = false;
   let busy = false;
   /** The next cycle: merged triggers; `own` once any of them came from this package itself. */
-  let pending: { type: TriggerType; paths: string[]; reason: string | null; own: boolean; upstream: boolean; done: Array<() => void> } | null = null;
+  let pending: { type: TriggerType; paths: string[]; reason: string | null; own: boolean; upstream: boolean; done: Array<(outcome: CycleReport['outcome']) => void> } | null = null;
   let lastOutcome: CycleReport['outcome'] | null = null;
   let closing: Promise<void> | undefined;
   let firstCycle: (() => void) | undefined;
@@ -175,8 +175,8 @@ export function startHot(options: HotOptions): HotApp {
     const { root, alwaysWatch } = config.watch;
     return (options.createWatcher ?? createWatcher)({
       root,
-      // Env files and a monorepo's root config can live outside the root.
-      extraPaths: alwaysWatch.filter((file) => relativeTo(file, root).startsWith('..')),
+      // Watched whatever the ignore rules say; env files and a monorepo's root config may be outside the root.
+      extraPaths: alwaysWatch,
       // A watcher lives exactly as long as its filter: a reload that changes one replaces both.
       isIgnored: (file, isDirectory) => filter.isIgnored(file, isDirectory),
       onChange: (change) => onChange(change),
@@ -226,10 +226,10 @@ export function startHot(options: HotOptions): HotApp {
   }
 
   /** Queues a cycle (merging into the one already queued); resolves when that cycle is over. */
-  function request(type: TriggerType, paths: readonly string[] = [], reason: string | null = null, own = true): Promise<void> {
-    if (closed) return Promise.resolve();
+  function request(type: TriggerType, paths: readonly string[] = [], reason: string | null = null, own = true): Promise<CycleReport['outcome']> {
+    if (closed) return Promise.resolve('skipped');
     const upstream = !own;
-    const finished = new Promise<void>((resolve) => {
+    const finished = new Promise<CycleReport['outcome']>((resolve) => {
       if (!pending) pending = { type, paths: [...paths], reason, own, upstream, done: [resolve] };
       else {
         if (TRIGGER_WEIGHT[type] > TRIGGER_WEIGHT[pending.type]) pending.type = type;
@@ -252,13 +252,17 @@ export function startHot(options: HotOptions): HotApp {
       let outcome: CycleReport['outcome'] = 'skipped';
       try {
         if (next.type === 'start' && options.startAfter) await options.startAfter;
+        if (closed) {
+          for (const resolve of next.done) resolve('skipped');
+          break;
+        }
         outcome = (await runCycle(next.type, next.paths, next.reason, next.upstream)) ?? 'skipped';
       } catch (error) {
         logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
       }
       if (outcome !== 'skipped') lastOutcome = outcome;
       if (!closed) options.onCycle?.({ trigger: next.type, own: next.own, paths: next.paths, outcome });
-      for (const resolve of next.done) resolve();
+      for (const resolve of next.done) resolve(outcome);
     }
     busy = false;
     firstCycle?.();
@@ -507,7 +511,7 @@ export function startHot(options: HotOptions): HotApp {
       case 'changes':
         return reason ?? `${formatPaths(paths, cwd)} changed`;
       case 'config-changed':
-        return `${relativeTo(stages.config.configFile ?? '', cwd)} changed`;
+        return `${relativeTo(paths.find((file) => isConfigFile(file)) ?? stages.config.configFile ?? '', cwd)} changed`;
       case 'manual':
         return reason ?? 'restart requested';
       case 'start':
@@ -575,7 +579,7 @@ export function startHot(options: HotOptions): HotApp {
         closed = true;
         const left = pending;
         pending = null;
-        for (const resolve of left?.done ?? []) resolve();
+        for (const resolve of left?.done ?? []) resolve('skipped');
         // A config reload assigns `stages` before it awaits anything, so these are the current ones.
         const { batcher, supervisor, builder, watcher } = stages;
         batcher.close();

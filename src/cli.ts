@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { cac } from 'cac';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { startHot, type HotApp } from './app.js';
 import { writeStarterConfig } from './config/init.js';
-import { loadConfig } from './config/load.js';
+import { loadConfig, readUserConfig } from './config/load.js';
 import { CONFIG_FILE_NAME, SETTINGS, type CliOverrides, type ValueType } from './config/schema.js';
 import { convertFlagValue } from './config/validate.js';
 import { ConfigError, isHotError } from './errors.js';
@@ -79,14 +78,16 @@ function runDev(entry: string | undefined, flags: CliFlags): void {
   // A repeated --config: the last one wins, as with every other flag.
   const configPath = Array.isArray(flags.config) ? flags.config.at(-1) : flags.config;
   const filters = flags.filter === undefined ? [] : toList(flags.filter);
-  // A workspace root runs its packages, unless an entry, a command or a config file says otherwise.
-  const workspace = entry === undefined && !overrides.command && configPath === undefined ? findWorkspace(cwd) : null;
-  if (workspace && (filters.length > 0 || hasPackageConfigs(workspace))) {
+  const explicit = entry !== undefined || overrides.command !== undefined || configPath !== undefined;
+  if (explicit && filters.length > 0) throw new ConfigError('--filter cannot be combined with an entry file, a command after -- or --config');
+  // A workspace root runs its packages, unless its own .hotrc.toml runs a program (then it is the app).
+  const workspace = explicit ? null : findWorkspace(cwd);
+  if (workspace && (filters.length > 0 || (hasPackageConfigs(workspace) && !rootConfigRunsSomething(cwd)))) {
     runWorkspace(workspace, filters, overrides, flags, logger, color);
     return;
   }
   if (filters.length > 0) {
-    throw new ConfigError(`--filter works at a workspace root, and ${workspace ? 'no package here has a .hotrc.toml' : 'there is none here'}`, {
+    throw new ConfigError('--filter works at a workspace root, and there is none here', {
       hint: 'run it where package.json has "workspaces" (npm, yarn) or next to pnpm-workspace.yaml',
     });
   }
@@ -113,14 +114,20 @@ function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOve
   });
 }
 
-/** The workspace declared in cwd; a package.json that does not parse there only matters without a .hotrc.toml. */
+/**
+ * The workspace declared in cwd. A package.json there that does not parse is the program's business
+ * when a .hotrc.toml says what to run; pnpm-workspace.yaml only ever declares a workspace.
+ */
 function findWorkspace(cwd: string): Workspace | null {
-  try {
-    return loadWorkspace(cwd);
-  } catch (error) {
-    if (error instanceof ConfigError && existsSync(path.join(cwd, CONFIG_FILE_NAME))) return null;
-    throw error;
-  }
+  return loadWorkspace(cwd, { tolerateBrokenManifest: existsSync(path.join(cwd, CONFIG_FILE_NAME)) });
+}
+
+/** A root .hotrc.toml with a bin or a build is an app of its own, not shared defaults for packages. */
+function rootConfigRunsSomething(cwd: string): boolean {
+  const file = path.join(cwd, CONFIG_FILE_NAME);
+  if (!existsSync(file)) return false;
+  const user = readUserConfig(file, CONFIG_FILE_NAME);
+  return user.bin !== undefined || user.build?.entry !== undefined || user.build?.cmd !== undefined;
 }
 
 function hasPackageConfigs(workspace: Workspace): boolean {

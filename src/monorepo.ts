@@ -16,6 +16,9 @@ import { createPackageGraph } from './workspace/graph.js';
 import type { Workspace, WorkspacePackage } from './workspace/packages.js';
 import { selectPackages } from './workspace/select.js';
 
+/** The start line names this many packages, then counts the rest. */
+const MAX_NAMES_SHOWN = 8;
+
 export interface MonorepoOptions {
   workspace: Workspace;
   /** `--filter` values: names or globs. */
@@ -67,38 +70,18 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
   }
 
   const labels = createPackageLabels(selected, options.color);
-  const configs = new Map<string, ResolvedConfig>();
-  for (const name of selected) {
-    const pkg = byName.get(name)!;
-    try {
-      configs.set(name, loadPackageConfig(pkg));
-    } catch (error) {
-      if (!isHotError(error)) throw error;
-      logger.error(`${name}: ${error.message}`, error.hint ? { hint: error.hint } : undefined);
-      logger.warn(`${name} is left out until hot is started again; the other packages run`);
-    }
-  }
-  if (configs.size === 0) throw new ConfigError('no package could be started: every package config has a mistake (see above)');
+  const loadPackageConfig = (pkg: WorkspacePackage): ResolvedConfig =>
+    loadConfig({ cwd: root, configPath: path.join(pkg.dir, CONFIG_FILE_NAME), overrides: options.overrides, workspace: { baseConfigFile, packageNames: workspace.packages.map((other) => other.name).filter((name) => name !== pkg.name) } });
+  const configs = loadPackageConfigs(selected.map((name) => byName.get(name)!), loadPackageConfig, logger);
 
   const poll = [...configs.values()].some((config) => config.watch.poll);
-  const repoFilter = createPathFilter({
-    root,
-    include: [],
-    exclude: DEFAULT_EXCLUDE,
-    gitignoreRules: loadGitignoreRules(root),
-    outputs: [],
-    alwaysWatch: baseConfigFile ? [baseConfigFile] : [],
-  });
   // Only the packages that run and what they depend on: the rest of the repository is never walked.
   const relevant = graph.withDependencies(configs.keys());
   const packageDirs = workspace.packages.filter((pkg) => relevant.has(pkg.name)).map((pkg) => pkg.dir);
   const isInside = (dir: string, file: string): boolean => file === dir || file.startsWith(dir + path.sep);
   const shared = createSharedWatcher({
     root,
-    // Only packages and the folders that lead to them are walked; dependencies and VCS data never.
-    isIgnored: (file, isDirectory) =>
-      repoFilter.isIgnored(file, isDirectory) ||
-      (file !== baseConfigFile && !packageDirs.some((dir) => isInside(dir, file) || isInside(file, dir))),
+    isIgnored: repositoryIgnoreRule(root, packageDirs, baseConfigFile),
     onChange: (change) => onAnyChange(change.path),
     poll,
     pollIntervalMs: POLL_INTERVAL_MS,
@@ -115,10 +98,6 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
     for (const name of group) members.set(name, startMember(byName.get(name)!, configs.get(name)!));
   }
   shared.start();
-
-  function loadPackageConfig(pkg: WorkspacePackage): ResolvedConfig {
-    return loadConfig({ cwd: root, configPath: path.join(pkg.dir, CONFIG_FILE_NAME), overrides: options.overrides, workspace: { baseConfigFile, packageNames: workspace.packages.map((other) => other.name).filter((name) => name !== pkg.name) } });
-  }
 
   function startMember(pkg: WorkspacePackage, config: ResolvedConfig): Member {
     const label = labels.get(pkg.name)!;
@@ -152,18 +131,33 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
 
   function onCycle(name: string, report: CycleReport): void {
     if (options.level === 'debug') logger.debug(`status: ${[...members].map(([other, member]) => `${other} ${member.app.status()}`).join(' · ')}`);
-    // A rebuild passed on from a dependency is already part of that dependency's wave.
-    if (!report.own || report.outcome !== 'built' || report.trigger === 'start' || report.trigger === 'retry') return;
-    void passOn(name, report.paths);
+    // Only a change to the package's own files is passed on: a restart request or a config edit
+    // reaches every package by itself, and a rebuild passed on from a dependency is part of its wave.
+    if (report.own && report.trigger === 'changes' && report.outcome === 'built') void passOn(name, report.paths);
   }
 
-  /** Rebuilds the packages that depend on `name`, one dependency level after the other. */
+  /**
+   * Rebuilds the packages that depend on `name`, one dependency level after the other. A package
+   * whose build fails stops the wave for the packages that depend on it.
+   */
   async function passOn(name: string, paths: readonly string[]): Promise<void> {
     const reason = `${name} changed (${formatPaths(paths, root)})`;
+    const broken = new Set<string>();
     for (const group of graph.dependentsInOrder(name)) {
       if (closed) return;
-      const running = group.map((dependent) => members.get(dependent)).filter((member): member is Member => member !== undefined && !failed.has(member.pkg.name));
-      await Promise.all(running.map((member) => member.app.rebuild(paths, reason)));
+      const next: Member[] = [];
+      for (const dependent of group) {
+        const member = members.get(dependent);
+        const blockedBy = byName.get(dependent)!.dependsOn.find((dep) => broken.has(dep));
+        if (blockedBy) {
+          broken.add(dependent);
+          members.get(dependent)?.logger.warn(`not rebuilt: ${blockedBy} failed to build`);
+        } else if (member && !failed.has(dependent)) {
+          next.push(member);
+        }
+      }
+      const outcomes = await Promise.all(next.map(async (member) => [member.pkg.name, await member.app.rebuild(paths, reason)] as const));
+      for (const [dependent, outcome] of outcomes) if (outcome === 'build-failed') broken.add(dependent);
     }
   }
 
@@ -204,7 +198,8 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
     if (closed) return;
     const names = [...members.keys()].sort();
     const polling = poll ? `, polling every ${POLL_INTERVAL_MS} ms` : '';
-    logger.info(`watching ${names.length} package${names.length === 1 ? '' : 's'}: ${names.join(', ')} (${shared.watchedFileCount()} files${polling})`);
+    const shown = names.length > MAX_NAMES_SHOWN ? `${names.slice(0, MAX_NAMES_SHOWN).join(', ')} and ${names.length - MAX_NAMES_SHOWN} more` : names.join(', ');
+    logger.info(`watching ${names.length} package${names.length === 1 ? '' : 's'}: ${shown} (${shared.watchedFileCount()} files${polling})`);
   });
   const ready = Promise.allSettled([...members.values()].map((member) => member.app.ready)).then(async (results) => {
     await watching;
@@ -231,4 +226,55 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
       for (const member of members.values()) member.app.kill();
     },
   };
+}
+
+/** Each package's config; one with a mistake is reported and left out, the others run. */
+function loadPackageConfigs(packages: WorkspacePackage[], load: (pkg: WorkspacePackage) => ResolvedConfig, logger: Logger): Map<string, ResolvedConfig> {
+  const configs = new Map<string, ResolvedConfig>();
+  for (const pkg of packages) {
+    try {
+      configs.set(pkg.name, load(pkg));
+    } catch (error) {
+      if (!isHotError(error)) throw error;
+      logger.error(`${pkg.name}: ${error.message}`, error.hint ? { hint: error.hint } : undefined);
+      logger.warn(`${pkg.name} is left out until hot is started again; the other packages run`);
+    }
+  }
+  if (configs.size === 0) throw new ConfigError('no package could be started: every package config has a mistake (see above)');
+  return configs;
+}
+
+/**
+ * What the shared watcher never walks: dependencies, VCS data and what the root .gitignore ignores,
+ * and everything that is neither inside one of `packageDirs` nor on the way to one.
+ */
+function repositoryIgnoreRule(root: string, packageDirs: readonly string[], baseConfigFile: string | null): (file: string, isDirectory?: boolean) => boolean {
+  const filter = createPathFilter({
+    root,
+    include: [],
+    exclude: DEFAULT_EXCLUDE,
+    gitignoreRules: loadGitignoreRules(root),
+    outputs: [],
+    alwaysWatch: baseConfigFile ? [baseConfigFile] : [],
+  });
+  const inside = new Set(packageDirs);
+  const leading = new Set(packageDirs.flatMap((dir) => ancestorsWithin(root, dir)));
+  const isInPackage = (file: string): boolean => {
+    for (let dir = file; dir.length >= root.length; dir = path.dirname(dir)) {
+      if (inside.has(dir)) return true;
+      if (path.dirname(dir) === dir) break;
+    }
+    return false;
+  };
+  return (file, isDirectory) => filter.isIgnored(file, isDirectory) || (file !== baseConfigFile && !leading.has(file) && !isInPackage(file));
+}
+
+/** `dir` and every directory between it and `root`, `root` included. */
+function ancestorsWithin(root: string, dir: string): string[] {
+  const found: string[] = [];
+  for (let current = dir; current.length >= root.length; current = path.dirname(current)) {
+    found.push(current);
+    if (current === root || path.dirname(current) === current) break;
+  }
+  return found;
 }

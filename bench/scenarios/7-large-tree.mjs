@@ -2,9 +2,9 @@
 // app) plus a 50,000-file node_modules, generated once into one temp dir and reused for every tool.
 // Per tool: launch → first served response, the tool's own RSS after 10 s idle, and its CPU seconds
 // over 20 s idle (the first 10 s of which include any initial scan still running after the app serves).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cpuSeconds, freePort, ratioLine, rssMb, sleep, table, tempProject, timeUntil, withTool } from '../lib/harness.mjs';
+import { writeNodeModules, writeSourceFiles } from '../lib/trees.mjs';
 
 export const title = 'Large tree: 20,000 source files in 2,000 directories plus a 50,000-file node_modules';
 
@@ -16,36 +16,11 @@ const FILES_PER_PACKAGE = 100; // package.json + index.js + 98 files under lib/
 const FIRST_RESPONSE_DEADLINE_MS = 30_000;
 const IDLE_HALF_MS = 10_000;
 
-/** Writes the tree with plain synchronous fs calls; returns [source files, node_modules files]. */
+/** Writes the tree; returns [source files, node_modules files]. */
 function generateTree(root) {
   let sources = 0;
-  for (let g = 0; g < GROUPS; g++) {
-    for (let d = 0; d < DIRS_PER_GROUP; d++) {
-      const dir = path.join(root, 'src', `g${g}`, `d${d}`);
-      mkdirSync(dir, { recursive: true });
-      for (let f = 0; f < FILES_PER_DIR; f++) {
-        const n = sources++;
-        const text =
-          f % 2 === 0
-            ? `export const value${n} = ${n};\nexport function f${n}(x) {\n  return x + value${n};\n}\n`
-            : `export const value${n}: number = ${n};\nexport function f${n}(x: number): number {\n  return x + value${n};\n}\n`;
-        writeFileSync(path.join(dir, `m${f}.${f % 2 === 0 ? 'js' : 'ts'}`), text);
-      }
-    }
-  }
-  let modules = 0;
-  for (let p = 0; p < PACKAGES; p++) {
-    const dir = path.join(root, 'node_modules', `pkg-${p}`);
-    mkdirSync(path.join(dir, 'lib'), { recursive: true });
-    writeFileSync(path.join(dir, 'package.json'), `{"name":"pkg-${p}","version":"1.0.0","main":"index.js"}\n`);
-    writeFileSync(path.join(dir, 'index.js'), `module.exports = require('./lib/f0.js');\n`);
-    modules += 2;
-    for (let f = 0; f < FILES_PER_PACKAGE - 2; f++) {
-      writeFileSync(path.join(dir, 'lib', `f${f}.js`), `module.exports = function f${f}(x) { return x + ${f}; };\n`);
-      modules++;
-    }
-  }
-  return [sources, modules];
+  for (let g = 0; g < GROUPS; g++) sources += writeSourceFiles(path.join(root, 'src', `g${g}`), DIRS_PER_GROUP, FILES_PER_DIR, sources);
+  return [sources, writeNodeModules(root, PACKAGES, FILES_PER_PACKAGE)];
 }
 
 const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '–');

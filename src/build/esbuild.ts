@@ -15,17 +15,24 @@ export interface EsbuildBuilderOptions {
   color: boolean;
 }
 
-/** Every bare import stays external (loaded from node_modules at run time) except these packages. */
+/**
+ * Like `packages: 'external'` (a bare import that resolves into node_modules is loaded from there at
+ * run time), except for these workspace packages, which are bundled in. tsconfig `paths` and `#imports`
+ * resolve to the project's own files and stay in the bundle, as with `packages: 'external'`.
+ */
 function externalExcept(bundled: readonly string[]): esbuild.Plugin {
   const names = new Set(bundled);
+  const nested = Symbol('hot-resolving');
   return {
     name: 'hot-workspace-packages',
     setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (path.isAbsolute(args.path)) return undefined;
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (path.isAbsolute(args.path) || args.pluginData === nested) return undefined;
         const parts = args.path.split('/');
-        const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-        return names.has(name) ? undefined : { path: args.path, external: true };
+        if (names.has(args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!)) return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: nested });
+        const intoDependencies = resolved.errors.length > 0 || resolved.external || resolved.path.split(path.sep).includes('node_modules');
+        return intoDependencies ? { path: args.path, external: true } : { path: resolved.path, namespace: resolved.namespace, sideEffects: resolved.sideEffects };
       });
     },
   };

@@ -27,7 +27,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   const displayFile = configFile ? displayPath(configFile, options.cwd) : '(command line)';
   const baseConfigFile = options.workspace?.baseConfigFile ?? null;
   const own = configFile ? readUserConfig(configFile, displayFile) : {};
-  const user = baseConfigFile ? extendUserConfig(readUserConfig(baseConfigFile, displayPath(baseConfigFile, options.cwd)), own) : own;
+  const user = baseConfigFile ? extendUserConfig(sharedPart(readUserConfig(baseConfigFile, displayPath(baseConfigFile, options.cwd)), baseConfigFile), own) : own;
   if (!configFile && !options.overrides.entry && !options.overrides.command?.length) {
     throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run`, {
       hint: 'run `hot init` to write one, or `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
@@ -42,7 +42,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     cacheDir: locateCacheDir(root),
     displayFile,
     baseConfigFile,
-    buildOnly: options.workspace !== undefined,
+    workspaceMember: options.workspace !== undefined,
     bundlePackages: options.workspace?.packageNames ?? [],
   });
   checkPaths(resolved, options.cwd, displayFile);
@@ -63,6 +63,18 @@ export function extendUserConfig(base: UserConfig, own: UserConfig): UserConfig 
   if (base.serve || own.serve) merged.serve = { ...base.serve, ...definedOnly(own.serve) };
   if (own.build && Object.values(own.build).every((value) => value === undefined)) merged.build = base.build;
   return merged;
+}
+
+/**
+ * What a monorepo root's config gives its packages: the program-specific keys (bin, [build],
+ * run.cwd, run.args) stay with the root, and env files resolve against the root's own directory.
+ */
+function sharedPart(base: UserConfig, baseConfigFile: string): UserConfig {
+  const { bin: _bin, build: _build, ...shared } = base;
+  if (!base.run) return shared;
+  const { cwd: _cwd, args: _args, ...run } = base.run;
+  const dir = path.dirname(baseConfigFile);
+  return { ...shared, run: { ...run, ...(run.envFile ? { envFile: run.envFile.map((file) => path.resolve(dir, file)) } : {}) } };
 }
 
 /** The keys that hold a value: validation leaves the others present but undefined. */

@@ -45,8 +45,11 @@ export interface ResolveInput {
   baseConfigFile?: string | null;
   /** Workspace packages the esbuild bundle takes in (a monorepo), rather than leaving them to node_modules. */
   bundlePackages?: readonly string[];
-  /** A monorepo package may only build (a library): no bin and no build.entry is then not an error. */
-  buildOnly?: boolean;
+  /**
+   * A monorepo package: it may only build (a library: no bin and no build.entry is then not an
+   * error), and it shares the cache dir with the other packages.
+   */
+  workspaceMember?: boolean;
 }
 
 /** Defaults <- file <- CLI, into one frozen ResolvedConfig with absolute paths and milliseconds. */
@@ -64,17 +67,18 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, watch, build, run, restart, serve }));
 }
 
-function resolveBuild({ user, overrides, cwd, cacheDir, bundlePackages = [] }: ResolveInput, root: string): ResolvedBuild {
+function resolveBuild({ user, overrides, cwd, cacheDir, bundlePackages = [], workspaceMember = false }: ResolveInput, root: string): ResolvedBuild {
+  const cacheOutfile = (entry: string): string => cacheOutfileFor(cacheDir, root, entry, workspaceMember);
   const killSignal = overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL;
   const killTimeoutMs = overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
   if (overrides.entry) {
     const entry = path.resolve(cwd, overrides.entry);
-    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(cacheDir, root, entry), bundlePackages };
+    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(entry), bundlePackages };
   }
   const spec = user.build;
   if (spec?.entry) {
     const entry = path.resolve(root, spec.entry);
-    const outfile = spec.outfile ? path.resolve(root, spec.outfile) : cacheOutfile(cacheDir, root, entry);
+    const outfile = spec.outfile ? path.resolve(root, spec.outfile) : cacheOutfile(entry);
     return { kind: 'esbuild', root, entry, outfile, bundlePackages };
   }
   if (spec?.cmd) {
@@ -84,7 +88,7 @@ function resolveBuild({ user, overrides, cwd, cacheDir, bundlePackages = [] }: R
   return { kind: 'none' };
 }
 
-function resolveRun({ user, overrides, displayFile, buildOnly }: ResolveInput, root: string, build: ResolvedBuild): ResolvedRun {
+function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveInput, root: string, build: ResolvedBuild): ResolvedRun {
   const args = user.run?.args ?? [];
   let command: Command | null;
   if (overrides.command && overrides.command.length > 0) {
@@ -93,7 +97,7 @@ function resolveRun({ user, overrides, displayFile, buildOnly }: ResolveInput, r
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
     command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', build.outfile, ...args] };
-  } else if (buildOnly && build.kind === 'command') {
+  } else if (workspaceMember && build.kind === 'command') {
     command = null;
   } else {
     throw new ConfigError(`${displayFile}: nothing to run: set bin (e.g. bin = "node dist/server.js") or build.entry (e.g. entry = "src/server.ts" under [build])`, {
@@ -162,9 +166,10 @@ function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
 }
 
 /** A bundle path inside hot's cache that is unique per project and entry, and never in the user's sources. */
-function cacheOutfile(cacheDir: string, root: string, entry: string): string {
+function cacheOutfileFor(cacheDir: string, root: string, entry: string, shared: boolean): string {
   const relative = path.relative(root, entry).replace(/\.[^./\\]+$/, '');
   const flat = relative.split(/[\\/]+/).filter((part) => part !== '..' && part !== '.').join('__') || 'entry';
+  if (!shared) return path.join(cacheDir, `${flat}.mjs`);
   // Packages of one monorepo share a cache dir and often an entry name (src/server.ts).
   const project = createHash('sha1').update(root).digest('hex').slice(0, 8);
   return path.join(cacheDir, `${flat}-${project}.mjs`);

@@ -37,6 +37,9 @@ interface View {
 
 export function createSharedWatcher(options: SharedWatcherOptions): SharedWatcher {
   const views = new Set<View>();
+  /** Views by root, so finding the ones over a path costs a lookup per ancestor, not one per view. */
+  const byRoot = new Map<string, Set<View>>();
+  const extraPathViews = new Map<string, Set<View>>();
   let current: Watcher | null = null;
   let started = false;
   let closed = false;
@@ -47,21 +50,27 @@ export function createSharedWatcher(options: SharedWatcherOptions): SharedWatche
 
   const contains = (root: string, file: string): boolean => file === root || file.startsWith(root + path.sep);
 
-  const isIgnored = (file: string, isDirectory?: boolean): boolean => {
-    let contained = false;
-    for (const view of views) {
-      if (view.extraPaths.has(file)) return false;
-      if (!contains(view.root, file)) continue;
-      contained = true;
-      if (!view.options.isIgnored(file, isDirectory)) return options.isIgnored(file, isDirectory);
+  /** The views whose root is `file` or one of its ancestors. */
+  const viewsOver = (file: string): View[] => {
+    const found: View[] = [];
+    for (let dir = file; ; dir = path.dirname(dir)) {
+      for (const view of byRoot.get(dir) ?? []) found.push(view);
+      if (path.dirname(dir) === dir) return found;
     }
-    return contained || options.isIgnored(file, isDirectory);
+  };
+
+  const isIgnored = (file: string, isDirectory?: boolean): boolean => {
+    if (extraPathViews.has(file)) return false;
+    const over = viewsOver(file);
+    if (over.length > 0 && over.every((view) => view.options.isIgnored(file, isDirectory))) return true;
+    return options.isIgnored(file, isDirectory);
   };
 
   const route = (change: FileChange): void => {
     let claimed = false;
-    for (const view of [...views]) {
-      const mine = view.extraPaths.has(change.path) || (contains(view.root, change.path) && !view.options.isIgnored(change.path, false));
+    const candidates = new Set([...(extraPathViews.get(change.path) ?? []), ...viewsOver(change.path)]);
+    for (const view of candidates) {
+      const mine = view.extraPaths.has(change.path) || !view.options.isIgnored(change.path, false);
       if (!mine) continue;
       claimed = true;
       view.options.onChange(change);
@@ -103,6 +112,12 @@ export function createSharedWatcher(options: SharedWatcherOptions): SharedWatche
     view(viewOptions) {
       const view: View = { root: path.resolve(viewOptions.root), extraPaths: new Set(viewOptions.extraPaths ?? []), options: viewOptions };
       views.add(view);
+      if (!byRoot.has(view.root)) byRoot.set(view.root, new Set());
+      byRoot.get(view.root)!.add(view);
+      for (const file of view.extraPaths) {
+        if (!extraPathViews.has(file)) extraPathViews.set(file, new Set());
+        extraPathViews.get(file)!.add(view);
+      }
       const ready = started ? scheduleRescan() : firstReady;
       let closing: Promise<void> | undefined;
       return {
@@ -111,6 +126,12 @@ export function createSharedWatcher(options: SharedWatcherOptions): SharedWatche
         close() {
           closing ??= Promise.resolve().then(() => {
             views.delete(view);
+            byRoot.get(view.root)?.delete(view);
+            for (const file of view.extraPaths) {
+              const holders = extraPathViews.get(file);
+              holders?.delete(view);
+              if (holders?.size === 0) extraPathViews.delete(file);
+            }
           });
           return closing;
         },

@@ -6,7 +6,7 @@ import type { Logger } from '../ui/logger.js';
 
 export interface WatcherOptions {
   root: string;
-  /** Files outside the root to watch as well (an env file or config one level up). */
+  /** Files always watched, whatever `isIgnored` says, also outside the root (an env file one level up). */
   extraPaths?: readonly string[];
   /** Decides what chokidar never looks at; directories it rejects are not walked at all. */
   isIgnored(absolutePath: string, isDirectory?: boolean): boolean;
@@ -30,7 +30,8 @@ export interface Watcher {
 /** chokidar on one root, reporting absolute file paths; errors are logged once per kind, never thrown. */
 export function createWatcher(options: WatcherOptions): Watcher {
   const { root, logger } = options;
-  const fsWatcher: FSWatcher = watch([root, ...(options.extraPaths ?? [])], {
+  const outside = (options.extraPaths ?? []).filter((file) => path.relative(root, file).startsWith('..'));
+  const fsWatcher: FSWatcher = watch([root, ...outside], {
     ignoreInitial: true,
     followSymlinks: true,
     ...(options.poll ? { usePolling: true, interval: options.pollIntervalMs ?? 300, binaryInterval: 2 * (options.pollIntervalMs ?? 300) } : {}),

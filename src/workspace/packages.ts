@@ -41,8 +41,8 @@ const MAX_SEARCH_DEPTH = 8;
  * Reads the workspace declared at `root` (package.json `workspaces` for npm and yarn,
  * pnpm-workspace.yaml for pnpm) without running the package manager. Null when `root` declares none.
  */
-export function loadWorkspace(root: string): Workspace | null {
-  const declared = readPatterns(root);
+export function loadWorkspace(root: string, options: { tolerateBrokenManifest?: boolean } = {}): Workspace | null {
+  const declared = readPatterns(root, options.tolerateBrokenManifest ?? false);
   if (!declared) return null;
   const problems: WorkspaceProblem[] = [];
   const found: WorkspacePackage[] = [];
@@ -65,12 +65,12 @@ export function loadWorkspace(root: string): Workspace | null {
   return { root, sources: declared.sources, packages, problems };
 }
 
-function readPatterns(root: string): { patterns: string[]; sources: string[] } | null {
+function readPatterns(root: string, tolerateBrokenManifest: boolean): { patterns: string[]; sources: string[] } | null {
   const patterns: string[] = [];
   const sources: string[] = [];
   const manifestFile = path.join(root, 'package.json');
-  if (existsSync(manifestFile)) {
-    const manifest = parseManifest(manifestFile, root);
+  const manifest = existsSync(manifestFile) ? readRootManifest(manifestFile, root, tolerateBrokenManifest) : null;
+  if (manifest) {
     const field = manifest.workspaces;
     const list = Array.isArray(field) ? field : isRecord(field) && Array.isArray(field.packages) ? field.packages : null;
     if (field !== undefined && !list) throw new ConfigError(`package.json: "workspaces" must be a list of globs, e.g. ["packages/*"]`);
@@ -85,6 +85,15 @@ function readPatterns(root: string): { patterns: string[]; sources: string[] } |
     sources.push('pnpm-workspace.yaml');
   }
   return sources.length > 0 ? { patterns, sources } : null;
+}
+
+function readRootManifest(file: string, root: string, tolerateBroken: boolean): Record<string, unknown> | null {
+  try {
+    return parseManifest(file, root);
+  } catch (error) {
+    if (tolerateBroken && error instanceof ConfigError) return null;
+    throw error;
+  }
 }
 
 function readPnpmPatterns(file: string): string[] {

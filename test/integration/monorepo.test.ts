@@ -160,4 +160,53 @@ describe('hot dev at a workspace root', () => {
     expect(hot.output()).toMatch(/dependency cycle: api → shared → api \(packages\/api\/package\.json, packages\/shared\/package\.json\)/);
     expect(hot.output()).toMatch(/watching 3 packages: api, shared, worker/);
   });
+
+  it('a restart request or a root config edit restarts each package once, not again through its dependencies', async () => {
+    const hotProcess = startMonorepo();
+    await allStarted(hotProcess);
+    let from = hotProcess.output().length;
+    hotProcess.signal('SIGUSR2');
+    for (const name of ['api', 'web', 'worker']) await hotProcess.waitFor(readyLine(name), { from });
+    await hotProcess.waitFor(/^shared │ \[hot\] SIGUSR2 received, rebuilt/m, { from });
+    // Something observable after the wave would have happened: web restarts on its own edit.
+    project.replace('packages/web/src/server.js', 'web v1', 'web v2');
+    await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web/m, { from });
+    expect(hotProcess.output().slice(from).match(/^api    │ \[hot\] restarting/gm)).toHaveLength(1);
+
+    from = hotProcess.output().length;
+    project.replace('.hotrc.toml', 'NODE_ENV = "development"', 'NODE_ENV = "test"');
+    for (const name of ['api', 'web', 'worker']) await hotProcess.waitFor(readyLine(name), { from });
+    await hotProcess.waitFor(/^shared │ \[hot\] \.hotrc\.toml changed, rebuilt/m, { from });
+    project.replace('packages/web/src/server.js', 'web v2', 'web v3');
+    await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web/m, { from });
+    const after = hotProcess.output().slice(from);
+    expect(after.match(/^api    │ \[hot\] restarting/gm)).toHaveLength(1);
+    expect(after).toMatch(/^api    │ \[hot\] restarting: \.hotrc\.toml changed/m);
+  });
+
+  it('watches a package\'s env file even when the root .gitignore ignores it', async () => {
+    project = createProject('monorepo');
+    linkWorkspacePackages(project);
+    project.write('.gitignore', '.env\nnode_modules\n');
+    project.write('packages/web/.env', 'GREETING=one\n');
+    project.write('packages/web/.hotrc.toml', 'include = ["src/**/*.js"]\nbin = "node src/server.js"\n[run]\nenv_file = ".env"\n');
+    hot = runHot(['dev', '--filter', 'web'], { cwd: project.dir });
+    await hot.watching();
+    await hot.waitForCount(readyLine('web'), 1);
+    const from = hot.output().length;
+    project.write('packages/web/.env', 'GREETING=two\n');
+    await hot.waitFor(/^web\s+│ \[hot\] restarting: packages\/web\/\.env changed/m, { from });
+  });
+
+  it('a root .hotrc.toml that runs a program makes the root the app, as without packages', async () => {
+    project = createProject('monorepo');
+    linkWorkspacePackages(project);
+    project.write('server.mjs', "console.log('root app up'); setInterval(() => {}, 1 << 30);\n");
+    project.write('.hotrc.toml', 'include = ["*.mjs"]\nbin = "node server.mjs"\n');
+    hot = runHot(['dev'], { cwd: project.dir });
+    await hot.watching();
+    await hot.waitFor(/^root app up$/m);
+    expect(hot.output()).toMatch(/^\[hot\] watching \. \(/m);
+    expect(hot.output()).not.toMatch(/│/);
+  });
 });
