@@ -103,6 +103,8 @@ export function startHot(options: HotOptions): HotApp {
   /** The next cycle: merged triggers; `own` once any of them came from this package itself. */
   let pending: { type: TriggerType; paths: string[]; reason: string | null; own: boolean; upstream: boolean; done: Array<(outcome: CycleReport['outcome']) => void> } | null = null;
   let lastOutcome: CycleReport['outcome'] | null = null;
+  /** What the pipeline is doing, for status(). */
+  let phase: 'waiting for dependencies' | 'building' | 'idle' = 'idle';
   let closing: Promise<void> | undefined;
   let firstCycle: (() => void) | undefined;
   /** Set when the config's [run] changed: the running program belongs to the old one until the next start. */
@@ -251,15 +253,20 @@ export function startHot(options: HotOptions): HotApp {
       pending = null;
       let outcome: CycleReport['outcome'] = 'skipped';
       try {
-        if (next.type === 'start' && options.startAfter) await options.startAfter;
+        if (next.type === 'start' && options.startAfter) {
+          phase = 'waiting for dependencies';
+          await options.startAfter;
+        }
         if (closed) {
           for (const resolve of next.done) resolve('skipped');
           break;
         }
+        phase = 'building';
         outcome = (await runCycle(next.type, next.paths, next.reason, next.upstream)) ?? 'skipped';
       } catch (error) {
         logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
       }
+      phase = 'idle';
       if (outcome !== 'skipped') lastOutcome = outcome;
       if (!closed) options.onCycle?.({ trigger: next.type, own: next.own, paths: next.paths, outcome });
       for (const resolve of next.done) resolve(outcome);
@@ -522,7 +529,7 @@ export function startHot(options: HotOptions): HotApp {
 
   function describeStatus(): string {
     const { supervisor, config } = stages;
-    if (busy) return 'building';
+    if (phase !== 'idle') return phase;
     if (lastOutcome === 'build-failed') return supervisor.state === 'running' ? 'build failed, previous version running' : 'build failed';
     if (config.run.command === null) return lastOutcome === 'built' ? 'built' : 'waiting';
     switch (supervisor.state) {
