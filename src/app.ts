@@ -213,8 +213,7 @@ export function startHot(options: HotOptions): HotApp {
       logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
       return;
     }
-    // Only a real build can write what it then watches; without one, skip the stat.
-    if (stages.config.build.kind !== 'none') loopGuard.noteChange(change.path, modifiedAt(change.path));
+    loopGuard.noteChange(change.path, modifiedAt(change.path));
     stages.batcher.add(change.path);
   }
 
@@ -292,10 +291,18 @@ export function startHot(options: HotOptions): HotApp {
         paths = sourcePaths;
       }
     }
-    if (type === 'changes' && loopGuard.isLooping(paths)) {
+    const loop = type === 'changes' ? loopGuard.isLooping(paths) : null;
+    if (loop === 'build') {
       logger.error(
         `${formatPaths(paths, cwd)} changed again during the build, for the 3rd time in a row: the build seems to write into watched files. Not rebuilding until something else changes`,
         { hint: 'exclude the build output (set build.output, or add it to exclude)' },
+      );
+      return undefined;
+    }
+    if (loop === 'program') {
+      logger.error(
+        `${formatPaths(paths, cwd)} changed right after the app started, for the 3rd time in a row: the app seems to write into watched files. Not restarting until something else changes`,
+        { hint: `add ${paths.length === 1 ? 'it' : 'them'} to exclude, or have the app write outside the watched tree` },
       );
       return undefined;
     }
@@ -445,6 +452,7 @@ export function startHot(options: HotOptions): HotApp {
   function onSupervisorEvent(event: SupervisorEvent): void {
     switch (event.type) {
       case 'spawned':
+        loopGuard.programStarted();
         logger.debug(`spawned pid ${event.pid} (restart #${event.restartCount})`);
         return;
       case 'force-killed':

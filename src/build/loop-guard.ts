@@ -1,15 +1,22 @@
 /**
- * Notices a build that keeps triggering itself: its output lands in watched files, which start the
- * next build, which writes them again. A change counts as the build's own when the file was last
- * modified while the build ran; a cycle started only by such changes, several times in a row, is a loop.
+ * Notices a cycle that keeps triggering itself: the build writes into watched files, or the program
+ * writes into them as it starts (a data file, a log that `include` matches), which starts the next
+ * cycle, which writes them again. A change counts as the cycle's own when the file was last modified
+ * while the build ran or within a short window after the program was started; a cycle started only
+ * by such changes to the same files, several times in a row, is a loop.
  */
 export interface LoopGuard {
   buildStarted(): void;
   buildFinished(): void;
+  /** The program of this cycle was just started: files it writes right away count as its own. */
+  programStarted(): void;
   /** `modifiedAtMs` is the file's mtime when the event arrived (undefined for a deleted file). */
   noteChange(absolutePath: string, modifiedAtMs: number | undefined): void;
-  /** Call when a cycle is about to start for these changed paths; true when it would continue a loop. */
-  isLooping(paths: readonly string[]): boolean;
+  /**
+   * Call when a cycle is about to start for these changed paths: who wrote them, when this cycle
+   * would continue a loop (`threshold` self-started cycles in a row), else null.
+   */
+  isLooping(paths: readonly string[]): 'build' | 'program' | null;
 }
 
 export interface LoopGuardOptions {
@@ -17,36 +24,56 @@ export interface LoopGuardOptions {
   threshold?: number;
   /** Slack for file-system timestamps that are coarser than the clock. */
   clockSlackMs?: number;
+  /** How long after a start the program's writes count as its own. */
+  programWindowMs?: number;
   now?: () => number;
 }
+
+/** Programs that write a file as they start do it within this long; a person saving again rarely does. */
+export const PROGRAM_WRITE_WINDOW_MS = 500;
 
 export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
   const threshold = options.threshold ?? 3;
   const slack = options.clockSlackMs ?? 20;
+  const programWindowMs = options.programWindowMs ?? PROGRAM_WRITE_WINDOW_MS;
   const now = options.now ?? Date.now;
   let startedAt = Number.NaN;
   let finishedAt: number | null = null;
-  let written = new Set<string>();
+  let programStartedAt: number | null = null;
+  let written = new Map<string, 'build' | 'program'>();
   let streak = 0;
+  /** The paths of the last self-triggered cycle: a loop rewrites the same files each round. */
+  let lastLoopPaths = '';
 
   return {
     buildStarted() {
       startedAt = now();
       finishedAt = null;
-      written = new Set();
+      programStartedAt = null;
+      written = new Map();
     },
     buildFinished() {
       finishedAt = now();
     },
+    programStarted() {
+      programStartedAt = now();
+    },
     noteChange(absolutePath, modifiedAtMs) {
       if (modifiedAtMs === undefined || Number.isNaN(startedAt)) return;
-      const end = finishedAt ?? now();
-      if (modifiedAtMs >= startedAt - slack && modifiedAtMs <= end + slack) written.add(absolutePath);
+      const buildEnd = finishedAt ?? now();
+      if (modifiedAtMs >= startedAt - slack && modifiedAtMs <= buildEnd + slack) {
+        written.set(absolutePath, 'build');
+      } else if (programStartedAt !== null && modifiedAtMs >= programStartedAt - slack && modifiedAtMs <= programStartedAt + programWindowMs) {
+        written.set(absolutePath, 'program');
+      }
     },
     isLooping(paths) {
       const selfTriggered = paths.length > 0 && paths.every((file) => written.has(file));
-      streak = selfTriggered ? streak + 1 : 0;
-      return streak >= threshold;
+      const key = [...paths].sort().join('\n');
+      streak = selfTriggered ? (key === lastLoopPaths ? streak + 1 : 1) : 0;
+      lastLoopPaths = selfTriggered ? key : '';
+      if (streak < threshold) return null;
+      return paths.every((file) => written.get(file) === 'build') ? 'build' : 'program';
     },
   };
 }

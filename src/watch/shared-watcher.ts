@@ -89,7 +89,9 @@ export function createSharedWatcher(options: SharedWatcherOptions): SharedWatche
       onWatchLimit: () => {
         if (poll) return;
         poll = true;
-        scheduleRescan();
+        void scheduleRescan().then(() => {
+          if (!closed) options.logger.info(`watching ${current?.watchedFileCount() ?? 0} files by polling every ${options.pollIntervalMs} ms`);
+        });
       },
       logger: options.logger,
     });

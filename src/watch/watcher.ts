@@ -65,6 +65,11 @@ export function createWatcher(options: WatcherOptions): Watcher {
     fsWatcher.once('ready', () => resolve());
   });
   let closing: Promise<void> | undefined;
+  // Test-only: the tests cannot lower the system's inotify limit, so HOT_TEST_ENOSPC=1 reports running
+  // out of watches once the first scan is done, as chokidar does when the limit is hit.
+  if (process.env.HOT_TEST_ENOSPC === '1' && !options.poll) {
+    void ready.then(() => fsWatcher.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' })));
+  }
 
   return {
     ready,

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { get, waitForResponse } from '../helpers/http.js';
+import { linkWorkspacePackages } from '../helpers/project.js';
 import { startHttpApp, useSession } from '../helpers/session.js';
 
 describe('faults hot keeps its footing through', () => {
@@ -20,6 +21,35 @@ describe('faults hot keeps its footing through', () => {
     expect(existsSync(project.path('pwned'))).toBe(false);
     expect(existsSync(project.path('data', 'pwned'))).toBe(false);
     expect(existsSync(project.path('pwned2'))).toBe(false);
+  });
+
+  it('runs out of inotify watches: says so with the limit and the fix, then polls and misses no change', async () => {
+    const project = session.project();
+    project.write('app.mjs', "console.log('app v1');\nsetInterval(() => {}, 1000);\n");
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
+    // HOT_TEST_ENOSPC makes the watcher report ENOSPC after its scan, as chokidar does at the limit.
+    const hot = session.run(project, [], { HOT_TEST_ENOSPC: '1' });
+    await hot.waitFor(/out of inotify watches \(the limit is \d+\): switching to polling so no change is missed/);
+    expect(hot.output()).toMatch(/hint: raise the limit with `sudo sysctl fs\.inotify\.max_user_watches=524288`/);
+    await hot.waitFor(/watching \. \(\d+ files?, polling every 300 ms; build: no build\)/);
+    expect(hot.count(/out of inotify watches/)).toBe(1);
+    project.write('app.mjs', "console.log('app v2');\nsetInterval(() => {}, 1000);\n");
+    await hot.waitFor(/restarting: app\.mjs changed/);
+    await hot.waitFor(/^app v2$/m);
+    expect(hot.count(/restarting:/)).toBe(1);
+  });
+
+  it('runs out of inotify watches in a monorepo: the one shared watcher polls from then on', async () => {
+    const project = session.project('monorepo');
+    linkWorkspacePackages(project);
+    const hot = session.run(project, ['dev', '--filter', 'web'], { HOT_TEST_ENOSPC: '1' });
+    await hot.waitFor(/out of inotify watches/);
+    await hot.waitFor(/^web\s+│ web ready on \d+/m);
+    await hot.waitFor(/^\[hot\] watching \d+ files by polling every 300 ms$/m);
+    const from = hot.output().length;
+    project.replace('packages/web/src/server.js', 'web v1', 'web v2');
+    await hot.waitFor(/^web\s+│ \[hot\] restarting: packages\/web\/src\/server\.js changed/m, { from });
+    expect(hot.count(/out of inotify watches/)).toBe(1);
   });
 
   it('keeps running with the last config when the config file is deleted', async () => {

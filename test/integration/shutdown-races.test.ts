@@ -74,3 +74,23 @@ describe('a build that writes into watched files', () => {
     await hot.waitFor(/restarting: src\/app\.js changed/, { from: before });
   });
 });
+
+describe('a program that writes into watched files as it starts', () => {
+  const session = useSession();
+
+  it('is stopped after a few rounds with a message, and a real edit still restarts it', async () => {
+    const project = session.project();
+    // data.json matches the default include; the app rewrites it each time it starts.
+    project.write('app.mjs', "import { writeFileSync } from 'node:fs';\nwriteFileSync('data.json', JSON.stringify({ startedAt: Date.now() }));\nsetInterval(() => {}, 1000);\n");
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
+    const hot = session.run(project, []);
+    await hot.watching();
+    await hot.waitFor(/data\.json changed right after the app started, for the 3rd time in a row: the app seems to write into watched files/);
+    expect(hot.output()).toMatch(/hint: add it to exclude, or have the app write outside the watched tree/);
+    const restarts = hot.count(/restarting:/);
+    expect(restarts).toBeLessThanOrEqual(4);
+    const before = hot.output().length;
+    project.write('app.mjs', project.read('app.mjs').replace('1000', '2000'));
+    await hot.waitFor(/restarting: app\.mjs changed/, { from: before });
+  });
+});

@@ -20,7 +20,7 @@ describe('createLoopGuard', () => {
       time.advance(200);
       results.push(guard.isLooping(['/p/out.js']));
     }
-    expect(results).toEqual([false, false, true]);
+    expect(results).toEqual([null, null, 'build']);
   });
 
   it('never counts a file the user saved after the build ended', () => {
@@ -32,7 +32,7 @@ describe('createLoopGuard', () => {
       guard.buildFinished();
       time.advance(30);
       guard.noteChange('/p/src/a.ts', time.now()); // modified after the build
-      expect(guard.isLooping(['/p/src/a.ts'])).toBe(false);
+      expect(guard.isLooping(['/p/src/a.ts'])).toBeNull();
     }
   });
 
@@ -42,19 +42,61 @@ describe('createLoopGuard', () => {
     guard.buildStarted();
     guard.noteChange('/p/out.js', time.now());
     guard.buildFinished();
-    expect(guard.isLooping(['/p/out.js'])).toBe(false);
-    expect(guard.isLooping(['/p/out.js', '/p/src/user.ts'])).toBe(false);
-    expect(guard.isLooping(['/p/out.js'])).toBe(false);
-    expect(guard.isLooping(['/p/out.js'])).toBe(true);
+    expect(guard.isLooping(['/p/out.js'])).toBeNull();
+    expect(guard.isLooping(['/p/out.js', '/p/src/user.ts'])).toBeNull();
+    expect(guard.isLooping(['/p/out.js'])).toBeNull();
+    expect(guard.isLooping(['/p/out.js'])).toBe('build');
+  });
+
+  it('starts counting again when the self-written files are not the same as last round', () => {
+    const time = clock();
+    const guard = createLoopGuard({ now: time.now, threshold: 2 });
+    guard.buildStarted();
+    guard.noteChange('/p/out.js', time.now());
+    guard.noteChange('/p/src/user.ts', time.now());
+    guard.buildFinished();
+    expect(guard.isLooping(['/p/out.js'])).toBeNull();
+    expect(guard.isLooping(['/p/src/user.ts'])).toBeNull();
+    expect(guard.isLooping(['/p/src/user.ts'])).toBe('build');
   });
 
   it('ignores deletions and changes before any build', () => {
     const guard = createLoopGuard();
     guard.noteChange('/p/a.js', Date.now());
-    expect(guard.isLooping(['/p/a.js'])).toBe(false);
+    expect(guard.isLooping(['/p/a.js'])).toBeNull();
     guard.buildStarted();
     guard.noteChange('/p/b.js', undefined);
     guard.buildFinished();
-    expect(guard.isLooping(['/p/b.js'])).toBe(false);
+    expect(guard.isLooping(['/p/b.js'])).toBeNull();
+  });
+
+  it('calls it the program\'s loop when a file changes right after each start', () => {
+    const time = clock();
+    const guard = createLoopGuard({ now: time.now });
+    const results: Array<string | null> = [];
+    for (let round = 0; round < 3; round++) {
+      guard.buildStarted();
+      time.advance(20);
+      guard.buildFinished();
+      guard.programStarted();
+      time.advance(80);
+      guard.noteChange('/p/data.json', time.now()); // the program writes it as it starts
+      time.advance(100);
+      results.push(guard.isLooping(['/p/data.json']));
+    }
+    expect(results).toEqual([null, null, 'program']);
+  });
+
+  it('does not count a save that comes after the program\'s start window', () => {
+    const time = clock();
+    const guard = createLoopGuard({ now: time.now, programWindowMs: 500 });
+    for (let round = 0; round < 5; round++) {
+      guard.buildStarted();
+      guard.buildFinished();
+      guard.programStarted();
+      time.advance(800);
+      guard.noteChange('/p/src/a.ts', time.now());
+      expect(guard.isLooping(['/p/src/a.ts'])).toBeNull();
+    }
   });
 });
