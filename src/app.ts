@@ -4,9 +4,10 @@ import { createCommandBuilder } from './build/command.js';
 import { createEsbuildBuilder } from './build/esbuild.js';
 import { createLoopGuard } from './build/loop-guard.js';
 import { describeCommand } from './config/command-line.js';
+import { loadConfig } from './config/load.js';
 import { POLL_INTERVAL_MS, type ResolvedConfig } from './config/schema.js';
 import { isHotError } from './errors.js';
-import type { BuildResult, ChangeBatch, ChildExit, FileChange, SupervisorEvent, Trigger } from './events.js';
+import type { BuildResult, ChangeBatch, ChildExit, FileChange, HotEvent, HotEventOf, HotEventType, SupervisorEvent, Trigger } from './events.js';
 import { proxyGenerations, socketGenerations } from './handoff/generations.js';
 import { createProxy, type Proxy } from './handoff/proxy.js';
 import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
@@ -15,7 +16,7 @@ import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/chi
 import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
 import { createSupervisor, type Handoff, type StartResult, type Supervisor, type SupervisorCounters } from './supervise/supervisor.js';
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
-import type { Logger } from './ui/logger.js';
+import { createLogger, type Logger } from './ui/logger.js';
 import { BURST_QUIET_MS, createBatcher, type Batcher } from './watch/batch.js';
 import { createMoveTracker } from './watch/move-tracker.js';
 import { createPathFilter, type PathFilter } from './watch/filter.js';
@@ -23,11 +24,13 @@ import { loadGitignoreRules } from './watch/gitignore.js';
 import { createWatcher, type Watcher, type WatcherOptions } from './watch/watcher.js';
 
 export interface HotOptions {
-  config: ResolvedConfig;
-  logger: Logger;
+  /** The resolved config; without it, `.hotrc.toml` in `cwd` is loaded (and re-read when it changes). */
+  config?: ResolvedConfig;
+  /** hot's own log lines; default: info level on stderr. */
+  logger?: Logger;
   /** Whether compiler messages may carry colour. */
   color?: boolean;
-  /** Base for the paths hot prints; defaults to process.cwd(). */
+  /** Base for the paths hot prints and where the config is looked for; defaults to process.cwd(). */
   cwd?: string;
   /** Re-reads the config file after it changes; throws a ConfigError when the new one is invalid. */
   reloadConfig?: () => ResolvedConfig;
@@ -71,8 +74,11 @@ export interface HotApp {
   rebuild(paths: readonly string[], reason: string): Promise<CycleReport['outcome']>;
   /** True when the last build read this file. */
   isBuildInput(absolutePath: string): boolean;
-  /** Where the package stands, in a few words: `running (pid 123)`, `crashed, waiting for changes`. */
+  /** Where the package stands, in a few words: `running`, `crashed, waiting for changes`. */
   status(): string;
+  /** Calls `listener` for each event of this type (`'*'`: every event); returns a function that stops it. */
+  on<T extends HotEventType>(type: T, listener: (event: HotEventOf<T>) => void): () => void;
+  on(type: '*', listener: (event: HotEvent) => void): () => void;
 }
 
 type TriggerType = Trigger['type'];
@@ -92,9 +98,11 @@ interface Stages {
  * The orchestrator: watcher -> filter -> batch -> build -> supervisor, and all of the runtime policy.
  * One cycle (build, then restart) at a time; triggers arriving meanwhile merge into exactly one more.
  */
-export function startHot(options: HotOptions): HotApp {
-  const { logger } = options;
-  const cwd = options.cwd ?? process.cwd();
+export function startHot(given: HotOptions = {}): HotApp {
+  const cwd = given.cwd ?? process.cwd();
+  const load = (): ResolvedConfig => loadConfig({ cwd, overrides: {} });
+  const options = { ...given, config: given.config ?? load(), ...(given.config || given.reloadConfig ? {} : { reloadConfig: load }) };
+  const logger = given.logger ?? createLogger({ level: 'info' });
   const loopGuard = createLoopGuard();
   const moveTracker = createMoveTracker();
   let crashTimes: number[] = [];
@@ -103,6 +111,20 @@ export function startHot(options: HotOptions): HotApp {
   /** The next cycle: merged triggers; `own` once any of them came from this package itself. */
   let pending: { type: TriggerType; paths: string[]; reason: string | null; own: boolean; upstream: boolean; done: Array<(outcome: CycleReport['outcome']) => void> } | null = null;
   let lastOutcome: CycleReport['outcome'] | null = null;
+  /** When the running cycle began: `ready in` counts from here, build included. */
+  let cycleStartedAt = Date.now();
+  const listeners = new Map<string, Set<(event: HotEvent) => void>>();
+  const emit = (event: HotEvent): void => {
+    for (const key of [event.type, '*']) {
+      for (const listener of listeners.get(key) ?? []) {
+        try {
+          listener(event);
+        } catch (error) {
+          logger.error(`an event listener threw: ${(error as Error).stack ?? String(error)}`);
+        }
+      }
+    }
+  };
   /** What the pipeline is doing, for status(). */
   let phase: 'waiting for dependencies' | 'building' | 'idle' = 'idle';
   let closing: Promise<void> | undefined;
@@ -219,6 +241,7 @@ export function startHot(options: HotOptions): HotApp {
 
   function onBatch(batch: ChangeBatch): void {
     const configChanged = batch.paths.some((file) => isConfigFile(file));
+    emit({ type: 'change', paths: [...batch.paths] });
     void request(configChanged ? 'config-changed' : 'changes', batch.paths);
   }
 
@@ -261,6 +284,7 @@ export function startHot(options: HotOptions): HotApp {
           break;
         }
         phase = 'building';
+        cycleStartedAt = Date.now();
         outcome = (await runCycle(next.type, next.paths, next.reason, next.upstream)) ?? 'skipped';
       } catch (error) {
         logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
@@ -293,6 +317,7 @@ export function startHot(options: HotOptions): HotApp {
     }
     const loop = type === 'changes' ? loopGuard.isLooping(paths) : null;
     if (loop === 'build') {
+      emit({ type: 'restart-skipped', reason: 'build-loop' });
       logger.error(
         `${formatPaths(paths, cwd)} changed again during the build, for the 3rd time in a row: the build seems to write into watched files. Not rebuilding until something else changes`,
         { hint: 'exclude the build output (set build.output, or add it to exclude)' },
@@ -300,6 +325,7 @@ export function startHot(options: HotOptions): HotApp {
       return undefined;
     }
     if (loop === 'program') {
+      emit({ type: 'restart-skipped', reason: 'program-loop' });
       logger.error(
         `${formatPaths(paths, cwd)} changed right after the app started, for the 3rd time in a row: the app seems to write into watched files. Not restarting until something else changes`,
         { hint: `add ${paths.length === 1 ? 'it' : 'them'} to exclude, or have the app write outside the watched tree` },
@@ -323,6 +349,7 @@ export function startHot(options: HotOptions): HotApp {
     const bundlesUpstream = build.kind === 'esbuild' && build.bundlePackages.length > 0;
     const mustRestart = type !== 'changes' || runOutdated || (upstream && !bundlesUpstream) || paths.some((file) => stages.config.watch.alwaysWatch.includes(file));
     if (!result.outputChanged && stages.supervisor.state === 'running' && !mustRestart) {
+      emit({ type: 'restart-skipped', reason: 'output-unchanged' });
       logger.info(`${why}, output unchanged (built in ${formatDuration(result.durationMs)}): not restarting`);
       return 'built';
     }
@@ -333,11 +360,15 @@ export function startHot(options: HotOptions): HotApp {
   async function runBuild(): Promise<BuildResult> {
     logger.debug(`building (${stages.builder.description})`);
     loopGuard.buildStarted();
+    emit({ type: 'build-start' });
+    let result: BuildResult;
     try {
-      return await stages.builder.build();
+      result = await stages.builder.build();
     } finally {
       loopGuard.buildFinished();
     }
+    emit(result.type === 'built' ? { type: 'build-ok', durationMs: result.durationMs, outputChanged: result.outputChanged } : { type: 'build-failed', durationMs: result.durationMs, diagnostics: stripAnsi(result.diagnostics) });
+    return result;
   }
 
   async function startProgram(paths: string[], build: BuildResult | null, headline: string): Promise<void> {
@@ -345,13 +376,13 @@ export function startHot(options: HotOptions): HotApp {
     const result = runOutdated ? await startWithNewRunSettings(paths) : await stages.supervisor.start({ changedPaths: paths });
     if (closed) return;
     if (!result.ok) return onStartFailed(result);
-    const details = [
-      build && build.durationMs > 0 ? `built in ${formatDuration(build.durationMs)}` : null,
-      handoff ? `ready in ${formatDuration(result.readyMs)}` : null,
-      `pid ${result.pid}`,
-    ].filter(Boolean).join(', ');
+    const readyMs = Date.now() - cycleStartedAt;
+    const buildMs = build && build.durationMs > 0 ? build.durationMs : null;
+    // Ready means listening on its port with [serve]; without it, started.
+    const details = [buildMs !== null ? `built in ${formatDuration(buildMs)}` : null, `ready in ${formatDuration(readyMs)}`, `pid ${result.pid}`].filter(Boolean).join(', ');
     const subject = headline === 'started' ? `started ${programLabel()}${publicUrl ? ` on ${publicUrl}` : ''}` : headline;
     logger.success(`${subject} (${details})`);
+    emit({ type: 'ready', pid: result.pid, readyMs, buildMs, reason: subject });
   }
 
   /**
@@ -383,6 +414,7 @@ export function startHot(options: HotOptions): HotApp {
   function onStartFailed(result: Extract<StartResult, { ok: false }>): void {
     if (result.cause === 'closed') return;
     if (result.cause === 'spawn') return; // the exit event carries the reason and reports it
+    emit({ type: 'start-failed', reason: result.reason });
     if (result.oldServing) {
       logger.error(`the new version failed to start: ${result.reason}. The previous version keeps serving; waiting for changes`);
       return;
@@ -429,11 +461,13 @@ export function startHot(options: HotOptions): HotApp {
       if (!same((c) => c.serve)) logger.warn('[serve] changes take effect when hot is started again');
     } catch (error) {
       if (!isHotError(error)) throw error;
+      emit({ type: 'config-error', message: error.message });
       logger.error(error.message, error.hint ? { hint: error.hint } : undefined);
       logger.warn('config not applied: still running with the previous one');
       return false;
     }
     stages = next;
+    emit({ type: 'config-reloaded' });
     const retired: Promise<unknown>[] = [];
     if (next.batcher !== previous.batcher) {
       for (const file of previous.batcher.takePending()) next.batcher.add(file);
@@ -453,6 +487,7 @@ export function startHot(options: HotOptions): HotApp {
     switch (event.type) {
       case 'spawned':
         loopGuard.programStarted();
+        emit({ type: 'spawn', pid: event.pid });
         logger.debug(`spawned pid ${event.pid} (restart #${event.restartCount})`);
         return;
       case 'force-killed':
@@ -468,6 +503,7 @@ export function startHot(options: HotOptions): HotApp {
   }
 
   function onProgramExit(exit: ChildExit): void {
+    if (!exit.spawnError) emit({ type: 'exit', pid: exit.pid, code: exit.code, signal: exit.signal, requested: exit.requested });
     if (exit.requested) {
       logger.debug(`app (pid ${exit.pid}) stopped: ${describeExitStatus(exit.code, exit.signal)}`);
       return;
@@ -502,10 +538,12 @@ export function startHot(options: HotOptions): HotApp {
         proxy?.fail('the app exited (code 0) and hot is waiting for a change to start it again');
         return;
       case 'restart':
+        emit({ type: 'crash', pid: exit.pid, code: exit.code, signal: exit.signal, attempt: decision.attempt, maxRestarts: decision.maxRestarts, delayMs: decision.delayMs });
         logger.warn(`app ${status}, restarting in ${formatDuration(decision.delayMs)} (${decision.attempt}/${decision.maxRestarts})`, notFound);
         supervisor.enterBackoff(decision.delayMs, () => request('retry'));
         return;
       case 'trip':
+        emit({ type: 'circuit-open', crashes: decision.crashes, windowMs: decision.windowMs });
         logger.error(`app ${status}: it crashed ${decision.crashes} times in ${formatDuration(decision.windowMs)}, waiting for changes`, notFound);
         proxy?.fail(`the app crashed ${decision.crashes} times in ${formatDuration(decision.windowMs)} (it ${status}); see the terminal for its output`);
         supervisor.trip();
@@ -561,10 +599,13 @@ export function startHot(options: HotOptions): HotApp {
     if (closed || stages.watcher !== initialWatcher || options.announceWatching === false) return;
     const { builder, config } = stages;
     const polling = config.watch.poll || pollingForced ? `, polling every ${POLL_INTERVAL_MS} ms` : '';
+    emit({ type: 'watching', files: initialWatcher.watchedFileCount(), polling: polling !== '' });
     logger.info(`watching ${relativeTo(config.watch.root, cwd)} (${initialWatcher.watchedFileCount()} files${polling}; build: ${builder.description})`);
   });
   let publicUrl: string | null = null;
   const ready = (async () => {
+    // Listeners attached right after startHot() returns hear the first cycle's events too.
+    await Promise.resolve();
     if (proxy && serve.strategy === 'proxy') publicPort = await proxy.listen();
     if (serve.strategy === 'socket') {
       sharedSocket = await openSharedSocket(serve.host, serve.port);
@@ -589,6 +630,13 @@ export function startHot(options: HotOptions): HotApp {
     status() {
       return describeStatus();
     },
+    on(type: string, listener: (event: never) => void) {
+      if (!listeners.has(type)) listeners.set(type, new Set());
+      const set = listeners.get(type)!;
+      const wrapped = listener as (event: HotEvent) => void;
+      set.add(wrapped);
+      return () => set.delete(wrapped);
+    },
     close() {
       closing ??= (async () => {
         closed = true;
@@ -603,6 +651,7 @@ export function startHot(options: HotOptions): HotApp {
         results.push(...(await Promise.allSettled([proxy?.close()])));
         sharedSocket?.close();
         if (!options.watchdog) watchdog.close();
+        emit({ type: 'stopped' });
         for (const result of results) {
           if (result.status === 'rejected') logger.debug(`while closing: ${String(result.reason)}`);
         }

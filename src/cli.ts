@@ -9,6 +9,7 @@ import { loadConfig, readUserConfig } from './config/load.js';
 import { CONFIG_FILE_NAME, SETTINGS, type CliOverrides, type ValueType } from './config/schema.js';
 import { convertFlagValue } from './config/validate.js';
 import { ConfigError, isHotError } from './errors.js';
+import type { PackageEvent } from './events.js';
 import { startMonorepo } from './monorepo.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
 import { loadWorkspace, type Workspace } from './workspace/packages.js';
@@ -23,6 +24,7 @@ interface CliFlags {
   killTimeout?: unknown;
   port?: unknown;
   poll?: boolean;
+  json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
   debug?: boolean;
@@ -93,7 +95,9 @@ function runDev(entry: string | undefined, flags: CliFlags): void {
   }
   const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath: String(configPath) } : {}) });
   const config = load();
-  const app = startHot({ config, logger, color, cwd, reloadConfig: load });
+  const json = flags.json === true;
+  const app = startHot({ config, logger, color, cwd, reloadConfig: load, ...(json ? { programOutput: { stdout: process.stderr, stderr: process.stderr } } : {}) });
+  if (json) app.on('*', writeEvent);
   handleSignals(app, logger);
   // A fatal error at start (the port is taken): stop what did start, then report it.
   app.ready.catch((error: unknown) => {
@@ -107,7 +111,8 @@ function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOve
       hint: 'set [serve] port in each package\'s .hotrc.toml, or use --filter with one package',
     });
   }
-  const monorepo = startMonorepo({ workspace, filters, overrides, logger, level: logLevel(flags), color });
+  const monorepo = startMonorepo({ workspace, filters, overrides, logger, level: logLevel(flags), color, json: flags.json === true });
+  if (flags.json === true) monorepo.onEvent(writeEvent);
   handleSignals(monorepo, logger);
   monorepo.ready.catch((error: unknown) => {
     void monorepo.close().finally(() => fail(error));
@@ -128,6 +133,11 @@ function rootConfigRunsSomething(cwd: string): boolean {
   if (!existsSync(file)) return false;
   const user = readUserConfig(file, CONFIG_FILE_NAME);
   return user.bin !== undefined || user.build?.entry !== undefined || user.build?.cmd !== undefined;
+}
+
+/** `--json`: one object per line on stdout, stamped with the time. */
+function writeEvent(event: PackageEvent): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
 }
 
 function hasPackageConfigs(workspace: Workspace): boolean {

@@ -4,6 +4,7 @@ import { startHot, type CycleReport, type HotApp } from './app.js';
 import { loadConfig } from './config/load.js';
 import { CONFIG_FILE_NAME, DEFAULT_DELAY_MS, DEFAULT_EXCLUDE, POLL_INTERVAL_MS, type CliOverrides, type ResolvedConfig } from './config/schema.js';
 import { ConfigError, isHotError } from './errors.js';
+import type { PackageEvent } from './events.js';
 import { startWatchdog } from './supervise/watchdog.js';
 import { formatPaths, relativeTo } from './ui/format.js';
 import { createLogger, type Logger, type LogLevel } from './ui/logger.js';
@@ -28,6 +29,8 @@ export interface MonorepoOptions {
   logger: Logger;
   level: LogLevel;
   color: boolean;
+  /** `--json`: the programs' output goes to stderr, leaving stdout to the events. */
+  json?: boolean;
 }
 
 export interface HotMonorepo {
@@ -36,6 +39,8 @@ export interface HotMonorepo {
   restart(reason: string): void;
   close(): Promise<void>;
   kill(): void;
+  /** Every event of every package (with its name), and the monorepo's own `watching` and `stopped`. */
+  onEvent(listener: (event: PackageEvent) => void): () => void;
 }
 
 interface Member {
@@ -91,6 +96,10 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
   const members = new Map<string, Member>();
   const failed = new Set<string>();
   const batchers = new Map<string, Batcher>();
+  const listeners = new Set<(event: PackageEvent) => void>();
+  const emit = (event: PackageEvent): void => {
+    for (const listener of listeners) listener(event);
+  };
   let closed = false;
 
   // In dependency order, so each package's first build waits for those it depends on.
@@ -110,7 +119,7 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
       cwd: root,
       reloadConfig: () => loadPackageConfig(pkg),
       createWatcher: (watcherOptions) => shared.view(watcherOptions),
-      programOutput: { stdout: createLinePrefixer(label, process.stdout), stderr: createLinePrefixer(label, process.stderr) },
+      programOutput: { stdout: createLinePrefixer(label, options.json ? process.stderr : process.stdout), stderr: createLinePrefixer(label, process.stderr) },
       announceWatching: false,
       startAfter: Promise.all(dependencies),
       watchdog,
@@ -126,6 +135,7 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
       memberLogger.warn(`${pkg.name} is stopped; the other packages keep running`);
       void app.close();
     });
+    app.on('*', (event) => emit({ ...event, package: pkg.name }));
     return { pkg, app, logger: memberLogger };
   }
 
@@ -198,6 +208,7 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
     if (closed) return;
     const names = [...members.keys()].sort();
     const polling = poll ? `, polling every ${POLL_INTERVAL_MS} ms` : '';
+    emit({ type: 'watching', files: shared.watchedFileCount(), polling: poll });
     const shown = names.length > MAX_NAMES_SHOWN ? `${names.slice(0, MAX_NAMES_SHOWN).join(', ')} and ${names.length - MAX_NAMES_SHOWN} more` : names.join(', ');
     logger.info(`watching ${names.length} package${names.length === 1 ? '' : 's'}: ${shown} (${shared.watchedFileCount()} files${polling})`);
   });
@@ -219,11 +230,16 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
         await Promise.allSettled([...members.values()].map((member) => member.app.close()));
         await shared.close();
         watchdog.close();
+        emit({ type: 'stopped' });
       })();
       return closing;
     },
     kill() {
       for (const member of members.values()) member.app.kill();
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -103,6 +103,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_DRAIN_TIMEOUT_MS), description: 'milliseconds the old version may finish in-flight requests before the kill path' },
   { key: null, flag: 'config', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
   { key: null, flag: 'filter', type: 'string-list', defaultText: 'every package with a .hotrc.toml', description: 'at a workspace root: run this package (a name or glob) and the workspace packages it depends on' },
+  { key: null, flag: 'json', type: 'boolean', defaultText: 'false', description: "write one JSON object per event (change, build-ok, ready, crash, …) to stdout; hot's log and the program's output go to stderr" },
   { key: null, flag: 'verbose', type: 'boolean', defaultText: 'false', description: 'log every event' },
   { key: null, flag: 'quiet', type: 'boolean', defaultText: 'false', description: 'log errors only' },
   { key: null, flag: 'debug', type: 'boolean', defaultText: 'false', description: 'log every event and show stack traces' },

@@ -9,6 +9,8 @@ export interface HotProcess {
   readonly marker: string;
   /** Everything hot and its program printed so far (stdout and stderr interleaved). */
   output(): string;
+  /** What went to stdout alone. */
+  stdout(): string;
   /** Waits until the output after `from` (a character offset) matches; returns the match. */
   waitFor(pattern: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
   /** Waits until `pattern` has matched `count` times in the whole output. */
@@ -34,15 +36,20 @@ export function runHot(args: string[], options: { cwd: string; env?: NodeJS.Proc
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let stdoutText = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer): void => {
     text += chunk.toString('utf8');
     for (const listener of listeners) listener();
   };
-  child.stdout!.on('data', append);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdoutText += chunk.toString('utf8');
+    append(chunk);
+  });
   child.stderr!.on('data', append);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
+      hasExited = true;
       resolve({ code, signal });
       for (const listener of listeners) listener();
     });
@@ -82,6 +89,7 @@ export function runHot(args: string[], options: { cwd: string; env?: NodeJS.Proc
     child,
     marker,
     output: () => text,
+    stdout: () => stdoutText,
     waitFor(pattern, { from = 0, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
       return waitUntil(() => text.slice(from).match(pattern) ?? undefined, () => String(pattern), timeoutMs);
     },

@@ -23,7 +23,7 @@ describe('the built-in esbuild build', () => {
     project.replace('src/version.ts', "'v1'", "'v2'");
     const body = await waitForResponse(port, (text) => text.includes('"version":"v2"'), 15_000);
     expect(JSON.parse(body).version).toBe('v2');
-    await hot.waitFor(/restarting: src\/version\.ts changed \(built in \d+ ms, pid \d+\)/, { from: before });
+    await hot.waitFor(/restarting: src\/version\.ts changed \(built in \d+ ms, ready in \d+ ms, pid \d+\)/, { from: before });
   });
 
   it('keeps the old server answering through a syntax error, and the fix restarts it', async () => {
