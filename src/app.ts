@@ -2,10 +2,10 @@ import { statSync } from 'node:fs';
 import { createNoBuilder, type Builder } from './build/builder.js';
 import { createCommandBuilder } from './build/command.js';
 import { createEsbuildBuilder } from './build/esbuild.js';
-import { createLoopGuard } from './build/loop-guard.js';
+import { createLoopGuard, type Writer } from './build/loop-guard.js';
 import { describeCommand } from './config/command-line.js';
 import { loadConfig } from './config/load.js';
-import { POLL_INTERVAL_MS, type ResolvedConfig } from './config/schema.js';
+import { POLL_INTERVAL_MS, type Command, type ResolvedConfig } from './config/schema.js';
 import { isHotError } from './errors.js';
 import type { BuildResult, ChangeBatch, ChildExit, FileChange, HotEvent, HotEventOf, HotEventType, SupervisorEvent, Trigger } from './events.js';
 import { proxyGenerations, socketGenerations } from './handoff/generations.js';
@@ -13,6 +13,7 @@ import { createProxy, type Proxy } from './handoff/proxy.js';
 import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
 import { decideAfterExit } from './supervise/backoff.js';
 import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/child.js';
+import { describeHookFailure, HOOK_TIMEOUT_MS, runHook, type HookName, type HookOutcome } from './supervise/hooks.js';
 import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
 import { createSupervisor, type Handoff, type StartResult, type Supervisor, type SupervisorCounters } from './supervise/supervisor.js';
 import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './ui/format.js';
@@ -38,6 +39,8 @@ export interface HotOptions {
   createWatcher?: (options: WatcherOptions) => Watcher;
   /** Where the program's output goes instead of hot's stdout and stderr (a monorepo prefixes it). */
   programOutput?: ProgramOutput;
+  /** 'ignore' while hot reads the terminal for its shortcuts; default: the program inherits stdin. */
+  programStdin?: 'inherit' | 'ignore';
   /** Whether to print the "watching …" line; a monorepo prints one line for all packages. Default true. */
   announceWatching?: boolean;
   /** The first build waits for this: in a monorepo, the packages this one depends on being ready. */
@@ -63,6 +66,11 @@ export interface HotApp {
   readonly ready: Promise<void>;
   /** Rebuilds and restarts now, whatever the output. */
   restart(reason: string): void;
+  /** Rebuilds now, and restarts only when the output changed (always without a build). */
+  build(reason: string): void;
+  /** Stops acting on changes; they are remembered, and resume() acts on them in one cycle. */
+  pause(): void;
+  resume(): void;
   /** Stops watching and stops the program through its kill path. Idempotent. */
   close(): Promise<void>;
   /** SIGKILL to the program's and any build's process group, for a second Ctrl-C. */
@@ -111,6 +119,8 @@ export function startHot(given: HotOptions = {}): HotApp {
   /** The next cycle: merged triggers; `own` once any of them came from this package itself. */
   let pending: { type: TriggerType; paths: string[]; reason: string | null; own: boolean; upstream: boolean; done: Array<(outcome: CycleReport['outcome']) => void> } | null = null;
   let lastOutcome: CycleReport['outcome'] | null = null;
+  let paused = false;
+  let pausedPaths: string[] = [];
   /** When the running cycle began: `ready in` counts from here, build included. */
   let cycleStartedAt = Date.now();
   const listeners = new Map<string, Set<(event: HotEvent) => void>>();
@@ -149,7 +159,9 @@ export function startHot(given: HotOptions = {}): HotApp {
   const watchdog = options.watchdog ?? startWatchdog();
   const spawnWatched = watchedSpawn(spawnChild, watchdog);
   const { programOutput } = options;
-  const spawn: SpawnChild = programOutput ? (spec) => spawnWatched({ ...spec, output: programOutput }) : spawnWatched;
+  const programStdin = options.programStdin;
+  const spawn: SpawnChild =
+    programOutput || programStdin ? (spec) => spawnWatched({ ...spec, ...(programOutput ? { output: programOutput } : {}), ...(programStdin ? { stdin: programStdin } : {}) }) : spawnWatched;
   /** Supervisors replaced after a [run] change whose program is still draining: kill() and close() reach them too. */
   const retiring = new Set<Supervisor>();
   let stages: Stages = createStages(options.config);
@@ -235,11 +247,15 @@ export function startHot(given: HotOptions = {}): HotApp {
       logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
       return;
     }
-    loopGuard.noteChange(change.path, modifiedAt(change.path));
+    loopGuard.noteChange(change.path, modifiedAt(change.path), SOURCE_FILE.test(change.path) || stages.builder.isInput(change.path));
     stages.batcher.add(change.path);
   }
 
   function onBatch(batch: ChangeBatch): void {
+    if (paused) {
+      for (const file of batch.paths) if (!pausedPaths.includes(file)) pausedPaths.push(file);
+      return;
+    }
     const configChanged = batch.paths.some((file) => isConfigFile(file));
     emit({ type: 'change', paths: [...batch.paths] });
     void request(configChanged ? 'config-changed' : 'changes', batch.paths);
@@ -316,24 +332,12 @@ export function startHot(given: HotOptions = {}): HotApp {
       }
     }
     const loop = type === 'changes' ? loopGuard.isLooping(paths) : null;
-    if (loop === 'build') {
-      emit({ type: 'restart-skipped', reason: 'build-loop' });
-      logger.error(
-        `${formatPaths(paths, cwd)} changed again during the build, for the 3rd time in a row: the build seems to write into watched files. Not rebuilding until something else changes`,
-        { hint: 'exclude the build output (set build.output, or add it to exclude)' },
-      );
-      return undefined;
-    }
-    if (loop === 'program') {
-      emit({ type: 'restart-skipped', reason: 'program-loop' });
-      logger.error(
-        `${formatPaths(paths, cwd)} changed right after the app started, for the 3rd time in a row: the app seems to write into watched files. Not restarting until something else changes`,
-        { hint: `add ${paths.length === 1 ? 'it' : 'them'} to exclude, or have the app write outside the watched tree` },
-      );
+    if (loop) {
+      reportLoop(loop, paths);
       return undefined;
     }
     if (type !== 'start') crashTimes = [];
-    const result = await runBuild();
+    const result = await runBuild(paths);
     if (closed) return undefined;
     if (result.type === 'build-failed') {
       await reportBuildFailure(result);
@@ -357,13 +361,62 @@ export function startHot(given: HotOptions = {}): HotApp {
     return 'built';
   }
 
-  async function runBuild(): Promise<BuildResult> {
+  /** A cycle that would continue a write loop: what writes, and what to do about it. */
+  function reportLoop(writer: Writer, paths: readonly string[]): void {
+    const them = paths.length === 1 ? 'it' : 'them';
+    const says: Record<Writer, { when: string; who: string; hint: string }> = {
+      build: { when: 'again during the build', who: 'the build seems', hint: 'exclude the build output (set build.output, or add it to exclude)' },
+      hook: { when: 'while a hook ran', who: 'a hook seems', hint: `have the hook write outside the watched tree, or add ${them} to exclude` },
+      program: { when: 'right after the app started', who: 'the app seems', hint: `add ${them} to exclude, or have the app write outside the watched tree` },
+    };
+    const { when, who, hint } = says[writer];
+    emit({ type: 'restart-skipped', reason: `${writer}-loop` });
+    logger.error(`${formatPaths(paths, cwd)} changed ${when}, for the 3rd time in a row: ${who} to write into watched files. Not rebuilding until something else changes`, { hint });
+  }
+
+  /** pre_build, the build, then post_build; a failing pre_build counts as a failed build. */
+  async function buildWithHooks(paths: readonly string[]): Promise<BuildResult> {
+    const { hooks } = stages.config;
+    const changed = { HOT_CHANGED: paths.join('\n') };
+    if (hooks.preBuild) {
+      const startedAt = Date.now();
+      const outcome = await runNamedHook('pre_build', hooks.preBuild, changed);
+      if (outcome && !outcome.ok) {
+        const why = describeHookFailure(outcome, HOOK_TIMEOUT_MS);
+        return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics: `hooks.pre_build (${describeCommand(hooks.preBuild)}) ${why}` };
+      }
+    }
+    const result = await stages.builder.build();
+    if (result.type === 'built' && hooks.postBuild) {
+      const outcome = await runNamedHook('post_build', hooks.postBuild, { ...changed, HOT_BUILD_MS: String(result.durationMs) });
+      if (outcome && !outcome.ok) logger.warn(`hooks.post_build (${describeCommand(hooks.postBuild)}) ${describeHookFailure(outcome, HOOK_TIMEOUT_MS)}; going on with the restart`);
+    }
+    return result;
+  }
+
+  /** Runs a hook in its own group; null once hot is closing. Files it writes count toward loop detection. */
+  async function runNamedHook(name: HookName, command: Command, values: Record<string, string>): Promise<HookOutcome | null> {
+    if (closed) return null;
+    const { config } = stages;
+    logger.debug(`running hooks.${name}: ${describeCommand(command)}`);
+    const hookFinished = loopGuard.hookStarted();
+    const outcome = await runHook(
+      { spawn, cwd: config.watch.root, env: { ...process.env, ...config.run.env }, timeoutMs: HOOK_TIMEOUT_MS, killTimeoutMs: config.run.killTimeoutMs },
+      name,
+      command,
+      values,
+    );
+    hookFinished();
+    return outcome;
+  }
+
+  async function runBuild(paths: readonly string[] = []): Promise<BuildResult> {
     logger.debug(`building (${stages.builder.description})`);
     loopGuard.buildStarted();
     emit({ type: 'build-start' });
     let result: BuildResult;
     try {
-      result = await stages.builder.build();
+      result = await buildWithHooks(paths);
     } finally {
       loopGuard.buildFinished();
     }
@@ -383,6 +436,11 @@ export function startHot(given: HotOptions = {}): HotApp {
     const subject = headline === 'started' ? `started ${programLabel()}${publicUrl ? ` on ${publicUrl}` : ''}` : headline;
     logger.success(`${subject} (${details})`);
     emit({ type: 'ready', pid: result.pid, readyMs, buildMs, reason: subject });
+    const { onRestart } = stages.config.hooks;
+    if (onRestart) {
+      const outcome = await runNamedHook('on_restart', onRestart, { HOT_CHANGED: paths.join('\n'), HOT_PID: String(result.pid) });
+      if (outcome && !outcome.ok) logger.warn(`hooks.on_restart (${describeCommand(onRestart)}) ${describeHookFailure(outcome, HOOK_TIMEOUT_MS)}`);
+    }
   }
 
   /**
@@ -451,6 +509,11 @@ export function startHot(given: HotOptions = {}): HotApp {
     try {
       const config = options.reloadConfig();
       const same = (pick: (c: ResolvedConfig) => unknown): boolean => JSON.stringify(pick(previous.config)) === JSON.stringify(pick(config));
+      // A save that changed nothing (or a second event for one save) is not a reason to restart.
+      if (same((c) => c)) {
+        logger.debug('config saved without a change in its settings');
+        return false;
+      }
       next = createStages(config, {
         ...(same((c) => c.watch) ? { filter: previous.filter, watcher: previous.watcher } : {}),
         ...(same((c) => c.build) ? { builder: previous.builder } : {}),
@@ -529,6 +592,13 @@ export function startHot(given: HotOptions = {}): HotApp {
   function applyCrashPolicy(exit: ChildExit): void {
     const { supervisor } = stages;
     const { decision, crashTimes: kept } = decideAfterExit(exit, crashTimes, Date.now(), stages.config.restart);
+    const { onCrash } = stages.config.hooks;
+    if (onCrash && decision.action !== 'wait') {
+      const values = { HOT_EXIT_CODE: exit.code === null ? '' : String(exit.code), HOT_SIGNAL: exit.signal ?? '', HOT_PID: String(exit.pid) };
+      void runNamedHook('on_crash', onCrash, values).then((outcome) => {
+        if (outcome && !outcome.ok) logger.warn(`hooks.on_crash (${describeCommand(onCrash)}) ${describeHookFailure(outcome, HOOK_TIMEOUT_MS)}`);
+      });
+    }
     crashTimes = kept;
     const status = describeExitStatus(exit.code, exit.signal);
     const notFound = exit.code === 127 ? { hint: 'exit code 127 means the shell could not find the command' } : undefined;
@@ -621,6 +691,19 @@ export function startHot(given: HotOptions = {}): HotApp {
     restart(reason) {
       void request('manual', [], reason);
     },
+    build(reason) {
+      void request('changes', [], reason);
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      const missed = pausedPaths;
+      pausedPaths = [];
+      if (missed.length > 0) onBatch({ paths: missed });
+    },
     rebuild(paths, reason) {
       return request('changes', paths, reason, false);
     },
@@ -665,6 +748,9 @@ export function startHot(given: HotOptions = {}): HotApp {
     },
   };
 }
+
+/** Program code, as opposed to the data and logs a program writes. */
+const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|php|java|kt|cs|swift|ex|exs|sh)$/;
 
 function modifiedAt(file: string): number | undefined {
   try {

@@ -12,6 +12,7 @@ import { ConfigError, isHotError } from './errors.js';
 import type { PackageEvent } from './events.js';
 import { startMonorepo } from './monorepo.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
+import { canClearScreen, CLEAR_SCREEN, startShortcuts } from './ui/shortcuts.js';
 import { loadWorkspace, type Workspace } from './workspace/packages.js';
 
 interface CliFlags {
@@ -24,6 +25,7 @@ interface CliFlags {
   killTimeout?: unknown;
   port?: unknown;
   poll?: boolean;
+  clear?: boolean;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -96,9 +98,20 @@ function runDev(entry: string | undefined, flags: CliFlags): void {
   const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath: String(configPath) } : {}) });
   const config = load();
   const json = flags.json === true;
-  const app = startHot({ config, logger, color, cwd, reloadConfig: load, ...(json ? { programOutput: { stdout: process.stderr, stderr: process.stderr } } : {}) });
+  const shortcuts = wantsShortcuts(config.terminal.stdin, json);
+  const app = startHot({
+    config,
+    logger,
+    color,
+    cwd,
+    reloadConfig: load,
+    ...(json ? { programOutput: { stdout: process.stderr, stderr: process.stderr } } : {}),
+    ...(shortcuts ? { programStdin: 'ignore' as const } : {}),
+  });
   if (json) app.on('*', writeEvent);
+  if (config.terminal.clear && canClearScreen()) app.on('change', () => process.stdout.write(CLEAR_SCREEN));
   handleSignals(app, logger);
+  if (shortcuts) listenForShortcuts({ ...bind(app), onExitEvent: (listener) => app.on('exit', listener) }, logger);
   // A fatal error at start (the port is taken): stop what did start, then report it.
   app.ready.catch((error: unknown) => {
     void app.close().finally(() => fail(error));
@@ -111,9 +124,12 @@ function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOve
       hint: 'set [serve] port in each package\'s .hotrc.toml, or use --filter with one package',
     });
   }
-  const monorepo = startMonorepo({ workspace, filters, overrides, logger, level: logLevel(flags), color, json: flags.json === true });
-  if (flags.json === true) monorepo.onEvent(writeEvent);
+  const json = flags.json === true;
+  const shortcuts = wantsShortcuts('hot', json);
+  const monorepo = startMonorepo({ workspace, filters, overrides, logger, level: logLevel(flags), color, json, ...(shortcuts ? { programStdin: 'ignore' as const } : {}) });
+  if (json) monorepo.onEvent(writeEvent);
   handleSignals(monorepo, logger);
+  if (shortcuts) listenForShortcuts({ ...bind(monorepo), onExitEvent: (listener) => monorepo.onEvent((event) => event.type === 'exit' && listener()) }, logger);
   monorepo.ready.catch((error: unknown) => {
     void monorepo.close().finally(() => fail(error));
   });
@@ -133,6 +149,42 @@ function rootConfigRunsSomething(cwd: string): boolean {
   if (!existsSync(file)) return false;
   const user = readUserConfig(file, CONFIG_FILE_NAME);
   return user.bin !== undefined || user.build?.entry !== undefined || user.build?.cmd !== undefined;
+}
+
+function bind(target: Pick<HotApp, 'restart' | 'build' | 'pause' | 'resume' | 'close'>): Pick<HotApp, 'restart' | 'build' | 'pause' | 'resume' | 'close'> {
+  return {
+    restart: (reason) => target.restart(reason),
+    build: (reason) => target.build(reason),
+    pause: () => target.pause(),
+    resume: () => target.resume(),
+    close: () => target.close(),
+  };
+}
+
+/** Shortcuts need a person at a terminal, and stdin not given to the program. */
+function wantsShortcuts(stdin: 'hot' | 'child', json: boolean): boolean {
+  return process.stdin.isTTY === true && stdin === 'hot' && !json;
+}
+
+function listenForShortcuts(target: Pick<HotApp, 'restart' | 'build' | 'pause' | 'resume' | 'close'> & { onExitEvent(listener: () => void): void }, logger: Logger): void {
+  let paused = false;
+  logger.info('press h for shortcuts');
+  const shortcuts = startShortcuts(process.stdin, {
+    restart: () => target.restart('restart requested'),
+    rebuild: () => target.build('rebuild requested'),
+    clear: () => {
+      if (canClearScreen()) process.stdout.write(CLEAR_SCREEN);
+    },
+    togglePause: () => {
+      paused = !paused;
+      if (paused) target.pause();
+      else target.resume();
+      return paused;
+    },
+    quit: () => process.kill(process.pid, 'SIGINT'),
+    say: (line) => logger.info(line),
+  });
+  target.onExitEvent(() => shortcuts.reassert());
 }
 
 /** `--json`: one object per line on stdout, stamped with the time. */
@@ -161,6 +213,7 @@ function toOverrides(entry: string | undefined, flags: CliFlags): CliOverrides {
   if (flags.delay !== undefined) overrides.delayMs = convertFlagValue('delay', flags.delay) as number;
   if (flags.killSignal !== undefined) overrides.killSignal = convertFlagValue('kill-signal', flags.killSignal) as NodeJS.Signals;
   if (flags.killTimeout !== undefined) overrides.killTimeoutMs = convertFlagValue('kill-timeout', flags.killTimeout) as number;
+  if (flags.clear) overrides.clear = true;
   if (flags.port !== undefined) overrides.port = convertFlagValue('port', flags.port) as number;
   if (flags.poll || process.env.HOT_POLL === '1' || process.env.HOT_POLL === 'true') overrides.poll = true;
   if (overrides.entry && overrides.command) {

@@ -71,7 +71,7 @@ export type HotEvent =
   /** The new program is ready: listening on its port with [serve], else started. `readyMs` counts from the start of the cycle, build included. */
   | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string }
   /** A cycle that did not restart: the output was byte-identical, or a write loop was stopped. */
-  | { type: 'restart-skipped'; reason: 'output-unchanged' | 'build-loop' | 'program-loop' }
+  | { type: 'restart-skipped'; reason: 'output-unchanged' | 'build-loop' | 'program-loop' | 'hook-loop' }
   /** A new version that never became ready. */
   | { type: 'start-failed'; reason: string }
   | { type: 'exit'; pid: number; code: number | null; signal: string | null; requested: boolean }

@@ -31,12 +31,17 @@ export interface MonorepoOptions {
   color: boolean;
   /** `--json`: the programs' output goes to stderr, leaving stdout to the events. */
   json?: boolean;
+  /** 'ignore' while hot reads the terminal for its shortcuts. */
+  programStdin?: 'inherit' | 'ignore';
 }
 
 export interface HotMonorepo {
   /** Resolves once every package has started (or failed to); rejects when none could. */
   readonly ready: Promise<void>;
   restart(reason: string): void;
+  build(reason: string): void;
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
   kill(): void;
   /** Every event of every package (with its name), and the monorepo's own `watching` and `stopped`. */
@@ -123,6 +128,7 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
       announceWatching: false,
       startAfter: Promise.all(dependencies),
       watchdog,
+      ...(options.programStdin ? { programStdin: options.programStdin } : {}),
       onCycle: (report) => onCycle(pkg.name, report),
     });
     app.ready.catch((error: unknown) => {
@@ -222,6 +228,15 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
     ready,
     restart(reason) {
       for (const member of members.values()) member.app.restart(reason);
+    },
+    build(reason) {
+      for (const member of members.values()) member.app.build(reason);
+    },
+    pause() {
+      for (const member of members.values()) member.app.pause();
+    },
+    resume() {
+      for (const member of members.values()) member.app.resume();
     },
     close() {
       closing ??= (async () => {

@@ -10,13 +10,19 @@ export interface LoopGuard {
   buildFinished(): void;
   /** The program of this cycle was just started: files it writes right away count as its own. */
   programStarted(): void;
-  /** `modifiedAtMs` is the file's mtime when the event arrived (undefined for a deleted file). */
-  noteChange(absolutePath: string, modifiedAtMs: number | undefined): void;
+  /** A hook of this cycle starts: files modified until the returned function is called count as its own. */
+  hookStarted(): () => void;
+  /**
+   * `modifiedAtMs` is the file's mtime when the event arrived (undefined for a deleted file).
+   * `isSource`: the file is program code (a script, a build input). People save code again right after
+   * a restart all the time, while programs write data and logs: code never counts as the program's own.
+   */
+  noteChange(absolutePath: string, modifiedAtMs: number | undefined, isSource?: boolean): void;
   /**
    * Call when a cycle is about to start for these changed paths: who wrote them, when this cycle
    * would continue a loop (`threshold` self-started cycles in a row), else null.
    */
-  isLooping(paths: readonly string[]): 'build' | 'program' | null;
+  isLooping(paths: readonly string[]): Writer | null;
 }
 
 export interface LoopGuardOptions {
@@ -29,6 +35,8 @@ export interface LoopGuardOptions {
   now?: () => number;
 }
 
+export type Writer = 'build' | 'program' | 'hook';
+
 /** Programs that write a file as they start do it within this long; a person saving again rarely does. */
 export const PROGRAM_WRITE_WINDOW_MS = 500;
 
@@ -40,7 +48,9 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
   let startedAt = Number.NaN;
   let finishedAt: number | null = null;
   let programStartedAt: number | null = null;
-  let written = new Map<string, 'build' | 'program'>();
+  let written = new Map<string, Writer>();
+  /** [start, end] of each hook of the cycle; end is null while the hook runs. */
+  let hookSpans: Array<[number, number | null]> = [];
   let streak = 0;
   /** The paths of the last self-triggered cycle: a loop rewrites the same files each round. */
   let lastLoopPaths = '';
@@ -51,6 +61,7 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
       finishedAt = null;
       programStartedAt = null;
       written = new Map();
+      hookSpans = [];
     },
     buildFinished() {
       finishedAt = now();
@@ -58,12 +69,21 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
     programStarted() {
       programStartedAt = now();
     },
-    noteChange(absolutePath, modifiedAtMs) {
+    hookStarted() {
+      const span: [number, number | null] = [now(), null];
+      hookSpans.push(span);
+      return () => {
+        span[1] = now();
+      };
+    },
+    noteChange(absolutePath, modifiedAtMs, isSource = false) {
       if (modifiedAtMs === undefined || Number.isNaN(startedAt)) return;
       const buildEnd = finishedAt ?? now();
-      if (modifiedAtMs >= startedAt - slack && modifiedAtMs <= buildEnd + slack) {
+      if (hookSpans.some(([from, to]) => modifiedAtMs >= from - slack && modifiedAtMs <= (to ?? now()) + slack)) {
+        written.set(absolutePath, 'hook');
+      } else if (modifiedAtMs >= startedAt - slack && modifiedAtMs <= buildEnd + slack) {
         written.set(absolutePath, 'build');
-      } else if (programStartedAt !== null && modifiedAtMs >= programStartedAt - slack && modifiedAtMs <= programStartedAt + programWindowMs) {
+      } else if (!isSource && programStartedAt !== null && modifiedAtMs >= programStartedAt - slack && modifiedAtMs <= programStartedAt + programWindowMs) {
         written.set(absolutePath, 'program');
       }
     },
@@ -73,7 +93,8 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
       streak = selfTriggered ? (key === lastLoopPaths ? streak + 1 : 1) : 0;
       lastLoopPaths = selfTriggered ? key : '';
       if (streak < threshold) return null;
-      return paths.every((file) => written.get(file) === 'build') ? 'build' : 'program';
+      const writers = new Set(paths.map((file) => written.get(file)!));
+      return writers.has('hook') ? 'hook' : writers.has('program') ? 'program' : 'build';
     },
   };
 }

@@ -61,6 +61,7 @@ export function extendUserConfig(base: UserConfig, own: UserConfig): UserConfig 
   }
   if (base.restart || own.restart) merged.restart = { ...base.restart, ...definedOnly(own.restart) };
   if (base.serve || own.serve) merged.serve = { ...base.serve, ...definedOnly(own.serve) };
+  if (base.hooks || own.hooks) merged.hooks = { ...base.hooks, ...definedOnly(own.hooks) };
   if (own.build && Object.values(own.build).every((value) => value === undefined)) merged.build = base.build;
   return merged;
 }

@@ -20,6 +20,7 @@ import {
   type Command,
   type ResolvedBuild,
   type ResolvedConfig,
+  type ResolvedHooks,
   type ResolvedRestart,
   type ResolvedRun,
   type ResolvedServe,
@@ -64,7 +65,9 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   if (serve.strategy === 'restart' && serve.port !== null && run.env.PORT === undefined) run.env = { ...run.env, PORT: String(serve.port) };
   // A copy, so freezing never reaches arrays the caller still owns.
   const baseConfigFile = input.baseConfigFile ?? null;
-  return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, watch, build, run, restart, serve }));
+  const hooks = resolveHooks(input.user);
+  const terminal = { clear: input.overrides.clear ?? input.user.clear ?? false, stdin: input.user.stdin ?? 'hot' } as const;
+  return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, watch, build, run, restart, serve, hooks, terminal }));
 }
 
 function resolveBuild({ user, overrides, cwd, cacheDir, bundlePackages = [], workspaceMember = false }: ResolveInput, root: string): ResolvedBuild {
@@ -130,6 +133,10 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile }: ResolveIn
     outputs,
     alwaysWatch: [...(configFile ? [configFile] : []), ...(baseConfigFile ? [baseConfigFile] : []), ...run.envFiles],
   };
+}
+
+function resolveHooks({ hooks }: UserConfig): ResolvedHooks {
+  return { preBuild: hooks?.preBuild ?? null, postBuild: hooks?.postBuild ?? null, onRestart: hooks?.onRestart ?? null, onCrash: hooks?.onCrash ?? null };
 }
 
 function resolveRestart(user: UserConfig): ResolvedRestart {

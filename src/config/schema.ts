@@ -87,6 +87,13 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'run.kill_signal', flag: 'kill-signal', type: 'signal', defaultText: DEFAULT_KILL_SIGNAL, description: 'signal sent to the program\'s process group to stop it' },
   { key: 'run.kill_timeout', flag: 'kill-timeout', type: 'ms', defaultText: String(DEFAULT_KILL_TIMEOUT_MS), description: 'milliseconds to wait after kill_signal before SIGKILL' },
   { key: 'run.stop_on_error', flag: null, type: 'boolean', defaultText: 'false', description: 'stop the program when a build fails (default: keep the last good one running)' },
+  { key: 'clear', flag: 'clear', type: 'boolean', defaultText: 'false', description: 'clear the terminal before each restart (only on a terminal, never when CI is set)' },
+  { key: 'stdin', flag: null, type: 'choice', choices: ['hot', 'child'], defaultText: '"hot" on a terminal (keyboard shortcuts), else the program\'s', description: '"child" gives the terminal\'s input to the program and turns the shortcuts off' },
+  { key: 'hooks', flag: null, type: 'table', defaultText: '', description: 'shell commands run at points of each cycle; changed paths and exit codes arrive in HOT_* variables, never in the command line' },
+  { key: 'hooks.pre_build', flag: null, type: 'command', defaultText: '', description: 'before each build; if it fails, the cycle stops as if the build had failed' },
+  { key: 'hooks.post_build', flag: null, type: 'command', defaultText: '', description: 'after each successful build, before the restart' },
+  { key: 'hooks.on_restart', flag: null, type: 'command', defaultText: '', description: 'after the program started or restarted and is ready (HOT_PID)' },
+  { key: 'hooks.on_crash', flag: null, type: 'command', defaultText: '', description: 'when the program crashed (HOT_EXIT_CODE, HOT_SIGNAL, HOT_PID)' },
   { key: 'restart', flag: null, type: 'table', defaultText: '', description: 'what happens when the program crashes' },
   { key: 'restart.backoff', flag: null, type: 'table', defaultText: '', description: 'delay before restarting a crashed program, doubling each time' },
   { key: 'restart.backoff.initial', flag: null, type: 'ms', defaultText: String(DEFAULT_BACKOFF_INITIAL_MS), description: 'first delay in milliseconds' },
@@ -121,6 +128,14 @@ export interface UserConfig {
   bin?: Command;
   gitignore?: boolean;
   poll?: boolean;
+  clear?: boolean;
+  stdin?: 'hot' | 'child';
+  hooks?: {
+    preBuild?: Command;
+    postBuild?: Command;
+    onRestart?: Command;
+    onCrash?: Command;
+  };
   build?: {
     cmd?: Command;
     entry?: string;
@@ -195,6 +210,21 @@ export type ResolvedServe =
   | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
   | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
 
+/** Shell commands run at points of each cycle; null where none is set. */
+export interface ResolvedHooks {
+  preBuild: Command | null;
+  postBuild: Command | null;
+  onRestart: Command | null;
+  onCrash: Command | null;
+}
+
+export interface ResolvedTerminal {
+  /** Clear the screen before each restart (when stdout is a terminal and CI is unset). */
+  clear: boolean;
+  /** Who reads the terminal's input: hot's shortcuts, or the program. */
+  stdin: 'hot' | 'child';
+}
+
 export interface ResolvedConfig {
   /** Absolute path of the config file, or null when hot runs without one. */
   configFile: string | null;
@@ -205,6 +235,8 @@ export interface ResolvedConfig {
   run: ResolvedRun;
   restart: ResolvedRestart;
   serve: ResolvedServe;
+  hooks: ResolvedHooks;
+  terminal: ResolvedTerminal;
 }
 
 /** Settings given on the command line; they override the file. */
@@ -220,4 +252,5 @@ export interface CliOverrides {
   /** `hot -- node server.js`: run this command. */
   command?: string[];
   port?: number;
+  clear?: boolean;
 }

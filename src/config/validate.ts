@@ -218,6 +218,9 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
     bin: get('bin'),
     gitignore: get('gitignore'),
     poll: get('poll'),
+    clear: get('clear'),
+    stdin: get('stdin'),
+    hooks: { preBuild: get('hooks.pre_build'), postBuild: get('hooks.post_build'), onRestart: get('hooks.on_restart'), onCrash: get('hooks.on_crash') },
     build: { cmd: get('build.cmd'), entry: get('build.entry'), outfile: get('build.outfile'), output: get('build.output') },
     run: {
       cwd: get('run.cwd'),

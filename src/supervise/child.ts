@@ -19,6 +19,8 @@ export interface ChildSpec {
   extraFds?: readonly unknown[];
   /** With 'inherit' or 'tee': where the program's output goes instead of hot's own stdout and stderr. */
   output?: ProgramOutput;
+  /** 'ignore' when hot reads the terminal itself (keyboard shortcuts); default 'inherit'. */
+  stdin?: 'inherit' | 'ignore';
 }
 
 /** Destinations for a program's output (a monorepo prefixes each line with the package name). */
@@ -67,7 +69,8 @@ export const spawnChild: SpawnChild = (spec) => {
   const [file, args] = spec.command.kind === 'argv' ? [spec.command.argv[0]!, spec.command.argv.slice(1)] : ['/bin/sh', ['-c', spec.command.line]];
   const startedAt = Date.now();
   const redirected = spec.output !== undefined && spec.stdio !== 'pipe';
-  const standard = spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : redirected ? ['inherit', 'pipe', 'pipe'] : spec.stdio === 'tee' ? ['inherit', 'pipe', 'inherit'] : ['inherit', 'inherit', 'inherit'];
+  const input = spec.stdin ?? 'inherit';
+  const standard = spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : redirected ? [input, 'pipe', 'pipe'] : spec.stdio === 'tee' ? [input, 'pipe', 'inherit'] : [input, 'inherit', 'inherit'];
   const child = spawn(file, args, {
     cwd: spec.cwd,
     env: spec.env,

@@ -11,6 +11,8 @@ export interface HotProcess {
   output(): string;
   /** What went to stdout alone. */
   stdout(): string;
+  /** Writes to hot's stdin (with `stdin` or `tty`); on a terminal, single keys arrive as typed. */
+  write(text: string): void;
   /** Waits until the output after `from` (a character offset) matches; returns the match. */
   waitFor(pattern: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
   /** Waits until `pattern` has matched `count` times in the whole output. */
@@ -28,13 +30,24 @@ export interface HotProcess {
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 
-export function runHot(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): HotProcess {
+export interface RunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Give hot a writable stdin (see `write`). */
+  stdin?: boolean;
+  /** Run hot on a pseudo-terminal (through `script`), as in a person's terminal; implies stdin. */
+  tty?: boolean;
+}
+
+export function runHot(args: string[], options: RunOptions): HotProcess {
   const marker = `hot-test-${randomUUID()}`;
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1', HOT_TEST_MARKER: marker, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = { ...process.env, NO_COLOR: '1', HOT_TEST_MARKER: marker, ...options.env };
+  const stdio: ['pipe' | 'ignore', 'pipe', 'pipe'] = [options.stdin || options.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+  const command = [process.execPath, CLI, ...args].map((part) => `'${part.replace(/'/g, "'\\''")}'`).join(' ');
+  // script(1) gives the command a pseudo-terminal; -e passes its exit code on.
+  const child = options.tty
+    ? spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd, env, stdio })
+    : spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio });
   let text = '';
   let stdoutText = '';
   const listeners = new Set<() => void>();
@@ -90,6 +103,9 @@ export function runHot(args: string[], options: { cwd: string; env?: NodeJS.Proc
     marker,
     output: () => text,
     stdout: () => stdoutText,
+    write(input) {
+      child.stdin?.write(input);
+    },
     waitFor(pattern, { from = 0, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
       return waitUntil(() => text.slice(from).match(pattern) ?? undefined, () => String(pattern), timeoutMs);
     },

@@ -171,7 +171,7 @@ describe('hot dev at a workspace root', () => {
     // Something observable after the wave would have happened: web restarts on its own edit.
     project.replace('packages/web/src/server.js', 'web v1', 'web v2');
     await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web/m, { from });
-    expect(hotProcess.output().slice(from).match(/^api    │ \[hot\] restarting/gm)).toHaveLength(1);
+    expect(hotProcess.output().slice(from).match(/^api    │ \[hot\] restarting/gm), hotProcess.output()).toHaveLength(1);
 
     from = hotProcess.output().length;
     project.replace('.hotrc.toml', 'NODE_ENV = "development"', 'NODE_ENV = "test"');

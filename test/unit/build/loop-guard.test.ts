@@ -99,4 +99,36 @@ describe('createLoopGuard', () => {
       expect(guard.isLooping(['/p/src/a.ts'])).toBeNull();
     }
   });
+
+  it('counts a file written while a hook runs as the hook\'s, even when the event comes before the hook ends', () => {
+    const time = clock();
+    const guard = createLoopGuard({ now: time.now });
+    const results: Array<string | null> = [];
+    for (let round = 0; round < 3; round++) {
+      guard.buildStarted();
+      guard.buildFinished();
+      guard.programStarted();
+      time.advance(1000);
+      const finished = guard.hookStarted();
+      time.advance(600);
+      guard.noteChange('/p/generated.js', time.now());
+      time.advance(5);
+      finished();
+      results.push(guard.isLooping(['/p/generated.js']));
+    }
+    expect(results).toEqual([null, null, 'hook']);
+  });
+
+  it('never counts program code as written by the program, however soon after a start it changes', () => {
+    const time = clock();
+    const guard = createLoopGuard({ now: time.now });
+    for (let round = 0; round < 5; round++) {
+      guard.buildStarted();
+      guard.buildFinished();
+      guard.programStarted();
+      time.advance(100);
+      guard.noteChange('/p/app.mjs', time.now(), true);
+      expect(guard.isLooping(['/p/app.mjs'])).toBeNull();
+    }
+  });
 });
