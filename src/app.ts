@@ -145,7 +145,7 @@ export function startHot(given: HotOptions = {}): HotApp {
   let pollingForced = false;
   const serve = options.config.serve;
   const proxy: Proxy | null =
-    serve.strategy === 'proxy' ? createProxy({ host: serve.host, port: serve.port, mode: serve.mode, waitTimeoutMs: serve.readyTimeoutMs }) : null;
+    serve.strategy === 'proxy' ? createProxy({ host: serve.host, port: serve.port, mode: serve.mode, waitTimeoutMs: serve.readyTimeoutMs, liveReload: serve.liveReload }) : null;
   let sharedSocket: SharedSocket | null = null;
   let publicPort = serve.port ?? 0;
   const handoff: Handoff | undefined =
@@ -421,6 +421,7 @@ export function startHot(given: HotOptions = {}): HotApp {
       loopGuard.buildFinished();
     }
     emit(result.type === 'built' ? { type: 'build-ok', durationMs: result.durationMs, outputChanged: result.outputChanged } : { type: 'build-failed', durationMs: result.durationMs, diagnostics: stripAnsi(result.diagnostics) });
+    proxy?.announce(result.type === 'built' ? { type: 'build-ok' } : { type: 'build-error', text: stripAnsi(result.diagnostics) });
     return result;
   }
 
@@ -436,6 +437,7 @@ export function startHot(given: HotOptions = {}): HotApp {
     const subject = headline === 'started' ? `started ${programLabel()}${publicUrl ? ` on ${publicUrl}` : ''}` : headline;
     logger.success(`${subject} (${details})`);
     emit({ type: 'ready', pid: result.pid, readyMs, buildMs, reason: subject });
+    proxy?.announce({ type: 'reload' });
     const { onRestart } = stages.config.hooks;
     if (onRestart) {
       const outcome = await runNamedHook('on_restart', onRestart, { HOT_CHANGED: paths.join('\n'), HOT_PID: String(result.pid) });

@@ -168,6 +168,7 @@ function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
     host: user.serve?.host ?? DEFAULT_SERVE_HOST,
     port,
     mode: user.serve?.proxy ?? 'http',
+    liveReload: user.serve?.liveReload ?? false,
     ...timing,
   };
 }

@@ -105,6 +105,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'serve.host', flag: null, type: 'string', defaultText: 'localhost', description: 'address of the public port (localhost = 127.0.0.1 and ::1)' },
   { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'socket', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "socket": hand the listening socket itself to each version (no proxy hop); "restart": stop, then start' },
   { key: 'serve.proxy', flag: null, type: 'choice', choices: ['http', 'tcp'], defaultText: 'http', description: '"http" keeps client connections across restarts; "tcp" forwards bytes (TLS, gRPC, raw TCP)' },
+  { key: 'serve.live_reload', flag: null, type: 'boolean', defaultText: 'false', description: 'reload open browser pages when a new version is ready, and show build errors over the page (the http proxy adds a small script to HTML pages)' },
   { key: 'serve.ready_pattern', flag: null, type: 'pattern', defaultText: '', description: 'with strategy = "socket", a regular expression on the program\'s stdout that means it is listening (for programs that are not Node)' },
   { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_READY_TIMEOUT_MS), description: 'milliseconds a new version has to listen on its PORT; requests wait this long too' },
   { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_DRAIN_TIMEOUT_MS), description: 'milliseconds the old version may finish in-flight requests before the kill path' },
@@ -163,6 +164,7 @@ export interface UserConfig {
     strategy?: 'proxy' | 'socket' | 'restart';
     readyPattern?: string;
     proxy?: 'http' | 'tcp';
+    liveReload?: boolean;
     readyTimeoutMs?: number;
     drainTimeoutMs?: number;
   };
@@ -207,7 +209,7 @@ export interface ResolvedRestart {
 
 export type ResolvedServe =
   | { strategy: 'restart'; port: number | null }
-  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
+  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
   | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
 
 /** Shell commands run at points of each cycle; null where none is set. */

@@ -202,6 +202,9 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('serve.ready_pattern') && strategy !== 'socket') {
     problems.push({ key: 'serve.ready_pattern', message: 'serve.ready_pattern is for strategy = "socket" (the proxy sees when the program listens by itself)' });
   }
+  if (values.get('serve.live_reload') === true && (!values.has('serve.port') || strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp')) {
+    problems.push({ key: 'serve.live_reload', message: 'serve.live_reload needs the http proxy: set serve.port (and keep strategy = "proxy", proxy = "http")' });
+  }
   const initial = (values.get('restart.backoff.initial') as number | undefined) ?? undefined;
   const max = (values.get('restart.backoff.max') as number | undefined) ?? undefined;
   if (initial !== undefined && max !== undefined && initial > max) {
@@ -243,6 +246,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       strategy: get('serve.strategy'),
       readyPattern: get('serve.ready_pattern'),
       proxy: get('serve.proxy'),
+      liveReload: get('serve.live_reload'),
       readyTimeoutMs: get('serve.ready_timeout'),
       drainTimeoutMs: get('serve.drain_timeout'),
     },

@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { LiveReload } from './live-reload.js';
 import type { Target, TargetBoard } from './target-board.js';
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
@@ -26,7 +27,7 @@ export interface HttpProxyHandler {
  * HTTP-aware forwarding: each request goes to the generation that is current when it arrives, over
  * that generation's keep-alive agent, so the client's own connection is hot's and survives restarts.
  */
-export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number): HttpProxyHandler {
+export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number, liveReload: LiveReload | null = null): HttpProxyHandler {
   const generations = new Map<number, GenerationState>();
   const retired = new Set<number>();
   /** Upgrade requests waiting for a generation: ended at shutdown. */
@@ -53,6 +54,10 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
       agent: attempt === 'first' ? state.agent : false,
     });
     upstream.on('response', (answer) => {
+      if (liveReload && request.method !== 'HEAD' && isPlainHtml(answer.headers)) {
+        injectInto(answer, response, liveReload);
+        return;
+      }
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
       if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
         const stream = {
@@ -80,11 +85,11 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
         void board.waitForOther(target, waitTimeoutMs).then((next) => {
           if (response.destroyed) return;
           if (next.kind === 'target') forward(request, response, next.target, 'last');
-          else sendUnavailable(response, next.reason);
+          else sendUnavailable(request, response, next.reason, liveReload);
         });
         return;
       }
-      sendUnavailable(response, `the app did not answer (${error.code ?? error.message})`);
+      sendUnavailable(request, response, `the app did not answer (${error.code ?? error.message})`, liveReload);
     });
     response.on('close', () => {
       if (!response.writableFinished) upstream.destroy();
@@ -94,10 +99,14 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
 
   return {
     onRequest(request, response) {
+      if (liveReload?.handles(request.url)) {
+        liveReload.serve(request, response);
+        return;
+      }
       void board.wait(waitTimeoutMs).then((wait) => {
         if (response.destroyed) return;
         if (wait.kind === 'target') forward(request, response, wait.target, 'first');
-        else sendUnavailable(response, wait.reason);
+        else sendUnavailable(request, response, wait.reason, liveReload);
       });
     },
     onUpgrade(request, socket, head) {
@@ -190,10 +199,44 @@ function rawRequestHead(request: IncomingMessage): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** The page a browser shows while no version of the app can answer: what is wrong, and that hot is on it. */
-function sendUnavailable(response: ServerResponse, reason: string): void {
+/**
+ * The page a browser shows while no version of the app can answer: what is wrong, and that hot is on
+ * it. With live reload, a browser gets it as HTML that reloads once the app is back.
+ */
+function sendUnavailable(request: IncomingMessage, response: ServerResponse, reason: string, liveReload: LiveReload | null): void {
   if (response.headersSent || response.destroyed) return;
+  const headers = { 'retry-after': '1', 'cache-control': 'no-store' };
+  if (liveReload && String(request.headers.accept ?? '').includes('text/html')) {
+    const page = `<!doctype html><meta charset="utf-8"><title>hot: the app is not available</title><body><h1>hot: the app is not available</h1><pre>${escapeHtml(reason)}</pre><p>hot is still watching: this page reloads once the app is back.</p></body>`;
+    response.writeHead(502, { ...headers, 'content-type': 'text/html; charset=utf-8' });
+    response.end(liveReload.inject(page));
+    return;
+  }
   const body = `hot: the app is not available\n\n${reason}\n\nhot is still watching: fix the problem and save, then reload this page.\n`;
-  response.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' });
+  response.writeHead(502, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
   response.end(body);
+}
+
+/** HTML hot can rewrite: not compressed (a compressed page is passed on untouched). */
+function isPlainHtml(headers: IncomingHttpHeaders): boolean {
+  return String(headers['content-type'] ?? '').startsWith('text/html') && (headers['content-encoding'] === undefined || headers['content-encoding'] === 'identity');
+}
+
+/** Reads the whole page, adds hot's script, and sends it with its new length. */
+function injectInto(answer: IncomingMessage, response: ServerResponse, liveReload: LiveReload): void {
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('error', () => response.destroy());
+  answer.on('end', () => {
+    if (response.destroyed) return;
+    const body = Buffer.from(liveReload.inject(Buffer.concat(chunks).toString('utf8')), 'utf8');
+    const headers = withoutHopByHop(answer.headers);
+    delete headers['content-length'];
+    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, { ...headers, 'content-length': String(body.length) });
+    response.end(body);
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { createHttpProxyHandler } from './http-proxy.js';
+import { createLiveReload, type LiveReload, type PageEvent } from './live-reload.js';
 import { closeServers, hostsFor, listenPublic } from './public-listener.js';
 import { createTargetBoard, type Target } from './target-board.js';
 import { createTcpProxyHandler } from './tcp-proxy.js';
@@ -12,6 +13,8 @@ export interface ProxyOptions {
   mode: 'http' | 'tcp';
   /** How long a connection waits for a ready generation before it gets a 502 (or is closed). */
   waitTimeoutMs: number;
+  /** Add hot's script to HTML pages and tell open pages to reload (http mode only). */
+  liveReload?: boolean;
 }
 
 export interface Proxy {
@@ -27,6 +30,8 @@ export interface Proxy {
   expect(): void;
   /** An old generation has exited: drop its pooled connections. */
   retire(generation: number): void;
+  /** Tells open pages (with live reload): reload, or show or hide a build error. */
+  announce(event: PageEvent): void;
   close(): Promise<void>;
 }
 
@@ -41,9 +46,10 @@ export function createProxy(options: ProxyOptions): Proxy {
   let retireHandler: (generation: number) => void;
   let closeHandler: () => void;
   let closeStreams: (generation: number) => void = () => {};
+  const liveReload: LiveReload | null = options.liveReload && options.mode === 'http' ? createLiveReload() : null;
 
   if (options.mode === 'http') {
-    const handler = createHttpProxyHandler(board, options.waitTimeoutMs);
+    const handler = createHttpProxyHandler(board, options.waitTimeoutMs, liveReload);
     servers = hosts.map(() => {
       const server = http.createServer({ keepAliveTimeout: 65_000 }, handler.onRequest);
       server.on('upgrade', handler.onUpgrade);
@@ -71,9 +77,11 @@ export function createProxy(options: ProxyOptions): Proxy {
     fail: (reason) => board.fail(reason),
     expect: () => board.clearFailure(),
     retire: (generation) => retireHandler(generation),
+    announce: (event) => liveReload?.announce(event),
     close() {
       closing ??= (async () => {
         board.close('hot is shutting down');
+        liveReload?.close();
         closeHandler();
         for (const server of servers) if (server instanceof http.Server) server.closeAllConnections();
         await closeServers(servers);

@@ -127,7 +127,7 @@ describe('resolveConfig: [serve]', () => {
 
   it('turns a port into the proxy strategy with its defaults', () => {
     const config = resolveConfig(input({ user: { bin, serve: { port: 3000 } } }));
-    expect(config.serve).toEqual({ strategy: 'proxy', host: 'localhost', port: 3000, mode: 'http', readyTimeoutMs: 10_000, drainTimeoutMs: 2000, graceMs: 100 });
+    expect(config.serve).toEqual({ strategy: 'proxy', host: 'localhost', port: 3000, mode: 'http', liveReload: false, readyTimeoutMs: 10_000, drainTimeoutMs: 2000, graceMs: 100 });
     expect(config.run.env.PORT).toBeUndefined();
   });
 

@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** What open pages are told. */
+export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' };
+
+export interface LiveReload {
+  /** True for hot's own paths under /__hot/, which the proxy answers itself. */
+  handles(url: string | undefined): boolean;
+  serve(request: IncomingMessage, response: ServerResponse): void;
+  /** The page with hot's script tag added before </body> (or at the end). */
+  inject(html: string): string;
+  announce(event: PageEvent): void;
+  close(): void;
+}
+
+const PREFIX = '/__hot/';
+const EVENTS_PATH = `${PREFIX}events`;
+const SCRIPT_PATH = `${PREFIX}live-reload.js`;
+export const SCRIPT_TAG = `<script src="${SCRIPT_PATH}"></script>`;
+
+/**
+ * The page side: one EventSource on hot's own endpoint (it lives as long as hot, across restarts of
+ * the app). `reload` reloads the page; `build-error` shows the compiler's message over the page
+ * until `build-ok`. No dependency, no build step: plain script.
+ */
+const CLIENT = `(() => {
+  const source = new EventSource(${JSON.stringify(EVENTS_PATH)});
+  // For a look from the devtools console (and the tests): window.__hotLiveReload.readyState 1 = connected.
+  window.__hotLiveReload = source;
+  let overlay = null;
+  const hide = () => { overlay?.remove(); overlay = null; };
+  source.addEventListener('reload', () => location.reload());
+  source.addEventListener('build-ok', hide);
+  source.addEventListener('build-error', (event) => {
+    hide();
+    overlay = document.createElement('div');
+    overlay.id = 'hot-build-error';
+    overlay.setAttribute('role', 'alert');
+    overlay.style.cssText = 'position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2em;background:rgba(24,24,27,.95);color:#fca5a5;font:14px/1.5 ui-monospace,monospace';
+    const title = document.createElement('h2');
+    title.textContent = 'hot: the build failed, the page shows the last good version';
+    title.style.cssText = 'color:#fff;font:bold 16px sans-serif;margin:0 0 1em';
+    const text = document.createElement('pre');
+    text.textContent = JSON.parse(event.data).text;
+    text.style.cssText = 'white-space:pre-wrap;margin:0';
+    overlay.append(title, text);
+    document.body.append(overlay);
+  });
+})();
+`;
+
+export function createLiveReload(): LiveReload {
+  const pages = new Set<ServerResponse>();
+  /** A page opened while the build is broken learns it at once. */
+  let lastError: string | null = null;
+
+  const send = (page: ServerResponse, event: PageEvent): void => {
+    const data = event.type === 'build-error' ? JSON.stringify({ text: event.text }) : '{}';
+    page.write(`event: ${event.type}\ndata: ${data}\n\n`);
+  };
+
+  return {
+    handles: (url) => url !== undefined && url.startsWith(PREFIX),
+    serve(request, response) {
+      const path = (request.url ?? '').split('?')[0];
+      if (path === SCRIPT_PATH) {
+        response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+        response.end(CLIENT);
+        return;
+      }
+      if (path === EVENTS_PATH) {
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        response.write('retry: 500\n\n');
+        pages.add(response);
+        response.on('close', () => pages.delete(response));
+        if (lastError !== null) send(response, { type: 'build-error', text: lastError });
+        return;
+      }
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('hot: no such path\n');
+    },
+    inject(html) {
+      const at = html.toLowerCase().lastIndexOf('</body>');
+      return at === -1 ? `${html}${SCRIPT_TAG}` : `${html.slice(0, at)}${SCRIPT_TAG}${html.slice(at)}`;
+    },
+    announce(event) {
+      if (event.type === 'build-error') lastError = event.text;
+      else lastError = null;
+      for (const page of pages) send(page, event);
+    },
+    close() {
+      for (const page of pages) page.end();
+      pages.clear();
+    },
+  };
+}

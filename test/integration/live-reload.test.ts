@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, get } from '../helpers/http.js';
+import { useSession } from '../helpers/session.js';
+
+/** Debian's chromium, which .ci/run installs; another one can be named with CHROMIUM_PATH. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('browser live reload ([serve] live_reload = true)', () => {
+  const session = useSession();
+
+  it('reloads an open page when the new version is ready, and shows a build error over it until it is fixed', async () => {
+    const project = session.project('live-page');
+    const port = await freePort();
+    project.replace('.hotrc.toml', 'port = 3100', `port = ${port}`);
+    const hot = session.run(project, []);
+    await hot.waitFor(/page ready: hello v1/);
+    expect(await get(port)).toContain('<script src="/__hot/live-reload.js"></script></body>');
+
+    const page = await browser.newPage();
+    let loads = 0;
+    page.on('load', () => loads++);
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v1');
+    // The page's event stream is open before anything changes.
+    await page.waitForFunction(() => (window as unknown as { __hotLiveReload?: EventSource }).__hotLiveReload?.readyState === 1);
+
+    project.write('src/message.ts', "export const message: string = 'hello v2';\n");
+    await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v2', null, { timeout: 20_000 });
+    expect(loads).toBe(2);
+
+    project.write('src/message.ts', "export const message: string = 'hello v3'\nexport const broken = ;\n");
+    await page.waitForSelector('#hot-build-error', { timeout: 20_000 });
+    const overlay = await page.textContent('#hot-build-error');
+    expect(overlay).toMatch(/src\/message\.ts:2:\d+/);
+    // The last good version is still what the page shows under the overlay.
+    expect(await page.textContent('#message')).toBe('hello v2');
+
+    project.write('src/message.ts', "export const message: string = 'hello v4';\n");
+    await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v4', null, { timeout: 20_000 });
+    expect(await page.$('#hot-build-error')).toBeNull();
+    await page.close();
+  });
+});
