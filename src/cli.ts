@@ -6,10 +6,11 @@ import { cac } from 'cac';
 import { startHot, type HotApp } from './app.js';
 import { writeStarterConfig } from './config/init.js';
 import { loadConfig, readUserConfig } from './config/load.js';
-import { CONFIG_FILE_NAME, SETTINGS, type CliOverrides, type ValueType } from './config/schema.js';
+import { CONFIG_FILE_NAME, SETTINGS, type CliOverrides, type ResolvedConfig, type ValueType } from './config/schema.js';
 import { convertFlagValue } from './config/validate.js';
 import { ConfigError, isHotError } from './errors.js';
 import type { PackageEvent } from './events.js';
+import { runChecks } from './doctor.js';
 import { startMonorepo } from './monorepo.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
 import { canClearScreen, CLEAR_SCREEN, startShortcuts } from './ui/shortcuts.js';
@@ -62,6 +63,7 @@ function main(): void {
     .action((entry: string | undefined, flags: CliFlags) => runDev(entry, flags));
   cli.command('dev [entry]', 'Build, run and restart on changes').action((entry: string | undefined, flags: CliFlags) => runDev(entry, flags));
   cli.command('init', `Write a commented .hotrc.toml into the current directory`).action((flags: CliFlags) => runInit(flags));
+  cli.command('doctor', 'Check what usually goes wrong: watch limits, file-system events, the port, the commands').action((flags: CliFlags) => runDoctor(flags));
   cli.help();
   cli.version(packageInfo.version);
 
@@ -194,6 +196,44 @@ function writeEvent(event: PackageEvent): void {
 
 function hasPackageConfigs(workspace: Workspace): boolean {
   return workspace.packages.some((pkg) => existsSync(path.join(pkg.dir, CONFIG_FILE_NAME)));
+}
+
+/** `hot doctor`: one line per check; exit code 1 when one failed. */
+async function runDoctor(flags: CliFlags): Promise<void> {
+  const color = flags.color !== false && shouldUseColor(process.stderr);
+  const logger = createLogger({ level: 'info', color });
+  const cwd = process.cwd();
+  const overrides = toOverrides(undefined, flags);
+  const configPath = Array.isArray(flags.config) ? flags.config.at(-1) : flags.config;
+  const workspace = configPath === undefined ? findWorkspace(cwd) : null;
+  const targets: Array<{ label: string; config: ResolvedConfig }> = [];
+  if (workspace && hasPackageConfigs(workspace) && !rootConfigRunsSomething(cwd)) {
+    const baseConfigFile = existsSync(path.join(cwd, CONFIG_FILE_NAME)) ? path.join(cwd, CONFIG_FILE_NAME) : null;
+    for (const pkg of workspace.packages) {
+      const file = path.join(pkg.dir, CONFIG_FILE_NAME);
+      if (!existsSync(file)) continue;
+      const packageNames = workspace.packages.map((other) => other.name).filter((name) => name !== pkg.name);
+      targets.push({ label: `${pkg.name}: `, config: loadConfig({ cwd, configPath: file, overrides, workspace: { baseConfigFile, packageNames } }) });
+    }
+  } else {
+    targets.push({ label: '', config: loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath: String(configPath) } : {}) }) });
+  }
+  let failed = false;
+  for (const { label, config } of targets) {
+    logger.info(`${label}checking ${config.configFile ? path.relative(cwd, config.configFile) || CONFIG_FILE_NAME : 'the command line'}`);
+    for (const result of await runChecks(config, cwd)) {
+      const extras = result.hint ? { hint: result.hint } : undefined;
+      if (result.status === 'ok') logger.success(`${label}ok    ${result.line}`);
+      else if (result.status === 'warn') logger.warn(`${label}warn  ${result.line}`, extras);
+      else if (result.status === 'skip') logger.info(`${label}skip  ${result.line}`);
+      else {
+        failed = true;
+        logger.error(`${label}FAIL  ${result.line}`, extras);
+      }
+    }
+  }
+  logger.info(failed ? 'found problems: see FAIL above' : 'no problems found');
+  process.exitCode = failed ? 1 : 0;
 }
 
 function runInit(flags: CliFlags): void {

@@ -40,7 +40,8 @@ export function findPortOwner(port: number): { pid: number; command: string } | 
   return null;
 }
 
-function safeReaddir(dir: string): string[] {
+/** The entries of a /proc directory; none when it is gone or not ours to read. */
+export function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {

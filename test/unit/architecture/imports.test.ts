@@ -36,7 +36,7 @@ function allowed(from: string, to: string, typeOnly: boolean, target: string): b
     if (to === 'ui') return typeOnly && target.endsWith('logger.js');
     return false;
   }
-  if (from === 'cli') return ['app', 'monorepo', 'index', 'config', 'workspace', 'ui', 'errors', 'events'].includes(to);
+  if (from === 'cli') return ['app', 'monorepo', 'doctor', 'index', 'config', 'workspace', 'ui', 'errors', 'events'].includes(to);
   return true; // app.ts and index.ts may import every stage
 }
 

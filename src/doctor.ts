@@ -1,0 +1,217 @@
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { describeCommand } from './config/command-line.js';
+import type { Command, ResolvedConfig } from './config/schema.js';
+import { findPortOwner, safeReaddir } from './handoff/port-owner.js';
+import { createPathFilter } from './watch/filter.js';
+import { loadGitignoreRules } from './watch/gitignore.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** One line: what was checked and what was found. */
+  line: string;
+  /** What to do about it. */
+  hint?: string;
+}
+
+/** How long the probe waits for a file-system event before calling the file system deaf. */
+const EVENT_PROBE_TIMEOUT_MS = 2000;
+/** Walking more than this many paths to count the files to watch is a finding in itself. */
+const MAX_COUNTED_PATHS = 2_000_000;
+
+/**
+ * What usually goes wrong, checked for one config: the inotify watch limit against the files hot
+ * would watch, whether file-system events arrive at all, the public port, and the commands to run.
+ */
+export async function runChecks(config: ResolvedConfig, cwd: string): Promise<CheckResult[]> {
+  const results: CheckResult[] = [checkNode(), checkWatchLimit(config), await probeEvents(config, cwd)];
+  if (config.serve.port !== null) results.push(await checkPort(config.serve.port, config.serve.strategy === 'restart' ? '127.0.0.1' : config.serve.host));
+  if (config.build.kind === 'command') results.push(checkCommand('build.cmd', config.build.command, config.build.cwd));
+  if (config.run.command) results.push(checkCommand('bin', config.run.command, config.run.cwd));
+  return results;
+}
+
+function checkNode(): CheckResult {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > 20 || (major === 20 && minor >= 19);
+  return ok ? { status: 'ok', line: `node ${process.version}` } : { status: 'fail', line: `node ${process.version} is too old`, hint: 'hot needs Node 20.19 or newer' };
+}
+
+function checkWatchLimit(config: ResolvedConfig): CheckResult {
+  const files = countWatchedFiles(config);
+  if (config.watch.poll) return { status: 'ok', line: `${files.toLocaleString('en-US')} files to watch, by polling (poll = true): no inotify watches needed` };
+  const limit = readNumber('/proc/sys/fs/inotify/max_user_watches');
+  if (limit === null) return { status: 'skip', line: `${files.toLocaleString('en-US')} files to watch; the inotify limit is not readable here (not Linux?)` };
+  const inUse = countInotifyWatchesInUse();
+  const free = limit - inUse;
+  const summary = `${files.toLocaleString('en-US')} files to watch; inotify limit ${limit.toLocaleString('en-US')}, ${inUse.toLocaleString('en-US')} in use by running programs`;
+  const hint = `raise it: sudo sysctl fs.inotify.max_user_watches=${Math.max(524288, nextPowerOfTwo(files + inUse))} (and in /etc/sysctl.conf), or narrow include/exclude`;
+  if (files > free) return { status: 'fail', line: `${summary}: not enough, hot would fall back to polling`, hint };
+  if (files > free / 2) return { status: 'warn', line: `${summary}: more than half of what is left`, hint };
+  return { status: 'ok', line: summary };
+}
+
+/** The files the watcher would look at: the same ignore rules, walked without following symlinks. */
+function countWatchedFiles(config: ResolvedConfig): number {
+  const { watch: settings } = config;
+  const filter = createPathFilter({ ...settings, gitignoreRules: settings.gitignore ? loadGitignoreRules(settings.root) : null });
+  let files = 0;
+  let seen = 0;
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      // Unreadable or gone: the watcher would skip it too.
+      return;
+    }
+    for (const entry of entries) {
+      if (++seen > MAX_COUNTED_PATHS) return;
+      const full = path.join(dir, entry.name);
+      if (filter.isIgnored(full, entry.isDirectory())) continue;
+      if (entry.isDirectory()) walk(full);
+      else files++;
+    }
+  };
+  walk(settings.root);
+  return files;
+}
+
+/** Every inotify watch of every process this user can see (one `inotify wd:` line each in fdinfo). */
+function countInotifyWatchesInUse(): number {
+  let total = 0;
+  for (const pid of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    for (const fd of safeReaddir(`/proc/${pid}/fdinfo`)) {
+      try {
+        const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+        if (info.includes('inotify wd:')) total += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+      } catch {
+        // The fd closed meanwhile, or belongs to another user.
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * Writes a file where the sources live and waits for the event: on Docker bind mounts, WSL's /mnt
+ * and network drives it never comes. The probe goes into node_modules/.cache/hot, hot's own place,
+ * never among the user's sources.
+ */
+async function probeEvents(config: ResolvedConfig, cwd: string): Promise<CheckResult> {
+  const root = config.watch.root;
+  const shown = path.relative(cwd, root) || '.';
+  if (config.watch.poll) return { status: 'skip', line: 'file-system events: not needed, poll = true' };
+  const modules = nearestNodeModules(root);
+  if (!modules) {
+    return { status: 'skip', line: `file-system events in ${shown}: not probed (there is no node_modules to write a probe into, and hot never writes among your sources)` };
+  }
+  const dir = path.join(modules, '.cache', 'hot', `probe-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const startedAt = Date.now();
+    const arrived = await new Promise<boolean>((resolve) => {
+      const watcher = watch(dir, () => {
+        clearTimeout(timer);
+        watcher.close();
+        resolve(true);
+      });
+      const timer = setTimeout(() => {
+        watcher.close();
+        resolve(false);
+      }, EVENT_PROBE_TIMEOUT_MS);
+      writeFileSync(path.join(dir, 'probe.txt'), String(startedAt));
+    });
+    if (arrived) return { status: 'ok', line: `file-system events arrive in ${shown} (in ${Date.now() - startedAt} ms)` };
+    return {
+      status: 'fail',
+      line: `file-system events do not arrive in ${shown} within ${EVENT_PROBE_TIMEOUT_MS / 1000} s (a Docker bind mount, WSL's /mnt, a network drive?)`,
+      hint: 'set poll = true in .hotrc.toml (or HOT_POLL=1): hot then checks files every 300 ms',
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function nearestNodeModules(root: string): string | null {
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules');
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+async function checkPort(port: number, host: string): Promise<CheckResult> {
+  const address = host === 'localhost' ? '127.0.0.1' : host;
+  const taken = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: address, port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+  if (!taken) return { status: 'ok', line: `port ${port} is free` };
+  const owner = findPortOwner(port);
+  const who = owner ? ` by pid ${owner.pid}${owner.command ? ` (${owner.command})` : ''}` : '';
+  return { status: 'fail', line: `port ${port} is already in use${who}`, hint: 'stop that program (an old hot or server still running?), or set [serve] port to another one' };
+}
+
+/** The command's program must be found: in PATH, or (with a warning) only in node_modules/.bin. */
+function checkCommand(setting: string, command: Command, cwd: string): CheckResult {
+  const program = firstWord(command);
+  const shown = describeCommand(command);
+  if (!program) return { status: 'skip', line: `${setting}: ${shown}: cannot tell which program it runs` };
+  if (program.includes('/')) {
+    const file = path.resolve(cwd, program);
+    if (!existsSync(file)) return { status: 'fail', line: `${setting}: ${program} does not exist`, hint: `fix ${setting} in .hotrc.toml` };
+    return isExecutable(file) ? { status: 'ok', line: `${setting}: ${shown}` } : { status: 'fail', line: `${setting}: ${program} is not executable`, hint: `chmod +x ${program}, or run it through its interpreter` };
+  }
+  const inPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).some((dir) => isExecutable(path.join(dir, program)));
+  if (inPath) return { status: 'ok', line: `${setting}: ${shown}` };
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    if (isExecutable(path.join(dir, 'node_modules', '.bin', program))) {
+      return { status: 'warn', line: `${setting}: ${program} is only in node_modules/.bin, which is on PATH under npx and npm scripts`, hint: 'run hot as `npx hot` or from an npm script' };
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return { status: 'fail', line: `${setting}: ${program} is not installed (not in PATH nor in node_modules/.bin)`, hint: `install it (e.g. npm i -D ${program === 'tsc' ? 'typescript' : program}), or fix ${setting} in .hotrc.toml` };
+}
+
+function firstWord(command: Command): string | null {
+  if (command.kind === 'argv') return command.argv[0] ?? null;
+  const match = /^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*([^\s;&|<>()$`"']+)/.exec(command.line);
+  return match?.[1] ?? null;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    // Missing, or not executable for this user.
+    return false;
+  }
+}
+
+function readNumber(file: string): number | null {
+  try {
+    const value = Number(readFileSync(file, 'utf8').trim());
+    return Number.isFinite(value) ? value : null;
+  } catch {
+    // Not Linux, or /proc is not readable.
+    return null;
+  }
+}
+
+function nextPowerOfTwo(value: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(2, value)));
+}
