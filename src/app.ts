@@ -13,6 +13,7 @@ import { createProxy, type Proxy } from './handoff/proxy.js';
 import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
 import { decideAfterExit } from './supervise/backoff.js';
 import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/child.js';
+import { isOpenForWritingByGroup } from './supervise/open-files.js';
 import { describeHookFailure, HOOK_TIMEOUT_MS, runHook, type HookName, type HookOutcome } from './supervise/hooks.js';
 import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
 import { createSupervisor, type Handoff, type StartResult, type Supervisor, type SupervisorCounters } from './supervise/supervisor.js';
@@ -119,6 +120,8 @@ export function startHot(given: HotOptions = {}): HotApp {
   /** The next cycle: merged triggers; `own` once any of them came from this package itself. */
   let pending: { type: TriggerType; paths: string[]; reason: string | null; own: boolean; upstream: boolean; done: Array<(outcome: CycleReport['outcome']) => void> } | null = null;
   let lastOutcome: CycleReport['outcome'] | null = null;
+  /** Files found open for writing by the program: reported once each. */
+  const programWrites = new Set<string>();
   let paused = false;
   let pausedPaths: string[] = [];
   /** When the running cycle began: `ready in` counts from here, build included. */
@@ -243,12 +246,28 @@ export function startHot(given: HotOptions = {}): HotApp {
     const relevant = stages.filter.isIncluded(change.path) || stages.builder.isInput(change.path);
     logger.debug(`${change.kind} ${relativeTo(change.path, cwd)}${relevant ? '' : ' (not watched by include, ignored)'}`);
     if (!relevant) return;
+    if (isWrittenByProgram(change.path)) return;
     if (moveTracker.isTailOfMove(change)) {
       logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
       return;
     }
     loopGuard.noteChange(change.path, modifiedAt(change.path), SOURCE_FILE.test(change.path) || stages.builder.isInput(change.path));
     stages.batcher.add(change.path);
+  }
+
+  /**
+   * A data file the running program holds open for writing (its log, its database) changes because
+   * of the program itself: never a reason to restart it. Code is never treated so.
+   */
+  function isWrittenByProgram(file: string): boolean {
+    const pid = stages.supervisor.pid;
+    if (pid === null || SOURCE_FILE.test(file) || stages.builder.isInput(file) || isConfigFile(file)) return false;
+    if (!isOpenForWritingByGroup(pid, file)) return false;
+    if (!programWrites.has(file)) {
+      programWrites.add(file);
+      logger.info(`${relativeTo(file, cwd)} is written by the app itself (it holds it open): not a reason to restart`, { hint: 'add it to exclude to stop watching it' });
+    }
+    return true;
   }
 
   function onBatch(batch: ChangeBatch): void {

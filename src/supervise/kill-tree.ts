@@ -37,6 +37,25 @@ export function isGroupAlive(pgid: number): boolean {
   }
 }
 
+/** The live members of a process group, from /proc (Linux); empty elsewhere. */
+export function groupMembers(pgid: number): number[] {
+  if (process.platform !== 'linux') return [];
+  const members: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    // /proc not readable: no member can be named.
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(entry);
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(Number(entry));
+  }
+  return members;
+}
+
 function readStat(pid: string): { state: string; pgrp: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -94,3 +94,27 @@ describe('a program that writes into watched files as it starts', () => {
     await hot.waitFor(/restarting: app\.mjs changed/, { from: before });
   });
 });
+
+describe('a file the program keeps open for writing (its log, its database)', () => {
+  const session = useSession();
+
+  it('never restarts it, is reported once, and real edits still restart', async () => {
+    const project = session.project();
+    // events.json matches the default include; the app holds it open and appends to it all the time.
+    project.write(
+      'app.mjs',
+      "import { openSync, writeSync } from 'node:fs';\nconst fd = openSync('events.json', 'a');\nconsole.log('app up');\nsetInterval(() => writeSync(fd, `{\"at\":${Date.now()}}\\n`), 50);\n",
+    );
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
+    const hot = session.run(project, ['--verbose']);
+    await hot.watching();
+    await hot.waitFor(/events\.json is written by the app itself \(it holds it open\): not a reason to restart/);
+    // Well past the 500 ms after start in which a write would count toward a loop: still no restart.
+    await expect.poll(() => project.read('events.json').split('\n').length, { timeout: 20_000 }).toBeGreaterThan(30);
+    expect(hot.count(/restarting:/)).toBe(0);
+    expect(hot.count(/is written by the app itself/)).toBe(1);
+    project.write('app.mjs', project.read('app.mjs').replace('app up', 'app up again'));
+    await hot.waitFor(/restarting: app\.mjs changed/);
+    await hot.waitFor(/app up again/);
+  });
+});
