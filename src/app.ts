@@ -13,6 +13,7 @@ import { createProxy, type Proxy } from './handoff/proxy.js';
 import { openSharedSocket, type SharedSocket } from './handoff/socket.js';
 import { decideAfterExit } from './supervise/backoff.js';
 import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/child.js';
+import { changedPathsVariables } from './supervise/env.js';
 import { isOpenForWritingByGroup } from './supervise/open-files.js';
 import { describeHookFailure, HOOK_TIMEOUT_MS, runHook, type HookName, type HookOutcome } from './supervise/hooks.js';
 import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
@@ -127,7 +128,11 @@ export function startHot(given: HotOptions = {}): HotApp {
   /** When the running cycle began: `ready in` counts from here, build included. */
   let cycleStartedAt = Date.now();
   const listeners = new Map<string, Set<(event: HotEvent) => void>>();
+  let stoppedEmitted = false;
   const emit = (event: HotEvent): void => {
+    // Nothing happens after 'stopped': a hook or build finishing during close() stays silent.
+    if (stoppedEmitted) return;
+    if (event.type === 'stopped') stoppedEmitted = true;
     for (const key of [event.type, '*']) {
       for (const listener of listeners.get(key) ?? []) {
         try {
@@ -396,7 +401,7 @@ export function startHot(given: HotOptions = {}): HotApp {
   /** pre_build, the build, then post_build; a failing pre_build counts as a failed build. */
   async function buildWithHooks(paths: readonly string[]): Promise<BuildResult> {
     const { hooks } = stages.config;
-    const changed = { HOT_CHANGED: paths.join('\n') };
+    const changed = changedPathsVariables(paths);
     if (hooks.preBuild) {
       const startedAt = Date.now();
       const outcome = await runNamedHook('pre_build', hooks.preBuild, changed);
@@ -405,8 +410,10 @@ export function startHot(given: HotOptions = {}): HotApp {
         return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics: `hooks.pre_build (${describeCommand(hooks.preBuild)}) ${why}` };
       }
     }
+    // hot was closed while the hook ran: the builder is gone.
+    if (closed) return { type: 'build-failed', durationMs: 0, diagnostics: 'hot is shutting down' };
     const result = await stages.builder.build();
-    if (result.type === 'built' && hooks.postBuild) {
+    if (result.type === 'built' && hooks.postBuild && !closed) {
       const outcome = await runNamedHook('post_build', hooks.postBuild, { ...changed, HOT_BUILD_MS: String(result.durationMs) });
       if (outcome && !outcome.ok) logger.warn(`hooks.post_build (${describeCommand(hooks.postBuild)}) ${describeHookFailure(outcome, HOOK_TIMEOUT_MS)}; going on with the restart`);
     }
@@ -459,7 +466,7 @@ export function startHot(given: HotOptions = {}): HotApp {
     proxy?.announce({ type: 'reload' });
     const { onRestart } = stages.config.hooks;
     if (onRestart) {
-      const outcome = await runNamedHook('on_restart', onRestart, { HOT_CHANGED: paths.join('\n'), HOT_PID: String(result.pid) });
+      const outcome = await runNamedHook('on_restart', onRestart, { ...changedPathsVariables(paths), HOT_PID: String(result.pid) });
       if (outcome && !outcome.ok) logger.warn(`hooks.on_restart (${describeCommand(onRestart)}) ${describeHookFailure(outcome, HOOK_TIMEOUT_MS)}`);
     }
   }

@@ -165,7 +165,22 @@ function bind(target: Pick<HotApp, 'restart' | 'build' | 'pause' | 'resume' | 'c
 
 /** Shortcuts need a person at a terminal, and stdin not given to the program. */
 function wantsShortcuts(stdin: 'hot' | 'child', json: boolean): boolean {
-  return process.stdin.isTTY === true && stdin === 'hot' && !json;
+  return process.stdin.isTTY === true && stdin === 'hot' && !json && isTerminalForeground();
+}
+
+/**
+ * `hot &` still has the terminal as stdin, but raw mode from the background would stop it (SIGTTOU):
+ * shortcuts only when hot's process group owns the terminal. Unknown (not Linux): assume it does.
+ */
+function isTerminalForeground(): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[2] === fields[5]; // pgrp, tpgid
+  } catch {
+    // No /proc: nothing to compare.
+    return true;
+  }
 }
 
 function listenForShortcuts(target: Pick<HotApp, 'restart' | 'build' | 'pause' | 'resume' | 'close'> & { onExitEvent(listener: () => void): void }, logger: Logger): void {
@@ -189,8 +204,17 @@ function listenForShortcuts(target: Pick<HotApp, 'restart' | 'build' | 'pause' |
   target.onExitEvent(() => shortcuts.reassert());
 }
 
-/** `--json`: one object per line on stdout, stamped with the time. */
+let eventsOpen = true;
+
+/** `--json`: one object per line on stdout, stamped with the time; a reader that went away ends them, not hot. */
 function writeEvent(event: PackageEvent): void {
+  if (!eventsOpen) return;
+  if (process.stdout.listenerCount('error') === 0) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      eventsOpen = false;
+      createLogger({ level: 'warn', color: shouldUseColor(process.stderr) }).warn(`stdout closed (${error.code ?? error.message}): no more --json events; hot keeps running`);
+    });
+  }
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
 }
 

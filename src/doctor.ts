@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describeCommand } from './config/command-line.js';
@@ -110,9 +110,12 @@ async function probeEvents(config: ResolvedConfig, cwd: string): Promise<CheckRe
   if (!modules) {
     return { status: 'skip', line: `file-system events in ${shown}: not probed (there is no node_modules to write a probe into, and hot never writes among your sources)` };
   }
+  if (statSync(modules).dev !== statSync(root).dev) {
+    return { status: 'skip', line: `file-system events in ${shown}: not probed (node_modules is on another file system than the sources, as with a Docker volume)`, hint: 'if changes are missed in a container, set poll = true' };
+  }
   const dir = path.join(modules, '.cache', 'hot', `probe-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
   try {
+    mkdirSync(dir, { recursive: true });
     const startedAt = Date.now();
     const arrived = await new Promise<boolean>((resolve) => {
       const watcher = watch(dir, () => {
@@ -132,6 +135,10 @@ async function probeEvents(config: ResolvedConfig, cwd: string): Promise<CheckRe
       line: `file-system events do not arrive in ${shown} within ${EVENT_PROBE_TIMEOUT_MS / 1000} s (a Docker bind mount, WSL's /mnt, a network drive?)`,
       hint: 'set poll = true in .hotrc.toml (or HOT_POLL=1): hot then checks files every 300 ms',
     };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const hint = code === 'ENOSPC' ? 'out of inotify watches: see the inotify line, or set poll = true' : 'check that node_modules/.cache is writable';
+    return { status: 'fail', line: `file-system events in ${shown}: the probe could not run (${code})`, hint };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -169,6 +176,7 @@ async function checkPort(port: number, host: string): Promise<CheckResult> {
 function checkCommand(setting: string, command: Command, cwd: string): CheckResult {
   const program = firstWord(command);
   const shown = describeCommand(command);
+  if (program && SHELL_BUILTINS.has(program)) return { status: 'skip', line: `${setting}: ${shown}: starts with the shell's own ${program}, not checked` };
   if (!program) return { status: 'skip', line: `${setting}: ${shown}: cannot tell which program it runs` };
   if (program.includes('/')) {
     const file = path.resolve(cwd, program);
@@ -185,6 +193,8 @@ function checkCommand(setting: string, command: Command, cwd: string): CheckResu
   }
   return { status: 'fail', line: `${setting}: ${program} is not installed (not in PATH nor in node_modules/.bin)`, hint: `install it (e.g. npm i -D ${program === 'tsc' ? 'typescript' : program}), or fix ${setting} in .hotrc.toml` };
 }
+
+const SHELL_BUILTINS = new Set(['cd', 'exec', 'export', 'set', 'unset', 'source', '.', 'eval', 'env', 'if', 'for', 'while', 'test', '[', 'true', 'false', 'echo', 'printf', 'trap', 'ulimit', 'umask', 'command']);
 
 function firstWord(command: Command): string | null {
   if (command.kind === 'argv') return command.argv[0] ?? null;

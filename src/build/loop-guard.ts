@@ -37,6 +37,12 @@ export interface LoopGuardOptions {
 
 export type Writer = 'build' | 'program' | 'hook';
 
+/**
+ * A build or hook that runs longer than this (a type-check, a test run) may well see the person save
+ * code meanwhile: code saved during such a long step never counts toward a loop.
+ */
+export const LONG_STEP_MS = 1000;
+
 /** Programs that write a file as they start do it within this long; a person saving again rarely does. */
 export const PROGRAM_WRITE_WINDOW_MS = 500;
 
@@ -79,9 +85,10 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
     noteChange(absolutePath, modifiedAtMs, isSource = false) {
       if (modifiedAtMs === undefined || Number.isNaN(startedAt)) return;
       const buildEnd = finishedAt ?? now();
-      if (hookSpans.some(([from, to]) => modifiedAtMs >= from - slack && modifiedAtMs <= (to ?? now()) + slack)) {
+      const counts = (from: number, to: number): boolean => modifiedAtMs >= from - slack && modifiedAtMs <= to + slack && !(isSource && to - from > LONG_STEP_MS);
+      if (hookSpans.some(([from, to]) => counts(from, to ?? now()))) {
         written.set(absolutePath, 'hook');
-      } else if (modifiedAtMs >= startedAt - slack && modifiedAtMs <= buildEnd + slack) {
+      } else if (counts(startedAt, buildEnd)) {
         written.set(absolutePath, 'build');
       } else if (!isSource && programStartedAt !== null && modifiedAtMs >= programStartedAt - slack && modifiedAtMs <= programStartedAt + programWindowMs) {
         written.set(absolutePath, 'program');

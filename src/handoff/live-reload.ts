@@ -24,6 +24,7 @@ export const SCRIPT_TAG = `<script src="${SCRIPT_PATH}"></script>`;
  * until `build-ok`. No dependency, no build step: plain script.
  */
 const CLIENT = `(() => {
+  if (window.__hotLiveReload) return;
   const source = new EventSource(${JSON.stringify(EVENTS_PATH)});
   // For a look from the devtools console (and the tests): window.__hotLiveReload.readyState 1 = connected.
   window.__hotLiveReload = source;
@@ -80,7 +81,10 @@ export function createLiveReload(): LiveReload {
       response.end('hot: no such path\n');
     },
     inject(html) {
-      const at = html.toLowerCase().lastIndexOf('</body>');
+      // A fragment (htmx, Turbo) is not a page: a second script would open a second event stream.
+      if (!/<\/body\s*>|<html[\s>]/i.test(html)) return html;
+      let at = -1;
+      for (const match of html.matchAll(/<\/body\s*>/gi)) at = match.index;
       return at === -1 ? `${html}${SCRIPT_TAG}` : `${html.slice(0, at)}${SCRIPT_TAG}${html.slice(at)}`;
     },
     announce(event) {

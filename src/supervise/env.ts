@@ -25,3 +25,20 @@ export function buildChildEnv(input: ChildEnvInput, base: NodeJS.ProcessEnv = pr
   }
   return { ...fromFiles, ...base, ...input.env, ...input.hot };
 }
+
+/** Linux refuses one environment string over 128 KiB (E2BIG): a huge change list is cut well below. */
+const MAX_CHANGED_BYTES = 64 * 1024;
+
+/**
+ * HOT_CHANGED: the changed paths, one per line. A list too long for the environment keeps the paths
+ * that fit and sets HOT_CHANGED_TRUNCATED=1.
+ */
+export function changedPathsVariables(paths: readonly string[]): Record<string, string> {
+  let text = '';
+  for (const file of paths) {
+    const next = text === '' ? file : `${text}\n${file}`;
+    if (Buffer.byteLength(next) > MAX_CHANGED_BYTES) return { HOT_CHANGED: text, HOT_CHANGED_TRUNCATED: '1' };
+    text = next;
+  }
+  return { HOT_CHANGED: text };
+}

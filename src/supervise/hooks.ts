@@ -40,6 +40,8 @@ export async function runHook(options: HookRunOptions, name: HookName, command: 
     return { ok: false, code: status.code, signal: status.signal, timedOut: true };
   }
   const status = await child.exited;
+  // What the hook left running in its group goes too, and the group is no longer hot's to track.
+  await child.stop('SIGTERM', options.killTimeoutMs);
   if (status.spawnError) return { ok: false, code: null, signal: null, timedOut: false, spawnError: status.spawnError };
   return { ok: status.code === 0, code: status.code, signal: status.signal, timedOut: false };
 }

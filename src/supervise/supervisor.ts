@@ -1,7 +1,7 @@
 import type { Command, ResolvedRun } from '../config/schema.js';
 import type { ChildExit, SupervisorEvent } from '../events.js';
 import { spawnChild, type ChildHandle, type ChildStatus, type SpawnChild } from './child.js';
-import { buildChildEnv } from './env.js';
+import { buildChildEnv, changedPathsVariables } from './env.js';
 import { settlesWithin } from './settle.js';
 
 /** How long to wait for an exit after SIGKILL before reporting the process as stuck. */
@@ -163,7 +163,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const env = buildChildEnv({
       envFiles: run.envFiles,
       env: run.env,
-      hot: { HOT: '1', HOT_RESTART_COUNT: String(counters.spawns), HOT_GENERATION: String(id), HOT_CHANGED: changedPaths.join('\n'), ...launch.env },
+      hot: { HOT: '1', HOT_RESTART_COUNT: String(counters.spawns), HOT_GENERATION: String(id), ...changedPathsVariables(changedPaths), ...launch.env },
       ...(options.onEnvFileProblem ? { onMissing: options.onEnvFileProblem } : {}),
     });
     const command = launch.wrapCommand ? launch.wrapCommand(runCommand) : runCommand;

@@ -41,7 +41,10 @@ export function startShortcuts(input: ShortcutInput, actions: ShortcutActions): 
   input.setRawMode?.(true);
   input.resume();
   const onData = (chunk: Buffer | string): void => {
-    for (const key of chunk.toString()) handleKey(key, actions);
+    const text = chunk.toString();
+    // Several characters at once are a paste, not keys pressed: a pasted "q" must not quit.
+    if (text.length > 1 && text !== '\r\n') return;
+    handleKey(text[0] ?? '', actions);
   };
   input.on('data', onData);
   let stopped = false;

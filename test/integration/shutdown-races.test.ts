@@ -85,8 +85,9 @@ describe('a program that writes into watched files as it starts', () => {
     project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
     const hot = session.run(project, []);
     await hot.watching();
-    await hot.waitFor(/data\.json changed right after the app started, for the 3rd time in a row: the app seems to write into watched files/);
-    expect(hot.output()).toMatch(/hint: add it to exclude, or have the app write outside the watched tree/);
+    // Caught holding the file open, or else by its timing after 3 rounds: either way the restarts stop.
+    const stopped = await hot.waitFor(/data\.json changed right after the app started, for the 3rd time in a row: the app seems to write into watched files|data\.json is written by the app itself/);
+    if (stopped[0].startsWith('data.json changed')) await hot.waitFor(/hint: add it to exclude, or have the app write outside the watched tree/);
     const restarts = hot.count(/restarting:/);
     expect(restarts).toBeLessThanOrEqual(4);
     const before = hot.output().length;

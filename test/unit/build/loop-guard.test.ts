@@ -131,4 +131,19 @@ describe('createLoopGuard', () => {
       expect(guard.isLooping(['/p/app.mjs'])).toBeNull();
     }
   });
+
+  it('never counts code saved during a long hook (a type-check, a test run) toward a loop', () => {
+    const time = clock();
+    const guard = createLoopGuard({ now: time.now });
+    for (let round = 0; round < 5; round++) {
+      guard.buildStarted();
+      guard.buildFinished();
+      const finished = guard.hookStarted();
+      time.advance(1500);
+      guard.noteChange('/p/src/a.ts', time.now(), true); // the person saves while tsc --noEmit runs
+      time.advance(500);
+      finished();
+      expect(guard.isLooping(['/p/src/a.ts'])).toBeNull();
+    }
+  });
 });
