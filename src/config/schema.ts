@@ -73,7 +73,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'delay', flag: 'delay', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a change before rebuilding (several changed files wait at least 250)' },
   { key: 'bin', flag: null, type: 'command', defaultText: 'node <build.outfile>', description: 'what to run: a command line, or an array of arguments' },
   { key: 'gitignore', flag: null, type: 'boolean', defaultText: 'true', description: 'also skip the files the root .gitignore ignores' },
-  { key: 'poll', flag: 'poll', type: 'boolean', defaultText: 'false (HOT_POLL=1 turns it on)', description: `check files every ${POLL_INTERVAL_MS} ms instead of waiting for file-system events: for Docker bind mounts, network drives, WSL's /mnt; hot switches to it by itself when it runs out of inotify watches` },
+  { key: 'poll', flag: 'poll', type: 'boolean', defaultText: 'false (HOT_POLL=1 turns it on)', description: `check files every ${POLL_INTERVAL_MS} ms instead of waiting for file-system events: for Docker bind mounts, network drives, WSL's /mnt; when it runs out of inotify watches, hot polls by itself the files it could not watch` },
   { key: 'build', flag: null, type: 'table', defaultText: '', description: 'how to build before each run (leave out to run `bin` directly)' },
   { key: 'build.cmd', flag: null, type: 'command', defaultText: '', description: 'a build command, e.g. "tsc -p ."' },
   { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file for the built-in incremental esbuild bundle' },

@@ -31,28 +31,75 @@ export interface Watcher {
 export function createWatcher(options: WatcherOptions): Watcher {
   const { root, logger } = options;
   const outside = (options.extraPaths ?? []).filter((file) => path.relative(root, file).startsWith('..'));
-  const fsWatcher: FSWatcher = watch([root, ...outside], {
+  const interval = options.pollIntervalMs ?? 300;
+  const chokidarOptions = (poll: boolean) => ({
     ignoreInitial: true,
     followSymlinks: true,
-    ...(options.poll ? { usePolling: true, interval: options.pollIntervalMs ?? 300, binaryInterval: 2 * (options.pollIntervalMs ?? 300) } : {}),
+    ...(poll ? { usePolling: true, interval, binaryInterval: 2 * interval } : {}),
     ignored: (file: string, stats?: Stats) => options.isIgnored(file, stats ? stats.isDirectory() : undefined),
   });
+  const fsWatcher: FSWatcher = watch([root, ...outside], chokidarOptions(options.poll === true));
   const reported = new Set<string>();
+  /** When the event-based watcher last reported each path: the poller's later echo of it is dropped. */
+  const lastNative = new Map<string, number>();
+  let poller: FSWatcher | null = null;
+  let pollerReady = false;
+  let toPoll: string[] = [];
+  let pollTimer: NodeJS.Timeout | undefined;
+  let closed = false;
 
-  const forward = (kind: FileChangeKind) => (file: string) => options.onChange({ kind, path: file });
+  const forward = (kind: FileChangeKind) => (file: string) => {
+    lastNative.set(file, Date.now());
+    options.onChange({ kind, path: file });
+  };
+  const forwardPolled = (kind: FileChangeKind) => (file: string) => {
+    if (Date.now() - (lastNative.get(file) ?? 0) < 2 * interval) return;
+    options.onChange({ kind, path: file });
+  };
   fsWatcher.on('add', forward('add'));
   fsWatcher.on('change', forward('change'));
   fsWatcher.on('unlink', forward('unlink'));
+
+  /** Paths inotify could not take (out of watches) are polled; the rest keep their events. */
+  const pollLater = (file: string): void => {
+    toPoll.push(file);
+    pollTimer ??= setTimeout(() => {
+      pollTimer = undefined;
+      if (closed) return;
+      const paths = toPoll;
+      toPoll = [];
+      if (poller) poller.add(paths);
+      else {
+        poller = watch(paths, chokidarOptions(true));
+        poller.on('add', forwardPolled('add'));
+        poller.on('change', forwardPolled('change'));
+        poller.on('unlink', forwardPolled('unlink'));
+        poller.on('error', (error: unknown) => logger.debug(`polling watcher: ${(error as Error).message ?? String(error)}`));
+      }
+      const count = `${paths.length} more path${paths.length === 1 ? '' : 's'}`;
+      // Changes from now on are seen: the poller has read the state it compares against.
+      if (poller.listenerCount('ready') === 0 && !pollerReady) poller.once('ready', () => {
+        pollerReady = true;
+        logger.debug(`polling ${count} that inotify could not watch`);
+      });
+      else logger.debug(`polling ${count} that inotify could not watch`);
+    }, POLL_BATCH_MS);
+  };
+
   fsWatcher.on('error', (error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+    const failedPath = (error as NodeJS.ErrnoException).path;
+    const partial = code === 'ENOSPC' && typeof failedPath === 'string' && !options.poll;
+    if (partial) pollLater(failedPath);
     if (reported.has(code)) return;
     reported.add(code);
     if (code === 'ENOSPC') {
       const limit = readWatchLimit();
-      logger.warn(`out of inotify watches (the limit is ${limit ?? 'unknown'}): switching to polling so no change is missed`, {
+      const what = partial ? `polling what it could not watch (every ${interval} ms)` : 'switching to polling';
+      logger.warn(`out of inotify watches (the limit is ${limit ?? 'unknown'}): ${what} so no change is missed`, {
         hint: 'raise the limit with `sudo sysctl fs.inotify.max_user_watches=524288` (and in /etc/sysctl.conf), or narrow include/exclude; `poll = true` silences this',
       });
-      options.onWatchLimit?.();
+      if (!partial) options.onWatchLimit?.();
     } else {
       logger.warn(`watcher error: ${(error as Error).message ?? String(error)}`);
     }
@@ -65,11 +112,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     fsWatcher.once('ready', () => resolve());
   });
   let closing: Promise<void> | undefined;
-  // Test-only: the tests cannot lower the system's inotify limit, so HOT_TEST_ENOSPC=1 reports running
-  // out of watches once the first scan is done, as chokidar does when the limit is hit.
-  if (process.env.HOT_TEST_ENOSPC === '1' && !options.poll) {
-    void ready.then(() => fsWatcher.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' })));
-  }
+  simulateWatchLimit(fsWatcher, ready, root, options.poll === true);
 
   return {
     ready,
@@ -82,10 +125,38 @@ export function createWatcher(options: WatcherOptions): Watcher {
       return count;
     },
     close() {
-      closing ??= fsWatcher.close().finally(() => settleReady());
+      closed = true;
+      clearTimeout(pollTimer);
+      closing ??= Promise.all([fsWatcher.close(), poller?.close()]).then(() => undefined).finally(() => settleReady());
       return closing;
     },
   };
+}
+
+/** Out-of-watches errors come one per path while chokidar walks: they are polled together. */
+const POLL_BATCH_MS = 100;
+
+/**
+ * Test-only: the tests cannot lower the system's inotify limit. HOT_TEST_ENOSPC=1 reports running out
+ * of watches after the first scan without naming a path (hot then polls everything);
+ * HOT_TEST_ENOSPC=a,b stops watching those paths (relative to the root) and reports each as one
+ * inotify could not take, as chokidar does at the limit.
+ */
+function simulateWatchLimit(fsWatcher: FSWatcher, ready: Promise<void>, root: string, polling: boolean): void {
+  const value = process.env.HOT_TEST_ENOSPC;
+  if (!value || polling) return;
+  const enospc = (file?: string) => Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC', ...(file ? { path: file } : {}) });
+  void ready.then(() => {
+    if (value === '1') {
+      fsWatcher.emit('error', enospc());
+      return;
+    }
+    for (const relative of value.split(',')) {
+      const file = path.join(root, relative);
+      fsWatcher.unwatch(file);
+      fsWatcher.emit('error', enospc(file));
+    }
+  });
 }
 
 function readWatchLimit(): number | null {

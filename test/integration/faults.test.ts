@@ -39,6 +39,27 @@ describe('faults hot keeps its footing through', () => {
     expect(hot.count(/restarting:/)).toBe(1);
   });
 
+  it('runs out of inotify watches for some files: polls just those, and their changes still restart', async () => {
+    const project = session.project();
+    project.write('app.mjs', "console.log('app v1');\nsetInterval(() => {}, 1000);\n");
+    project.write('other.js', '// watched by events\n');
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
+    // app.mjs stands for a file inotify could not take: it is no longer watched by events at all.
+    const hot = session.run(project, ['--verbose'], { HOT_TEST_ENOSPC: 'app.mjs' });
+    await hot.waitFor(/out of inotify watches \(the limit is \d+\): polling what it could not watch \(every 300 ms\) so no change is missed/);
+    await hot.waitFor(/polling 1 more path that inotify could not watch/);
+    expect(hot.output()).not.toMatch(/polling every 300 ms; build/);
+    const before = hot.output().length;
+    project.write('app.mjs', "console.log('app v2');\nsetInterval(() => {}, 1000);\n");
+    await hot.waitFor(/restarting: app\.mjs changed/, { from: before });
+    await hot.waitFor(/^app v2$/m, { from: before });
+    // The rest still has its events (no polling delay needed), and nothing restarts twice.
+    const second = hot.output().length;
+    project.write('other.js', '// edited\n');
+    await hot.waitFor(/restarting: other\.js changed/, { from: second });
+    expect(hot.count(/restarting:/)).toBe(2);
+  });
+
   it('runs out of inotify watches in a monorepo: the one shared watcher polls from then on', async () => {
     const project = session.project('monorepo');
     linkWorkspacePackages(project);
