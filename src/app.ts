@@ -66,10 +66,12 @@ export interface CycleReport {
 export interface HotApp {
   /** Resolves when the watcher is ready and the first build-and-start cycle has finished. */
   readonly ready: Promise<void>;
-  /** Rebuilds and restarts now, whatever the output. */
-  restart(reason: string): void;
-  /** Rebuilds now, and restarts only when the output changed (always without a build). */
-  build(reason: string): void;
+  /** Rebuilds and restarts now, whatever the output; resolves when that cycle is over. */
+  restart(reason: string): Promise<void>;
+  /** Rebuilds now, and restarts only when the output changed (always without a build); resolves when done. */
+  build(reason: string): Promise<void>;
+  /** Re-reads the config now (a monorepo's root config changed); resolves when that cycle is over. */
+  reloadConfig(changedFile: string): Promise<void>;
   /** Stops acting on changes; they are remembered, and resume() acts on them in one cycle. */
   pause(): void;
   resume(): void;
@@ -219,8 +221,9 @@ export function startHot(given: HotOptions = {}): HotApp {
     const { root, alwaysWatch } = config.watch;
     return (options.createWatcher ?? createWatcher)({
       root,
-      // Watched whatever the ignore rules say; env files and a monorepo's root config may be outside the root.
-      extraPaths: alwaysWatch,
+      // Watched whatever the ignore rules say; env files may be outside the root. A monorepo's root
+      // config is the monorepo's to watch: it reloads the packages in dependency order.
+      extraPaths: alwaysWatch.filter((file) => file !== config.baseConfigFile),
       // A watcher lives exactly as long as its filter: a reload that changes one replaces both.
       isIgnored: (file, isDirectory) => filter.isIgnored(file, isDirectory),
       onChange: (change) => onChange(change),
@@ -716,11 +719,14 @@ export function startHot(given: HotOptions = {}): HotApp {
 
   return {
     ready,
-    restart(reason) {
-      void request('manual', [], reason);
+    async restart(reason) {
+      await request('manual', [], reason);
     },
-    build(reason) {
-      void request('changes', [], reason);
+    async build(reason) {
+      await request('changes', [], reason);
+    },
+    async reloadConfig(changedFile) {
+      await request('config-changed', [changedFile]);
     },
     pause() {
       paused = true;

@@ -187,8 +187,8 @@ function listenForShortcuts(target: Pick<HotApp, 'restart' | 'build' | 'pause' |
   let paused = false;
   logger.info('press h for shortcuts');
   const shortcuts = startShortcuts(process.stdin, {
-    restart: () => target.restart('restart requested'),
-    rebuild: () => target.build('rebuild requested'),
+    restart: () => void target.restart('restart requested'),
+    rebuild: () => void target.build('rebuild requested'),
     clear: () => {
       if (canClearScreen()) process.stdout.write(CLEAR_SCREEN);
     },
@@ -307,7 +307,7 @@ function handleSignals(app: Pick<HotApp, 'close' | 'kill' | 'restart'>, logger: 
     );
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
-  process.on('SIGUSR2', () => app.restart('SIGUSR2 received'));
+  process.on('SIGUSR2', () => void app.restart('SIGUSR2 received'));
   // Whatever way hot goes down, the program's process group goes with it.
   process.on('exit', () => app.kill());
 }

@@ -38,8 +38,9 @@ export interface MonorepoOptions {
 export interface HotMonorepo {
   /** Resolves once every package has started (or failed to); rejects when none could. */
   readonly ready: Promise<void>;
-  restart(reason: string): void;
-  build(reason: string): void;
+  /** Every package, in dependency order; resolves when the last one is done. */
+  restart(reason: string): Promise<void>;
+  build(reason: string): Promise<void>;
   pause(): void;
   resume(): void;
   close(): Promise<void>;
@@ -183,12 +184,27 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
    */
   function onAnyChange(file: string): void {
     if (closed) return;
+    if (file === baseConfigFile) {
+      later('root-config', file, () => void inDependencyOrder((member) => member.app.reloadConfig(file)));
+      return;
+    }
     const owner = ownerOf(file);
     if (owner && !members.has(owner.name)) later(`wave:${owner.name}`, file, (paths) => void passOn(owner.name, paths));
     const reached = owner ? new Set(graph.dependentsInOrder(owner.name).flat()) : new Set<string>();
     for (const [name, member] of members) {
       if (name === owner?.name || reached.has(name) || !member.app.isBuildInput(file)) continue;
       later(`direct:${name}`, file, (paths) => void member.app.rebuild(paths, `${formatPaths(paths, root)} changed`));
+    }
+  }
+
+  /**
+   * Something for every package, one dependency level after the other, so a library is rebuilt
+   * before the packages that load it restart (a restart request, a root config change).
+   */
+  async function inDependencyOrder(act: (member: Member) => Promise<void>): Promise<void> {
+    for (const group of graph.startOrder(members.keys())) {
+      if (closed) return;
+      await Promise.all(group.map((name) => members.get(name)!).filter((member) => !failed.has(member.pkg.name)).map(act));
     }
   }
 
@@ -227,10 +243,10 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
   return {
     ready,
     restart(reason) {
-      for (const member of members.values()) member.app.restart(reason);
+      return inDependencyOrder((member) => member.app.restart(reason));
     },
     build(reason) {
-      for (const member of members.values()) member.app.build(reason);
+      return inDependencyOrder((member) => member.app.build(reason));
     },
     pause() {
       for (const member of members.values()) member.app.pause();

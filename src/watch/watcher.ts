@@ -1,4 +1,4 @@
-import { readFileSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { FileChange, FileChangeKind } from '../events.js';
@@ -43,7 +43,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
   /** When the event-based watcher last reported each path: the poller's later echo of it is dropped. */
   const lastNative = new Map<string, number>();
   let poller: FSWatcher | null = null;
-  let pollerReady = false;
+  /** mtimes of refused paths when they were refused, to catch a change before the poller's first look. */
+  const knownAt = new Map<string, number | undefined>();
+  const settleTimers = new Set<NodeJS.Timeout>();
   let toPoll: string[] = [];
   let pollTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -63,6 +65,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
   /** Paths inotify could not take (out of watches) are polled; the rest keep their events. */
   const pollLater = (file: string): void => {
     toPoll.push(file);
+    knownAt.set(file, modifiedAt(file));
     pollTimer ??= setTimeout(() => {
       pollTimer = undefined;
       if (closed) return;
@@ -76,13 +79,20 @@ export function createWatcher(options: WatcherOptions): Watcher {
         poller.on('unlink', forwardPolled('unlink'));
         poller.on('error', (error: unknown) => logger.debug(`polling watcher: ${(error as Error).message ?? String(error)}`));
       }
-      const count = `${paths.length} more path${paths.length === 1 ? '' : 's'}`;
-      // Changes from now on are seen: the poller has read the state it compares against.
-      if (poller.listenerCount('ready') === 0 && !pollerReady) poller.once('ready', () => {
-        pollerReady = true;
-        logger.debug(`polling ${count} that inotify could not watch`);
-      });
-      else logger.debug(`polling ${count} that inotify could not watch`);
+      // The poller compares against what it reads first: a change between the refused watch and that
+      // first read would be missed, so the files are compared once more after one interval.
+      const settled = setTimeout(() => {
+        settleTimers.delete(settled);
+        if (closed) return;
+        for (const polled of paths) {
+          const then = knownAt.get(polled);
+          knownAt.delete(polled);
+          const now = modifiedAt(polled);
+          if (then !== undefined && now !== undefined && now !== then) forwardPolled('change')(polled);
+        }
+        logger.debug(`polling ${paths.length} more path${paths.length === 1 ? '' : 's'} that inotify could not watch`);
+      }, interval + POLL_BATCH_MS);
+      settleTimers.add(settled);
     }, POLL_BATCH_MS);
   };
 
@@ -127,6 +137,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     close() {
       closed = true;
       clearTimeout(pollTimer);
+      for (const timer of settleTimers) clearTimeout(timer);
       closing ??= Promise.all([fsWatcher.close(), poller?.close()]).then(() => undefined).finally(() => settleReady());
       return closing;
     },
@@ -157,6 +168,15 @@ function simulateWatchLimit(fsWatcher: FSWatcher, ready: Promise<void>, root: st
       fsWatcher.emit('error', enospc(file));
     }
   });
+}
+
+function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    // Gone: its unlink is the poller's to report.
+    return undefined;
+  }
 }
 
 function readWatchLimit(): number | null {

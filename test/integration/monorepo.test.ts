@@ -180,7 +180,7 @@ describe('hot dev at a workspace root', () => {
     project.replace('packages/web/src/server.js', 'web v2', 'web v3');
     await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web/m, { from });
     const after = hotProcess.output().slice(from);
-    expect(after.match(/^api    │ \[hot\] restarting/gm)).toHaveLength(1);
+    expect(after.match(/^api    │ \[hot\] restarting/gm), after).toHaveLength(1);
     expect(after).toMatch(/^api    │ \[hot\] restarting: \.hotrc\.toml changed/m);
   });
 
