@@ -14,6 +14,7 @@ import { runChecks } from './doctor.js';
 import { startMonorepo } from './monorepo.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
 import { canClearScreen, CLEAR_SCREEN, startShortcuts } from './ui/shortcuts.js';
+import { hasOwnConfig, loadPackageConfig } from './workspace/package-config.js';
 import { loadWorkspace, type Workspace } from './workspace/packages.js';
 
 interface CliFlags {
@@ -219,7 +220,7 @@ function writeEvent(event: PackageEvent): void {
 }
 
 function hasPackageConfigs(workspace: Workspace): boolean {
-  return workspace.packages.some((pkg) => existsSync(path.join(pkg.dir, CONFIG_FILE_NAME)));
+  return workspace.packages.some(hasOwnConfig);
 }
 
 /** `hot doctor`: one line per check; exit code 1 when one failed. */
@@ -232,13 +233,7 @@ async function runDoctor(flags: CliFlags): Promise<void> {
   const workspace = configPath === undefined ? findWorkspace(cwd) : null;
   const targets: Array<{ label: string; config: ResolvedConfig }> = [];
   if (workspace && hasPackageConfigs(workspace) && !rootConfigRunsSomething(cwd)) {
-    const baseConfigFile = existsSync(path.join(cwd, CONFIG_FILE_NAME)) ? path.join(cwd, CONFIG_FILE_NAME) : null;
-    for (const pkg of workspace.packages) {
-      const file = path.join(pkg.dir, CONFIG_FILE_NAME);
-      if (!existsSync(file)) continue;
-      const packageNames = workspace.packages.map((other) => other.name).filter((name) => name !== pkg.name);
-      targets.push({ label: `${pkg.name}: `, config: loadConfig({ cwd, configPath: file, overrides, workspace: { baseConfigFile, packageNames } }) });
-    }
+    for (const pkg of workspace.packages.filter(hasOwnConfig)) targets.push({ label: `${pkg.name}: `, config: loadPackageConfig(workspace, pkg, overrides) });
   } else {
     targets.push({ label: '', config: loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath: String(configPath) } : {}) }) });
   }

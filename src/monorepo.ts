@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startHot, type CycleReport, type HotApp } from './app.js';
-import { loadConfig } from './config/load.js';
 import { CONFIG_FILE_NAME, DEFAULT_DELAY_MS, DEFAULT_EXCLUDE, POLL_INTERVAL_MS, type CliOverrides, type ResolvedConfig } from './config/schema.js';
 import { ConfigError, isHotError } from './errors.js';
 import type { PackageEvent } from './events.js';
@@ -15,6 +13,7 @@ import { loadGitignoreRules } from './watch/gitignore.js';
 import { createSharedWatcher } from './watch/shared-watcher.js';
 import { createPackageGraph } from './workspace/graph.js';
 import type { Workspace, WorkspacePackage } from './workspace/packages.js';
+import { hasOwnConfig, loadPackageConfig, rootConfigFile } from './workspace/package-config.js';
 import { selectPackages } from './workspace/select.js';
 
 /** The start line names this many packages, then counts the rest. */
@@ -63,9 +62,9 @@ interface Member {
 export function startMonorepo(options: MonorepoOptions): HotMonorepo {
   const { workspace, logger } = options;
   const root = workspace.root;
-  const baseConfigFile = existsSync(path.join(root, CONFIG_FILE_NAME)) ? path.join(root, CONFIG_FILE_NAME) : null;
+  const baseConfigFile = rootConfigFile(workspace);
   const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
-  const hasConfig = (name: string): boolean => existsSync(path.join(byName.get(name)!.dir, CONFIG_FILE_NAME));
+  const hasConfig = (name: string): boolean => hasOwnConfig(byName.get(name)!);
 
   for (const problem of workspace.problems) logger.error(problem.message);
   const graph = createPackageGraph(workspace.packages);
@@ -81,9 +80,8 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
   }
 
   const labels = createPackageLabels(selected, options.color);
-  const loadPackageConfig = (pkg: WorkspacePackage): ResolvedConfig =>
-    loadConfig({ cwd: root, configPath: path.join(pkg.dir, CONFIG_FILE_NAME), overrides: options.overrides, workspace: { baseConfigFile, packageNames: workspace.packages.map((other) => other.name).filter((name) => name !== pkg.name) } });
-  const configs = loadPackageConfigs(selected.map((name) => byName.get(name)!), loadPackageConfig, logger);
+  const loadOne = (pkg: WorkspacePackage): ResolvedConfig => loadPackageConfig(workspace, pkg, options.overrides);
+  const configs = loadPackageConfigs(selected.map((name) => byName.get(name)!), loadOne, logger);
 
   const poll = [...configs.values()].some((config) => config.watch.poll);
   // Only the packages that run and what they depend on: the rest of the repository is never walked.
@@ -123,7 +121,7 @@ export function startMonorepo(options: MonorepoOptions): HotMonorepo {
       logger: memberLogger,
       color: options.color,
       cwd: root,
-      reloadConfig: () => loadPackageConfig(pkg),
+      reloadConfig: () => loadOne(pkg),
       createWatcher: (watcherOptions) => shared.view(watcherOptions),
       programOutput: { stdout: createLinePrefixer(label, options.json ? process.stderr : process.stdout), stderr: createLinePrefixer(label, process.stderr) },
       announceWatching: false,
