@@ -1,4 +1,5 @@
-/** Values passed between stages. Every union is switched on `type`. */
+/** Values and contracts passed between stages. Every union is switched on `type`. */
+import type { Command, ResolvedConfig, ResolvedRun } from './config/schema.js';
 
 export type FileChangeKind = 'add' | 'change' | 'unlink';
 
@@ -37,48 +38,192 @@ export interface ChildExit {
   /** True for a generation that exited before it was ready: its start failed, the old one still serves. */
   beforeReady: boolean;
   /** Set when the command could not be started at all. */
-  spawnError?: Error;
+  spawnError?: Error & { hint?: string };
 }
 
-export type SupervisorEvent =
-  | { type: 'spawned'; pid: number; restartCount: number }
-  | { type: 'exited'; exit: ChildExit }
-  | { type: 'force-killed'; pid: number; afterMs: number }
-  /** Still not reaped long after SIGKILL (uninterruptible sleep): hot goes on without it. */
-  | { type: 'stuck'; pid: number };
+/** Who wrote a file that keeps triggering cycles. */
+export type LoopWriter = 'build' | 'program' | 'hook';
 
-/** Why a cycle (build, then restart) runs. */
-export type Trigger =
-  | { type: 'start' }
-  | { type: 'changes'; paths: string[] }
-  | { type: 'manual'; reason: string }
-  | { type: 'config-changed' }
-  | { type: 'retry' };
+// ---------------------------------------------------------------------------------------------
+// The job: sole owner of a program's generations and of the handoff.
+
+/** idle: nothing running · starting · running · stopping · backoff: a restart is due · tripped: too many crashes. */
+export type JobState = 'idle' | 'starting' | 'running' | 'stopping' | 'backoff' | 'tripped';
+
+/** Messages to the job. */
+export type JobControl =
+  /** Start a new generation; the old one is stopped first, or (with a handoff) once the new one is ready. */
+  | { type: 'start'; changedPaths: readonly string[] }
+  /** Stop the running program through its kill path. */
+  | { type: 'stop' }
+  /** SIGKILL to every group the job started, now. */
+  | { type: 'kill' }
+  /** Wait, then say `backoff-due`; a start or stop in between cancels it. */
+  | { type: 'backoff'; delayMs: number }
+  /** Too many crashes: nothing runs until the next start. */
+  | { type: 'trip' }
+  /** New [run] settings: the next generation starts with them; the running one stops with its own. */
+  | { type: 'reconfigure'; run: ResolvedRun }
+  /** No version will come until the next start: the public port answers with this reason. */
+  | { type: 'unavailable'; reason: string };
+
+/** Why a start failed, in the job's words. */
+export type StartFailure =
+  | { cause: 'spawn'; error: Error & { hint?: string } }
+  | { cause: 'exited'; code: number | null; signal: NodeJS.Signals | null }
+  | { cause: 'timeout'; timeoutMs: number };
+
+/** What the job reports. */
+export type JobEvent =
+  | { type: 'spawned'; pid: number; restartCount: number }
+  /** A start finished: the new generation is ready (listening with a handoff, else started). */
+  | { type: 'ready'; pid: number }
+  /** A start that never became ready; with `oldServing`, the previous generation keeps serving. */
+  | { type: 'start-failed'; pid: number; failure: StartFailure; oldServing: boolean; exit: ChildExit | null }
+  /** A generation that was running exited on its own (not asked to, not during its start). */
+  | { type: 'exited'; exit: ChildExit }
+  /** A `stop` finished. */
+  | { type: 'stopped' }
+  | { type: 'backoff-due' }
+  | { type: 'force-killed'; pid: number; afterMs: number; signal: NodeJS.Signals }
+  /** Still not reaped long after SIGKILL (uninterruptible sleep): hot goes on without it. */
+  | { type: 'stuck'; pid: number }
+  | { type: 'env-file-problem'; file: string; reason: string };
+
+/** A started process, as a readiness check sees it. */
+export interface ReadinessSource {
+  readonly pid: number;
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly extraStreams: ReadonlyArray<NodeJS.ReadableStream | null>;
+}
+
+/** How a generation is launched beside the others: its environment, extra fds, a wrapper for the command. */
+export interface GenerationLaunch {
+  env: Record<string, string>;
+  extraFds?: readonly unknown[];
+  stdio?: 'inherit' | 'tee';
+  wrapCommand?: (command: Command) => Command;
+  /** A module every Node generation imports first, added to NODE_OPTIONS as the generation's environment has it. */
+  preload?: string;
+}
+
+/** What live-reload pages are told. */
+export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' };
+
+/**
+ * Blue-green restarts (proxy or socket): the next generation starts while the current one still
+ * serves, and replaces it only once ready. Called only by the job.
+ */
+export interface Handoff {
+  readonly readyTimeoutMs: number;
+  /** After the switch, how long the old generation may finish in-flight work before the kill path. */
+  readonly drainTimeoutMs: number;
+  /** After the switch, before the old generation is signalled: for connections already on their way. */
+  readonly graceMs: number;
+  /** Binds the public port (a taken one is a HandoffError); resolves with the URL to show. */
+  open(): Promise<string>;
+  /** How to launch generation `generation`. */
+  prepare(generation: number): Promise<GenerationLaunch>;
+  /** Resolves once the generation can serve; rejects when `signal` aborts. */
+  waitReady(generation: number, child: ReadinessSource, signal: AbortSignal): Promise<void>;
+  /** New connections go to this generation. */
+  activate(generation: number): void;
+  /** The serving generation is gone: new connections wait for the next one. */
+  vacate(): void;
+  /** The generation has exited (replaced, crashed or stopped). */
+  retired(generation: number): void;
+  /** No generation will come until the next change: connections get an answer naming `reason`. */
+  unavailable(reason: string): void;
+  /** Tells open pages (live reload): reload, or show or hide a build error. */
+  announce(event: PageEvent): void;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline: one per app or package.
+
+/** Why a cycle (build, then restart) runs, from the weakest to the strongest. */
+export type CycleTrigger = 'retry' | 'start' | 'changes' | 'manual' | 'config-changed';
+
+/** What a finished cycle tells the monorepo (and the promises of restart() and build()). */
+export type CycleOutcome = 'built' | 'build-failed' | 'skipped';
+
+export interface CycleReport {
+  trigger: CycleTrigger;
+  /** Whether the cycle came (at least partly) from this package's own files or a manual request. */
+  own: boolean;
+  paths: readonly string[];
+  outcome: CycleOutcome;
+}
+
+/** A config re-read after its file changed. */
+export type ConfigReload =
+  | { type: 'unchanged' }
+  | { type: 'applied'; config: ResolvedConfig; serveIgnored: boolean }
+  | { type: 'invalid'; message: string; hint?: string };
+
+/** A build as the pipeline sees it: the builder's result, or a write loop that stopped it before it ran. */
+export type BuildOutcome = BuildResult | { type: 'loop'; writer: LoopWriter };
+
+/** Everything a pipeline reacts to, in one typed queue. `waiter` ids resolve when their cycle ends. */
+export type PipelineInput =
+  | { type: 'start'; publicUrl: string | null }
+  | { type: 'changes'; paths: string[]; waiter?: number }
+  | { type: 'manual'; rebuildOnly: boolean; reason: string; waiter?: number }
+  /** A package this one depends on changed (monorepo), or a file this one bundles from elsewhere. */
+  | { type: 'upstream'; paths: string[]; reason: string; waiter?: number }
+  | { type: 'config-changed'; file: string; waiter?: number }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'close' }
+  /** Completions of the pipeline's own effects. */
+  | { type: 'config-loaded'; reload: ConfigReload }
+  | { type: 'built'; outcome: BuildOutcome }
+  | { type: 'job'; event: JobEvent };
+
+/** The outcome of a hook, in words for the log. */
+export type HookName = 'pre_build' | 'post_build' | 'on_restart' | 'on_crash';
+
+// ---------------------------------------------------------------------------------------------
+// What hot reports.
 
 /**
  * What hot reports to tools: `hot --json` writes one per line (with `time`, and `package` in a
- * monorepo), and `app.on(type, listener)` delivers them in-process. Paths are absolute.
+ * monorepo), `app.on(type, listener)` delivers them in-process, and the terminal log is rendered
+ * from them. Paths are absolute.
  */
 export type HotEvent =
   /** The watcher finished its first scan: from now on every change is seen. */
-  | { type: 'watching'; files: number; polling: boolean }
+  | { type: 'watching'; files: number; polling: boolean; root: string; build: string }
   /** Changed files (after the debounce) that start a cycle. */
   | { type: 'change'; paths: string[] }
-  | { type: 'build-start' }
+  /** `build` says which build: `esbuild src/server.ts`, `tsc -p .`. */
+  | { type: 'build-start'; build?: string }
   | { type: 'build-ok'; durationMs: number; outputChanged: boolean }
-  | { type: 'build-failed'; durationMs: number; diagnostics: string }
+  /** `previous`: what became of the running program (kept, stopped by stop_on_error, or none running). */
+  | { type: 'build-failed'; durationMs: number; diagnostics: string; previous: 'kept' | 'stopped' | 'none' }
   | { type: 'spawn'; pid: number }
   /** The new program is ready: listening on its port with [serve], else started. `readyMs` counts from the start of the cycle, build included. */
   | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string }
   /** A cycle that did not restart: the output was byte-identical, or a write loop was stopped. */
-  | { type: 'restart-skipped'; reason: 'output-unchanged' | 'build-loop' | 'program-loop' | 'hook-loop' }
-  /** A new version that never became ready. */
-  | { type: 'start-failed'; reason: string }
+  | { type: 'restart-skipped'; reason: 'output-unchanged' | 'build-loop' | 'program-loop' | 'hook-loop'; paths: string[]; buildMs?: number; why?: string }
+  /** A build-only package (no program) built. */
+  | { type: 'built'; durationMs: number; reason: string }
+  /** A new version that never became ready: `reason` says why; with `oldServing`, the previous version keeps serving. */
+  | { type: 'start-failed'; reason: string; cause: StartFailure['cause']; pid: number; oldServing: boolean; hint?: string }
   | { type: 'exit'; pid: number; code: number | null; signal: string | null; requested: boolean }
+  /** The program exited with code 0 on its own: hot waits for a change. */
+  | { type: 'clean-exit'; pid: number }
   | { type: 'crash'; pid: number; code: number | null; signal: string | null; attempt: number; maxRestarts: number; delayMs: number }
-  | { type: 'circuit-open'; crashes: number; windowMs: number }
-  | { type: 'config-reloaded' }
-  | { type: 'config-error'; message: string }
+  | { type: 'circuit-open'; pid: number; code: number | null; signal: string | null; crashes: number; windowMs: number }
+  | { type: 'force-killed'; pid: number; afterMs: number; signal: string }
+  | { type: 'stuck'; pid: number }
+  | { type: 'env-file-problem'; file: string; reason: string }
+  | { type: 'hook-failed'; hook: HookName; command: string; failure: string }
+  /** A file the program holds open for writing changed: not a reason to restart (said once per file). */
+  | { type: 'written-by-program'; path: string }
+  | { type: 'config-reloaded'; serveIgnored: boolean }
+  | { type: 'config-error'; message: string; hint?: string }
   /** hot stopped watching and stopped the program. */
   | { type: 'stopped' };
 

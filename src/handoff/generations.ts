@@ -1,49 +1,47 @@
 import { fileURLToPath } from 'node:url';
-import type { Command, ResolvedServe } from '../config/schema.js';
+import type { ResolvedServe } from '../config/schema.js';
+import type { Handoff } from '../events.js';
 import { findFreePort, waitForPort } from './ports.js';
-import type { Proxy } from './proxy.js';
-import { waitForReadySignal, withListenPid, type SharedSocket } from './socket.js';
-
-/**
- * How each strategy launches a generation and knows it is ready; the app hands these to the
- * supervisor, which overlaps the old and the new generation around them.
- */
-export interface GenerationHooks {
-  readyTimeoutMs: number;
-  drainTimeoutMs: number;
-  graceMs: number;
-  prepare(generation: number): Promise<{
-    env: Record<string, string>;
-    extraFds?: readonly unknown[];
-    stdio?: 'inherit' | 'tee';
-    wrapCommand?: (command: Command) => Command;
-  }>;
-  waitReady(generation: number, child: StartedChild, signal: AbortSignal): Promise<void>;
-  activate(generation: number): void;
-  retired(generation: number): void;
-}
-
-/** What readiness needs of a started process. */
-export interface StartedChild {
-  readonly stdout: NodeJS.ReadableStream | null;
-  readonly extraStreams: ReadonlyArray<NodeJS.ReadableStream | null>;
-}
+import { createProxy } from './proxy.js';
+import { openSharedSocket, waitForReadySignal, withListenPid, type SharedSocket } from './socket.js';
 
 type ProxyServe = Extract<ResolvedServe, { strategy: 'proxy' }>;
 type SocketServe = Extract<ResolvedServe, { strategy: 'socket' }>;
 
+/** The handoff for [serve], or null for plain stop-then-start restarts. */
+export function createHandoff(serve: ResolvedServe): Handoff | null {
+  switch (serve.strategy) {
+    case 'restart':
+      return null;
+    case 'proxy':
+      return createProxyHandoff(serve);
+    case 'socket':
+      return createSocketHandoff(serve);
+  }
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Proxy: a free private port per generation, ready when that port accepts, then routed to. */
-export function proxyGenerations(proxy: Proxy, serve: ProxyServe, publicPort: () => number): GenerationHooks {
+function createProxyHandoff(serve: ProxyServe): Handoff {
+  const proxy = createProxy({ host: serve.host, port: serve.port, mode: serve.mode, waitTimeoutMs: serve.readyTimeoutMs, liveReload: serve.liveReload });
   const generations = new Map<number, { port: number; host: string }>();
+  let publicPort = serve.port;
   return {
     readyTimeoutMs: serve.readyTimeoutMs,
     drainTimeoutMs: serve.drainTimeoutMs,
     graceMs: serve.graceMs,
+    async open() {
+      publicPort = await proxy.listen();
+      return urlOf(serve.host, publicPort);
+    },
     async prepare(generation) {
       proxy.expect();
       const port = await findFreePort();
       generations.set(generation, { port, host: '127.0.0.1' });
-      return { env: { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(publicPort()) } };
+      return { env: { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(publicPort) } };
     },
     async waitReady(generation, _child, signal) {
       const entry = generations.get(generation);
@@ -54,10 +52,14 @@ export function proxyGenerations(proxy: Proxy, serve: ProxyServe, publicPort: ()
       const entry = generations.get(generation);
       if (entry) proxy.route({ generation, host: entry.host, port: entry.port });
     },
+    vacate: () => proxy.pause(),
     retired(generation) {
       proxy.retire(generation);
       generations.delete(generation);
     },
+    unavailable: (reason) => proxy.fail(reason),
+    announce: (event) => proxy.announce(event),
+    close: () => proxy.close(),
   };
 }
 
@@ -68,25 +70,30 @@ const PRELOAD = fileURLToPath(new URL('../listen.js', import.meta.url));
  * say READY=1, and Node programs the preload that does both. Nothing to switch: the old generation
  * stops accepting when it is told to stop, and the kernel queues what arrives meanwhile.
  */
-export function socketGenerations(socket: () => SharedSocket, serve: SocketServe, nodeOptions: string | undefined): GenerationHooks {
+function createSocketHandoff(serve: SocketServe): Handoff {
   const pattern = serve.readyPattern === null ? null : new RegExp(serve.readyPattern);
+  let socket: SharedSocket | null = null;
   return {
     readyTimeoutMs: serve.readyTimeoutMs,
     drainTimeoutMs: serve.drainTimeoutMs,
     graceMs: serve.graceMs,
+    async open() {
+      socket = await openSharedSocket(serve.host, serve.port);
+      return urlOf(serve.host, socket.port);
+    },
     async prepare() {
-      const { handle, port } = socket();
+      if (!socket) throw new Error('internal: the shared socket is not open');
       return {
         env: {
-          PORT: String(port),
+          PORT: String(socket.port),
           HOST: serve.host,
-          HOT_PUBLIC_PORT: String(port),
+          HOT_PUBLIC_PORT: String(socket.port),
           LISTEN_FDS: '1',
           LISTEN_FDNAMES: 'http',
           HOT_READY_FD: '4',
-          NODE_OPTIONS: [nodeOptions, `--import=${JSON.stringify(PRELOAD)}`].filter(Boolean).join(' '),
         },
-        extraFds: [handle, 'pipe'],
+        preload: PRELOAD,
+        extraFds: [socket.handle, 'pipe'],
         stdio: pattern ? 'tee' : 'inherit',
         wrapCommand: withListenPid,
       };
@@ -97,8 +104,20 @@ export function socketGenerations(socket: () => SharedSocket, serve: SocketServe
     activate() {
       // The shared socket needs no switch.
     },
+    vacate() {
+      // The kernel queues connections until the next generation accepts.
+    },
     retired() {
       // Nothing is held per generation.
+    },
+    unavailable() {
+      // Connections queue in the kernel; there is no page to show.
+    },
+    announce() {
+      // No live reload without the http proxy.
+    },
+    async close() {
+      socket?.close();
     },
   };
 }

@@ -12,6 +12,8 @@ export interface SharedWatcherOptions {
   onChange?(change: FileChange, claimed: boolean): void;
   poll: boolean;
   pollIntervalMs: number;
+  /** Out of inotify watches: from now on everything is polled; called once the new walk is ready. */
+  onPolling?(): void;
   logger: Logger;
 }
 
@@ -90,7 +92,7 @@ export function createSharedWatcher(options: SharedWatcherOptions): SharedWatche
         if (poll) return;
         poll = true;
         void scheduleRescan().then(() => {
-          if (!closed) options.logger.info(`watching ${current?.watchedFileCount() ?? 0} files by polling every ${options.pollIntervalMs} ms`);
+          if (!closed) options.onPolling?.();
         });
       },
       logger: options.logger,

@@ -1,0 +1,126 @@
+import { loadConfig } from './config/load.js';
+import { POLL_INTERVAL_MS, type ResolvedConfig } from './config/schema.js';
+import type { HotEvent, HotEventOf, HotEventType } from './events.js';
+import { createHandoff } from './handoff/generations.js';
+import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
+import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/child.js';
+import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
+import { createLogger, type Logger } from './ui/logger.js';
+import { createReport } from './ui/report.js';
+import { createRouter } from './watch/router.js';
+
+export interface HotOptions {
+  /** The resolved config; without it, `.hotrc.toml` in `cwd` is loaded (and re-read when it changes). */
+  config?: ResolvedConfig;
+  /** hot's own log lines; default: info level on stderr. */
+  logger?: Logger;
+  /** Whether compiler messages may carry colour. */
+  color?: boolean;
+  /** Base for the paths hot prints and where the config is looked for; defaults to process.cwd(). */
+  cwd?: string;
+  /** Re-reads the config file after it changes; throws a ConfigError when the new one is invalid. */
+  reloadConfig?: () => ResolvedConfig;
+  /** Where the program's output goes instead of hot's stdout and stderr. */
+  programOutput?: ProgramOutput;
+  /** 'ignore' while hot reads the terminal for its shortcuts; default: the program inherits stdin. */
+  programStdin?: 'inherit' | 'ignore';
+}
+
+/** The server object: what `hot` runs, and what `createHot()` returns to a script. */
+export interface HotApp {
+  /** Resolves when the watcher is ready and the first build-and-start cycle has finished. */
+  readonly ready: Promise<void>;
+  /** Rebuilds and restarts now, whatever the output; resolves when that cycle is over. */
+  restart(reason: string): Promise<void>;
+  /** Rebuilds now, and restarts only when the output changed (always without a build); resolves when done. */
+  build(reason: string): Promise<void>;
+  /** Stops acting on changes; they are remembered, and resume() acts on them in one cycle. */
+  pause(): void;
+  resume(): void;
+  /** Stops watching and stops the program through its kill path; after it resolves nothing hot started is alive. Idempotent. */
+  close(): Promise<void>;
+  /** SIGKILL to the program's, any build's and any hook's process group, for a second Ctrl-C. */
+  kill(): void;
+  /** Where the app stands, in a few words: `running`, `crashed, waiting for changes`. */
+  status(): string;
+  /** Calls `listener` for each event of this type (`'*'`: every event); returns a function that stops it. */
+  on<T extends HotEventType>(type: T, listener: (event: HotEventOf<T>) => void): () => void;
+  on(type: '*', listener: (event: HotEvent) => void): () => void;
+}
+
+/** Gives every program the caller's output streams and stdin (hooks and builds pipe their own). */
+export function withProgramIO(spawn: SpawnChild, output?: ProgramOutput, stdin?: 'inherit' | 'ignore'): SpawnChild {
+  if (!output && !stdin) return spawn;
+  return (spec) => spawn({ ...spec, ...(output ? { output } : {}), ...(stdin ? { stdin } : {}) });
+}
+
+/**
+ * One app: a router with one subscription, one pipeline (which owns the job and the handoff), and
+ * a watchdog. close() closes them in reverse order of creation and waits for what is in flight.
+ */
+export function createHot(given: HotOptions = {}): HotApp {
+  const cwd = given.cwd ?? process.cwd();
+  const load = (): ResolvedConfig => loadConfig({ cwd, overrides: {} });
+  const config = given.config ?? load();
+  const reloadConfig = given.reloadConfig ?? (given.config ? null : load);
+  const logger = given.logger ?? createLogger({ level: 'info' });
+  // Every process group hot starts is known to a watchdog that cleans up if hot is killed outright.
+  const watchdog: Watchdog = startWatchdog();
+  const spawn = withProgramIO(watchedSpawn(spawnChild, watchdog), given.programOutput, given.programStdin);
+  let pipeline: Pipeline | null = null;
+  const router = createRouter({
+    root: config.watch.root,
+    isIgnored: () => false,
+    poll: config.watch.poll,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    onPolling: () => pipeline?.announceWatching(),
+    logger,
+  });
+  const app = createPipeline({ config, cwd, logger, router, spawn, handoff: createHandoff(config.serve), reloadConfig, color: given.color ?? false });
+  pipeline = app;
+  app.on(createReport(logger, cwd));
+  router.start();
+  let closed = false;
+  const watching = router.ready.then(() => {
+    if (!closed) app.announceWatching();
+  });
+  const ready = (async () => {
+    // Listeners attached right after createHot() returns hear the first cycle's events too.
+    await Promise.resolve();
+    await app.start();
+    await Promise.all([watching, app.firstCycle]);
+  })();
+
+  let closing: Promise<void> | undefined;
+  return {
+    ready,
+    async restart(reason) {
+      await app.request({ type: 'manual', rebuildOnly: false, reason });
+    },
+    async build(reason) {
+      await app.request({ type: 'manual', rebuildOnly: true, reason });
+    },
+    pause: () => app.send({ type: 'pause' }),
+    resume: () => app.send({ type: 'resume' }),
+    status: () => app.status(),
+    on(type: string, listener: (event: never) => void) {
+      const deliver = listener as (event: HotEvent) => void;
+      return app.on((event) => {
+        if (type === '*' || event.type === type) deliver(event);
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        await app.close();
+        await router.close();
+        watchdog.close();
+      })();
+      return closing;
+    },
+    kill: () => app.kill(),
+  };
+}
+
+/** The name this API had first; the same function. */
+export const startHot = createHot;

@@ -1,0 +1,61 @@
+import { describeCommand } from '../config/command-line.js';
+import type { Command, ResolvedConfig } from '../config/schema.js';
+import type { Builder } from '../build/builder.js';
+import type { LoopGuard } from '../build/loop-guard.js';
+import type { BuildOutcome, BuildResult, HookName, HotEvent } from '../events.js';
+import { changedPathsVariables } from '../supervise/env.js';
+import { describeHookFailure, type HookOutcome, type HookRunner } from './hooks.js';
+
+/** What one build step needs of the pipeline that runs it. */
+export interface BuildStep {
+  config(): ResolvedConfig;
+  builder(): Builder;
+  hooks: HookRunner;
+  loopGuard: LoopGuard;
+  isClosed(): boolean;
+  emit(event: HotEvent): void;
+}
+
+/** Runs a hook with the program's environment; a failure is reported as an event. Files it writes count toward loop detection. */
+export async function runNamedHook(step: BuildStep, name: HookName, command: Command, values: Record<string, string>): Promise<HookOutcome | null> {
+  const config = step.config();
+  const hookFinished = step.loopGuard.hookStarted();
+  const outcome = await step.hooks.run(name, command, config.watch.root, { ...process.env, ...config.run.env, ...values });
+  hookFinished();
+  if (outcome && !outcome.ok && name !== 'pre_build') step.emit({ type: 'hook-failed', hook: name, command: describeCommand(command), failure: describeHookFailure(outcome) });
+  return outcome;
+}
+
+/**
+ * The gate of a cycle: the loop guard (when asked), pre_build, the build, then post_build. A failing
+ * pre_build counts as a failed build.
+ */
+export async function runBuildStep(step: BuildStep, paths: readonly string[], checkLoop: boolean): Promise<BuildOutcome> {
+  const loop = checkLoop ? step.loopGuard.isLooping(paths) : null;
+  if (loop) return { type: 'loop', writer: loop };
+  step.loopGuard.buildStarted();
+  try {
+    return await buildWithHooks(step, paths);
+  } finally {
+    step.loopGuard.buildFinished();
+  }
+}
+
+async function buildWithHooks(step: BuildStep, paths: readonly string[]): Promise<BuildResult> {
+  const { hooks } = step.config();
+  const changed = changedPathsVariables(paths);
+  if (hooks.preBuild) {
+    const startedAt = Date.now();
+    const outcome = await runNamedHook(step, 'pre_build', hooks.preBuild, changed);
+    if (outcome && !outcome.ok) {
+      return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics: `hooks.pre_build (${describeCommand(hooks.preBuild)}) ${describeHookFailure(outcome)}` };
+    }
+  }
+  // hot was closed while the hook ran: the builder is gone.
+  if (step.isClosed()) return { type: 'build-failed', durationMs: 0, diagnostics: 'hot is shutting down' };
+  const result = await step.builder().build();
+  if (result.type === 'built' && hooks.postBuild && !step.isClosed()) {
+    await runNamedHook(step, 'post_build', hooks.postBuild, { ...changed, HOT_BUILD_MS: String(result.durationMs) });
+  }
+  return result;
+}

@@ -1,0 +1,128 @@
+import { statSync } from 'node:fs';
+import { createNoBuilder, type Builder } from '../build/builder.js';
+import { createCommandBuilder } from '../build/command.js';
+import { createEsbuildBuilder } from '../build/esbuild.js';
+import { describeCommand } from '../config/command-line.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import { isHotError } from '../errors.js';
+import type { ChangeBatch, ConfigReload, FileChange } from '../events.js';
+import type { SpawnChild } from '../supervise/child.js';
+import type { Logger } from '../ui/logger.js';
+import { createPathFilter, type PathFilter } from '../watch/filter.js';
+import { loadGitignoreRules } from '../watch/gitignore.js';
+import type { Router, Subscription, SubscriptionSpec } from '../watch/router.js';
+
+/** The stages a pipeline drives and replaces when its config changes: the filter, its subscription, the builder. */
+export interface Stages {
+  readonly config: ResolvedConfig;
+  readonly builder: Builder;
+  readonly filter: PathFilter;
+  readonly subscription: Subscription;
+  /** Re-reads the config; replaces what its new settings change. */
+  reload(read: () => ResolvedConfig): Promise<ConfigReload>;
+  close(): Promise<void>;
+}
+
+export interface StagesOptions {
+  config: ResolvedConfig;
+  router: Router;
+  spawn: SpawnChild;
+  logger: Logger;
+  color: boolean;
+  cwd: string;
+  /** Per change, before batching (the pipeline's own checks). */
+  accept(change: FileChange, stages: Stages): boolean;
+  onBatch(batch: ChangeBatch): void;
+}
+
+export function createStages(options: StagesOptions): Stages {
+  let config = options.config;
+  let builder = makeBuilder(config, options);
+  let filter = makeFilter(config);
+  const spec = (): SubscriptionSpec => ({
+    root: config.watch.root,
+    // Watched whatever the ignore rules say; env files may be outside the root. A monorepo's root
+    // config is the monorepo's to watch: it reloads the packages in dependency order.
+    extraPaths: config.watch.alwaysWatch.filter((file) => file !== config.baseConfigFile),
+    isIgnored: (file, isDirectory) => filter.isIgnored(file, isDirectory),
+    accept: (change) => options.accept(change, stages),
+    delayMs: config.watch.delayMs,
+    onBatch: options.onBatch,
+  });
+  const subscription = options.router.subscribe(spec());
+  const stages: Stages = {
+    get config() {
+      return config;
+    },
+    get builder() {
+      return builder;
+    },
+    get filter() {
+      return filter;
+    },
+    subscription,
+    async reload(read) {
+      let next: ResolvedConfig;
+      try {
+        next = read();
+      } catch (error) {
+        if (!isHotError(error)) throw error;
+        return { type: 'invalid', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+      }
+      const same = (pick: (c: ResolvedConfig) => unknown): boolean => JSON.stringify(pick(config)) === JSON.stringify(pick(next));
+      // A save that changed nothing (or a second event for one save) is not a reason to restart.
+      if (same((c) => c)) {
+        options.logger.debug('config saved without a change in its settings');
+        return { type: 'unchanged' };
+      }
+      const buildChanged = !same((c) => c.build);
+      const watchChanged = !same((c) => c.watch);
+      const serveIgnored = !same((c) => c.serve);
+      config = next;
+      if (buildChanged) {
+        const old = builder;
+        builder = makeBuilder(next, options);
+        await old.close();
+      }
+      if (watchChanged) {
+        filter = makeFilter(next);
+        // The new walk is up before the old one goes, so no save falls between them.
+        await subscription.update(spec());
+      }
+      return { type: 'applied', config: next, serveIgnored };
+    },
+    async close() {
+      await Promise.allSettled([subscription.close(), builder.close()]);
+    },
+  };
+  return stages;
+}
+
+function makeFilter(config: ResolvedConfig): PathFilter {
+  const { watch } = config;
+  return createPathFilter({ ...watch, gitignoreRules: watch.gitignore ? loadGitignoreRules(watch.root) : null });
+}
+
+function makeBuilder(config: ResolvedConfig, options: StagesOptions): Builder {
+  const { build } = config;
+  switch (build.kind) {
+    case 'none':
+      return createNoBuilder();
+    case 'esbuild':
+      return createEsbuildBuilder({ ...build, logger: options.logger, color: options.color });
+    case 'command':
+      return createCommandBuilder({ ...build, logger: options.logger, spawn: options.spawn, describe: describeCommand });
+  }
+}
+
+/** Program code, as opposed to the data and logs a program writes. */
+export const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|php|java|kt|cs|swift|ex|exs|sh)$/;
+
+export function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    // Deleted since the event: a deletion is never the build's own output here.
+    return undefined;
+  }
+}

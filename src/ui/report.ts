@@ -1,0 +1,178 @@
+import { describeCommand } from '../config/command-line.js';
+import { POLL_INTERVAL_MS, type ResolvedConfig, type ResolvedServe } from '../config/schema.js';
+import type { HotEvent, StartFailure } from '../events.js';
+import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './format.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Every line hot prints about an app is rendered here from a HotEvent: the terminal, `--json` and
+ * live reload are three subscribers of one stream. All message text lives in this file.
+ */
+
+/** The cycle as the policy knows it, for the words of a start line. */
+export interface CycleWords {
+  trigger: 'retry' | 'start' | 'changes' | 'manual' | 'config-changed';
+  paths: readonly string[];
+  reason: string | null;
+}
+
+/** `src/version.ts changed`, `restart requested`, `.hotrc.toml changed`. */
+export function describeTrigger(cycle: CycleWords, config: ResolvedConfig, cwd: string): string {
+  switch (cycle.trigger) {
+    case 'changes':
+      return cycle.reason ?? `${formatPaths(cycle.paths, cwd)} changed`;
+    case 'config-changed': {
+      const file = cycle.paths.find((path) => path === config.configFile || path === config.baseConfigFile) ?? config.configFile ?? '';
+      return `${relativeTo(file, cwd)} changed`;
+    }
+    case 'manual':
+      return cycle.reason ?? 'restart requested';
+    case 'start':
+    case 'retry':
+      return cycle.trigger;
+  }
+}
+
+/** The headline of a start line: `started src/server.ts on http://localhost:3000`, `restarting: a.ts changed`. */
+export function describeCycle(cycle: CycleWords, config: ResolvedConfig, cwd: string, publicUrl: string | null): string {
+  if (config.run.command === null) return cycle.trigger === 'start' ? 'built' : `${describeTrigger(cycle, config, cwd)}, rebuilt`;
+  if (cycle.trigger === 'start') return `started ${programLabel(config, cwd)}${publicUrl ? ` on ${publicUrl}` : ''}`;
+  if (cycle.trigger === 'retry') return 'restarting after crash';
+  return `restarting: ${describeTrigger(cycle, config, cwd)}`;
+}
+
+/** The entry file for hot's own esbuild bundle (its cache path means nothing to the user), else the command. */
+export function programLabel(config: ResolvedConfig, cwd: string): string {
+  const { build, run } = config;
+  if (!run.command) return 'nothing';
+  if (build.kind === 'esbuild' && run.command.kind === 'argv' && run.command.argv.includes(build.outfile)) return relativeTo(build.entry, cwd);
+  return describeCommand(run.command);
+}
+
+export function describeStartFailure(failure: StartFailure, serve: ResolvedServe): string {
+  switch (failure.cause) {
+    case 'spawn':
+      return failure.error.message;
+    case 'exited':
+      return `it exited before it was ready (${failure.signal ? `killed by ${failure.signal}` : `code ${failure.code}`})`;
+    case 'timeout': {
+      const what = serve.strategy === 'socket' ? 'did not listen on its PORT (nor say it was ready)' : 'did not listen on its PORT';
+      return `it ${what} within ${failure.timeoutMs} ms, so hot stopped it`;
+    }
+  }
+}
+
+export const UNAVAILABLE_AFTER_CLEAN_EXIT = 'the app exited (code 0) and hot is waiting for a change to start it again';
+
+export function unavailableAfterBuildFailure(diagnostics: string): string {
+  return `the build failed:\n\n${stripAnsi(diagnostics)}`;
+}
+
+export function unavailableAfterCrashes(crashes: number, windowMs: number, exit: { code: number | null; signal: string | null }): string {
+  return `the app crashed ${crashes} times in ${formatDuration(windowMs)} (it ${exitStatus(exit.code, exit.signal)}); see the terminal for its output`;
+}
+
+export function stripAnsi(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/** A start that timed out has no exit status of its own: it never became ready. */
+function exitStatus(code: number | null, signal: string | null): string {
+  return code === null && signal === null ? 'failed to start' : describeExitStatus(code, signal);
+}
+
+/** `watching 3 packages: api, lib, web (120 files, polling every 300 ms)`. */
+export function describeWorkspaceWatching(names: readonly string[], files: number, polling: boolean, maxShown = 8): string {
+  const shown = names.length > maxShown ? `${names.slice(0, maxShown).join(', ')} and ${names.length - maxShown} more` : names.join(', ');
+  return `watching ${names.length} package${names.length === 1 ? '' : 's'}: ${shown} (${files} files${polling ? `, polling every ${POLL_INTERVAL_MS} ms` : ''})`;
+}
+
+const LOOP_WORDS = {
+  build: { when: 'again during the build', who: 'the build seems', hint: () => 'exclude the build output (set build.output, or add it to exclude)' },
+  hook: { when: 'while a hook ran', who: 'a hook seems', hint: (them: string) => `have the hook write outside the watched tree, or add ${them} to exclude` },
+  program: { when: 'right after the app started', who: 'the app seems', hint: (them: string) => `add ${them} to exclude, or have the app write outside the watched tree` },
+} as const;
+
+/** Writes the terminal line (if any) for each event. */
+export function createReport(logger: Logger, cwd: string): (event: HotEvent) => void {
+  const rel = (file: string): string => relativeTo(file, cwd);
+  return (event) => {
+    switch (event.type) {
+      case 'watching':
+        return logger.info(`watching ${rel(event.root)} (${event.files} files${event.polling ? `, polling every ${POLL_INTERVAL_MS} ms` : ''}; build: ${event.build})`);
+      case 'change':
+      case 'build-ok':
+      case 'stopped':
+        return;
+      case 'build-start':
+        return logger.debug(`building${event.build ? ` (${event.build})` : ''}`);
+      case 'build-failed': {
+        const took = formatDuration(event.durationMs);
+        const next = { stopped: 'stopping the app (stop_on_error), waiting for changes', kept: 'keeping the previous process running', none: 'waiting for changes' }[event.previous];
+        logger.error(`build failed in ${took}, ${next}`);
+        return logger.block(event.diagnostics);
+      }
+      case 'spawn':
+        return logger.debug(`spawned pid ${event.pid}`);
+      case 'ready': {
+        const details = [event.buildMs !== null ? `built in ${formatDuration(event.buildMs)}` : null, `ready in ${formatDuration(event.readyMs)}`, `pid ${event.pid}`];
+        return logger.success(`${event.reason} (${details.filter(Boolean).join(', ')})`);
+      }
+      case 'built':
+        return logger.success(`${event.reason} (in ${formatDuration(event.durationMs)})`);
+      case 'restart-skipped':
+        return reportSkipped(logger, event, cwd);
+      case 'start-failed':
+        if (event.oldServing && event.cause === 'spawn') return logger.error(`${event.reason}; the previous version keeps serving, waiting for changes`, hintOf(event));
+        if (event.oldServing) return logger.error(`the new version failed to start: ${event.reason}. The previous version keeps serving; waiting for changes`);
+        if (event.cause === 'spawn') return logger.error(`${event.reason}, waiting for changes`, hintOf(event));
+        return logger.error(`the app failed to start: ${event.reason}`);
+      case 'exit':
+        if (event.requested) logger.debug(`app (pid ${event.pid}) stopped: ${describeExitStatus(event.code, event.signal)}`);
+        return;
+      case 'clean-exit':
+        return logger.info('app exited cleanly, waiting for changes');
+      case 'crash':
+        return logger.warn(`app ${exitStatus(event.code, event.signal)}, restarting in ${formatDuration(event.delayMs)} (${event.attempt}/${event.maxRestarts})`, notFoundHint(event.code));
+      case 'circuit-open':
+        return logger.error(`app ${exitStatus(event.code, event.signal)}: it crashed ${event.crashes} times in ${formatDuration(event.windowMs)}, waiting for changes`, notFoundHint(event.code));
+      case 'force-killed':
+        return logger.warn(`app (pid ${event.pid}) did not stop within ${formatDuration(event.afterMs)} of ${event.signal}: killed it with SIGKILL`);
+      case 'stuck':
+        return logger.error(`app (pid ${event.pid}) is still not gone after SIGKILL (stuck in the kernel?): going on without it`);
+      case 'env-file-problem':
+        return logger.warn(`cannot read env file ${rel(event.file)} (${event.reason}), starting without it`);
+      case 'hook-failed':
+        return logger.warn(`hooks.${event.hook} (${event.command}) ${event.failure}${event.hook === 'post_build' ? '; going on with the restart' : ''}`);
+      case 'written-by-program':
+        return logger.info(`${rel(event.path)} is written by the app itself (it holds it open): not a reason to restart`, { hint: 'add it to exclude to stop watching it' });
+      case 'config-reloaded':
+        if (event.serveIgnored) logger.warn('[serve] changes take effect when hot is started again');
+        return;
+      case 'config-error':
+        logger.error(event.message, hintOf(event));
+        return logger.warn('config not applied: still running with the previous one');
+    }
+  };
+}
+
+function hintOf(event: { hint?: string }): { hint: string } | undefined {
+  return event.hint === undefined ? undefined : { hint: event.hint };
+}
+
+function notFoundHint(code: number | null): { hint: string } | undefined {
+  return code === 127 ? { hint: 'exit code 127 means the shell could not find the command' } : undefined;
+}
+
+function reportSkipped(logger: Logger, event: Extract<HotEvent, { type: 'restart-skipped' }>, cwd: string): void {
+  if (event.reason === 'output-unchanged') {
+    logger.info(`${event.why ?? 'rebuilt'}, output unchanged (built in ${formatDuration(event.buildMs ?? 0)}): not restarting`);
+    return;
+  }
+  const writer = event.reason === 'build-loop' ? 'build' : event.reason === 'hook-loop' ? 'hook' : 'program';
+  const them = event.paths.length === 1 ? 'it' : 'them';
+  const { when, who, hint } = LOOP_WORDS[writer];
+  logger.error(`${formatPaths(event.paths, cwd)} changed ${when}, for the 3rd time in a row: ${who} to write into watched files. Not rebuilding until something else changes`, {
+    hint: hint(them),
+  });
+}
