@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { freePort, waitForResponse } from '../helpers/http.js';
+import { useSession } from '../helpers/session.js';
+
+describe('what the pipeline and job redesign fixed', () => {
+  const session = useSession();
+
+  it('says a start timed out (it never listened, hot stopped it) and gives on_crash the real pid', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write('app.mjs', "console.log('up, never listening');\nsetInterval(() => {}, 1000);\n");
+    project.write(
+      '.hotrc.toml',
+      `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\nready_timeout = 1000\n[hooks]\non_crash = 'echo "pid=$HOT_PID code=$HOT_EXIT_CODE signal=$HOT_SIGNAL" >> crashes.log'\n`,
+    );
+    const hot = session.run(project, []);
+    await hot.waitFor(/the app failed to start: it did not listen on its PORT within 1000 ms, so hot stopped it/);
+    await hot.waitFor(/app failed to start, restarting in \d+ ms \(1\/5\)/);
+    expect(hot.output()).not.toMatch(/exited with code 1/);
+    await waitForFile(() => project.read('crashes.log'));
+    const line = project.read('crashes.log').split('\n')[0]!;
+    expect(line).toMatch(/^pid=[1-9]\d* code= signal=$/);
+  });
+
+  it('leaves no hook running once hot has stopped, even one that ignores SIGTERM', async () => {
+    const project = session.project();
+    project.write('app.mjs', "console.log('app up');\nsetInterval(() => {}, 1000);\n");
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nkill_timeout = 500\n[hooks]\non_restart = "trap '' TERM; echo hook running; sleep 60"\n`);
+    const hot = session.run(project, []);
+    await hot.waitFor(/hook running/);
+    hot.signal('SIGINT');
+    await hot.exited;
+    // Checked the moment hot is gone: not left to the watchdog, which acts only after hot's exit.
+    expect(hot.liveProcesses()).toBe(0);
+  });
+
+  it('passes an edited NODE_OPTIONS to the next generation with strategy = "socket"', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write('app.mjs', "import http from 'node:http';\nhttp.createServer((req, res) => res.end(`${process.env.NODE_OPTIONS}\\n`)).listen(process.env.PORT);\n");
+    const config = (size: number) => `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { NODE_OPTIONS = "--max-old-space-size=${size}" }\n[serve]\nport = ${port}\nstrategy = "socket"\n`;
+    project.write('.hotrc.toml', config(101));
+    const hot = session.run(project, []);
+    await waitForResponse(port, (body) => body.includes('--max-old-space-size=101'));
+    await hot.watching();
+    project.write('.hotrc.toml', config(202));
+    await waitForResponse(port, (body) => body.includes('--max-old-space-size=202') && body.includes('--import'));
+  });
+});
+
+/** Waits until `read` stops throwing (a file a hook writes). */
+async function waitForFile(read: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (read().length > 0) return;
+    } catch {
+      // Not written yet.
+    }
+    if (Date.now() > deadline) throw new Error('the file was never written');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
