@@ -7,7 +7,7 @@ import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/chi
 import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
 import { createLogger, type Logger } from './ui/logger.js';
 import { createReport } from './ui/report.js';
-import { createRouter } from './watch/router.js';
+import { createRouter, type Router } from './watch/router.js';
 
 export interface HotOptions {
   /** The resolved config; without it, `.hotrc.toml` in `cwd` is loaded (and re-read when it changes). */
@@ -59,67 +59,88 @@ export function withProgramIO(spawn: SpawnChild, output?: ProgramOutput, stdin?:
  * a watchdog. close() closes them in reverse order of creation and waits for what is in flight.
  */
 export function createHot(given: HotOptions = {}): HotApp {
-  const cwd = given.cwd ?? process.cwd();
-  const load = (): ResolvedConfig => loadConfig({ cwd, overrides: {} });
-  const config = given.config ?? load();
-  const reloadConfig = given.reloadConfig ?? (given.config ? null : load);
-  const logger = given.logger ?? createLogger({ level: 'info' });
-  // Every process group hot starts is known to a watchdog that cleans up if hot is killed outright.
-  const watchdog: Watchdog = startWatchdog();
-  const spawn = withProgramIO(watchedSpawn(spawnChild, watchdog), given.programOutput, given.programStdin);
-  let pipeline: Pipeline | null = null;
-  const router = createRouter({
-    root: config.watch.root,
-    isIgnored: () => false,
-    poll: config.watch.poll,
-    pollIntervalMs: POLL_INTERVAL_MS,
-    onPolling: () => pipeline?.announceWatching(),
-    logger,
-  });
-  const app = createPipeline({ config, cwd, logger, router, spawn, handoff: createHandoff(config.serve), reloadConfig, color: given.color ?? false });
-  pipeline = app;
-  app.on(createReport(logger, cwd));
-  router.start();
-  let closed = false;
-  const watching = router.ready.then(() => {
-    if (!closed) app.announceWatching();
-  });
-  const ready = (async () => {
-    // Listeners attached right after createHot() returns hear the first cycle's events too.
-    await Promise.resolve();
-    await app.start();
-    await Promise.all([watching, app.firstCycle]);
-  })();
+  return new HotServer(given);
+}
 
-  let closing: Promise<void> | undefined;
-  return {
-    ready,
-    async restart(reason) {
-      await app.request({ type: 'manual', rebuildOnly: false, reason });
-    },
-    async build(reason) {
-      await app.request({ type: 'manual', rebuildOnly: true, reason });
-    },
-    pause: () => app.send({ type: 'pause' }),
-    resume: () => app.send({ type: 'resume' }),
-    status: () => app.status(),
-    on(type: string, listener: (event: never) => void) {
-      const deliver = listener as (event: HotEvent) => void;
-      return app.on((event) => {
-        if (type === '*' || event.type === type) deliver(event);
-      });
-    },
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        await app.close();
-        await router.close();
-        watchdog.close();
-      })();
-      return closing;
-    },
-    kill: () => app.kill(),
-  };
+class HotServer implements HotApp {
+  readonly ready: Promise<void>;
+  // Every process group hot starts is known to a watchdog that cleans up if hot is killed outright.
+  readonly #watchdog: Watchdog = startWatchdog();
+  readonly #router: Router;
+  readonly #pipeline: Pipeline;
+  #closing: Promise<void> | undefined;
+
+  constructor(given: HotOptions) {
+    const cwd = given.cwd ?? process.cwd();
+    const load = (): ResolvedConfig => loadConfig({ cwd, overrides: {} });
+    const config = given.config ?? load();
+    const logger = given.logger ?? createLogger({ level: 'info' });
+    const spawn = withProgramIO(watchedSpawn(spawnChild, this.#watchdog), given.programOutput, given.programStdin);
+    this.#router = createRouter({
+      root: config.watch.root,
+      isIgnored: () => false,
+      poll: config.watch.poll,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      onPolling: () => this.#announceWatching(),
+      logger,
+    });
+    const reloadConfig = given.reloadConfig ?? (given.config ? null : load);
+    const pipeline = createPipeline({ config, cwd, logger, router: this.#router, spawn, handoff: createHandoff(config.serve), reloadConfig, color: given.color ?? false });
+    this.#pipeline = pipeline;
+    pipeline.on(createReport(logger, cwd));
+    this.#router.start();
+    const watching = this.#router.ready.then(() => this.#announceWatching());
+    this.ready = (async () => {
+      // Listeners attached right after createHot() returns hear the first cycle's events too.
+      await Promise.resolve();
+      await pipeline.start();
+      await Promise.all([watching, pipeline.firstCycle]);
+    })();
+  }
+
+  async restart(reason: string): Promise<void> {
+    await this.#pipeline.request({ type: 'manual', rebuildOnly: false, reason });
+  }
+
+  async build(reason: string): Promise<void> {
+    await this.#pipeline.request({ type: 'manual', rebuildOnly: true, reason });
+  }
+
+  pause(): void {
+    this.#pipeline.send({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.#pipeline.send({ type: 'resume' });
+  }
+
+  status(): string {
+    return this.#pipeline.status();
+  }
+
+  on<T extends HotEventType>(type: T | '*', listener: (event: HotEventOf<T>) => void): () => void {
+    const deliver = listener as (event: HotEvent) => void;
+    return this.#pipeline.on((event) => {
+      if (type === '*' || event.type === type) deliver(event);
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#pipeline.close();
+      await this.#router.close();
+      this.#watchdog.close();
+    })();
+    return this.#closing;
+  }
+
+  kill(): void {
+    this.#pipeline.kill();
+  }
+
+  #announceWatching(): void {
+    if (!this.#closing) this.#pipeline.announceWatching();
+  }
 }
 
 /** The name this API had first; the same function. */

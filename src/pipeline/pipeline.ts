@@ -1,19 +1,20 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import { createLoopGuard } from '../build/loop-guard.js';
-import type { CycleOutcome, CycleReport, Handoff, HotEvent, PipelineInput } from '../events.js';
+import type { CycleOutcome, CycleReport, FileChange, Handoff, HotEvent, PipelineInput } from '../events.js';
 import type { SpawnChild } from '../supervise/child.js';
-import { createJob } from '../supervise/job.js';
+import { createJob, type Job } from '../supervise/job.js';
 import { isOpenForWritingByGroup } from '../supervise/open-files.js';
-import { stripAnsi } from '../ui/report.js';
 import { relativeTo } from '../ui/format.js';
 import type { Logger } from '../ui/logger.js';
+import { stripAnsi } from '../ui/report.js';
 import { createMoveTracker } from '../watch/move-tracker.js';
 import type { Router } from '../watch/router.js';
 import { runBuildStep, runNamedHook, type BuildStep } from './cycle.js';
-import { createHookRunner } from './hooks.js';
+import { createHookRunner, type HookRunner } from './hooks.js';
 import { decide, type Effect } from './policy.js';
+import { pageAnnouncer } from './pages.js';
 import { createStages, modifiedAt, SOURCE_FILE, type Stages } from './stages.js';
-import { describeStatus, initialState, type PipelineState } from './state.js';
+import { describeStatus, initialState, type Cycle, type PipelineState } from './state.js';
 
 export interface PipelineOptions {
   config: ResolvedConfig;
@@ -58,219 +59,237 @@ export interface Pipeline {
  * runner of decide's effects. Effects that take time answer with inputs of their own.
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { cwd, logger } = options;
-  let state: PipelineState = initialState(options.config, cwd);
-  const queue: PipelineInput[] = [];
-  let draining = false;
-  let stopped = false;
-  let nextWaiter = 1;
-  const waiters = new Map<number, (outcome: CycleOutcome) => void>();
-  const listeners = new Set<(event: HotEvent) => void>();
-  const cycleListeners = new Set<(report: CycleReport) => void>();
-  const loopGuard = createLoopGuard();
-  const moveTracker = createMoveTracker();
-  const programWrites = new Set<string>();
-  const hooks = createHookRunner({ spawn: options.spawn, killTimeoutMs: () => stages.config.run.killTimeoutMs });
-  let settleFirstCycle: () => void = () => {};
-  const firstCycle = new Promise<void>((resolve) => (settleFirstCycle = resolve));
-  const job = createJob({
-    run: options.config.run,
-    spawn: options.spawn,
-    handoff: options.handoff,
-    onEvent: (event) => {
-      if (event.type === 'spawned') loopGuard.programStarted();
-      send({ type: 'job', event });
-    },
-  });
+  return new AppPipeline(options);
+}
 
-  // Live reload is one more subscriber of the events: pages hear of builds and of each new version.
-  const handoff = options.handoff;
-  if (handoff) {
-    listeners.add((event) => {
-      if (event.type === 'build-ok') handoff.announce({ type: 'build-ok' });
-      else if (event.type === 'build-failed') handoff.announce({ type: 'build-error', text: event.diagnostics });
-      else if (event.type === 'ready') handoff.announce({ type: 'reload' });
+class AppPipeline implements Pipeline {
+  readonly #options: PipelineOptions;
+  #state: PipelineState;
+  readonly #queue: PipelineInput[] = [];
+  #draining = false;
+  #stopped = false;
+  #nextWaiter = 1;
+  readonly #waiters = new Map<number, (outcome: CycleOutcome) => void>();
+  readonly #listeners = new Set<(event: HotEvent) => void>();
+  readonly #cycleListeners = new Set<(report: CycleReport) => void>();
+  readonly #loopGuard = createLoopGuard();
+  readonly #moveTracker = createMoveTracker();
+  /** Files found open for writing by the program: reported once each. */
+  readonly #programWrites = new Set<string>();
+  readonly #hooks: HookRunner;
+  readonly #job: Job;
+  readonly #stages: Stages;
+  readonly #step: BuildStep;
+  #settleFirstCycle: () => void = () => {};
+  readonly firstCycle: Promise<void>;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: PipelineOptions) {
+    this.#options = options;
+    this.#state = initialState(options.config, options.cwd);
+    this.firstCycle = new Promise<void>((resolve) => (this.#settleFirstCycle = resolve));
+    this.#hooks = createHookRunner({ spawn: options.spawn, killTimeoutMs: () => this.#stages.config.run.killTimeoutMs });
+    this.#job = createJob({
+      run: options.config.run,
+      spawn: options.spawn,
+      handoff: options.handoff,
+      onEvent: (event) => {
+        if (event.type === 'spawned') this.#loopGuard.programStarted();
+        this.send({ type: 'job', event });
+      },
     });
+    this.#stages = createStages({
+      config: options.config,
+      router: options.router,
+      spawn: options.spawn,
+      logger: options.logger,
+      color: options.color,
+      cwd: options.cwd,
+      accept: (change, stages) => this.#accept(change, stages),
+      onBatch: (batch) => this.send({ type: 'changes', paths: batch.paths }),
+    });
+    this.#step = {
+      config: () => this.#stages.config,
+      builder: () => this.#stages.builder,
+      hooks: this.#hooks,
+      loopGuard: this.#loopGuard,
+      isClosed: () => this.#state.phase.kind === 'closed',
+      emit: (event) => this.#emit(event),
+    };
+    if (options.handoff) this.#listeners.add(pageAnnouncer(options.handoff));
   }
 
-  const emit = (event: HotEvent): void => {
+  send(input: PipelineInput): void {
+    this.#queue.push(input);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        const decision = decide(this.#state, this.#queue.shift()!, Date.now());
+        this.#state = decision.state;
+        for (const effect of decision.effects) this.#run(effect);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  request(input: Request): Promise<CycleOutcome> {
+    const id = this.#nextWaiter++;
+    const done = new Promise<CycleOutcome>((resolve) => this.#waiters.set(id, resolve));
+    this.send({ ...input, waiter: id });
+    return done;
+  }
+
+  async start(): Promise<void> {
+    const publicUrl = await this.#job.open();
+    this.send({ type: 'start', publicUrl });
+  }
+
+  on(listener: (event: HotEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  onCycle(listener: (report: CycleReport) => void): () => void {
+    this.#cycleListeners.add(listener);
+    return () => this.#cycleListeners.delete(listener);
+  }
+
+  announceWatching(): void {
+    if (this.#state.phase.kind === 'closed') return;
+    const { router } = this.#options;
+    this.#emit({ type: 'watching', files: router.watchedFileCount(), polling: router.polling, root: this.#stages.config.watch.root, build: this.#stages.builder.description });
+  }
+
+  status(): string {
+    return describeStatus(this.#state);
+  }
+
+  isBuildInput(file: string): boolean {
+    if (!this.#stages.builder.isInput(file)) return false;
+    // After a failed build any source file may be the fix, but only the package's own files count as such.
+    return this.#state.lastOutcome !== 'build-failed' || file.startsWith(this.#stages.config.watch.root);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.send({ type: 'close' });
+      this.#settleFirstCycle();
+      const results = await Promise.allSettled([this.#stages.close(), this.#hooks.close(), this.#job.close()]);
+      this.#emit({ type: 'stopped' });
+      for (const result of results) if (result.status === 'rejected') this.#options.logger.debug(`while closing: ${String(result.reason)}`);
+    })();
+    return this.#closing;
+  }
+
+  kill(): void {
+    this.#job.send({ type: 'kill' });
+    this.#hooks.kill();
+    this.#stages.builder.kill();
+  }
+
+  #emit(event: HotEvent): void {
     // Nothing is reported after 'stopped': a hook or build finishing during close() stays silent.
-    if (stopped) return;
-    if (event.type === 'stopped') stopped = true;
-    for (const listener of listeners) {
+    if (this.#stopped) return;
+    if (event.type === 'stopped') this.#stopped = true;
+    for (const listener of this.#listeners) {
       try {
         listener(event);
       } catch (error) {
-        logger.error(`an event listener threw: ${(error as Error).stack ?? String(error)}`);
+        this.#options.logger.error(`an event listener threw: ${(error as Error).stack ?? String(error)}`);
       }
-    }
-  };
-
-  /** A data file the running program holds open for writing changes because of the program itself. */
-  const isWrittenByProgram = (file: string, current: Stages): boolean => {
-    const pid = job.pid;
-    if (pid === null || SOURCE_FILE.test(file) || current.builder.isInput(file)) return false;
-    if (file === current.config.configFile || file === current.config.baseConfigFile) return false;
-    if (!isOpenForWritingByGroup(pid, file)) return false;
-    if (!programWrites.has(file)) {
-      programWrites.add(file);
-      emit({ type: 'written-by-program', path: file });
-    }
-    return true;
-  };
-
-  const stages: Stages = createStages({
-    config: options.config,
-    router: options.router,
-    spawn: options.spawn,
-    logger,
-    color: options.color,
-    cwd,
-    accept(change, current) {
-      if (state.phase.kind === 'closed') return false;
-      const relevant = current.filter.isIncluded(change.path) || current.builder.isInput(change.path);
-      logger.debug(`${change.kind} ${relativeTo(change.path, cwd)}${relevant ? '' : ' (not watched by include, ignored)'}`);
-      if (!relevant || isWrittenByProgram(change.path, current)) return false;
-      if (moveTracker.isTailOfMove(change)) {
-        logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
-        return false;
-      }
-      loopGuard.noteChange(change.path, modifiedAt(change.path), SOURCE_FILE.test(change.path) || current.builder.isInput(change.path));
-      return true;
-    },
-    onBatch: (batch) => send({ type: 'changes', paths: batch.paths }),
-  });
-
-  const step: BuildStep = {
-    config: () => stages.config,
-    builder: () => stages.builder,
-    hooks,
-    loopGuard,
-    isClosed: () => state.phase.kind === 'closed',
-    emit,
-  };
-
-  function send(input: PipelineInput): void {
-    queue.push(input);
-    if (draining) return;
-    draining = true;
-    try {
-      while (queue.length > 0) {
-        const decision = decide(state, queue.shift()!, Date.now());
-        state = decision.state;
-        for (const effect of decision.effects) run(effect);
-      }
-    } finally {
-      draining = false;
     }
   }
 
-  /** An unexpected error in an effect: reported with its stack, and the pipeline goes on. */
-  const internal = (error: unknown): void => {
-    logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
-  };
+  /** Per change, before batching: is it this app's, and not the program's own writing or half of a move? */
+  #accept(change: FileChange, stages: Stages): boolean {
+    if (this.#state.phase.kind === 'closed') return false;
+    const { cwd, logger } = this.#options;
+    const relevant = stages.filter.isIncluded(change.path) || stages.builder.isInput(change.path);
+    logger.debug(`${change.kind} ${relativeTo(change.path, cwd)}${relevant ? '' : ' (not watched by include, ignored)'}`);
+    if (!relevant || this.#isWrittenByProgram(change.path, stages)) return false;
+    if (this.#moveTracker.isTailOfMove(change)) {
+      logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
+      return false;
+    }
+    this.#loopGuard.noteChange(change.path, modifiedAt(change.path), SOURCE_FILE.test(change.path) || stages.builder.isInput(change.path));
+    return true;
+  }
+
+  /** A data file the running program holds open for writing changes because of the program itself. */
+  #isWrittenByProgram(file: string, stages: Stages): boolean {
+    const pid = this.#job.pid;
+    if (pid === null || SOURCE_FILE.test(file) || stages.builder.isInput(file)) return false;
+    if (file === stages.config.configFile || file === stages.config.baseConfigFile) return false;
+    if (!isOpenForWritingByGroup(pid, file)) return false;
+    if (!this.#programWrites.has(file)) {
+      this.#programWrites.add(file);
+      this.#emit({ type: 'written-by-program', path: file });
+    }
+    return true;
+  }
 
   /** What only the runner knows: which build runs; diagnostics without colour for every subscriber. */
-  function withDetails(event: HotEvent): HotEvent {
-    if (event.type === 'build-start') return { ...event, build: stages.builder.description };
+  #withDetails(event: HotEvent): HotEvent {
+    if (event.type === 'build-start') return { ...event, build: this.#stages.builder.description };
     if (event.type === 'build-failed') return { ...event, diagnostics: stripAnsi(event.diagnostics) };
     return event;
   }
 
-  function run(effect: Effect): void {
+  /** An unexpected error in an effect: reported with its stack, and the pipeline goes on. */
+  #internal(error: unknown): void {
+    this.#options.logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' });
+  }
+
+  #run(effect: Effect): void {
     switch (effect.type) {
       case 'emit':
-        return emit(withDetails(effect.event));
+        return this.#emit(this.#withDetails(effect.event));
       case 'job':
-        return job.send(effect.control);
-      case 'reload-config': {
-        const read = options.reloadConfig;
-        void (read ? stages.reload(read) : Promise.resolve({ type: 'unchanged' as const })).then(
-          (reload) => send({ type: 'config-loaded', reload }),
-          (error: unknown) => {
-            internal(error);
-            send({ type: 'config-loaded', reload: { type: 'unchanged' } });
-          },
-        );
-        return;
-      }
+        return this.#job.send(effect.control);
+      case 'reload-config':
+        return this.#reloadConfig();
       case 'build':
-        void runBuildStep(step, effect.paths, effect.checkLoop).then(
-          (outcome) => send({ type: 'built', outcome }),
+        void runBuildStep(this.#step, effect.paths, effect.checkLoop).then(
+          (outcome) => this.send({ type: 'built', outcome }),
           (error: unknown) => {
-            internal(error);
-            send({ type: 'built', outcome: { type: 'build-failed', durationMs: 0, diagnostics: 'internal error in hot (see above)' } });
+            this.#internal(error);
+            this.send({ type: 'built', outcome: { type: 'build-failed', durationMs: 0, diagnostics: 'internal error in hot (see above)' } });
           },
         );
         return;
       case 'hook': {
-        const command = effect.name === 'on_restart' ? stages.config.hooks.onRestart : stages.config.hooks.onCrash;
-        if (command) void runNamedHook(step, effect.name, command, effect.values).catch(internal);
+        const { hooks } = this.#stages.config;
+        const command = effect.name === 'on_restart' ? hooks.onRestart : hooks.onCrash;
+        if (command) void runNamedHook(this.#step, effect.name, command, effect.values).catch((error: unknown) => this.#internal(error));
         return;
       }
       case 'cycle-done':
-        return cycleDone(effect.cycle, effect.outcome);
+        return this.#cycleDone(effect.cycle, effect.outcome);
     }
   }
 
-  function cycleDone(cycle: { trigger: CycleReport['trigger']; own: boolean; paths: readonly string[]; waiters: readonly number[] }, outcome: CycleOutcome): void {
+  #reloadConfig(): void {
+    const read = this.#options.reloadConfig;
+    void (read ? this.#stages.reload(read) : Promise.resolve({ type: 'unchanged' as const })).then(
+      (reload) => this.send({ type: 'config-loaded', reload }),
+      (error: unknown) => {
+        this.#internal(error);
+        this.send({ type: 'config-loaded', reload: { type: 'unchanged' } });
+      },
+    );
+  }
+
+  #cycleDone(cycle: Cycle, outcome: CycleOutcome): void {
     for (const id of cycle.waiters) {
-      waiters.get(id)?.(outcome);
-      waiters.delete(id);
+      this.#waiters.get(id)?.(outcome);
+      this.#waiters.delete(id);
     }
-    if (state.phase.kind !== 'closed') {
+    if (this.#state.phase.kind !== 'closed') {
       const report: CycleReport = { trigger: cycle.trigger, own: cycle.own, paths: cycle.paths, outcome };
-      for (const listener of cycleListeners) listener(report);
+      for (const listener of this.#cycleListeners) listener(report);
     }
-    settleFirstCycle();
+    this.#settleFirstCycle();
   }
-
-  let closing: Promise<void> | undefined;
-  return {
-    send,
-    request(input) {
-      const id = nextWaiter++;
-      const done = new Promise<CycleOutcome>((resolve) => waiters.set(id, resolve));
-      send({ ...input, waiter: id });
-      return done;
-    },
-    async start() {
-      const publicUrl = await job.open();
-      send({ type: 'start', publicUrl });
-    },
-    firstCycle,
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onCycle(listener) {
-      cycleListeners.add(listener);
-      return () => cycleListeners.delete(listener);
-    },
-    announceWatching() {
-      if (state.phase.kind === 'closed') return;
-      emit({ type: 'watching', files: options.router.watchedFileCount(), polling: options.router.polling, root: stages.config.watch.root, build: stages.builder.description });
-    },
-    status: () => describeStatus(state),
-    isBuildInput(file) {
-      if (!stages.builder.isInput(file)) return false;
-      // After a failed build any source file may be the fix, but only the package's own files count as such.
-      return state.lastOutcome !== 'build-failed' || file.startsWith(stages.config.watch.root);
-    },
-    close() {
-      closing ??= (async () => {
-        send({ type: 'close' });
-        settleFirstCycle();
-        const results = await Promise.allSettled([stages.close(), hooks.close(), job.close()]);
-        emit({ type: 'stopped' });
-        for (const result of results) if (result.status === 'rejected') logger.debug(`while closing: ${String(result.reason)}`);
-      })();
-      return closing;
-    },
-    kill() {
-      job.send({ type: 'kill' });
-      hooks.kill();
-      stages.builder.kill();
-    },
-  };
 }

@@ -17,7 +17,6 @@ export interface Stages {
   readonly config: ResolvedConfig;
   readonly builder: Builder;
   readonly filter: PathFilter;
-  readonly subscription: Subscription;
   /** Re-reads the config; replaces what its new settings change. */
   reload(read: () => ResolvedConfig): Promise<ConfigReload>;
   close(): Promise<void>;
@@ -36,66 +35,84 @@ export interface StagesOptions {
 }
 
 export function createStages(options: StagesOptions): Stages {
-  let config = options.config;
-  let builder = makeBuilder(config, options);
-  let filter = makeFilter(config);
-  const spec = (): SubscriptionSpec => ({
-    root: config.watch.root,
-    // Watched whatever the ignore rules say; env files may be outside the root. A monorepo's root
-    // config is the monorepo's to watch: it reloads the packages in dependency order.
-    extraPaths: config.watch.alwaysWatch.filter((file) => file !== config.baseConfigFile),
-    isIgnored: (file, isDirectory) => filter.isIgnored(file, isDirectory),
-    accept: (change) => options.accept(change, stages),
-    delayMs: config.watch.delayMs,
-    onBatch: options.onBatch,
-  });
-  const subscription = options.router.subscribe(spec());
-  const stages: Stages = {
-    get config() {
-      return config;
-    },
-    get builder() {
-      return builder;
-    },
-    get filter() {
-      return filter;
-    },
-    subscription,
-    async reload(read) {
-      let next: ResolvedConfig;
-      try {
-        next = read();
-      } catch (error) {
-        if (!isHotError(error)) throw error;
-        return { type: 'invalid', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-      }
-      const same = (pick: (c: ResolvedConfig) => unknown): boolean => JSON.stringify(pick(config)) === JSON.stringify(pick(next));
-      // A save that changed nothing (or a second event for one save) is not a reason to restart.
-      if (same((c) => c)) {
-        options.logger.debug('config saved without a change in its settings');
-        return { type: 'unchanged' };
-      }
-      const buildChanged = !same((c) => c.build);
-      const watchChanged = !same((c) => c.watch);
-      const serveIgnored = !same((c) => c.serve);
-      config = next;
-      if (buildChanged) {
-        const old = builder;
-        builder = makeBuilder(next, options);
-        await old.close();
-      }
-      if (watchChanged) {
-        filter = makeFilter(next);
-        // The new walk is up before the old one goes, so no save falls between them.
-        await subscription.update(spec());
-      }
-      return { type: 'applied', config: next, serveIgnored };
-    },
-    async close() {
-      await Promise.allSettled([subscription.close(), builder.close()]);
-    },
-  };
-  return stages;
+  return new PipelineStages(options);
+}
+
+class PipelineStages implements Stages {
+  readonly #options: StagesOptions;
+  #config: ResolvedConfig;
+  #builder: Builder;
+  #filter: PathFilter;
+  readonly #subscription: Subscription;
+
+  constructor(options: StagesOptions) {
+    this.#options = options;
+    this.#config = options.config;
+    this.#builder = makeBuilder(options.config, options);
+    this.#filter = makeFilter(options.config);
+    this.#subscription = options.router.subscribe(this.#spec());
+  }
+
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
+  get builder(): Builder {
+    return this.#builder;
+  }
+
+  get filter(): PathFilter {
+    return this.#filter;
+  }
+
+  async reload(read: () => ResolvedConfig): Promise<ConfigReload> {
+    let next: ResolvedConfig;
+    try {
+      next = read();
+    } catch (error) {
+      if (!isHotError(error)) throw error;
+      return { type: 'invalid', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    }
+    const same = (pick: (c: ResolvedConfig) => unknown): boolean => JSON.stringify(pick(this.#config)) === JSON.stringify(pick(next));
+    // A save that changed nothing (or a second event for one save) is not a reason to restart.
+    if (same((c) => c)) {
+      this.#options.logger.debug('config saved without a change in its settings');
+      return { type: 'unchanged' };
+    }
+    const buildChanged = !same((c) => c.build);
+    const watchChanged = !same((c) => c.watch);
+    const serveIgnored = !same((c) => c.serve);
+    this.#config = next;
+    if (buildChanged) {
+      const old = this.#builder;
+      this.#builder = makeBuilder(next, this.#options);
+      await old.close();
+    }
+    if (watchChanged) {
+      this.#filter = makeFilter(next);
+      // The new walk is up before the old one goes, so no save falls between them.
+      await this.#subscription.update(this.#spec());
+    }
+    return { type: 'applied', config: next, serveIgnored };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#subscription.close(), this.#builder.close()]);
+  }
+
+  #spec(): SubscriptionSpec {
+    const config = this.#config;
+    return {
+      root: config.watch.root,
+      // Watched whatever the ignore rules say; env files may be outside the root. A monorepo's root
+      // config is the monorepo's to watch: it reloads the packages in dependency order.
+      extraPaths: config.watch.alwaysWatch.filter((file) => file !== config.baseConfigFile),
+      isIgnored: (file, isDirectory) => this.#filter.isIgnored(file, isDirectory),
+      accept: (change) => this.#options.accept(change, this),
+      delayMs: config.watch.delayMs,
+      onBatch: this.#options.onBatch,
+    };
+  }
 }
 
 function makeFilter(config: ResolvedConfig): PathFilter {

@@ -1,7 +1,7 @@
 import type { ChangeBatch, FileChange } from '../events.js';
 import type { Logger } from '../ui/logger.js';
 import { BURST_QUIET_MS, createBatcher, type Batcher } from './batch.js';
-import { createSharedWatcher } from './shared-watcher.js';
+import { createSharedWatcher, type SharedWatcher } from './shared-watcher.js';
 import type { Watcher } from './watcher.js';
 
 export interface RouterOptions {
@@ -57,79 +57,105 @@ function burstQuietMs(polling: boolean, pollIntervalMs: number): number {
  * plus its own. Each subscription has its own filter and its own batching (`delay`, bursts).
  */
 export function createRouter(options: RouterOptions): Router {
-  let polling = options.poll;
-  const subscriptions = new Set<{ spec: SubscriptionSpec; batcher: Batcher }>();
-  const shared = createSharedWatcher({
-    root: options.root,
-    isIgnored: options.isIgnored,
-    poll: options.poll,
-    pollIntervalMs: options.pollIntervalMs,
-    logger: options.logger,
-    onPolling: () => {
-      polling = true;
-      // Bursts found by polling need a longer quiet: the batchers are replaced, pending changes kept.
-      for (const entry of subscriptions) entry.batcher = rebatch(entry.spec, entry.batcher);
-      options.onPolling?.(shared.watchedFileCount());
-    },
-  });
+  return new WatchRouter(options);
+}
 
-  const rebatch = (spec: SubscriptionSpec, previous: Batcher | null): Batcher => {
-    const batcher = createBatcher(spec.delayMs, (batch) => spec.onBatch(batch), burstQuietMs(polling, options.pollIntervalMs));
+interface Entry {
+  spec: SubscriptionSpec;
+  batcher: Batcher;
+}
+
+class WatchRouter implements Router {
+  readonly #options: RouterOptions;
+  #polling: boolean;
+  readonly #entries = new Set<Entry>();
+  readonly #shared: SharedWatcher;
+
+  constructor(options: RouterOptions) {
+    this.#options = options;
+    this.#polling = options.poll;
+    this.#shared = createSharedWatcher({
+      root: options.root,
+      isIgnored: options.isIgnored,
+      poll: options.poll,
+      pollIntervalMs: options.pollIntervalMs,
+      logger: options.logger,
+      onPolling: () => this.#switchToPolling(),
+    });
+  }
+
+  get ready(): Promise<void> {
+    return this.#shared.ready;
+  }
+
+  get polling(): boolean {
+    return this.#polling;
+  }
+
+  start(): void {
+    this.#shared.start();
+  }
+
+  watchedFileCount(): number {
+    return this.#shared.watchedFileCount();
+  }
+
+  async close(): Promise<void> {
+    for (const entry of this.#entries) entry.batcher.close();
+    await this.#shared.close();
+  }
+
+  subscribe(spec: SubscriptionSpec): Subscription {
+    const entry: Entry = { spec, batcher: this.#batcher(spec, null) };
+    this.#entries.add(entry);
+    let watcher = this.#view(entry);
+    let closing: Promise<void> | undefined;
+    return {
+      get ready() {
+        return watcher.ready;
+      },
+      update: async (next) => {
+        const previous = watcher;
+        entry.spec = next;
+        entry.batcher = this.#batcher(next, entry.batcher);
+        watcher = this.#view(entry);
+        await watcher.ready;
+        await previous.close();
+      },
+      close: () => {
+        closing ??= (async () => {
+          this.#entries.delete(entry);
+          entry.batcher.close();
+          await watcher.close();
+        })();
+        return closing;
+      },
+    };
+  }
+
+  /** Bursts found by polling need a longer quiet: the batchers are replaced, pending changes kept. */
+  #switchToPolling(): void {
+    this.#polling = true;
+    for (const entry of this.#entries) entry.batcher = this.#batcher(entry.spec, entry.batcher);
+    this.#options.onPolling?.(this.#shared.watchedFileCount());
+  }
+
+  #batcher(spec: SubscriptionSpec, previous: Batcher | null): Batcher {
+    const batcher = createBatcher(spec.delayMs, (batch) => spec.onBatch(batch), burstQuietMs(this.#polling, this.#options.pollIntervalMs));
     for (const file of previous?.takePending() ?? []) batcher.add(file);
     previous?.close();
     return batcher;
-  };
+  }
 
-  const view = (entry: { spec: SubscriptionSpec; batcher: Batcher }): Watcher =>
-    shared.view({
+  #view(entry: Entry): Watcher {
+    return this.#shared.view({
       root: entry.spec.root,
       extraPaths: entry.spec.extraPaths,
       isIgnored: (file, isDirectory) => entry.spec.isIgnored(file, isDirectory),
       onChange: (change) => {
         if (entry.spec.accept(change)) entry.batcher.add(change.path);
       },
-      logger: options.logger,
+      logger: this.#options.logger,
     });
-
-  return {
-    subscribe(spec) {
-      const entry = { spec, batcher: rebatch(spec, null) };
-      subscriptions.add(entry);
-      let watcher = view(entry);
-      let closing: Promise<void> | undefined;
-      return {
-        get ready() {
-          return watcher.ready;
-        },
-        async update(next) {
-          const previousWatcher = watcher;
-          entry.spec = next;
-          entry.batcher = rebatch(next, entry.batcher);
-          watcher = view(entry);
-          await watcher.ready;
-          await previousWatcher.close();
-        },
-        close() {
-          closing ??= (async () => {
-            subscriptions.delete(entry);
-            entry.batcher.close();
-            await watcher.close();
-          })();
-          return closing;
-        },
-      };
-    },
-    start: () => shared.start(),
-    get ready() {
-      return shared.ready;
-    },
-    get polling() {
-      return polling;
-    },
-    watchedFileCount: () => shared.watchedFileCount(),
-    async close() {
-      for (const entry of subscriptions) entry.batcher.close();
-      await shared.close();
-    },
-  };
+  }
 }

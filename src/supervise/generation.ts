@@ -1,0 +1,68 @@
+import type { ResolvedRun } from '../config/schema.js';
+import type { GenerationLaunch, Handoff, JobEvent } from '../events.js';
+import type { ChildHandle, SpawnChild } from './child.js';
+import { buildChildEnv, changedPathsVariables } from './env.js';
+
+/** One started program of a job. */
+export interface Generation {
+  id: number;
+  child: ChildHandle;
+  /** The settings it was started with: it stops with its own kill signal and timeout. */
+  run: ResolvedRun;
+  /** True once hot asked it to stop: its exit is not a crash. */
+  stopRequested: boolean;
+  ready: boolean;
+}
+
+export interface LaunchSpec {
+  id: number;
+  run: ResolvedRun;
+  /** HOT_RESTART_COUNT: programs started before this one. */
+  restartCount: number;
+  changedPaths: readonly string[];
+  launch: GenerationLaunch;
+  spawn: SpawnChild;
+  emit(event: JobEvent): void;
+}
+
+/** Starts a generation: the program's environment (env files read now), the handoff's fds and wrapper. */
+export function launchGeneration(spec: LaunchSpec, ready: boolean): Generation {
+  const { run, launch } = spec;
+  if (!run.command) throw new Error('internal: a build-only package has no program to start');
+  const env = buildChildEnv({
+    envFiles: run.envFiles,
+    env: run.env,
+    hot: { HOT: '1', HOT_RESTART_COUNT: String(spec.restartCount), HOT_GENERATION: String(spec.id), ...changedPathsVariables(spec.changedPaths), ...launch.env },
+    onMissing: (file, reason) => spec.emit({ type: 'env-file-problem', file, reason }),
+  });
+  // Added to NODE_OPTIONS as this start sees it (env files and [run] env are read at every start).
+  if (launch.preload) env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${JSON.stringify(launch.preload)}`].filter(Boolean).join(' ');
+  const command = launch.wrapCommand ? launch.wrapCommand(run.command) : run.command;
+  const child = spec.spawn({
+    command,
+    cwd: run.cwd,
+    env,
+    ...(launch.extraFds ? { extraFds: launch.extraFds } : {}),
+    ...(launch.stdio ? { stdio: launch.stdio } : {}),
+  });
+  return { id: spec.id, child, run, stopRequested: false, ready };
+}
+
+/** Readiness, the generation's exit, or the handoff's deadline: whichever comes first. */
+export async function waitUntilReady(next: Generation, using: Handoff): Promise<'ready' | 'aborted' | 'exited' | 'timeout'> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    using.waitReady(next.id, next.child, abort.signal).then(
+      () => 'ready' as const,
+      () => 'aborted' as const,
+    ),
+    next.child.exited.then(() => 'exited' as const),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), using.readyTimeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  abort.abort();
+  return outcome;
+}
