@@ -41,7 +41,7 @@ function allowed(from: string, to: string, typeOnly: boolean, target: string, so
   if (from === 'pipeline') return [...STAGES, 'events', 'errors', 'platform', 'config', 'ui'].includes(to);
   if (from === 'workspace') {
     // Discovery and the graph need only config; the orchestrator runs N pipelines on one router.
-    if (/(orchestrator|repository-ignore)\.ts$/.test(source)) return ['config', 'errors', 'events', 'watch', 'pipeline', 'hot', 'ui', ...STAGES].includes(to);
+    if (/(orchestrator|repository-ignore|plan)\.ts$/.test(source)) return ['config', 'errors', 'events', 'watch', 'pipeline', 'hot', 'ui', ...STAGES].includes(to);
     return to === 'config' || to === 'errors';
   }
   if (from === 'hot') return [...STAGES, 'pipeline', 'events', 'errors', 'platform', 'config', 'ui'].includes(to);
