@@ -28,23 +28,90 @@ export interface HttpProxyHandler {
  * that generation's keep-alive agent, so the client's own connection is hot's and survives restarts.
  */
 export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number, liveReload: LiveReload | null = null): HttpProxyHandler {
-  const generations = new Map<number, GenerationState>();
-  const retired = new Set<number>();
-  /** Upgrade requests waiting for a generation: ended at shutdown. */
-  const waitingSockets = new Set<Duplex>();
+  return new HttpForwarder(board, waitTimeoutMs, liveReload);
+}
 
-  const stateOf = (target: Target): GenerationState => {
-    let state = generations.get(target.generation);
+type Attempt = 'first' | 'fresh' | 'last';
+
+class HttpForwarder implements HttpProxyHandler {
+  readonly #board: TargetBoard;
+  readonly #waitTimeoutMs: number;
+  readonly #liveReload: LiveReload | null;
+  readonly #generations = new Map<number, GenerationState>();
+  readonly #retired = new Set<number>();
+  /** Upgrade requests waiting for a generation: ended at shutdown. */
+  readonly #waitingSockets = new Set<Duplex>();
+
+  constructor(board: TargetBoard, waitTimeoutMs: number, liveReload: LiveReload | null) {
+    this.#board = board;
+    this.#waitTimeoutMs = waitTimeoutMs;
+    this.#liveReload = liveReload;
+  }
+
+  // onRequest and onUpgrade are arrow properties: the servers are handed them unbound.
+  readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const liveReload = this.#liveReload;
+    if (liveReload?.handles(request.url)) {
+      liveReload.serve(request, response);
+      return;
+    }
+    void this.#board.wait(this.#waitTimeoutMs).then((wait) => {
+      if (response.destroyed) return;
+      if (wait.kind === 'target') this.#forward(request, response, wait.target, 'first');
+      else sendUnavailable(request, response, wait.reason, liveReload);
+    });
+  };
+
+  readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    this.#waitingSockets.add(socket);
+    void this.#board.wait(this.#waitTimeoutMs).then((wait) => {
+      this.#waitingSockets.delete(socket);
+      if (socket.destroyed) return;
+      if (wait.kind !== 'target') {
+        const reason = wait.reason.split('\n')[0];
+        socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhot: ${reason}\n`, () => socket.destroy());
+        return;
+      }
+      this.#tunnel(request, socket, head, wait.target);
+    });
+  };
+
+  closeStreamsExcept(generation: number): void {
+    for (const [id, state] of this.#generations) {
+      if (id === generation) continue;
+      for (const stream of [...state.streams]) stream.close();
+      state.streams.clear();
+    }
+  }
+
+  retire(generation: number): void {
+    this.#retired.add(generation);
+    const state = this.#generations.get(generation);
+    if (!state) return;
+    for (const stream of state.streams) stream.close();
+    state.agent.destroy();
+    this.#generations.delete(generation);
+  }
+
+  close(): void {
+    for (const id of [...this.#generations.keys()]) this.retire(id);
+    for (const socket of this.#waitingSockets) socket.destroy();
+    this.#waitingSockets.clear();
+  }
+
+  #stateOf(target: Target): GenerationState {
+    let state = this.#generations.get(target.generation);
     if (!state) {
       state = { agent: new http.Agent({ keepAlive: true }), streams: new Set() };
       // A late request to a generation that is gone gets a one-off state, never a pooled agent that leaks.
-      if (!retired.has(target.generation)) generations.set(target.generation, state);
+      if (!this.#retired.has(target.generation)) this.#generations.set(target.generation, state);
     }
     return state;
-  };
+  }
 
-  const forward = (request: IncomingMessage, response: ServerResponse, target: Target, attempt: 'first' | 'fresh' | 'last'): void => {
-    const state = stateOf(target);
+  #forward(request: IncomingMessage, response: ServerResponse, target: Target, attempt: Attempt): void {
+    const state = this.#stateOf(target);
     const upstream = http.request({
       host: target.host,
       port: target.port,
@@ -53,116 +120,76 @@ export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number
       headers: forwardedHeaders(request),
       agent: attempt === 'first' ? state.agent : false,
     });
-    upstream.on('response', (answer) => {
-      if (liveReload && request.method !== 'HEAD' && isPlainHtml(answer.headers)) {
-        injectInto(answer, response, liveReload);
-        return;
-      }
-      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
-      if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-        const stream = {
-          close: () => {
-            response.end();
-            upstream.destroy();
-          },
-        };
-        state.streams.add(stream);
-        response.on('close', () => state.streams.delete(stream));
-      }
-      answer.pipe(response);
-      answer.on('error', () => response.destroy());
-    });
-    upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (response.headersSent || response.destroyed) return void response.destroy();
-      const vanished = error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
-      if (vanished && attempt !== 'last' && canRetry(request)) {
-        if (error.code !== 'ECONNREFUSED' && attempt === 'first' && board.current === target) {
-          // A kept-alive connection the app had just closed: try once more on a fresh one.
-          forward(request, response, target, 'fresh');
-          return;
-        }
-        // The generation went away between routing and answering: this request waits for the next one.
-        void board.waitForOther(target, waitTimeoutMs).then((next) => {
-          if (response.destroyed) return;
-          if (next.kind === 'target') forward(request, response, next.target, 'last');
-          else sendUnavailable(request, response, next.reason, liveReload);
-        });
-        return;
-      }
-      sendUnavailable(request, response, `the app did not answer (${error.code ?? error.message})`, liveReload);
-    });
+    upstream.on('response', (answer) => this.#relay(request, response, answer, upstream, state));
+    upstream.on('error', (error: NodeJS.ErrnoException) => this.#onUpstreamError(error, request, response, target, attempt));
     response.on('close', () => {
       if (!response.writableFinished) upstream.destroy();
     });
     request.pipe(upstream);
-  };
+  }
 
-  return {
-    onRequest(request, response) {
-      if (liveReload?.handles(request.url)) {
-        liveReload.serve(request, response);
+  #relay(request: IncomingMessage, response: ServerResponse, answer: IncomingMessage, upstream: http.ClientRequest, state: GenerationState): void {
+    if (this.#liveReload && request.method !== 'HEAD' && isPlainHtml(answer.headers)) {
+      injectInto(answer, response, this.#liveReload);
+      return;
+    }
+    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+    if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+      const stream = {
+        close: () => {
+          response.end();
+          upstream.destroy();
+        },
+      };
+      state.streams.add(stream);
+      response.on('close', () => state.streams.delete(stream));
+    }
+    answer.pipe(response);
+    answer.on('error', () => response.destroy());
+  }
+
+  #onUpstreamError(error: NodeJS.ErrnoException, request: IncomingMessage, response: ServerResponse, target: Target, attempt: Attempt): void {
+    if (response.headersSent || response.destroyed) return void response.destroy();
+    const vanished = error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
+    if (vanished && attempt !== 'last' && canRetry(request)) {
+      if (error.code !== 'ECONNREFUSED' && attempt === 'first' && this.#board.current === target) {
+        // A kept-alive connection the app had just closed: try once more on a fresh one.
+        this.#forward(request, response, target, 'fresh');
         return;
       }
-      void board.wait(waitTimeoutMs).then((wait) => {
+      // The generation went away between routing and answering: this request waits for the next one.
+      void this.#board.waitForOther(target, this.#waitTimeoutMs).then((next) => {
         if (response.destroyed) return;
-        if (wait.kind === 'target') forward(request, response, wait.target, 'first');
-        else sendUnavailable(request, response, wait.reason, liveReload);
+        if (next.kind === 'target') this.#forward(request, response, next.target, 'last');
+        else sendUnavailable(request, response, next.reason, this.#liveReload);
       });
-    },
-    onUpgrade(request, socket, head) {
-      socket.on('error', () => socket.destroy());
-      waitingSockets.add(socket);
-      void board.wait(waitTimeoutMs).then((wait) => {
-        waitingSockets.delete(socket);
-        if (socket.destroyed) return;
-        if (wait.kind !== 'target') {
-          const reason = wait.reason.split('\n')[0];
-          socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhot: ${reason}\n`, () => socket.destroy());
-          return;
-        }
-        const state = stateOf(wait.target);
-        const upstream = net.connect({ host: wait.target.host, port: wait.target.port });
-        const tunnel = {
-          close: () => {
-            upstream.destroy();
-            socket.destroy();
-          },
-        };
-        state.streams.add(tunnel);
-        upstream.once('connect', () => {
-          upstream.write(rawRequestHead(request));
-          if (head.length > 0) upstream.write(head);
-          socket.pipe(upstream).pipe(socket);
-        });
-        upstream.on('error', () => tunnel.close());
-        upstream.on('close', () => tunnel.close());
-        socket.on('close', () => {
-          state.streams.delete(tunnel);
-          upstream.destroy();
-        });
-      });
-    },
-    closeStreamsExcept(generation) {
-      for (const [id, state] of generations) {
-        if (id === generation) continue;
-        for (const stream of [...state.streams]) stream.close();
-        state.streams.clear();
-      }
-    },
-    retire(generation) {
-      retired.add(generation);
-      const state = generations.get(generation);
-      if (!state) return;
-      for (const stream of state.streams) stream.close();
-      state.agent.destroy();
-      generations.delete(generation);
-    },
-    close() {
-      for (const id of [...generations.keys()]) this.retire(id);
-      for (const socket of waitingSockets) socket.destroy();
-      waitingSockets.clear();
-    },
-  };
+      return;
+    }
+    sendUnavailable(request, response, `the app did not answer (${error.code ?? error.message})`, this.#liveReload);
+  }
+
+  #tunnel(request: IncomingMessage, socket: Duplex, head: Buffer, target: Target): void {
+    const state = this.#stateOf(target);
+    const upstream = net.connect({ host: target.host, port: target.port });
+    const tunnel = {
+      close: () => {
+        upstream.destroy();
+        socket.destroy();
+      },
+    };
+    state.streams.add(tunnel);
+    upstream.once('connect', () => {
+      upstream.write(rawRequestHead(request));
+      if (head.length > 0) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', () => tunnel.close());
+    upstream.on('close', () => tunnel.close());
+    socket.on('close', () => {
+      state.streams.delete(tunnel);
+      upstream.destroy();
+    });
+  }
 }
 
 function canRetry(request: IncomingMessage): boolean {

@@ -38,123 +38,145 @@ interface View {
 }
 
 export function createSharedWatcher(options: SharedWatcherOptions): SharedWatcher {
-  const views = new Set<View>();
-  /** Views by root, so finding the ones over a path costs a lookup per ancestor, not one per view. */
-  const byRoot = new Map<string, Set<View>>();
-  const extraPathViews = new Map<string, Set<View>>();
-  let current: Watcher | null = null;
-  let started = false;
-  let closed = false;
-  let poll = options.poll;
-  let rescan: Promise<void> | null = null;
-  let settleFirstReady: () => void = () => {};
-  const firstReady = new Promise<void>((resolve) => (settleFirstReady = resolve));
+  return new RepositoryWatcher(options);
+}
 
-  const contains = (root: string, file: string): boolean => file === root || file.startsWith(root + path.sep);
+class RepositoryWatcher implements SharedWatcher {
+  readonly #options: SharedWatcherOptions;
+  readonly #views = new Set<View>();
+  /** Views by root, so finding the ones over a path costs a lookup per ancestor, not one per view. */
+  readonly #byRoot = new Map<string, Set<View>>();
+  readonly #extraPathViews = new Map<string, Set<View>>();
+  #current: Watcher | null = null;
+  #started = false;
+  #closed = false;
+  #poll: boolean;
+  #rescan: Promise<void> | null = null;
+  #settleFirstReady: () => void = () => {};
+  readonly #firstReady = new Promise<void>((resolve) => (this.#settleFirstReady = resolve));
+
+  constructor(options: SharedWatcherOptions) {
+    this.#options = options;
+    this.#poll = options.poll;
+  }
+
+  view(viewOptions: WatcherOptions): Watcher {
+    const view: View = { root: path.resolve(viewOptions.root), extraPaths: new Set(viewOptions.extraPaths ?? []), options: viewOptions };
+    this.#views.add(view);
+    if (!this.#byRoot.has(view.root)) this.#byRoot.set(view.root, new Set());
+    this.#byRoot.get(view.root)!.add(view);
+    for (const file of view.extraPaths) {
+      if (!this.#extraPathViews.has(file)) this.#extraPathViews.set(file, new Set());
+      this.#extraPathViews.get(file)!.add(view);
+    }
+    const ready = this.#started ? this.#scheduleRescan() : this.#firstReady;
+    let closing: Promise<void> | undefined;
+    return {
+      ready,
+      watchedFileCount: () => this.#current?.watchedFileCount() ?? 0,
+      close: () => {
+        closing ??= Promise.resolve().then(() => this.#forget(view));
+        return closing;
+      },
+    };
+  }
+
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#current = this.#open();
+    void this.#current.ready.then(() => this.#settleFirstReady());
+  }
+
+  get ready(): Promise<void> {
+    return this.#firstReady;
+  }
+
+  watchedFileCount(): number {
+    return this.#current?.watchedFileCount() ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#settleFirstReady();
+    await this.#current?.close();
+  }
+
+  #forget(view: View): void {
+    this.#views.delete(view);
+    this.#byRoot.get(view.root)?.delete(view);
+    for (const file of view.extraPaths) {
+      const holders = this.#extraPathViews.get(file);
+      holders?.delete(view);
+      if (holders?.size === 0) this.#extraPathViews.delete(file);
+    }
+  }
 
   /** The views whose root is `file` or one of its ancestors. */
-  const viewsOver = (file: string): View[] => {
+  #viewsOver(file: string): View[] {
     const found: View[] = [];
     for (let dir = file; ; dir = path.dirname(dir)) {
-      for (const view of byRoot.get(dir) ?? []) found.push(view);
+      for (const view of this.#byRoot.get(dir) ?? []) found.push(view);
       if (path.dirname(dir) === dir) return found;
     }
-  };
+  }
 
-  const isIgnored = (file: string, isDirectory?: boolean): boolean => {
-    if (extraPathViews.has(file)) return false;
-    const over = viewsOver(file);
+  #isIgnored(file: string, isDirectory?: boolean): boolean {
+    if (this.#extraPathViews.has(file)) return false;
+    const over = this.#viewsOver(file);
     if (over.length > 0 && over.every((view) => view.options.isIgnored(file, isDirectory))) return true;
-    return options.isIgnored(file, isDirectory);
-  };
+    return this.#options.isIgnored(file, isDirectory);
+  }
 
-  const route = (change: FileChange): void => {
+  #route(change: FileChange): void {
     let claimed = false;
-    const candidates = new Set([...(extraPathViews.get(change.path) ?? []), ...viewsOver(change.path)]);
+    const candidates = new Set([...(this.#extraPathViews.get(change.path) ?? []), ...this.#viewsOver(change.path)]);
     for (const view of candidates) {
       const mine = view.extraPaths.has(change.path) || !view.options.isIgnored(change.path, false);
       if (!mine) continue;
       claimed = true;
       view.options.onChange(change);
     }
-    options.onChange?.(change, claimed);
-  };
+    this.#options.onChange?.(change, claimed);
+  }
 
-  const open = (): Watcher =>
-    createWatcher({
-      root: options.root,
-      extraPaths: [...new Set([...views].flatMap((view) => [...view.extraPaths]))].filter((file) => !contains(options.root, file)),
-      isIgnored,
-      onChange: route,
-      poll,
-      pollIntervalMs: options.pollIntervalMs,
-      onWatchLimit: () => {
-        if (poll) return;
-        poll = true;
-        void scheduleRescan().then(() => {
-          if (!closed) options.onPolling?.();
-        });
-      },
-      logger: options.logger,
+  #open(): Watcher {
+    const { root } = this.#options;
+    return createWatcher({
+      root,
+      extraPaths: [...new Set([...this.#views].flatMap((view) => [...view.extraPaths]))].filter((file) => !contains(root, file)),
+      isIgnored: (file, isDirectory) => this.#isIgnored(file, isDirectory),
+      onChange: (change) => this.#route(change),
+      poll: this.#poll,
+      pollIntervalMs: this.#options.pollIntervalMs,
+      onWatchLimit: () => this.#switchToPolling(),
+      logger: this.#options.logger,
     });
+  }
+
+  #switchToPolling(): void {
+    if (this.#poll) return;
+    this.#poll = true;
+    void this.#scheduleRescan().then(() => {
+      if (!this.#closed) this.#options.onPolling?.();
+    });
+  }
 
   /** A new walk (new views, or polling from now on): the new instance is up before the old one goes. */
-  const scheduleRescan = (): Promise<void> => {
-    rescan ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      rescan = null;
-      if (closed) return;
-      const previous = current;
-      const next = open();
-      current = next;
+  #scheduleRescan(): Promise<void> {
+    this.#rescan ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      this.#rescan = null;
+      if (this.#closed) return;
+      const previous = this.#current;
+      const next = this.#open();
+      this.#current = next;
       await next.ready;
       await previous?.close();
     });
-    return rescan;
-  };
+    return this.#rescan;
+  }
+}
 
-  return {
-    view(viewOptions) {
-      const view: View = { root: path.resolve(viewOptions.root), extraPaths: new Set(viewOptions.extraPaths ?? []), options: viewOptions };
-      views.add(view);
-      if (!byRoot.has(view.root)) byRoot.set(view.root, new Set());
-      byRoot.get(view.root)!.add(view);
-      for (const file of view.extraPaths) {
-        if (!extraPathViews.has(file)) extraPathViews.set(file, new Set());
-        extraPathViews.get(file)!.add(view);
-      }
-      const ready = started ? scheduleRescan() : firstReady;
-      let closing: Promise<void> | undefined;
-      return {
-        ready,
-        watchedFileCount: () => current?.watchedFileCount() ?? 0,
-        close() {
-          closing ??= Promise.resolve().then(() => {
-            views.delete(view);
-            byRoot.get(view.root)?.delete(view);
-            for (const file of view.extraPaths) {
-              const holders = extraPathViews.get(file);
-              holders?.delete(view);
-              if (holders?.size === 0) extraPathViews.delete(file);
-            }
-          });
-          return closing;
-        },
-      };
-    },
-    start() {
-      if (started || closed) return;
-      started = true;
-      current = open();
-      void current.ready.then(() => settleFirstReady());
-    },
-    get ready() {
-      return firstReady;
-    },
-    watchedFileCount: () => current?.watchedFileCount() ?? 0,
-    async close() {
-      closed = true;
-      settleFirstReady();
-      await current?.close();
-    },
-  };
+function contains(root: string, file: string): boolean {
+  return file === root || file.startsWith(root + path.sep);
 }

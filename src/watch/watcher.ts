@@ -29,119 +29,149 @@ export interface Watcher {
 
 /** chokidar on one root, reporting absolute file paths; errors are logged once per kind, never thrown. */
 export function createWatcher(options: WatcherOptions): Watcher {
-  const { root, logger } = options;
-  const outside = (options.extraPaths ?? []).filter((file) => path.relative(root, file).startsWith('..'));
-  const interval = options.pollIntervalMs ?? 300;
-  const chokidarOptions = (poll: boolean) => ({
-    ignoreInitial: true,
-    followSymlinks: true,
-    ...(poll ? { usePolling: true, interval, binaryInterval: 2 * interval } : {}),
-    ignored: (file: string, stats?: Stats) => options.isIgnored(file, stats ? stats.isDirectory() : undefined),
-  });
-  const fsWatcher: FSWatcher = watch([root, ...outside], chokidarOptions(options.poll === true));
-  const reported = new Set<string>();
+  return new ChokidarWatcher(options);
+}
+
+class ChokidarWatcher implements Watcher {
+  readonly ready: Promise<void>;
+  readonly #options: WatcherOptions;
+  readonly #interval: number;
+  readonly #fsWatcher: FSWatcher;
+  readonly #reported = new Set<string>();
   /** When the event-based watcher last reported each path: the poller's later echo of it is dropped. */
-  const lastNative = new Map<string, number>();
-  let poller: FSWatcher | null = null;
+  readonly #lastNative = new Map<string, number>();
+  #poller: FSWatcher | null = null;
   /** mtimes of refused paths when they were refused, to catch a change before the poller's first look. */
-  const knownAt = new Map<string, number | undefined>();
-  const settleTimers = new Set<NodeJS.Timeout>();
-  let toPoll: string[] = [];
-  let pollTimer: NodeJS.Timeout | undefined;
-  let closed = false;
+  readonly #knownAt = new Map<string, number | undefined>();
+  readonly #settleTimers = new Set<NodeJS.Timeout>();
+  #toPoll: string[] = [];
+  #pollTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #settleReady: () => void = () => {};
+  #closing: Promise<void> | undefined;
 
-  const forward = (kind: FileChangeKind) => (file: string) => {
-    lastNative.set(file, Date.now());
-    options.onChange({ kind, path: file });
-  };
-  const forwardPolled = (kind: FileChangeKind) => (file: string) => {
-    if (Date.now() - (lastNative.get(file) ?? 0) < 2 * interval) return;
-    options.onChange({ kind, path: file });
-  };
-  fsWatcher.on('add', forward('add'));
-  fsWatcher.on('change', forward('change'));
-  fsWatcher.on('unlink', forward('unlink'));
+  constructor(options: WatcherOptions) {
+    const { root } = options;
+    this.#options = options;
+    const outside = (options.extraPaths ?? []).filter((file) => path.relative(root, file).startsWith('..'));
+    this.#interval = options.pollIntervalMs ?? 300;
+    this.#fsWatcher = watch([root, ...outside], this.#chokidarOptions(options.poll === true));
+    this.#fsWatcher.on('add', this.#forward('add'));
+    this.#fsWatcher.on('change', this.#forward('change'));
+    this.#fsWatcher.on('unlink', this.#forward('unlink'));
+    this.#fsWatcher.on('error', (error: unknown) => this.#onError(error));
+    // Also settled by close(): chokidar drops its listeners on close, and a waiter must not hang.
+    this.ready = new Promise<void>((resolve) => {
+      this.#settleReady = resolve;
+      this.#fsWatcher.once('ready', () => resolve());
+    });
+    simulateWatchLimit(this.#fsWatcher, this.ready, root, options.poll === true);
+  }
 
-  /** Paths inotify could not take (out of watches) are polled; the rest keep their events. */
-  const pollLater = (file: string): void => {
-    toPoll.push(file);
-    knownAt.set(file, modifiedAt(file));
-    pollTimer ??= setTimeout(() => {
-      pollTimer = undefined;
-      if (closed) return;
-      const paths = toPoll;
-      toPoll = [];
-      if (poller) poller.add(paths);
-      else {
-        poller = watch(paths, chokidarOptions(true));
-        poller.on('add', forwardPolled('add'));
-        poller.on('change', forwardPolled('change'));
-        poller.on('unlink', forwardPolled('unlink'));
-        poller.on('error', (error: unknown) => logger.debug(`polling watcher: ${(error as Error).message ?? String(error)}`));
-      }
-      // The poller compares against what it reads first: a change between the refused watch and that
-      // first read would be missed, so the files are compared once more after one interval.
-      const settled = setTimeout(() => {
-        settleTimers.delete(settled);
-        if (closed) return;
-        for (const polled of paths) {
-          const then = knownAt.get(polled);
-          knownAt.delete(polled);
-          const now = modifiedAt(polled);
-          if (then !== undefined && now !== undefined && now !== then) forwardPolled('change')(polled);
-        }
-        logger.debug(`polling ${paths.length} more path${paths.length === 1 ? '' : 's'} that inotify could not watch`);
-      }, interval + POLL_BATCH_MS);
-      settleTimers.add(settled);
-    }, POLL_BATCH_MS);
-  };
+  watchedFileCount(): number {
+    const watched = this.#fsWatcher.getWatched();
+    let count = 0;
+    for (const [dir, names] of Object.entries(watched)) {
+      for (const name of names) if (!(path.join(dir, name) in watched)) count++;
+    }
+    return count;
+  }
 
-  fsWatcher.on('error', (error: unknown) => {
+  close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#pollTimer);
+    for (const timer of this.#settleTimers) clearTimeout(timer);
+    this.#closing ??= Promise.all([this.#fsWatcher.close(), this.#poller?.close()]).then(() => undefined).finally(() => this.#settleReady());
+    return this.#closing;
+  }
+
+  #chokidarOptions(poll: boolean) {
+    const interval = this.#interval;
+    return {
+      ignoreInitial: true,
+      followSymlinks: true,
+      ...(poll ? { usePolling: true, interval, binaryInterval: 2 * interval } : {}),
+      ignored: (file: string, stats?: Stats) => this.#options.isIgnored(file, stats ? stats.isDirectory() : undefined),
+    };
+  }
+
+  #forward(kind: FileChangeKind) {
+    return (file: string): void => {
+      this.#lastNative.set(file, Date.now());
+      this.#options.onChange({ kind, path: file });
+    };
+  }
+
+  #forwardPolled(kind: FileChangeKind) {
+    return (file: string): void => {
+      if (Date.now() - (this.#lastNative.get(file) ?? 0) < 2 * this.#interval) return;
+      this.#options.onChange({ kind, path: file });
+    };
+  }
+
+  #onError(error: unknown): void {
+    const { logger } = this.#options;
     const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
     const failedPath = (error as NodeJS.ErrnoException).path;
-    const partial = code === 'ENOSPC' && typeof failedPath === 'string' && !options.poll;
-    if (partial) pollLater(failedPath);
-    if (reported.has(code)) return;
-    reported.add(code);
+    const partial = code === 'ENOSPC' && typeof failedPath === 'string' && !this.#options.poll;
+    if (partial) this.#pollLater(failedPath);
+    if (this.#reported.has(code)) return;
+    this.#reported.add(code);
     if (code === 'ENOSPC') {
       const limit = readWatchLimit();
-      const what = partial ? `polling what it could not watch (every ${interval} ms)` : 'switching to polling';
+      const what = partial ? `polling what it could not watch (every ${this.#interval} ms)` : 'switching to polling';
       logger.warn(`out of inotify watches (the limit is ${limit ?? 'unknown'}): ${what} so no change is missed`, {
         hint: 'raise the limit with `sudo sysctl fs.inotify.max_user_watches=524288` (and in /etc/sysctl.conf), or narrow include/exclude; `poll = true` silences this',
       });
-      if (!partial) options.onWatchLimit?.();
+      if (!partial) this.#options.onWatchLimit?.();
     } else {
       logger.warn(`watcher error: ${(error as Error).message ?? String(error)}`);
     }
-  });
+  }
 
-  let settleReady: () => void = () => {};
-  // Also settled by close(): chokidar drops its listeners on close, and a waiter must not hang.
-  const ready = new Promise<void>((resolve) => {
-    settleReady = resolve;
-    fsWatcher.once('ready', () => resolve());
-  });
-  let closing: Promise<void> | undefined;
-  simulateWatchLimit(fsWatcher, ready, root, options.poll === true);
+  /** Paths inotify could not take (out of watches) are polled; the rest keep their events. */
+  #pollLater(file: string): void {
+    this.#toPoll.push(file);
+    this.#knownAt.set(file, modifiedAt(file));
+    this.#pollTimer ??= setTimeout(() => {
+      this.#pollTimer = undefined;
+      if (this.#closed) return;
+      const paths = this.#toPoll;
+      this.#toPoll = [];
+      this.#addToPoller(paths);
+      // The poller compares against what it reads first: a change between the refused watch and that
+      // first read would be missed, so the files are compared once more after one interval.
+      const settled = setTimeout(() => {
+        this.#settleTimers.delete(settled);
+        if (this.#closed) return;
+        this.#compareOnce(paths);
+      }, this.#interval + POLL_BATCH_MS);
+      this.#settleTimers.add(settled);
+    }, POLL_BATCH_MS);
+  }
 
-  return {
-    ready,
-    watchedFileCount() {
-      const watched = fsWatcher.getWatched();
-      let count = 0;
-      for (const [dir, names] of Object.entries(watched)) {
-        for (const name of names) if (!(path.join(dir, name) in watched)) count++;
-      }
-      return count;
-    },
-    close() {
-      closed = true;
-      clearTimeout(pollTimer);
-      for (const timer of settleTimers) clearTimeout(timer);
-      closing ??= Promise.all([fsWatcher.close(), poller?.close()]).then(() => undefined).finally(() => settleReady());
-      return closing;
-    },
-  };
+  #addToPoller(paths: string[]): void {
+    if (this.#poller) {
+      this.#poller.add(paths);
+      return;
+    }
+    const poller = watch(paths, this.#chokidarOptions(true));
+    this.#poller = poller;
+    poller.on('add', this.#forwardPolled('add'));
+    poller.on('change', this.#forwardPolled('change'));
+    poller.on('unlink', this.#forwardPolled('unlink'));
+    poller.on('error', (error: unknown) => this.#options.logger.debug(`polling watcher: ${(error as Error).message ?? String(error)}`));
+  }
+
+  #compareOnce(paths: string[]): void {
+    for (const polled of paths) {
+      const then = this.#knownAt.get(polled);
+      this.#knownAt.delete(polled);
+      const now = modifiedAt(polled);
+      if (then !== undefined && now !== undefined && now !== then) this.#forwardPolled('change')(polled);
+    }
+    this.#options.logger.debug(`polling ${paths.length} more path${paths.length === 1 ? '' : 's'} that inotify could not watch`);
+  }
 }
 
 /** Out-of-watches errors come one per path while chokidar walks: they are polled together. */
