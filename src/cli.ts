@@ -11,6 +11,7 @@ import { convertFlagValue } from './config/validate.js';
 import { ConfigError, isHotError } from './errors.js';
 import type { PackageEvent } from './events.js';
 import { runChecks } from './doctor.js';
+import { isTerminalForegroundGroup } from './platform/proc.js';
 import { startMonorepo } from './monorepo.js';
 import { createLogger, shouldUseColor, type Logger, type LogLevel } from './ui/logger.js';
 import { canClearScreen, CLEAR_SCREEN, startShortcuts } from './ui/shortcuts.js';
@@ -174,14 +175,8 @@ function wantsShortcuts(stdin: 'hot' | 'child', json: boolean): boolean {
  * shortcuts only when hot's process group owns the terminal. Unknown (not Linux): assume it does.
  */
 function isTerminalForeground(): boolean {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[2] === fields[5]; // pgrp, tpgid
-  } catch {
-    // No /proc: nothing to compare.
-    return true;
-  }
+  // Unknown (no /proc): assume it does.
+  return isTerminalForegroundGroup() ?? true;
 }
 
 function listenForShortcuts(target: Pick<HotApp, 'restart' | 'build' | 'pause' | 'resume' | 'close'> & { onExitEvent(listener: () => void): void }, logger: Logger): void {

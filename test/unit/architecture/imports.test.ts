@@ -26,17 +26,18 @@ function allowed(from: string, to: string, typeOnly: boolean, target: string): b
   if (from === to) return true;
   if (to === 'cli') return false;
   if (from === 'events' || from === 'errors') return false;
+  if (from === 'platform') return to === 'errors';
   if (from === 'config') return to === 'errors';
   if (from === 'workspace') return to === 'config' || to === 'errors';
   if (from === 'ui') return false;
   if (from === 'listen') return false; // runs inside the user's program: standalone
   if (STAGES.includes(from)) {
-    if (to === 'events' || to === 'errors') return true;
+    if (to === 'events' || to === 'errors' || to === 'platform') return true;
     if (to === 'config') return typeOnly;
     if (to === 'ui') return typeOnly && target.endsWith('logger.js');
     return false;
   }
-  if (from === 'cli') return ['app', 'monorepo', 'doctor', 'index', 'config', 'workspace', 'ui', 'errors', 'events'].includes(to);
+  if (from === 'cli') return ['app', 'monorepo', 'doctor', 'index', 'config', 'workspace', 'ui', 'errors', 'events', 'platform'].includes(to);
   return true; // app.ts and index.ts may import every stage
 }
 
