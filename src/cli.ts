@@ -7,7 +7,7 @@ import { startHot, type HotApp } from './app.js';
 import { writeStarterConfig } from './config/init.js';
 import { loadConfig, readUserConfig } from './config/load.js';
 import { CONFIG_FILE_NAME, SETTINGS, type CliOverrides, type ResolvedConfig, type ValueType } from './config/schema.js';
-import { convertFlagValue } from './config/validate.js';
+import { overridesFromFlags, type ParsedFlags } from './config/flags.js';
 import { ConfigError, isHotError } from './errors.js';
 import type { PackageEvent } from './events.js';
 import { runChecks } from './doctor.js';
@@ -48,7 +48,7 @@ function main(): void {
   for (const setting of SETTINGS) {
     if (!setting.flag) continue;
     const takesValue = setting.type !== 'boolean';
-    const short = setting.flag === 'config' ? '-c, ' : '';
+    const short = setting.shortFlag ? `-${setting.shortFlag}, ` : '';
     const shown = takesValue ? `${short}--${setting.flag} <${PLACEHOLDERS[setting.type] ?? 'value'}>` : `--${setting.flag}`;
     const repeat = setting.type === 'string-list' ? ' (repeatable)' : '';
     cli.option(shown, `${capitalise(setting.description)}${repeat}`);
@@ -259,17 +259,9 @@ function runInit(flags: CliFlags): void {
 }
 
 function toOverrides(entry: string | undefined, flags: CliFlags): CliOverrides {
-  const overrides: CliOverrides = {};
+  const overrides = overridesFromFlags(flags as ParsedFlags);
   if (entry !== undefined) overrides.entry = entry;
   if (flags['--'] && flags['--'].length > 0) overrides.command = flags['--'].map(String);
-  if (flags.include !== undefined) overrides.include = convertFlagValue('include', toList(flags.include)) as string[];
-  if (flags.exclude !== undefined) overrides.exclude = convertFlagValue('exclude', toList(flags.exclude)) as string[];
-  if (flags.delay !== undefined) overrides.delayMs = convertFlagValue('delay', flags.delay) as number;
-  if (flags.killSignal !== undefined) overrides.killSignal = convertFlagValue('kill-signal', flags.killSignal) as NodeJS.Signals;
-  if (flags.killTimeout !== undefined) overrides.killTimeoutMs = convertFlagValue('kill-timeout', flags.killTimeout) as number;
-  if (flags.clear) overrides.clear = true;
-  if (flags.port !== undefined) overrides.port = convertFlagValue('port', flags.port) as number;
-  if (flags.poll || process.env.HOT_POLL === '1' || process.env.HOT_POLL === 'true') overrides.poll = true;
   if (overrides.entry && overrides.command) {
     throw new ConfigError('give either an entry file or a command after --, not both');
   }
