@@ -1,11 +1,11 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { describeCommand } from './config/command-line.js';
-import type { Command, ResolvedConfig } from './config/schema.js';
-import { countInotifyWatchesInUse, findListeningProcess, readInotifyWatchLimit } from './platform/proc.js';
-import { createPathFilter } from './watch/filter.js';
-import { loadGitignoreRules } from './watch/gitignore.js';
+import { describeCommand } from '../config/command-line.js';
+import type { Command, ResolvedConfig } from '../config/schema.js';
+import { countInotifyWatchesInUse, findListeningProcess, readInotifyWatchLimit } from '../platform/proc.js';
+import { createPathFilter } from '../watch/filter.js';
+import { loadGitignoreRules } from '../watch/gitignore.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
