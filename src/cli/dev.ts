@@ -109,10 +109,10 @@ function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOve
 /** The terminal's side of a running hot: --json events, signals, shortcuts, and a fatal error at start. */
 function attach(session: DevSession, { logger, json, shortcuts }: Terminal): void {
   if (json) session.onEvent(createJsonWriter());
-  handleSignals(session, logger);
+  const stop = handleSignals(session, logger);
   if (shortcuts) {
     const onExitEvent = (listener: () => void): void => session.onEvent((event) => event.type === 'exit' && listener());
-    listenForShortcuts({ ...session, quit: () => process.kill(process.pid, 'SIGINT'), onExitEvent }, logger);
+    listenForShortcuts({ ...session, quit: stop.quit, onExitEvent }, logger);
   }
   // A fatal error at start (the port is taken): stop what did start, then report it.
   session.ready.catch((error: unknown) => {

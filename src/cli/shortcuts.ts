@@ -8,7 +8,7 @@ export interface ShortcutTarget {
   build(reason: string): Promise<void>;
   pause(): void;
   resume(): void;
-  /** `q`. */
+  /** `q`: a deliberate stop, through the same kill path as Ctrl-C. */
   quit(): void;
   /** Called each time a program exits: it may have put the terminal back in line mode. */
   onExitEvent(listener: () => void): void;
