@@ -6,7 +6,7 @@ import { freePort, launch, REPO, shutdown, table, tempProject, timeUntil } from 
 
 export const title = 'Proxy overhead (hot only)';
 const seconds = 5;
-const cli = path.join(REPO, 'dist', 'cli.js');
+const cli = path.join(REPO, 'dist', 'cli', 'main.js');
 
 async function measure(port, keepAlive) {
   const load = startLoad(port, { keepAlive, clients: 4, recordLatency: true, maxRequests: 2_000_000 });

@@ -57,6 +57,15 @@ export interface SettingSpec {
   key: string | null;
   /** CLI flag without dashes, or null when the setting lives only in the file. */
   flag: string | null;
+  /** One-letter alias of the flag (`-c`). */
+  shortFlag?: string;
+  /**
+   * The `CliOverrides` field the flag fills, for flags that override a file setting. CLI-only flags
+   * (`--json`, `--filter`) have none: they steer the command line itself.
+   */
+  override?: string;
+  /** For a boolean override: an environment variable that turns it on when set to 1 or true. */
+  env?: string;
   type: ValueType;
   /** What `--help` and the README show as the default. */
   defaultText: string;
@@ -67,13 +76,31 @@ export interface SettingSpec {
   choices?: readonly string[];
 }
 
-export const SETTINGS: readonly SettingSpec[] = [
-  { key: 'include', flag: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files; with build.entry, the bundle's own inputs plus package.json and tsconfig.json", description: 'globs of files to watch, relative to the config file', glob: true },
-  { key: 'exclude', flag: 'exclude', type: 'string-list', defaultText: '[]', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output', glob: true },
-  { key: 'delay', flag: 'delay', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a change before rebuilding (several changed files wait at least 250)' },
+/** What a setting's value is once validated and converted, by its type. */
+export interface ValueOfType {
+  string: string;
+  'string-list': string[];
+  'string-or-list': string[];
+  command: Command;
+  ms: number;
+  count: number;
+  boolean: boolean;
+  signal: NodeJS.Signals;
+  'env-table': Record<string, string>;
+  choice: string;
+  pattern: string;
+  port: number;
+  table: Record<string, unknown>;
+}
+
+// `as const` keeps each row's literal types, so CliOverrides below can be derived from the rows.
+const SETTING_ROWS = [
+  { key: 'include', flag: 'include', override: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files; with build.entry, the bundle's own inputs plus package.json and tsconfig.json", description: 'globs of files to watch, relative to the config file', glob: true },
+  { key: 'exclude', flag: 'exclude', override: 'exclude', type: 'string-list', defaultText: '[]', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output', glob: true },
+  { key: 'delay', flag: 'delay', override: 'delayMs', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a change before rebuilding (several changed files wait at least 250)' },
   { key: 'bin', flag: null, type: 'command', defaultText: 'node <build.outfile>', description: 'what to run: a command line, or an array of arguments' },
   { key: 'gitignore', flag: null, type: 'boolean', defaultText: 'true', description: 'also skip the files the root .gitignore ignores' },
-  { key: 'poll', flag: 'poll', type: 'boolean', defaultText: 'false (HOT_POLL=1 turns it on)', description: `check files every ${POLL_INTERVAL_MS} ms instead of waiting for file-system events: for Docker bind mounts, network drives, WSL's /mnt; when it runs out of inotify watches, hot polls by itself the files it could not watch` },
+  { key: 'poll', flag: 'poll', override: 'poll', env: 'HOT_POLL', type: 'boolean', defaultText: 'false (HOT_POLL=1 turns it on)', description: `check files every ${POLL_INTERVAL_MS} ms instead of waiting for file-system events: for Docker bind mounts, network drives, WSL's /mnt; when it runs out of inotify watches, hot polls by itself the files it could not watch` },
   { key: 'build', flag: null, type: 'table', defaultText: '', description: 'how to build before each run (leave out to run `bin` directly)' },
   { key: 'build.cmd', flag: null, type: 'command', defaultText: '', description: 'a build command, e.g. "tsc -p ."' },
   { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file for the built-in incremental esbuild bundle' },
@@ -84,10 +111,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'run.args', flag: null, type: 'string-list', defaultText: '[]', description: 'extra arguments appended to `bin`' },
   { key: 'run.env', flag: null, type: 'env-table', defaultText: '{}', description: 'environment variables for the program' },
   { key: 'run.env_file', flag: null, type: 'string-or-list', defaultText: '[]', description: 'dotenv files loaded for the program; editing one restarts it' },
-  { key: 'run.kill_signal', flag: 'kill-signal', type: 'signal', defaultText: DEFAULT_KILL_SIGNAL, description: 'signal sent to the program\'s process group to stop it' },
-  { key: 'run.kill_timeout', flag: 'kill-timeout', type: 'ms', defaultText: String(DEFAULT_KILL_TIMEOUT_MS), description: 'milliseconds to wait after kill_signal before SIGKILL' },
+  { key: 'run.kill_signal', flag: 'kill-signal', override: 'killSignal', type: 'signal', defaultText: DEFAULT_KILL_SIGNAL, description: 'signal sent to the program\'s process group to stop it' },
+  { key: 'run.kill_timeout', flag: 'kill-timeout', override: 'killTimeoutMs', type: 'ms', defaultText: String(DEFAULT_KILL_TIMEOUT_MS), description: 'milliseconds to wait after kill_signal before SIGKILL' },
   { key: 'run.stop_on_error', flag: null, type: 'boolean', defaultText: 'false', description: 'stop the program when a build fails (default: keep the last good one running)' },
-  { key: 'clear', flag: 'clear', type: 'boolean', defaultText: 'false', description: 'clear the terminal before each restart (only on a terminal, never when CI is set)' },
+  { key: 'clear', flag: 'clear', override: 'clear', type: 'boolean', defaultText: 'false', description: 'clear the terminal before each restart (only on a terminal, never when CI is set)' },
   { key: 'stdin', flag: null, type: 'choice', choices: ['hot', 'child'], defaultText: '"hot" on a terminal (keyboard shortcuts), else the program\'s', description: '"child" gives the terminal\'s input to the program and turns the shortcuts off' },
   { key: 'hooks', flag: null, type: 'table', defaultText: '', description: 'shell commands run at points of each cycle; changed paths and exit codes arrive in HOT_* variables, never in the command line' },
   { key: 'hooks.pre_build', flag: null, type: 'command', defaultText: '', description: 'before each build; if it fails, the cycle stops as if the build had failed' },
@@ -101,7 +128,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'restart.max_restarts', flag: null, type: 'count', defaultText: String(DEFAULT_MAX_RESTARTS), description: 'crashes within `window` before hot stops restarting until the next change' },
   { key: 'restart.window', flag: null, type: 'ms', defaultText: String(DEFAULT_RESTART_WINDOW_MS), description: 'milliseconds over which crashes are counted' },
   { key: 'serve', flag: null, type: 'table', defaultText: '', description: 'zero-downtime restarts for a program that serves a port' },
-  { key: 'serve.port', flag: 'port', type: 'port', defaultText: '', description: 'the public port: hot owns it and hands connections to the current version of the program' },
+  { key: 'serve.port', flag: 'port', override: 'port', type: 'port', defaultText: '', description: 'the public port: hot owns it and hands connections to the current version of the program' },
   { key: 'serve.host', flag: null, type: 'string', defaultText: 'localhost', description: 'address of the public port (localhost = 127.0.0.1 and ::1)' },
   { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'socket', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "socket": hand the listening socket itself to each version (no proxy hop); "restart": stop, then start' },
   { key: 'serve.proxy', flag: null, type: 'choice', choices: ['http', 'tcp'], defaultText: 'http', description: '"http" keeps client connections across restarts; "tcp" forwards bytes (TLS, gRPC, raw TCP)' },
@@ -109,13 +136,15 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'serve.ready_pattern', flag: null, type: 'pattern', defaultText: '', description: 'with strategy = "socket", a regular expression on the program\'s stdout that means it is listening (for programs that are not Node)' },
   { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_READY_TIMEOUT_MS), description: 'milliseconds a new version has to listen on its PORT; requests wait this long too' },
   { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_DRAIN_TIMEOUT_MS), description: 'milliseconds the old version may finish in-flight requests before the kill path' },
-  { key: null, flag: 'config', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
+  { key: null, flag: 'config', shortFlag: 'c', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
   { key: null, flag: 'filter', type: 'string-list', defaultText: 'every package with a .hotrc.toml', description: 'at a workspace root: run this package (a name or glob) and the workspace packages it depends on' },
   { key: null, flag: 'json', type: 'boolean', defaultText: 'false', description: "write one JSON object per event (change, build-ok, ready, crash, …) to stdout; hot's log and the program's output go to stderr" },
   { key: null, flag: 'verbose', type: 'boolean', defaultText: 'false', description: 'log every event' },
   { key: null, flag: 'quiet', type: 'boolean', defaultText: 'false', description: 'log errors only' },
   { key: null, flag: 'debug', type: 'boolean', defaultText: 'false', description: 'log every event and show stack traces' },
-];
+] as const satisfies readonly SettingSpec[];
+
+export const SETTINGS: readonly SettingSpec[] = SETTING_ROWS;
 
 export const FILE_SETTINGS = SETTINGS.filter((s): s is SettingSpec & { key: string } => s.key !== null);
 
@@ -241,18 +270,15 @@ export interface ResolvedConfig {
   terminal: ResolvedTerminal;
 }
 
-/** Settings given on the command line; they override the file. */
-export interface CliOverrides {
-  include?: string[];
-  exclude?: string[];
-  delayMs?: number;
-  killSignal?: NodeJS.Signals;
-  killTimeoutMs?: number;
-  poll?: boolean;
+type OverrideRow = Extract<(typeof SETTING_ROWS)[number], { override: string }>;
+
+/**
+ * Settings given on the command line; they override the file. One field per row of the table with
+ * an `override`, typed by that row's type, plus the positional forms of what to run.
+ */
+export type CliOverrides = { [Row in OverrideRow as Row['override']]?: ValueOfType[Row['type']] } & {
   /** `hot src/server.ts`: bundle this entry with esbuild and run it. */
   entry?: string;
   /** `hot -- node server.js`: run this command. */
   command?: string[];
-  port?: number;
-  clear?: boolean;
-}
+};

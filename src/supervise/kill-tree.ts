@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { liveGroupMembers } from '../platform/proc.js';
 
 /**
  * Signals for whole process groups. Every program hot starts leads its own group (spawned detached),
@@ -23,49 +23,14 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
  */
 export function isGroupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
-  if (process.platform !== 'linux') return true;
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const stat = readStat(entry);
-      if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
-    }
-    return false;
-  } catch {
-    // /proc not readable (a hardened mount): trust kill(0) alone.
-    return true;
-  }
+  // Where /proc cannot tell (not Linux, a hardened mount), kill(0) alone decides.
+  const members = liveGroupMembers(pgid, 1);
+  return members === null || members.length > 0;
 }
 
 /** The live members of a process group, from /proc (Linux); empty elsewhere. */
 export function groupMembers(pgid: number): number[] {
-  if (process.platform !== 'linux') return [];
-  const members: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    // /proc not readable: no member can be named.
-    return [];
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(entry);
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(Number(entry));
-  }
-  return members;
-}
-
-function readStat(pid: string): { state: string; pgrp: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may itself contain spaces or parentheses.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, pgrp: Number(fields[2]) };
-  } catch {
-    // The process exited between readdir and read.
-    return undefined;
-  }
+  return liveGroupMembers(pgid) ?? [];
 }
 
 /**

@@ -1,7 +1,8 @@
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { FileChange, FileChangeKind } from '../events.js';
+import { readInotifyWatchLimit } from '../platform/proc.js';
 import type { Logger } from '../ui/logger.js';
 
 export interface WatcherOptions {
@@ -210,10 +211,6 @@ function modifiedAt(file: string): number | undefined {
 }
 
 function readWatchLimit(): number | null {
-  try {
-    return Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim());
-  } catch {
-    // Not Linux, or /proc is not readable: the hint still says what to do.
-    return null;
-  }
+  // Null when not Linux or /proc is not readable: the hint still says what to do.
+  return readInotifyWatchLimit();
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const FIXTURES = path.join(REPO_ROOT, 'fixtures');
-export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+export const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 export interface TempProject {
   dir: string;

@@ -1,11 +1,11 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { describeCommand } from './config/command-line.js';
-import type { Command, ResolvedConfig } from './config/schema.js';
-import { findPortOwner, safeReaddir } from './handoff/port-owner.js';
-import { createPathFilter } from './watch/filter.js';
-import { loadGitignoreRules } from './watch/gitignore.js';
+import { describeCommand } from '../config/command-line.js';
+import type { Command, ResolvedConfig } from '../config/schema.js';
+import { countInotifyWatchesInUse, findListeningProcess, readInotifyWatchLimit } from '../platform/proc.js';
+import { createPathFilter } from '../watch/filter.js';
+import { loadGitignoreRules } from '../watch/gitignore.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -43,7 +43,7 @@ function checkNode(): CheckResult {
 function checkWatchLimit(config: ResolvedConfig): CheckResult {
   const files = countWatchedFiles(config);
   if (config.watch.poll) return { status: 'ok', line: `${files.toLocaleString('en-US')} files to watch, by polling (poll = true): no inotify watches needed` };
-  const limit = readNumber('/proc/sys/fs/inotify/max_user_watches');
+  const limit = readInotifyWatchLimit();
   if (limit === null) return { status: 'skip', line: `${files.toLocaleString('en-US')} files to watch; the inotify limit is not readable here (not Linux?)` };
   const inUse = countInotifyWatchesInUse();
   const free = limit - inUse;
@@ -78,23 +78,6 @@ function countWatchedFiles(config: ResolvedConfig): number {
   };
   walk(settings.root);
   return files;
-}
-
-/** Every inotify watch of every process this user can see (one `inotify wd:` line each in fdinfo). */
-function countInotifyWatchesInUse(): number {
-  let total = 0;
-  for (const pid of safeReaddir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    for (const fd of safeReaddir(`/proc/${pid}/fdinfo`)) {
-      try {
-        const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
-        if (info.includes('inotify wd:')) total += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
-      } catch {
-        // The fd closed meanwhile, or belongs to another user.
-      }
-    }
-  }
-  return total;
 }
 
 /**
@@ -167,7 +150,7 @@ async function checkPort(port: number, host: string): Promise<CheckResult> {
     socket.once('error', () => resolve(false));
   });
   if (!taken) return { status: 'ok', line: `port ${port} is free` };
-  const owner = findPortOwner(port);
+  const owner = findListeningProcess(port);
   const who = owner ? ` by pid ${owner.pid}${owner.command ? ` (${owner.command})` : ''}` : '';
   return { status: 'fail', line: `port ${port} is already in use${who}`, hint: 'stop that program (an old hot or server still running?), or set [serve] port to another one' };
 }
@@ -209,16 +192,6 @@ function isExecutable(file: string): boolean {
   } catch {
     // Missing, or not executable for this user.
     return false;
-  }
-}
-
-function readNumber(file: string): number | null {
-  try {
-    const value = Number(readFileSync(file, 'utf8').trim());
-    return Number.isFinite(value) ? value : null;
-  } catch {
-    // Not Linux, or /proc is not readable.
-    return null;
   }
 }
 

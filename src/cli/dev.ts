@@ -1,0 +1,121 @@
+import { createHot } from '../hot.js';
+import { loadConfig } from '../config/load.js';
+import type { CliOverrides } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { PackageEvent } from '../events.js';
+import { createWorkspaceHot } from '../workspace/orchestrator.js';
+import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
+import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
+import type { Workspace } from '../workspace/packages.js';
+import { fail } from './fail.js';
+import { configPathOf, filtersOf, logLevelOf, toOverrides, useColor, type CliFlags } from './flags.js';
+import { createJsonWriter } from './json.js';
+import { listenForShortcuts, wantsShortcuts } from './shortcuts.js';
+import { handleSignals } from './signals.js';
+import { findWorkspace, runsPackages } from './workspace-root.js';
+
+/** What the command line needs of a running hot, a single app and a workspace alike. */
+interface DevSession {
+  readonly ready: Promise<void>;
+  restart(reason: string): Promise<void>;
+  build(reason: string): Promise<void>;
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+  kill(): void;
+  onEvent(listener: (event: PackageEvent) => void): void;
+}
+
+interface Terminal {
+  logger: Logger;
+  color: boolean;
+  json: boolean;
+  shortcuts: boolean;
+}
+
+/** `hot [entry]`, `hot dev`: the app in cwd, or at a workspace root its packages. */
+export function runDev(entry: string | undefined, flags: CliFlags): void {
+  const color = useColor(flags);
+  const logger = createLogger({ level: logLevelOf(flags), color });
+  const cwd = process.cwd();
+  const overrides = toOverrides(entry, flags);
+  const configPath = configPathOf(flags);
+  const filters = filtersOf(flags);
+  const explicit = entry !== undefined || overrides.command !== undefined || configPath !== undefined;
+  if (explicit && filters.length > 0) throw new ConfigError('--filter cannot be combined with an entry file, a command after -- or --config');
+  const workspace = explicit ? null : findWorkspace(cwd);
+  if (workspace && (filters.length > 0 || runsPackages(workspace, cwd))) {
+    runWorkspace(workspace, filters, overrides, { logger, color, json: flags.json === true, level: logLevelOf(flags) });
+    return;
+  }
+  if (filters.length > 0) {
+    throw new ConfigError('--filter works at a workspace root, and there is none here', {
+      hint: 'run it where package.json has "workspaces" (npm, yarn) or next to pnpm-workspace.yaml',
+    });
+  }
+  runApp(cwd, overrides, configPath, { logger, color, json: flags.json === true });
+}
+
+function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
+  const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath } : {}) });
+  const config = load();
+  const shortcuts = wantsShortcuts(config.terminal.stdin, json);
+  const app = createHot({
+    config,
+    logger,
+    color,
+    cwd,
+    reloadConfig: load,
+    ...(json ? { programOutput: { stdout: process.stderr, stderr: process.stderr } } : {}),
+    ...(shortcuts ? { programStdin: 'ignore' as const } : {}),
+  });
+  const session: DevSession = {
+    ready: app.ready,
+    restart: (reason) => app.restart(reason),
+    build: (reason) => app.build(reason),
+    pause: () => app.pause(),
+    resume: () => app.resume(),
+    close: () => app.close(),
+    kill: () => app.kill(),
+    onEvent: (listener) => void app.on('*', listener),
+  };
+  attach(session, { logger, color, json, shortcuts });
+  // After the --json writer: a change's event line is written before the screen is cleared.
+  if (config.terminal.clear && canClearScreen()) app.on('change', () => process.stdout.write(CLEAR_SCREEN));
+}
+
+function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOverrides, terminal: Omit<Terminal, 'shortcuts'> & { level: LogLevel }): void {
+  if (overrides.port !== undefined) {
+    throw new ConfigError('--port cannot be used at a workspace root: each package would get the same port', {
+      hint: 'set [serve] port in each package\'s .hotrc.toml, or use --filter with one package',
+    });
+  }
+  const { logger, level, color, json } = terminal;
+  const shortcuts = wantsShortcuts('hot', json);
+  const monorepo = createWorkspaceHot({ workspace, filters, overrides, logger, level, color, json, ...(shortcuts ? { programStdin: 'ignore' as const } : {}) });
+  const session: DevSession = {
+    ready: monorepo.ready,
+    restart: (reason) => monorepo.restart(reason),
+    build: (reason) => monorepo.build(reason),
+    pause: () => monorepo.pause(),
+    resume: () => monorepo.resume(),
+    close: () => monorepo.close(),
+    kill: () => monorepo.kill(),
+    onEvent: (listener) => void monorepo.onEvent(listener),
+  };
+  attach(session, { logger, color, json, shortcuts });
+}
+
+/** The terminal's side of a running hot: --json events, signals, shortcuts, and a fatal error at start. */
+function attach(session: DevSession, { logger, json, shortcuts }: Terminal): void {
+  if (json) session.onEvent(createJsonWriter());
+  const stop = handleSignals(session, logger);
+  if (shortcuts) {
+    const onExitEvent = (listener: () => void): void => session.onEvent((event) => event.type === 'exit' && listener());
+    listenForShortcuts({ ...session, quit: stop.quit, onExitEvent }, logger);
+  }
+  // A fatal error at start (the port is taken): stop what did start, then report it.
+  session.ready.catch((error: unknown) => {
+    void session.close().finally(() => fail(error));
+  });
+}

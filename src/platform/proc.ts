@@ -1,0 +1,179 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/**
+ * Every read of Linux's /proc in one place: process groups, open files, listening sockets, inotify.
+ * Off Linux, or where /proc is hidden, each reader says it cannot tell (null) or finds nothing;
+ * what that means is the caller's decision. Processes come and go while /proc is walked: an entry
+ * that vanishes between the listing and the read is skipped here, and nowhere else.
+ */
+
+const IS_LINUX = process.platform === 'linux';
+
+export interface ProcessStat {
+  /** One letter: R running, S sleeping, Z zombie, X dead, … */
+  state: string;
+  pgrp: number;
+  /** The foreground process group of the process's controlling terminal; -1 without one. */
+  tpgid: number;
+}
+
+/** /proc/<pid>/stat, or undefined when the process is gone or /proc is not there. */
+export function readProcessStat(pid: number | 'self'): ProcessStat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may itself contain spaces or parentheses.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, pgrp: Number(fields[2]), tpgid: Number(fields[5]) };
+  } catch {
+    // The process exited between readdir and read, or there is no /proc.
+    return undefined;
+  }
+}
+
+/** The pids /proc lists; null when it cannot be listed (not Linux, a hardened mount). */
+function listProcessIds(): number[] | null {
+  if (!IS_LINUX) return null;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    // /proc not readable: the caller decides what "cannot tell" means.
+    return null;
+  }
+  return entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
+}
+
+/**
+ * The members of a process group that are not zombies, at most `limit` of them; null when /proc
+ * cannot tell. Orphaned zombies stay in their group until some init reaps them, which a container's
+ * init may never do, so kill(0) alone would call such a group alive.
+ */
+export function liveGroupMembers(pgid: number, limit = Number.POSITIVE_INFINITY): number[] | null {
+  const pids = listProcessIds();
+  if (pids === null) return null;
+  const members: number[] = [];
+  for (const pid of pids) {
+    if (members.length >= limit) break;
+    const stat = readProcessStat(pid);
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(pid);
+  }
+  return members;
+}
+
+/**
+ * Whether this process's group owns its terminal (pgrp = tpgid); null when /proc cannot tell.
+ * `hot &` still has the terminal as stdin, but raw mode from the background would stop it (SIGTTOU).
+ */
+export function isTerminalForegroundGroup(): boolean | null {
+  const stat = readProcessStat('self');
+  return stat === undefined ? null : stat.pgrp === stat.tpgid;
+}
+
+/** The entries of a /proc directory; none when it is gone or not ours to read. */
+function readProcDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    // Another user's process, one that just exited, or no /proc.
+    return [];
+  }
+}
+
+/** O_WRONLY | O_RDWR in the octal `flags:` of /proc/<pid>/fdinfo/<fd>. */
+const WRITE_ACCESS = 0o3;
+
+/** True when process `pid` has `file` open for writing right now; false when /proc cannot tell. */
+export function hasFileOpenForWriting(pid: number, file: string): boolean {
+  for (const fd of readProcDir(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) continue;
+      const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+      if (flags !== undefined && (Number.parseInt(flags, 8) & WRITE_ACCESS) !== 0) return true;
+    } catch {
+      // The fd closed between the listing and the read.
+    }
+  }
+  return false;
+}
+
+/**
+ * Which process listens on a TCP port: the LISTEN socket's inode from /proc/net/tcp(6), then the
+ * process holding that inode among its fds. Null when it cannot tell (other OS, no access).
+ */
+export function findListeningProcess(port: number): { pid: number; command: string } | null {
+  if (!IS_LINUX) return null;
+  const inodes = listeningSocketInodes(port);
+  if (inodes.size === 0) return null;
+  for (const pid of listProcessIds() ?? []) {
+    for (const fd of readProcDir(`/proc/${pid}/fd`)) {
+      let link: string;
+      try {
+        link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        // Closed between the listing and the read.
+        continue;
+      }
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode && inodes.has(inode)) return { pid, command: readCommandLine(pid) };
+    }
+  }
+  return null;
+}
+
+function listeningSocketInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      // No IPv6 table on this kernel, or no /proc.
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (!local || fields[3] !== '0A') continue; // 0A = LISTEN
+      if (Number.parseInt(local.split(':')[1] ?? '', 16) === port && fields[9]) inodes.add(fields[9]);
+    }
+  }
+  return inodes;
+}
+
+/** The first 80 characters of a process's command line; empty when it is gone. */
+function readCommandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+  } catch {
+    // Exited meanwhile.
+    return '';
+  }
+}
+
+/** fs.inotify.max_user_watches; null when it is not readable (not Linux?). */
+export function readInotifyWatchLimit(): number | null {
+  try {
+    const value = Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim());
+    return Number.isFinite(value) ? value : null;
+  } catch {
+    // Not Linux, or /proc is not readable.
+    return null;
+  }
+}
+
+/** Every inotify watch of every process this user can see (one `inotify wd:` line each in fdinfo). */
+export function countInotifyWatchesInUse(): number {
+  let total = 0;
+  for (const pid of readProcDir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    for (const fd of readProcDir(`/proc/${pid}/fdinfo`)) {
+      try {
+        const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+        if (info.includes('inotify wd:')) total += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+      } catch {
+        // The fd closed meanwhile, or belongs to another user.
+      }
+    }
+  }
+  return total;
+}
