@@ -1,3 +1,5 @@
+import { getSystemErrorMap } from 'node:util';
+
 /**
  * Errors hot raises on purpose. A HotError is a user-facing problem: the CLI prints its message and
  * hint on one line each and exits with `exitCode`, without a stack. Anything that is not a HotError
@@ -67,4 +69,30 @@ export class HandoffError extends HotError {
 
 export function isHotError(error: unknown): error is HotError {
   return error instanceof HotError;
+}
+
+/**
+ * The code (`ENOENT`, `EACCES`) of an error the operating system reported through Node, or undefined
+ * for anything else: such an error is about the user's machine (disk, permissions, paths), not hot.
+ */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  // Node's own errors have codes too (ERR_INVALID_ARG_TYPE) but no errno: those are bugs.
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof errno === 'number' ? code : undefined;
+}
+
+/** Where libuv's wording is missing or reads oddly in a sentence. */
+const ERRNO_WORDS: Record<string, string> = {
+  EISDIR: 'is a directory',
+  EDQUOT: 'disk quota exceeded',
+};
+
+let errnoWords: Map<string, string> | undefined;
+
+/** `permission denied (EACCES)`: an errno code in words, as the system says it, then the code. */
+export function describeErrno(code: string): string {
+  errnoWords ??= new Map([...getSystemErrorMap().values()].map(([name, words]) => [name, words]));
+  const words = ERRNO_WORDS[code] ?? errnoWords.get(code);
+  return words ? `${words} (${code})` : code;
 }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../config/schema.js';
+import { BuildError, errnoCode } from '../errors.js';
 import type { BuildResult } from '../events.js';
 import type { Logger } from '../ui/logger.js';
 import type { Builder } from './builder.js';
+import { diskBuildError } from './disk-error.js';
 
 /** The part of a started process the build needs; the app passes in the supervisor's spawner. */
 export interface BuildProcess {
@@ -25,6 +27,11 @@ export interface CommandBuilderOptions {
   killSignal: NodeJS.Signals;
   killTimeoutMs: number;
   logger: Logger;
+  /**
+   * The directory hot was started in. A failed build's `path:line:col` (or tsc's `path(line,col)`) at
+   * the start of a line, relative to `cwd`, is printed relative to this instead. Default: process.cwd().
+   */
+  reportCwd?: string;
   spawn(spec: { command: Command; cwd: string; env: NodeJS.ProcessEnv; stdio: 'pipe' }): BuildProcess;
   describe(command: Command): string;
 }
@@ -41,6 +48,7 @@ export function createCommandBuilder(options: CommandBuilderOptions): Builder {
   let previousDigest: string | null = null;
   let closing: Promise<void> | undefined;
   const label = options.describe(options.command);
+  const reportCwd = options.reportCwd ?? process.cwd();
 
   return {
     description: label,
@@ -61,10 +69,18 @@ export function createCommandBuilder(options: CommandBuilderOptions): Builder {
       if (status.code !== 0) {
         const how = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
         const hint = status.code === 127 ? ' (command not found)' : '';
-        return { type: 'build-failed', durationMs, diagnostics: `${failureText(merged, stderr)}\n${label} ${how}${hint}`.trim() };
+        const text = relocateLeadingPaths(failureText(merged, stderr), options.cwd, reportCwd);
+        return { type: 'build-failed', durationMs, diagnostics: `${text}\n${label} ${how}${hint}`.trim() };
       }
       if (merged.text().trim() !== '') options.logger.block(merged.text(), 'debug');
-      const digest = options.output ? digestPath(options.output) : null;
+      let digest: string | null;
+      try {
+        digest = options.output ? digestPath(options.output, reportCwd) : null;
+      } catch (error) {
+        if (!(error instanceof BuildError)) throw error;
+        // previousDigest stays: once the output reads again, it is compared with the last good build.
+        return { type: 'build-failed', durationMs, diagnostics: error.diagnostics };
+      }
       const outputChanged = digest === null || digest !== previousDigest;
       previousDigest = digest;
       return { type: 'built', durationMs, outputChanged };
@@ -122,23 +138,53 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-/** A hash over every file under `target` (names and bytes), or null when it does not exist. */
-function digestPath(target: string): string | null {
+/**
+ * A hash over every file under `target` (names and bytes), or null when it does not exist. A file or
+ * directory that is there but cannot be read (EACCES, EIO, a symlink loop) throws a BuildError.
+ */
+function digestPath(target: string, cwd: string): string | null {
   const hash = createHash('sha256');
+  // A symlink back up the tree would be walked until ELOOP; each directory is read once.
+  const seen = new Set<string>();
   const visit = (file: string): boolean => {
-    let stats;
     try {
-      stats = statSync(file);
-    } catch {
-      // The output was removed by the build itself or not written at all.
-      return false;
+      const stats = statSync(file);
+      if (stats.isDirectory()) {
+        const id = `${stats.dev}:${stats.ino}`;
+        if (seen.has(id)) return true;
+        seen.add(id);
+        for (const name of readdirSync(file).sort()) visit(path.join(file, name));
+      } else if (stats.isFile()) {
+        const bytes = readFileSync(file);
+        hash.update(path.relative(target, file)).update('\0').update(bytes).update('\0');
+      }
+      // Anything else (a FIFO, a socket) has no bytes to compare, and reading a FIFO would block.
+      return true;
+    } catch (error) {
+      if (error instanceof BuildError) throw error;
+      // Removed by the build itself between the listing and the read, never written, or a dangling symlink.
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw diskBuildError(error, { doing: 'read the build output', file, setting: 'build.output' }, cwd) ?? error;
     }
-    if (stats.isDirectory()) {
-      for (const name of readdirSync(file).sort()) visit(path.join(file, name));
-    } else if (stats.isFile()) {
-      hash.update(path.relative(target, file)).update('\0').update(readFileSync(file)).update('\0');
-    }
-    return true;
   };
   return visit(target) ? hash.digest('hex') : null;
+}
+
+/** `src/a.ts:3:5` or tsc's `src/a.ts(3,5)` at the start of a line (after optional spaces). */
+const LEADING_LOCATION = /^(\s*)([^\s:(][^:(\n]*?)(?=:\d+:\d+|\(\d+,\d+\))/gm;
+
+/**
+ * A build command names files relative to its own cwd; hot prints paths relative to where it was
+ * started. Only a leading relative path followed by a line and column, naming a file that exists
+ * under the build's cwd, is rewritten: anything else in a tool's output is left as it is.
+ */
+export function relocateLeadingPaths(text: string, buildCwd: string, reportCwd: string): string {
+  if (path.resolve(buildCwd) === path.resolve(reportCwd)) return text;
+  return text.replace(LEADING_LOCATION, (whole, indent: string, file: string) => {
+    if (path.isAbsolute(file)) return whole;
+    const absolute = path.resolve(buildCwd, file);
+    if (!existsSync(absolute)) return whole;
+    return `${indent}${path.relative(reportCwd, absolute) || file}`;
+  });
 }

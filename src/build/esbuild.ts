@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { BuildError } from '../errors.js';
 import type { BuildResult } from '../events.js';
 import type { Logger } from '../ui/logger.js';
 import type { Builder } from './builder.js';
+import { diskBuildError } from './disk-error.js';
 
 export interface EsbuildBuilderOptions {
   root: string;
@@ -13,6 +15,8 @@ export interface EsbuildBuilderOptions {
   bundlePackages: readonly string[];
   logger: Logger;
   color: boolean;
+  /** The directory hot was started in: paths in diagnostics are printed relative to it, as in hot's own lines. Default: process.cwd(). */
+  cwd?: string;
 }
 
 /**
@@ -47,6 +51,7 @@ const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
  */
 export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
   const { root, entry, outfile, logger } = options;
+  const cwd = options.cwd ?? process.cwd();
   let context: esbuild.BuildContext<{ metafile: true; write: false }> | undefined;
   let inputs = new Set<string>();
   let lastFailed = false;
@@ -75,13 +80,13 @@ export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
     const messages = (error as { errors?: esbuild.Message[] }).errors;
     const diagnostics =
       messages && messages.length > 0
-        ? (await esbuild.formatMessages(messages, { kind: 'error', color: options.color })).join('')
+        ? (await esbuild.formatMessages(relocate(messages, root, cwd), { kind: 'error', color: options.color })).join('')
         : (error as Error).message ?? String(error);
     return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics };
   };
 
   return {
-    description: `esbuild ${path.relative(process.cwd(), entry) || entry}`,
+    description: `esbuild ${path.relative(cwd, entry) || entry}`,
     async build() {
       const startedAt = Date.now();
       let result: esbuild.BuildResult<{ metafile: true; write: false }>;
@@ -94,10 +99,17 @@ export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
       lastFailed = false;
       inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
       if (result.warnings.length > 0) {
-        const text = (await esbuild.formatMessages(result.warnings, { kind: 'warning', color: options.color })).join('');
+        const text = (await esbuild.formatMessages(relocate(result.warnings, root, cwd), { kind: 'warning', color: options.color })).join('');
         logger.block(text, 'warn');
       }
-      const outputChanged = writeChangedOutputs(result.outputFiles, previous);
+      let outputChanged: boolean;
+      try {
+        outputChanged = writeChangedOutputs(result.outputFiles, previous, cwd);
+      } catch (error) {
+        if (!(error instanceof BuildError)) throw error;
+        // The next build writes every file again: `previous` still describes what is on disk.
+        return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics: error.diagnostics };
+      }
       previous = new Map(result.outputFiles.map((file) => [file.path, file.contents]));
       return { type: 'built', durationMs: Date.now() - startedAt, outputChanged };
     },
@@ -143,15 +155,39 @@ function outputFormat(outfile: string): 'esm' | 'cjs' {
   }
 }
 
-/** Writes the files whose bytes differ from the last build (or are missing); true if any did. */
-function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>): boolean {
+/**
+ * Writes the files whose bytes differ from the last build (or are missing); true if any did. A disk
+ * that refuses (a file where the directory should be, no space, read-only) throws a BuildError.
+ */
+function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>, cwd: string): boolean {
   let changed = false;
-  for (const file of files) {
+  // The bundle first: when the directory cannot be made, the message names the file the user set.
+  const bundleFirst = [...files].sort((a, b) => Number(a.path.endsWith('.map')) - Number(b.path.endsWith('.map')));
+  for (const file of bundleFirst) {
     const before = previous.get(file.path);
     if (before && Buffer.from(before).equals(Buffer.from(file.contents)) && existsSync(file.path)) continue;
-    mkdirSync(path.dirname(file.path), { recursive: true });
-    writeFileSync(file.path, file.contents);
-    if (!file.path.endsWith('.map')) changed = true;
+    const isMap = file.path.endsWith('.map');
+    try {
+      mkdirSync(path.dirname(file.path), { recursive: true });
+      writeFileSync(file.path, file.contents);
+    } catch (error) {
+      throw diskBuildError(error, { doing: `write the ${isMap ? 'source map' : 'bundle'} to`, file: file.path, setting: 'build.outfile' }, cwd) ?? error;
+    }
+    if (!isMap) changed = true;
   }
   return changed || previous.size === 0;
+}
+
+/**
+ * esbuild names files relative to its working directory, the project root; hot prints paths relative
+ * to the directory it was started in, so a diagnostic's path opens from the same terminal.
+ */
+function relocate(messages: readonly esbuild.Message[], root: string, cwd: string): esbuild.Message[] {
+  if (path.resolve(root) === path.resolve(cwd)) return [...messages];
+  const move = (location: esbuild.Location | null): esbuild.Location | null =>
+    // Other namespaces (a plugin's virtual modules) are names, not paths.
+    location && (location.namespace === 'file' || location.namespace === '') && location.file !== ''
+      ? { ...location, file: path.relative(cwd, path.resolve(root, location.file)) || location.file }
+      : location;
+  return messages.map((message) => ({ ...message, location: move(message.location), notes: message.notes.map((note) => ({ ...note, location: move(note.location) })) }));
 }

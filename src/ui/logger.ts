@@ -30,12 +30,16 @@ export interface LoggerOptions {
   prefix?: string;
   /** Written before the prefix on every line, as it is: a monorepo's coloured package name. */
   label?: string;
-  /** Clock for collapsing repeats; injectable for tests. */
+  /** Clock for telling a burst of repeats from repeated events; injectable for tests. */
   now?: () => number;
 }
 
-/** A repeat of the previous line within this long is counted instead of printed. */
-const REPEAT_WINDOW_MS = 10_000;
+/**
+ * A repeat of the previous line within this long of its last copy is part of a burst (a save storm,
+ * a flapping watcher): it is counted instead of printed, and the count is printed when the burst
+ * ends. Slower repeats are events the user must see (a second crash, a second clean exit): printed.
+ */
+export const REPEAT_BURST_MS = 1000;
 
 /** Whether hot's stderr should be coloured: a TTY, and neither NO_COLOR nor FORCE_COLOR=0 set. */
 export function shouldUseColor(stream: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -51,6 +55,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const label = options.label ?? '';
   const now = options.now ?? Date.now;
   let last: { text: string; at: number; repeats: number } | undefined;
+  // Prints a burst's count once it has been quiet for a while, even when no other line follows.
+  let burstEnd: ReturnType<typeof setTimeout> | undefined;
 
   const isEnabled = (level: LogLevel): boolean => LEVEL_RANK[level] <= LEVEL_RANK[options.level];
 
@@ -73,9 +79,12 @@ export function createLogger(options: LoggerOptions): Logger {
     if (!isEnabled(level)) return;
     const text = message + (extras?.hint ? `\n${extras.hint}` : '');
     const at = now();
-    if (last && last.text === text && at - last.at < REPEAT_WINDOW_MS) {
+    if (last && last.text === text && at - last.at < REPEAT_BURST_MS) {
       last.repeats++;
       last.at = at;
+      clearTimeout(burstEnd);
+      burstEnd = setTimeout(flushRepeats, REPEAT_BURST_MS);
+      burstEnd.unref?.();
       return;
     }
     flushRepeats();
@@ -87,6 +96,8 @@ export function createLogger(options: LoggerOptions): Logger {
   };
 
   const flushRepeats = (): void => {
+    clearTimeout(burstEnd);
+    burstEnd = undefined;
     if (last && last.repeats > 0) {
       write(`${label}${colors.dim(prefix)} ${colors.dim(`(previous line repeated ${last.repeats} more time${last.repeats === 1 ? '' : 's'})`)}\n`);
     }

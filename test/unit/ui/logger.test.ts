@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { createLogger, shouldUseColor, type LoggerOptions, type LogLevel } from '../../../src/ui/logger.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, REPEAT_BURST_MS, shouldUseColor, type LoggerOptions, type LogLevel } from '../../../src/ui/logger.js';
 
 function collect(level: LogLevel, options: Partial<LoggerOptions> = {}) {
   const chunks: string[] = [];
@@ -62,12 +62,40 @@ describe('createLogger', () => {
     expect(output()).toBe('[hot] x\n[hot] (previous line repeated 1 more time)\n[hot] y\n');
   });
 
-  it('prints a repeat again once ten quiet seconds have passed', () => {
+  it('prints a repeat that comes a second or more later: another event, not a burst', () => {
     const { logger, output, advance } = collect('info');
     logger.info('x');
-    advance(10_000);
+    advance(REPEAT_BURST_MS);
     logger.info('x');
     expect(output()).toBe('[hot] x\n[hot] x\n');
+  });
+
+  it('shows both of two identical events 2 s apart (a second clean exit is news)', () => {
+    const { logger, output, advance } = collect('info');
+    logger.info('app exited cleanly, waiting for changes');
+    advance(2_000);
+    logger.info('app exited cleanly, waiting for changes');
+    expect(output()).toBe('[hot] app exited cleanly, waiting for changes\n[hot] app exited cleanly, waiting for changes\n');
+  });
+
+  it('keeps counting a burst as long as each copy follows the last within the window', () => {
+    const { logger, output, advance } = collect('info');
+    for (let i = 0; i < 5; i++) {
+      logger.warn('watcher error, retrying');
+      advance(REPEAT_BURST_MS - 100);
+    }
+    logger.info('watching');
+    expect(output()).toBe('[hot] watcher error, retrying\n[hot] (previous line repeated 4 more times)\n[hot] watching\n');
+  });
+
+  it('prints the count of a burst before the same line comes again later', () => {
+    const { logger, output, advance } = collect('info');
+    logger.error('crashed');
+    advance(100);
+    logger.error('crashed');
+    advance(5_000);
+    logger.error('crashed');
+    expect(output()).toBe('[hot] crashed\n[hot] (previous line repeated 1 more time)\n[hot] crashed\n');
   });
 
   it('treats a different hint as a different line', () => {
@@ -92,6 +120,25 @@ describe('createLogger', () => {
     logger.block('diagnostics');
     logger.error('build failed');
     expect(output()).toBe('[hot] build failed\n[hot] (previous line repeated 1 more time)\n  diagnostics\n[hot] build failed\n');
+  });
+
+  describe('when nothing follows a burst', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('prints its count once the burst has been quiet for the window', () => {
+      vi.useFakeTimers();
+      const { logger, output } = collect('info');
+      logger.info('x');
+      logger.info('x');
+      logger.info('x');
+      expect(output()).toBe('[hot] x\n');
+      vi.advanceTimersByTime(REPEAT_BURST_MS);
+      expect(output()).toBe('[hot] x\n[hot] (previous line repeated 2 more times)\n');
+      logger.info('x');
+      expect(output()).toBe('[hot] x\n[hot] (previous line repeated 2 more times)\n[hot] x\n');
+    });
   });
 
   it('adds ANSI colours only when asked, around the same text', () => {
