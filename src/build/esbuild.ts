@@ -50,84 +50,100 @@ const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
  * only when its bytes change, and the metafile's inputs tell the app which files matter.
  */
 export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
-  const { root, entry, outfile, logger } = options;
-  const cwd = options.cwd ?? process.cwd();
-  let context: esbuild.BuildContext<{ metafile: true; write: false }> | undefined;
-  let inputs = new Set<string>();
-  let lastFailed = false;
-  let previous = new Map<string, Uint8Array>();
-  let closing: Promise<void> | undefined;
+  return new EsbuildBuilder(options);
+}
 
-  const createContext = () =>
-    esbuild.context({
-      absWorkingDir: root,
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: `node${process.versions.node.split('.')[0]}`,
-      format: outputFormat(outfile),
-      ...(options.bundlePackages.length === 0 ? { packages: 'external' as const } : { plugins: [externalExcept(options.bundlePackages)] }),
-      sourcemap: 'linked',
-      metafile: true,
-      write: false,
-      logLevel: 'silent',
-      ...(outputFormat(outfile) === 'esm' ? { banner: { js: ESM_REQUIRE_BANNER } } : {}),
-    });
+type Context = esbuild.BuildContext<{ metafile: true; write: false }>;
 
-  const failed = async (startedAt: number, error: unknown): Promise<BuildResult> => {
-    lastFailed = true;
+class EsbuildBuilder implements Builder {
+  readonly description: string;
+  readonly #options: EsbuildBuilderOptions;
+  readonly #cwd: string;
+  #context: Context | undefined;
+  #inputs = new Set<string>();
+  #lastFailed = false;
+  #previous = new Map<string, Uint8Array>();
+  #closing: Promise<void> | undefined;
+
+  constructor(options: EsbuildBuilderOptions) {
+    this.#options = options;
+    this.#cwd = options.cwd ?? process.cwd();
+    this.description = `esbuild ${path.relative(this.#cwd, options.entry) || options.entry}`;
+  }
+
+  async build(): Promise<BuildResult> {
+    const startedAt = Date.now();
+    let result: esbuild.BuildResult<{ metafile: true; write: false }>;
+    try {
+      this.#context ??= await createContext(this.#options);
+      result = await this.#context.rebuild();
+    } catch (error) {
+      return this.#failed(startedAt, error);
+    }
+    const { root, logger, color } = this.#options;
+    this.#lastFailed = false;
+    this.#inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
+    if (result.warnings.length > 0) {
+      const text = (await esbuild.formatMessages(relocate(result.warnings, root, this.#cwd), { kind: 'warning', color })).join('');
+      logger.block(text, 'warn');
+    }
+    let outputChanged: boolean;
+    try {
+      outputChanged = writeChangedOutputs(result.outputFiles, this.#previous, this.#cwd);
+    } catch (error) {
+      if (!(error instanceof BuildError)) throw error;
+      // The next build writes every file again: `previous` still describes what is on disk.
+      return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics: error.diagnostics };
+    }
+    this.#previous = new Map(result.outputFiles.map((file) => [file.path, file.contents]));
+    return { type: 'built', durationMs: Date.now() - startedAt, outputChanged };
+  }
+
+  isInput(absolutePath: string): boolean {
+    if (this.#inputs.has(absolutePath)) return true;
+    // After a failure the graph is unknown: a missing import may be the very file just created.
+    return this.#lastFailed && SOURCE_FILE.test(absolutePath) && !absolutePath.split(path.sep).includes('node_modules');
+  }
+
+  kill(): void {
+    // esbuild runs in hot's own service process, which exits with hot.
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#context?.dispose();
+    })();
+    return this.#closing;
+  }
+
+  async #failed(startedAt: number, error: unknown): Promise<BuildResult> {
+    this.#lastFailed = true;
     const messages = (error as { errors?: esbuild.Message[] }).errors;
     const diagnostics =
       messages && messages.length > 0
-        ? (await esbuild.formatMessages(relocate(messages, root, cwd), { kind: 'error', color: options.color })).join('')
-        : (error as Error).message ?? String(error);
+        ? (await esbuild.formatMessages(relocate(messages, this.#options.root, this.#cwd), { kind: 'error', color: this.#options.color })).join('')
+        : ((error as Error).message ?? String(error));
     return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics };
-  };
+  }
+}
 
-  return {
-    description: `esbuild ${path.relative(cwd, entry) || entry}`,
-    async build() {
-      const startedAt = Date.now();
-      let result: esbuild.BuildResult<{ metafile: true; write: false }>;
-      try {
-        context ??= await createContext();
-        result = await context.rebuild();
-      } catch (error) {
-        return failed(startedAt, error);
-      }
-      lastFailed = false;
-      inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
-      if (result.warnings.length > 0) {
-        const text = (await esbuild.formatMessages(relocate(result.warnings, root, cwd), { kind: 'warning', color: options.color })).join('');
-        logger.block(text, 'warn');
-      }
-      let outputChanged: boolean;
-      try {
-        outputChanged = writeChangedOutputs(result.outputFiles, previous, cwd);
-      } catch (error) {
-        if (!(error instanceof BuildError)) throw error;
-        // The next build writes every file again: `previous` still describes what is on disk.
-        return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics: error.diagnostics };
-      }
-      previous = new Map(result.outputFiles.map((file) => [file.path, file.contents]));
-      return { type: 'built', durationMs: Date.now() - startedAt, outputChanged };
-    },
-    isInput(absolutePath) {
-      if (inputs.has(absolutePath)) return true;
-      // After a failure the graph is unknown: a missing import may be the very file just created.
-      return lastFailed && SOURCE_FILE.test(absolutePath) && !absolutePath.split(path.sep).includes('node_modules');
-    },
-    kill() {
-      // esbuild runs in hot's own service process, which exits with hot.
-    },
-    close() {
-      closing ??= (async () => {
-        await context?.dispose();
-      })();
-      return closing;
-    },
-  };
+function createContext(options: EsbuildBuilderOptions): Promise<Context> {
+  const { root, entry, outfile } = options;
+  return esbuild.context({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    format: outputFormat(outfile),
+    ...(options.bundlePackages.length === 0 ? { packages: 'external' as const } : { plugins: [externalExcept(options.bundlePackages)] }),
+    sourcemap: 'linked',
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+    ...(outputFormat(outfile) === 'esm' ? { banner: { js: ESM_REQUIRE_BANNER } } : {}),
+  });
 }
 
 /**

@@ -126,9 +126,9 @@ function makeBuilder(config: ResolvedConfig, options: StagesOptions): Builder {
     case 'none':
       return createNoBuilder();
     case 'esbuild':
-      return createEsbuildBuilder({ ...build, logger: options.logger, color: options.color });
+      return createEsbuildBuilder({ ...build, logger: options.logger, color: options.color, cwd: options.cwd });
     case 'command':
-      return createCommandBuilder({ ...build, logger: options.logger, spawn: options.spawn, describe: describeCommand });
+      return createCommandBuilder({ ...build, logger: options.logger, spawn: options.spawn, describe: describeCommand, reportCwd: options.cwd });
   }
 }
 

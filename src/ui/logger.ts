@@ -60,20 +60,7 @@ export function createLogger(options: LoggerOptions): Logger {
 
   const isEnabled = (level: LogLevel): boolean => LEVEL_RANK[level] <= LEVEL_RANK[options.level];
 
-  const paint = (level: LogLevel | 'success', text: string): string => {
-    switch (level) {
-      case 'error':
-        return colors.red(text);
-      case 'warn':
-        return colors.yellow(text);
-      case 'success':
-        return colors.green(text);
-      case 'debug':
-        return colors.dim(text);
-      case 'info':
-        return text;
-    }
-  };
+  const paint = (level: LogLevel | 'success', text: string): string => paintLine(colors, level, text);
 
   const emit = (level: LogLevel, style: LogLevel | 'success', message: string, extras?: LogExtras): void => {
     if (!isEnabled(level)) return;
@@ -119,4 +106,19 @@ export function createLogger(options: LoggerOptions): Logger {
       write(`${body}\n`);
     },
   };
+}
+
+function paintLine(colors: ReturnType<typeof createColors>, level: LogLevel | 'success', text: string): string {
+  switch (level) {
+    case 'error':
+      return colors.red(text);
+    case 'warn':
+      return colors.yellow(text);
+    case 'success':
+      return colors.green(text);
+    case 'debug':
+      return colors.dim(text);
+    case 'info':
+      return text;
+  }
 }
