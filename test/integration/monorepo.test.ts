@@ -75,6 +75,22 @@ describe('hot dev at a workspace root', () => {
     expect(latest(hotProcess, 'web').pid).toBe(before.web.pid);
   });
 
+  it('after a failed build, a package is not rebuilt by saves in other packages', async () => {
+    const hotProcess = startMonorepo();
+    await allStarted(hotProcess);
+    const from = hotProcess.output().length;
+    const failed = /^worker\s+│ \[hot\] build failed/gm;
+    project.replace('packages/worker/src/worker.ts', 'const label: string', 'const label: string =');
+    await hotProcess.waitForCount(failed, 1);
+    // A save in web restarts web; before the fix it also rebuilt worker (any source file counted).
+    project.write('packages/web/src/extra.js', 'export const extra = 1;\n');
+    await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web\/src\/extra\.js changed/m, { from });
+    project.replace('packages/worker/src/worker.ts', 'const label: string =', 'const label: string');
+    // The fixed file is the original again: its bundle is unchanged, so no restart is needed.
+    await hotProcess.waitFor(/^worker\s+│ \[hot\] packages\/worker\/src\/worker\.ts changed, output unchanged/m, { from });
+    expect(hotProcess.output().slice(from).match(failed)).toHaveLength(1);
+  });
+
   it('a change in web restarts only web', async () => {
     const hotProcess = startMonorepo();
     await allStarted(hotProcess);
