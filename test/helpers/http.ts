@@ -27,20 +27,3 @@ export function get(port: number, pathName = '/', timeoutMs = 2000): Promise<str
     request.on('error', reject);
   });
 }
-
-/** Polls the port (fresh connections) until a response body satisfies `accept`; returns it. */
-export async function waitForResponse(port: number, accept: (body: string) => boolean, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '(no response)';
-  while (Date.now() < deadline) {
-    try {
-      const body = await get(port);
-      if (accept(body)) return body;
-      last = body;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`port ${port} did not answer as expected within ${timeoutMs} ms; last: ${last}`);
-}
