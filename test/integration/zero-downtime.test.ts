@@ -4,31 +4,54 @@ import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort, get } from '../helpers/http.js';
 import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
-import { startLoad, type LoadOptions, type LoadReport } from '../helpers/load.js';
+import { startLoad, type Load, type LoadOptions, type LoadReport } from '../helpers/load.js';
 import { isAlive } from '../helpers/processes.js';
 import { addApp, type TempProject } from '../helpers/project.js';
 import { useSession, type Session } from '../helpers/session.js';
 import { connectWebSocket } from '../helpers/websocket.js';
 
-/** A copy of the WebSocket-capable server under hot with `[serve]` on a free port, answering v1. */
-async function startServed(session: Session, extraServe: string): Promise<{ hot: HotProcess; project: TempProject; port: number }> {
-  const project = session.project();
-  addApp(project, 'ws-server.mjs', 'app.mjs');
-  const port = await freePort();
-  project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\n${extraServe}`);
-  const hot = session.run(project, []);
-  await hot.interact(answer(port, /^v1 /), watching());
-  return { hot, project, port };
+interface Served {
+  session: Session;
+  hot: HotProcess;
+  project: TempProject;
+  port: number;
 }
 
-/** Edits the served version `restarts` times under load, each edit awaited until it is served. */
-async function restartUnderLoad(served: { hot: HotProcess; project: TempProject; port: number }, restarts: number, options: LoadOptions): Promise<LoadReport> {
-  const { hot, project, port } = served;
+/**
+ * A copy of the WebSocket-capable server under hot with `[serve]`, answering v1. hot takes a free
+ * port itself (port = 0) and says which, unless the test gives one (the restart strategy needs it).
+ */
+async function startServed(session: Session, extraServe: string, fixedPort?: number): Promise<Served> {
+  const project = session.project();
+  addApp(project, 'ws-server.mjs', 'app.mjs');
+  project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${fixedPort ?? 0}\n${extraServe}`);
+  const hot = session.run(project, []);
+  const port = fixedPort ?? Number((await hot.interact(output(/started node app\.mjs on http:\/\/\S+:(\d+)/)))[1]);
+  await hot.interact(answer(port, /^v1 /), watching());
+  return { session, hot, project, port };
+}
+
+/** Load on `port` that is stopped after the test even when the test fails first. */
+function loadOn(session: Session, port: number, options: LoadOptions): Load {
   const load = startLoad(port, options);
+  session.onCleanup(() => load.stop());
+  return load;
+}
+
+/**
+ * Edits the served version `restarts` times under load. Before the next edit, each one has finished
+ * its restart (hot's line for it), answers, and has answered the load too: one restart per edit, each
+ * under load.
+ */
+async function restartUnderLoad(served: Served, restarts: number, options: LoadOptions): Promise<LoadReport> {
+  const { hot, project, port } = served;
+  const load = loadOn(served.session, port, options);
   for (let version = 2; version <= restarts + 1; version++) {
     await hot.interact(
       act(`set v${version}`, () => project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`)),
+      output(/restarting: app\.mjs changed \(/),
       answer(port, new RegExp(`^v${version} `)),
+      until(`the load got an answer from v${version}`, () => load.progress().versions.has(`v${version}`)),
     );
   }
   return load.stop();
@@ -39,10 +62,12 @@ describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (s
 
   const start = (extraServe = `strategy = "${strategy}"\n`) => startServed(session, extraServe);
 
+  /** Every version v1…v11 answered the load, and hot restarted once per edit. */
   async function restartTenTimesUnderLoad(keepAlive: boolean): Promise<LoadReport> {
     const served = await start();
     const report = await restartUnderLoad(served, 10, { keepAlive });
     expect(served.hot.count(/restarting: app\.mjs changed/)).toBe(10);
+    expect(report.versions).toEqual(new Set(Array.from({ length: 11 }, (_, index) => `v${index + 1}`)));
     return report;
   }
 
@@ -50,15 +75,12 @@ describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (s
     const report = await restartTenTimesUnderLoad(false);
     expect(report.errors).toEqual({});
     expect(report.failed).toBe(0);
-    expect(report.ok).toBeGreaterThan(100);
-    expect(report.versions.size).toBeGreaterThanOrEqual(10);
   });
 
   it('answers every request across 10 restarts (keep-alive connections)', async () => {
     const report = await restartTenTimesUnderLoad(true);
     expect(report.errors).toEqual({});
     expect(report.failed).toBe(0);
-    expect(report.ok).toBeGreaterThan(100);
   });
 
   it('keeps the old version serving when the new one crashes before it listens', async () => {
@@ -125,9 +147,9 @@ describe('the socket strategy for a program that is not Node', () => {
         '',
       ].join('\n'),
     );
-    const port = await freePort();
-    project.write('.hotrc.toml', `include = ["app.py"]\nbin = "python3 app.py"\n[serve]\nport = ${port}\nstrategy = "socket"\nready_pattern = "^serving"\n`);
+    project.write('.hotrc.toml', 'include = ["app.py"]\nbin = "python3 app.py"\n[serve]\nport = 0\nstrategy = "socket"\nready_pattern = "^serving"\n');
     const hot = session.run(project, []);
+    const port = Number((await hot.interact(output(/started python3 app\.py on http:\/\/\S+:(\d+)/)))[1]);
     await hot.interact(
       answer(port, /^py1 /),
       watching(),
@@ -144,7 +166,7 @@ describe('the proxy strategy', () => {
   const start = (extraServe = '') => startServed(session, extraServe);
 
   it('baseline: the plain restart strategy does refuse requests, which the proxy prevents', async () => {
-    const report = await restartUnderLoad(await start('strategy = "restart"\n'), 10, { keepAlive: false });
+    const report = await restartUnderLoad(await startServed(session, 'strategy = "restart"\n', await freePort()), 10, { keepAlive: false });
     expect(report.failed).toBeGreaterThan(0);
     expect(Object.keys(report.errors)).toContain('ECONNREFUSED');
   });
@@ -193,7 +215,7 @@ describe('the proxy strategy, edge cases', () => {
   it('answers POST requests with bodies across restarts', async () => {
     const report = await restartUnderLoad(await startServed(session, ''), 5, { keepAlive: true, method: 'POST' });
     expect(report.errors).toEqual({});
-    expect(report.ok).toBeGreaterThan(50);
+    expect(report.failed).toBe(0);
   });
 
   it('ends server-sent-event streams at the switch, without waiting out the drain', async () => {
@@ -215,31 +237,32 @@ describe('the proxy strategy, edge cases', () => {
   it('retries on a fresh connection when the app closes idle keep-alive connections', async () => {
     const project = session.project();
     addApp(project, 'ws-server.mjs', 'app.mjs');
-    const publicPort = await freePort();
-    project.write('.hotrc.toml', `bin = "node app.mjs"\n[run]\nenv = { KEEP_ALIVE_MS = "40" }\n[serve]\nport = ${publicPort}\n`);
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n[run]\nenv = { KEEP_ALIVE_MS = "40" }\n[serve]\nport = 0\n');
     const hot = session.run(project, []);
-    await hot.interact(answer(publicPort, /^v1 /));
-    const paced = startLoad(publicPort, { keepAlive: true, clients: 2, maxRequests: 60, pauseMs: 40, timeoutMs: 3000 });
-    await new Promise<void>((resolve) => setTimeout(resolve, 3000));
+    const port = await proxyPort(hot);
+    await hot.interact(answer(port, /^v1 /));
+    // Requests 40 ms apart on kept-alive connections: each finds its connection just closed, or about to be.
+    const paced = loadOn(session, port, { keepAlive: true, clients: 2, maxRequests: 60, pauseMs: 40, timeoutMs: 3000 });
+    await hot.interact(until('the paced load has sent its 60 requests', () => paced.progress().ok + paced.progress().failed >= 60));
     const result = await paced.stop();
     expect(result.errors).toEqual({});
-    expect(result.ok).toBeGreaterThan(20);
-    expect(result.maxGapMs).toBeLessThan(2000);
+    expect(result.failed).toBe(0);
   });
 
   it('applies a [run] change without a failed request, numbering generations on', async () => {
     const { hot, project, port } = await startServed(session, '');
-    const load = startLoad(port, { keepAlive: true });
+    const load = loadOn(session, port, { keepAlive: true });
     await hot.interact(
       act('add [run] env to the config', () => project.write('.hotrc.toml', project.read('.hotrc.toml').replace('bin = "node app.mjs"', 'bin = "node app.mjs"\n[run]\nenv = { MODE = "changed" }'))),
       output(/restarting: \.hotrc\.toml changed/),
       output(/ready v1 pid \d+ gen 2/),
       act('set v2', () => project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
+      output(/ready v2 pid \d+ gen 3/),
       answer(port, /^v2 /),
+      until('the load got an answer from v2', () => load.progress().versions.has('v2')),
     );
     const report = await load.stop();
     expect(report.errors).toEqual({});
-    expect(hot.output()).toMatch(/ready v2 pid \d+ gen 3/);
   });
 
   it('lets requests wait for a fixed app instead of showing the last failure', async () => {
@@ -261,9 +284,9 @@ describe('the proxy strategy, edge cases', () => {
 
   it('shows the build error on the 502 page when stop_on_error stopped the app', async () => {
     const project = session.project('esbuild-basic');
-    const port = await freePort();
-    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}stop_on_error = true\n[serve]\nport = ${port}\n`);
+    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}stop_on_error = true\n[serve]\nport = 0\n`);
     const hot = session.run(project, []);
+    const port = await proxyPort(hot);
     const page = await hot.interact(
       answer(port, (body) => body.includes('"version":"v1"')),
       watching(),
@@ -286,7 +309,7 @@ describe('the proxy strategy, edge cases', () => {
   it('forwards raw TCP with proxy = "tcp", refusing nothing across restarts', async () => {
     const report = await restartUnderLoad(await startServed(session, 'proxy = "tcp"\n'), 5, { keepAlive: false });
     expect(report.errors).toEqual({});
-    expect(report.ok).toBeGreaterThan(50);
+    expect(report.failed).toBe(0);
   });
 });
 
@@ -312,9 +335,9 @@ describe('stopping hot in the middle of a restart', () => {
   it.each(['proxy', 'socket'])('leaves no generation behind (strategy = "%s")', async (strategy) => {
     const project = session.project();
     addApp(project, 'ws-server.mjs', 'app.mjs');
-    const port = await freePort();
-    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\nstrategy = "${strategy}"\n`);
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = 0\nstrategy = "${strategy}"\n`);
     const hot = session.run(project, ['--verbose']);
+    const port = await proxyPort(hot);
     const { code } = await hot.interact(
       answer(port, /^v1 /),
       watching(),
@@ -331,3 +354,7 @@ describe('stopping hot in the middle of a restart', () => {
   });
 });
 
+/** The port hot's [serve] took for `port = 0`, from the "started … on http://…:<port>" line. */
+async function proxyPort(hot: HotProcess): Promise<number> {
+  return Number((await hot.interact(output(/ on http:\/\/\S+:(\d+)/)))[1]);
+}
