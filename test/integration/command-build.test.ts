@@ -7,10 +7,10 @@ import { act, answer, output, watching } from '../helpers/interact.js';
 import { REPO_ROOT, type TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
-/** tsc takes a while on two busy cores. */
+/** tsc takes a while on two busy cores: each build step gets 40 s, and a test with four builds more than the default 60 s. */
 const TSC = { timeoutMs: 40_000 };
 
-describe('a build command (tsc -p .)', () => {
+describe('a build command (tsc -p .)', { timeout: 180_000 }, () => {
   const session = useSession();
 
   async function start(): Promise<{ port: number; hot: HotProcess; project: TempProject }> {
