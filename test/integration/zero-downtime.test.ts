@@ -354,7 +354,7 @@ describe('stopping hot in the middle of a restart', () => {
   });
 });
 
-/** The port hot's [serve] took for `port = 0`, from the "started … on http://…:<port>" line. */
+/** The port hot's [serve] took for `port = 0`, from hot's "started … on http://…:<port>" line (not the program's own). */
 async function proxyPort(hot: HotProcess): Promise<number> {
-  return Number((await hot.interact(output(/ on http:\/\/\S+:(\d+)/)))[1]);
+  return Number((await hot.interact(output(/\[hot\] started .* on http:\/\/\S+:(\d+)/)))[1]);
 }
