@@ -65,6 +65,10 @@ export function startLoad(port, options) {
   });
 
   return {
+    /** The counts so far, while the load runs: lets a test wait until the load has seen a version. */
+    progress() {
+      return { ok: report.ok, failed: report.failed, versions: new Set(report.versions) };
+    },
     async stop() {
       stopped = true;
       await Promise.all(loops);

@@ -1,11 +1,15 @@
 // What hot's HTTP proxy costs per request: the same tiny server measured directly and through hot
 // ([serve] strategy = "proxy"), with keep-alive clients and with a fresh connection per request.
+// Then paced keep-alive requests to a server that closes idle connections quickly, where the proxy
+// retries on a fresh connection: failures and the longest wait without an answer.
 import path from 'node:path';
 import { startLoad, quantile } from '../lib/load.mjs';
 import { freePort, launch, REPO, shutdown, table, tempProject, timeUntil } from '../lib/harness.mjs';
 
 export const title = 'Proxy overhead (hot only)';
 const seconds = 5;
+/** The paced run: requests per client, the pause between them, the server's idle keep-alive timeout. */
+const PACED = { requests: 150, pauseMs: 40, keepAliveMs: 40 };
 const cli = path.join(REPO, 'dist', 'cli', 'main.js');
 
 async function measure(port, keepAlive) {
@@ -15,16 +19,27 @@ async function measure(port, keepAlive) {
   return { rps: report.ok / seconds, p50: quantile(report.latenciesMs, 0.5), p99: quantile(report.latenciesMs, 0.99), failed: report.failed };
 }
 
-async function withServer(viaHot, run) {
+/** 2 keep-alive clients, each request `pauseMs` after the last: the server's idle timeout races them. */
+async function measurePaced(port) {
+  const load = startLoad(port, { keepAlive: true, clients: 2, maxRequests: 2 * PACED.requests, pauseMs: PACED.pauseMs, timeoutMs: 3000 });
+  for (let progress = load.progress(); progress.ok + progress.failed < 2 * PACED.requests; progress = load.progress()) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const report = await load.stop();
+  return { ok: report.ok, failed: report.failed, errors: report.errors, maxGapMs: report.maxGapMs };
+}
+
+async function withServer(viaHot, run, appEnv = {}) {
   const project = tempProject({ 'app.mjs': { from: 'fixtures/apps/ws-server.mjs' } });
   project.write('app.mjs', project.read('app.mjs').replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 0;'));
   const port = await freePort();
   let tool;
   if (viaHot) {
-    project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\n`);
+    const env = Object.entries(appEnv).map(([key, value]) => `${key} = "${value}"`).join(', ');
+    project.write('.hotrc.toml', `bin = "node app.mjs"\n[run]\nenv = { ${env} }\n[serve]\nport = ${port}\n`);
     tool = launch(process.execPath, [cli, '--quiet'], { cwd: project.dir });
   } else {
-    tool = launch(process.execPath, ['app.mjs'], { cwd: project.dir, env: { PORT: String(port) } });
+    tool = launch(process.execPath, ['app.mjs'], { cwd: project.dir, env: { ...appEnv, PORT: String(port) } });
   }
   try {
     await timeUntil(port, (body) => body.startsWith('v1 '));
@@ -45,6 +60,12 @@ export async function run({ log }) {
     };
     log(`${mode}: done`);
   }
+  const appEnv = { KEEP_ALIVE_MS: String(PACED.keepAliveMs) };
+  const paced = {
+    direct: await withServer(false, measurePaced, appEnv),
+    hot: await withServer(true, measurePaced, appEnv),
+  };
+  log('paced keep-alive: done');
   const ms = (value) => value.toFixed(3);
   const rows = [];
   for (const [mode, pair] of Object.entries(results)) {
@@ -59,5 +80,18 @@ export async function run({ log }) {
     table(['connections', 'target', 'requests/s', 'p50 ms', 'p99 ms', 'failed'], rows),
     '',
     ...summary,
+    '',
+    `Paced: 2 keep-alive clients, ${PACED.requests} requests each, ${PACED.pauseMs} ms apart, to the same server closing connections idle for ${PACED.keepAliveMs} ms (\`KEEP_ALIVE_MS\`, as servers in other languages do): a request can go out on a connection the server is closing. hot's proxy retries such a request on a fresh connection.`,
+    '',
+    table(
+      ['target', 'requests ok', 'failed', 'errors', 'longest gap ms'],
+      Object.entries(paced).map(([target, r]) => [
+        target === 'hot' ? 'through hot' : 'direct',
+        String(r.ok),
+        String(r.failed),
+        Object.entries(r.errors).map(([code, n]) => `${code} ${n}`).join(', ') || '–',
+        r.maxGapMs.toFixed(0),
+      ]),
+    ),
   ].join('\n');
 }

@@ -1,15 +1,30 @@
 import http from 'node:http';
 import net from 'node:net';
 
-/** A port that was free a moment ago, for a program that needs a fixed one. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for programs that need a fixed one come from below the kernel's ephemeral range (32768 and
+ * up on Linux), so no outgoing connection (a load generator in another worker) can take one between
+ * the check here and the program's bind. Each worker process starts at its own place in the range
+ * and moves on with every port it hands out, so parallel workers and sessions do not meet.
+ */
+const FIRST_PORT = 20_000;
+const PORTS = 12_000;
+let nextOffset = (Number(process.env.VITEST_POOL_ID ?? 0) * 3001 + process.pid * 7) % PORTS;
+
+/** A port that is free now and that no other test of this run will be given. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = FIRST_PORT + (nextOffset++ % PORTS);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port found in 100 tries');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -26,21 +41,4 @@ export function get(port: number, pathName = '/', timeoutMs = 2000): Promise<str
     request.on('timeout', () => request.destroy(new Error('timed out')));
     request.on('error', reject);
   });
-}
-
-/** Polls the port (fresh connections) until a response body satisfies `accept`; returns it. */
-export async function waitForResponse(port: number, accept: (body: string) => boolean, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '(no response)';
-  while (Date.now() < deadline) {
-    try {
-      const body = await get(port);
-      if (accept(body)) return body;
-      last = body;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`port ${port} did not answer as expected within ${timeoutMs} ms; last: ${last}`);
 }

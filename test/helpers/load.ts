@@ -1,19 +1,23 @@
 // The one load generator lives in bench/lib (plain JS, so benchmarks run without a build); this gives it types.
+// Tests assert what the load saw (failures, versions), never how fast: times belong to bench/.
 // @ts-expect-error: a JavaScript module without declarations
 import { startLoad as startLoadJs } from '../../bench/lib/load.mjs';
 
-export interface LoadReport {
+export interface LoadProgress {
   ok: number;
   failed: number;
-  /** Failures by error code (ECONNREFUSED, ECONNRESET, …) or HTTP status. */
-  errors: Record<string, number>;
-  /** Longest time without a successful response, across all clients, until the load stopped. */
-  maxGapMs: number;
   /** First word of each body seen (the served version). */
   versions: Set<string>;
 }
 
+export interface LoadReport extends LoadProgress {
+  /** Failures by error code (ECONNREFUSED, ECONNRESET, …) or HTTP status. */
+  errors: Record<string, number>;
+}
+
 export interface Load {
+  /** The counts so far, while the load runs. */
+  progress(): LoadProgress;
   stop(): Promise<LoadReport>;
 }
 

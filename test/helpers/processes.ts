@@ -24,16 +24,7 @@ export function killMarkedProcesses(marker: string): void {
   }
 }
 
-/** Polls until no marked process is alive, or the deadline passes; returns the count left. */
-export async function waitForNoMarkedProcesses(marker: string, timeoutMs = 10_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = countMarkedProcesses(marker);
-    if (left === 0 || Date.now() > deadline) return left;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
+/** Alive and not a zombie. */
 export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -42,14 +33,4 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Polls until the process is gone (or a zombie); false if it is still alive at the deadline. */
-export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
 }

@@ -1,20 +1,41 @@
 import { afterEach } from 'vitest';
-import { runHot, type HotProcess } from './hot-process.js';
-import { freePort, waitForResponse } from './http.js';
+import { spawnHot, type HotProcess } from './hot-process.js';
+import { freePort } from './http.js';
+import { OUTPUT_SHOWN, answer, watching } from './interact.js';
 import { addApp, createProject, type TempProject } from './project.js';
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Give hot a writable stdin (see HotProcess.write). */
+  stdin?: boolean;
+  /** Run hot on a pseudo-terminal, as in a person's terminal; implies stdin. */
+  tty?: boolean;
+}
 
 export interface Session {
   /** A temp project (a copy of fixtures/projects/<fixture> when given), removed after the test. */
   project(fixture?: string): TempProject;
   /** The built CLI in `project`; it and every process it started are killed after the test. */
-  run(project: TempProject, args: string[], env?: NodeJS.ProcessEnv): HotProcess;
+  run(project: TempProject, args: string[], options?: RunOptions): HotProcess;
+  /** Something else to close after the test (a server, a browser page, an in-process hot). */
+  onCleanup(close: () => unknown): void;
 }
 
-/** Registers the afterEach that kills every process tree and removes every temp dir the test made. */
+/**
+ * The one way a test starts hot. Registers the afterEach that kills every process tree and removes
+ * every temp dir the test made, and that shows hot's output when the test failed on something other
+ * than a step (an expect, the test's timeout).
+ */
 export function useSession(): Session {
   const hots: HotProcess[] = [];
   const projects: TempProject[] = [];
-  afterEach(async () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async (context) => {
+    const errors = context.task.result?.errors ?? [];
+    if (errors.length > 0 && !errors.some((error) => String(error.message).includes(OUTPUT_SHOWN))) {
+      for (const hot of hots) console.error(`${OUTPUT_SHOWN} in "${context.task.name}" (hot ${hot.marker}) ---\n${hot.output()}\n--- end ---`);
+    }
+    await Promise.allSettled(cleanups.splice(0).reverse().map((close) => close()));
     await Promise.all(hots.splice(0).map((hot) => hot.cleanup()));
     for (const project of projects.splice(0)) project.remove();
   });
@@ -24,10 +45,13 @@ export function useSession(): Session {
       projects.push(project);
       return project;
     },
-    run(project, args, env) {
-      const hot = runHot(args, { cwd: project.dir, ...(env ? { env } : {}) });
+    run(project, args, options = {}) {
+      const hot = spawnHot(args, { cwd: project.dir, ...options });
       hots.push(hot);
       return hot;
+    },
+    onCleanup(close) {
+      cleanups.push(close);
     },
   };
 }
@@ -42,7 +66,6 @@ export async function startHttpApp(session: Session): Promise<{ hot: HotProcess;
   const port = await freePort();
   project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
   const hot = session.run(project, []);
-  await waitForResponse(port, (body) => body.startsWith('v1 '));
-  await hot.watching();
+  await hot.interact(answer(port, /^v1 /), watching());
   return { hot, project, port };
 }

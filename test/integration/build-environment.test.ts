@@ -1,7 +1,8 @@
 import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, waitForResponse } from '../helpers/http.js';
+import { freePort } from '../helpers/http.js';
+import { act, answer, output, watching } from '../helpers/interact.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
@@ -20,15 +21,20 @@ describe('a build in an unfriendly environment', () => {
     project.write('.hotrc.toml', 'include = ["src/**/*.ts"]\ndelay = 50\n[build]\nentry = "src/server.ts"\noutfile = "out/server.mjs"\n');
     project.write('out', 'a file where the directory should be\n');
     const port = await freePort();
-    const hot = session.run(project, [], { PORT: String(port) });
-    await hot.waitFor(/build failed in \d+ ms, waiting for changes/);
-    await hot.waitFor(/^ {2}cannot write the bundle to out\/server\.mjs: file already exists \(EEXIST\)\n {2}hint: out is a file, not a directory: remove it, or set build\.outfile to another path/m);
-    await hot.watching();
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(
+      output(/build failed in \d+ ms, waiting for changes/),
+      output(/^ {2}cannot write the bundle to out\/server\.mjs: file already exists \(EEXIST\)\n {2}hint: out is a file, not a directory: remove it, or set build\.outfile to another path/m),
+      watching(),
+    );
     expect(hot.output()).not.toMatch(BUG_REPORT);
-
-    rmSync(project.path('out'));
-    project.replace('src/version.ts', "'v1'", "'v2'");
-    await waitForResponse(port, (body) => body.includes('"version":"v2"'));
+    await hot.interact(
+      act('remove the file and edit', () => {
+        rmSync(project.path('out'));
+        project.replace('src/version.ts', "'v1'", "'v2'");
+      }),
+      answer(port, (body) => body.includes('"version":"v2"')),
+    );
     expect(hot.output()).not.toMatch(BUG_REPORT);
   });
 
@@ -37,8 +43,7 @@ describe('a build in an unfriendly environment', () => {
     cpSync(path.join(FIXTURES, 'projects', 'esbuild-basic'), project.path('app'), { recursive: true });
     project.write('app/src/version.ts', "export const VERSION: string = = 'broken';\n");
     const hot = session.run(project, ['--config', 'app/.hotrc.toml']);
-    await hot.waitFor(/build failed in \d+ ms, waiting for changes/);
-    await hot.waitFor(/^ {6}app\/src\/version\.ts:1:\d+:$/m);
+    await hot.interact(output(/build failed in \d+ ms, waiting for changes/), output(/^ {6}app\/src\/version\.ts:1:\d+:$/m));
   });
 
   describe('with a build command (tsc -p .)', () => {
@@ -50,9 +55,8 @@ describe('a build in an unfriendly environment', () => {
       mkdirSync(project.path('dist'));
       // /proc/self/mem stats as a file, but reading it from the start fails with EIO, for root too.
       symlinkSync('/proc/self/mem', project.path('dist', 'mem.js'));
-      const hot = session.run(project, [], { PATH: pathWithTsc, PORT: String(await freePort()) });
-      await hot.waitFor(/build failed in .+, waiting for changes/, { timeoutMs: 40_000 });
-      await hot.waitFor(/^ {2}cannot read the build output dist\/mem\.js: i\/o error \(EIO\)\n {2}hint: /m);
+      const hot = session.run(project, [], { env: { PATH: pathWithTsc, PORT: String(await freePort()) } });
+      await hot.interact(output(/build failed in .+, waiting for changes/, { timeoutMs: 40_000 }), output(/^ {2}cannot read the build output dist\/mem\.js: i\/o error \(EIO\)\n {2}hint: /m));
       expect(hot.output()).not.toMatch(BUG_REPORT);
     });
 
@@ -61,9 +65,8 @@ describe('a build in an unfriendly environment', () => {
       cpSync(path.join(FIXTURES, 'projects', 'tsc-build'), project.path('app'), { recursive: true });
       symlinkSync(path.join(REPO_ROOT, 'node_modules'), project.path('app', 'node_modules'), 'dir');
       project.write('app/src/version.ts', 'export const VERSION: string = 42;\n');
-      const hot = session.run(project, ['--config', 'app/.hotrc.toml'], { PATH: pathWithTsc });
-      await hot.waitFor(/build failed in .+, waiting for changes/, { timeoutMs: 40_000 });
-      await hot.waitFor(/^ {2}app\/src\/version\.ts\(1,14\): error TS2322/m);
+      const hot = session.run(project, ['--config', 'app/.hotrc.toml'], { env: { PATH: pathWithTsc } });
+      await hot.interact(output(/build failed in .+, waiting for changes/, { timeoutMs: 40_000 }), output(/^ {2}app\/src\/version\.ts\(1,14\): error TS2322/m));
     });
   });
 });

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { act, output, watching } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 const session = useSession();
@@ -10,17 +11,24 @@ it('queues exactly one more build for changes made during a build', async () => 
   project.write('app.mjs', 'console.log(`up ${process.env.HOT_RESTART_COUNT}`);\nsetInterval(() => {}, 1000);\n');
   project.write('.hotrc.toml', 'include = ["src/**"]\nbin = "node app.mjs"\n[build]\ncmd = "node build.mjs"\n');
   const hot = session.run(project, ['--verbose']);
-  await hot.waitFor(/up 0/);
-  await hot.watching();
-
-  project.write('src/a.txt', 'a');
-  await hot.waitForCount(/building \(node build\.mjs\)/, 2);
-  project.write('src/b.txt', 'b');
-  project.write('src/c.txt', 'c');
-  project.write('src/d.txt', 'd');
-  await hot.waitFor(/restarting: src\/a\.txt changed/);
-  await hot.waitFor(/restarting: src\/d\.txt \(\+2 more\) changed/);
-  await hot.waitFor(/up 2/);
-  expect(project.read('builds.log')).toBe('build\nbuild\nbuild\n');
-  expect(hot.count(/restarting:/)).toBe(2);
+  await hot.interact(
+    output(/^up 0$/m),
+    watching(),
+    act('add src/a.txt', () => project.write('src/a.txt', 'a')),
+    output(/building \(node build\.mjs\)/),
+    act('add src/b.txt, c.txt and d.txt while that build runs', () => {
+      project.write('src/b.txt', 'b');
+      project.write('src/c.txt', 'c');
+      project.write('src/d.txt', 'd');
+    }),
+    output(/restarting: src\/a\.txt changed/),
+    output(/restarting: src\/d\.txt \(\+2 more\) changed/),
+    output(/^up 2$/m),
+    // A later change gets exactly one more build: nothing else was left queued.
+    act('add src/e.txt', () => project.write('src/e.txt', 'e')),
+    output(/restarting: src\/e\.txt changed/),
+    output(/^up 3$/m),
+  );
+  expect(project.read('builds.log')).toBe('build\nbuild\nbuild\nbuild\n');
+  expect(hot.count(/restarting:/)).toBe(3);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { exit } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 /** Each user mistake: one clear message naming the place, exit code 2, and never a stack trace. */
@@ -9,7 +10,7 @@ describe('config mistakes', () => {
     const project = session.project('broken-config');
     if (fixtureFile) project.write('.hotrc.toml', project.read(fixtureFile));
     const hot = session.run(project, args);
-    const { code } = await hot.exited;
+    const { code } = await hot.interact(exit());
     const output = hot.output();
     expect(code, output).toBe(2);
     expect(output).not.toMatch(/^\s+at /m);

@@ -1,15 +1,10 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/http.js';
+import { describe, expect, it } from 'vitest';
+import { exit } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 describe('hot doctor', () => {
   const session = useSession();
-  let server: net.Server | undefined;
-  afterEach(async () => {
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    server = undefined;
-  });
 
   it('says what it checked and finds nothing wrong in a healthy project', async () => {
     const project = session.project();
@@ -19,7 +14,7 @@ describe('hot doctor', () => {
     project.write('node_modules/dep/index.js', ''); // never watched, and where the event probe goes
     project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
     const hot = session.run(project, ['doctor']);
-    expect((await hot.exited).code).toBe(0);
+    expect((await hot.interact(exit())).code).toBe(0);
     const output = hot.output();
     expect(output).toMatch(/^\[hot\] ok {4}node v\d+\.\d+\.\d+$/m);
     // .hotrc.toml, app.mjs, src/a.js, src/b.ts: node_modules is never watched.
@@ -33,13 +28,14 @@ describe('hot doctor', () => {
 
   it('finds a port in use (naming its owner) and a build command that is not installed', async () => {
     const project = session.project();
-    const port = await freePort();
-    server = net.createServer();
-    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    const server = net.createServer();
+    session.onCleanup(() => new Promise((resolve) => server.close(resolve)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
     project.write('app.mjs', 'setInterval(() => {}, 1000);\n');
     project.write('.hotrc.toml', `bin = "node app.mjs"\n[build]\ncmd = "no-such-compiler --build"\n[serve]\nport = ${port}\n`);
     const hot = session.run(project, ['doctor']);
-    expect((await hot.exited).code).toBe(1);
+    expect((await hot.interact(exit())).code).toBe(1);
     const output = hot.output();
     expect(output).toContain(`[hot] FAIL  port ${port} is already in use by pid ${process.pid}`);
     expect(output).toMatch(/\[hot\] FAIL {2}build\.cmd: no-such-compiler is not installed \(not in PATH nor in node_modules\/\.bin\)/);
@@ -51,7 +47,7 @@ describe('hot doctor', () => {
     const project = session.project();
     project.write('.hotrc.toml', 'delya = 5\n');
     const hot = session.run(project, ['doctor']);
-    expect((await hot.exited).code).toBe(2);
+    expect((await hot.interact(exit())).code).toBe(2);
     expect(hot.output()).toContain('.hotrc.toml:1: unknown key "delya", did you mean "delay"?');
   });
 });

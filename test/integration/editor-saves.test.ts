@@ -1,6 +1,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
+import { act, output, watching } from '../helpers/interact.js';
 import type { TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
@@ -16,19 +17,20 @@ describe.each(['native events', 'polling'])('editor save patterns (%s)', (mode) 
     project.write('src/app.mjs', "import { VERSION } from './version.mjs';\nconsole.log(`up ${VERSION}`);\nsetInterval(() => {}, 1000);\n");
     project.write('src/version.mjs', "export const VERSION = 'v1';\n");
     project.write('.hotrc.toml', 'include = ["src/**"]\nbin = "node src/app.mjs"\n');
-    const hot = session.run(project, [], mode === 'polling' ? { HOT_POLL: '1' } : undefined);
-    await hot.waitFor(/up v1/);
-    await hot.watching();
+    const hot = session.run(project, [], mode === 'polling' ? { env: { HOT_POLL: '1' } } : {});
+    await hot.interact(output(/up v1/), watching());
     expect(/polling every \d+ ms/.test(hot.output())).toBe(mode === 'polling');
     return { hot, project };
   }
 
   /** Saves with `save`, then proves with a later plain save that the first caused exactly one restart. */
   async function expectOneRestart(hot: HotProcess, project: TempProject, save: () => void): Promise<void> {
-    save();
-    await hot.waitFor(/up v2/);
-    project.write('src/version.mjs', "export const VERSION = 'v3';\n");
-    await hot.waitFor(/up v3/);
+    await hot.interact(
+      act('save v2 the editor way', save),
+      output(/up v2/),
+      act('save v3 plainly', () => project.write('src/version.mjs', "export const VERSION = 'v3';\n")),
+      output(/up v3/),
+    );
     expect(hot.count(/restarting:/)).toBe(2);
     expect(hot.output()).not.toMatch(/\.tmp|___jb_|~|\.swp/);
   }
@@ -66,17 +68,21 @@ describe.each(['native events', 'polling'])('editor save patterns (%s)', (mode) 
 describe('command-line overrides', () => {
   const session = useSession();
 
-  it('--include replaces the config file\'s include, and --exclude drops files', async () => {
+  it("--include replaces the config file's include, and --exclude drops files", async () => {
     const project = session.project();
     project.write('app.mjs', 'console.log(`up ${process.env.HOT_RESTART_COUNT}`);\nsetInterval(() => {}, 1000);\n');
     project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n');
     const hot = session.run(project, ['--include', 'lib/**/*.txt', '--exclude', 'lib/skip/**']);
-    await hot.waitFor(/up 0/);
-    await hot.watching();
-    project.write('lib/skip/ignored.txt', 'x');
-    project.write('lib/notes.txt', 'x');
-    await hot.waitFor(/restarting: lib\/notes\.txt changed/);
-    await hot.waitFor(/up 1/);
+    await hot.interact(
+      output(/^up 0$/m),
+      watching(),
+      act('write lib/skip/ignored.txt, then lib/notes.txt', () => {
+        project.write('lib/skip/ignored.txt', 'x');
+        project.write('lib/notes.txt', 'x');
+      }),
+      output(/restarting: lib\/notes\.txt changed/),
+      output(/^up 1$/m),
+    );
     expect(hot.output()).not.toContain('ignored.txt');
   });
 });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
-import { freePort, get, waitForResponse } from '../helpers/http.js';
+import { freePort, get } from '../helpers/http.js';
+import { act, answer, output, watching } from '../helpers/interact.js';
 import type { TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
+
+const version = (name: string) => (body: string) => body.includes(`"version":"${name}"`);
 
 describe('the built-in esbuild build', () => {
   const session = useSession();
@@ -10,45 +13,48 @@ describe('the built-in esbuild build', () => {
   async function start(): Promise<{ port: number; hot: HotProcess; project: TempProject }> {
     const project = session.project('esbuild-basic');
     const port = await freePort();
-    const hot = session.run(project, [], { PORT: String(port) });
-    await hot.waitFor(/started src\/server\.ts/);
-    await hot.watching();
-    await waitForResponse(port, (body) => body.includes('"version":"v1"'));
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, version('v1')));
     return { port, hot, project };
   }
 
   it('serves a TypeScript edit after one rebuild and restart', async () => {
     const { port, hot, project } = await start();
-    const before = hot.output().length;
-    project.replace('src/version.ts', "'v1'", "'v2'");
-    const body = await waitForResponse(port, (text) => text.includes('"version":"v2"'), 15_000);
+    const body = await hot.interact(
+      act('set v2', () => project.replace('src/version.ts', "'v1'", "'v2'")),
+      output(/restarting: src\/version\.ts changed \(built in \d+ ms, ready in \d+ ms, pid \d+\)/),
+      answer(port, version('v2')),
+    );
     expect(JSON.parse(body).version).toBe('v2');
-    await hot.waitFor(/restarting: src\/version\.ts changed \(built in \d+ ms, ready in \d+ ms, pid \d+\)/, { from: before });
   });
 
   it('keeps the old server answering through a syntax error, and the fix restarts it', async () => {
     const { port, hot, project } = await start();
     const firstPid = JSON.parse(await get(port)).pid as number;
-    const before = hot.output().length;
-    project.write('src/version.ts', "export const VERSION: string = = 'broken';\n");
-    await hot.waitFor(/build failed in \d+ ms, keeping the previous process running/, { from: before });
-    await hot.waitFor(/src\/version\.ts:1:\d+/, { from: before });
-    const during = JSON.parse(await get(port));
-    expect(during).toMatchObject({ version: 'v1', pid: firstPid });
+    await hot.interact(
+      act('break the syntax', () => project.write('src/version.ts', "export const VERSION: string = = 'broken';\n")),
+      output(/build failed in \d+ ms, keeping the previous process running/),
+      output(/src\/version\.ts:1:\d+/),
+    );
+    expect(JSON.parse(await get(port))).toMatchObject({ version: 'v1', pid: firstPid });
 
-    project.write('src/version.ts', "export const VERSION: string = 'fixed';\n");
-    const after = JSON.parse(await waitForResponse(port, (text) => text.includes('"version":"fixed"')));
-    expect(after.pid).not.toBe(firstPid);
+    const after = await hot.interact(act('fix it', () => project.write('src/version.ts', "export const VERSION: string = 'fixed';\n")), answer(port, version('fixed')));
+    expect(JSON.parse(after).pid).not.toBe(firstPid);
   });
 
   it('does not restart for a file outside the bundle and outside include', async () => {
     const { port, hot, project } = await start();
     const firstPid = JSON.parse(await get(port)).pid as number;
-    project.write('notes/todo.ts', 'export const later = 1;\n');
-    project.write('README.txt', 'not code\n');
-    // A file inside the graph afterwards proves the watcher was live and the earlier saves were dropped.
-    project.replace('src/version.ts', "'v1'", "'v3'");
-    await waitForResponse(port, (text) => text.includes('"version":"v3"'));
+    await hot.interact(
+      act('write notes/todo.ts and README.txt, then edit a file of the bundle', () => {
+        project.write('notes/todo.ts', 'export const later = 1;\n');
+        project.write('README.txt', 'not code\n');
+        // A file inside the graph afterwards proves the watcher was live and the earlier saves were dropped.
+        project.replace('src/version.ts', "'v1'", "'v3'");
+      }),
+      output(/restarting: src\/version\.ts changed/),
+      answer(port, version('v3')),
+    );
     expect(hot.count(/restarting:/)).toBe(1);
     expect(hot.output()).not.toMatch(/todo\.ts|README/);
     expect(JSON.parse(await get(port)).pid).not.toBe(firstPid);
@@ -57,19 +63,23 @@ describe('the built-in esbuild build', () => {
   it('skips the restart when the bundle comes out byte-identical', async () => {
     const { port, hot, project } = await start();
     const firstPid = JSON.parse(await get(port)).pid as number;
-    // include matches src/unused.ts, so it is rebuilt, but the bundle does not contain it.
-    project.write('src/unused.ts', 'export const NOT_IN_THE_BUNDLE = 2;\n');
-    await hot.waitFor(/src\/unused\.ts changed, output unchanged \(built in \d+ ms\): not restarting/);
+    await hot.interact(
+      // include matches src/unused.ts, so it is rebuilt, but the bundle does not contain it.
+      act('write src/unused.ts', () => project.write('src/unused.ts', 'export const NOT_IN_THE_BUNDLE = 2;\n')),
+      output(/src\/unused\.ts changed, output unchanged \(built in \d+ ms\): not restarting/),
+    );
     expect(JSON.parse(await get(port)).pid).toBe(firstPid);
   });
 
   it('bundles and runs a bare entry file with no config', async () => {
     const project = session.project('esbuild-basic');
     const port = await freePort();
-    const hot = session.run(project, ['src/server.ts'], { PORT: String(port) });
-    await waitForResponse(port, (body) => body.includes('"version":"v1"'));
-    await hot.watching();
-    project.replace('src/greeting.ts', 'hello,', 'hi,');
-    await waitForResponse(port, (body) => body.includes('"message":"hi, world"'));
+    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
+    await hot.interact(
+      answer(port, version('v1')),
+      watching(),
+      act('edit the greeting', () => project.replace('src/greeting.ts', 'hello,', 'hi,')),
+      answer(port, (body) => body.includes('"message":"hi, world"')),
+    );
   });
 });

@@ -1,9 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { HotApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
+import type { HotApp } from '../../src/hot.js';
 import type { HotEvent } from '../../src/events.js';
-import { get, waitForResponse } from '../helpers/http.js';
+import { freePort, get } from '../helpers/http.js';
+import { act, exit, output } from '../helpers/interact.js';
 import { addApp } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** Every field each event type must carry, with its typeof: the schema of `hot --json`. */
 const SCHEMA: Record<HotEvent['type'], Record<string, string>> = {
@@ -45,18 +47,21 @@ describe('hot --json', () => {
     addApp(project, 'http-server.mjs', 'app.mjs');
     project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "0" }\n');
     const hot = session.run(project, ['--json']);
-    await hot.waitFor(/"type":"watching"/);
-    await hot.waitFor(/"type":"ready"/);
-    await hot.waitFor(/ready v1 on \d+/);
-    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
-    await hot.waitFor(/ready v2 on \d+/);
-    await hot.waitForCount(/"type":"ready"/, 2);
-    project.replace('app.mjs', 'const server', "throw new Error('boom');\nconst server");
-    await hot.waitFor(/"type":"crash"/);
-    hot.signal('SIGINT');
-    expect((await hot.exited).code).toBe(130);
+    const { code } = await hot.interact(
+      output(/"type":"watching"/, { stream: 'stdout' }),
+      output(/"type":"ready"/, { stream: 'stdout' }),
+      output(/ready v1 on \d+/, { stream: 'stderr' }),
+      act('set v2', () => project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
+      output(/ready v2 on \d+/, { stream: 'stderr' }),
+      output(/"type":"ready"/, { stream: 'stdout' }),
+      act('make it throw', () => project.replace('app.mjs', 'const server', "throw new Error('boom');\nconst server")),
+      output(/"type":"crash"/, { stream: 'stdout' }),
+      act('send SIGINT', () => hot.signal('SIGINT')),
+      exit(),
+    );
+    expect(code).toBe(130);
 
-    const events = parseEvents(hot.stdout());
+    const events = parseEvents(hot.output('stdout'));
     const types = events.map((event) => event.type);
     expect(types.slice(0, 4)).toEqual(['build-start', 'build-ok', 'spawn', 'ready']);
     expect(types).toContain('watching');
@@ -67,42 +72,38 @@ describe('hot --json', () => {
     expect(events.find((event) => event.type === 'crash')).toMatchObject({ code: 1, attempt: 1, maxRestarts: 5 });
     expect(types.at(-1)).toBe('stopped');
     // The program's own output and hot's log never reach stdout.
-    expect(hot.stdout()).not.toMatch(/ready v1|\[hot\]/);
-    expect(hot.output()).toMatch(/ready v1 on \d+/);
+    expect(hot.output('stdout')).not.toMatch(/ready v1|\[hot\]/);
+    expect(hot.output('stderr')).toMatch(/ready v1 on \d+/);
   });
 });
 
 describe('the programmatic API', () => {
   const session = useSession();
-  let app: HotApp | undefined;
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-  });
 
   it('startHot({ cwd }) loads the config there and reports events through on()', async () => {
     const project = session.project();
     addApp(project, 'http-server.mjs', 'app.mjs');
-    const { freePort } = await import('../helpers/http.js');
     const port = await freePort();
     project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { PORT = "${port}" }\n`);
     const { startHot, createLogger } = await import('../../dist/index.js');
     const seen: string[] = [];
     const logged: string[] = [];
-    app = startHot({ cwd: project.dir, logger: createLogger({ level: 'info', write: (text) => logged.push(text) }) }) as HotApp;
+    const app = startHot({ cwd: project.dir, logger: createLogger({ level: 'info', write: (text) => logged.push(text) }) }) as HotApp;
+    session.onCleanup(() => app.close());
     app.on('*', (event) => seen.push(event.type));
     const readies: number[] = [];
     const stop = app.on('ready', (event) => readies.push(event.readyMs));
     await app.ready;
     expect(seen).toEqual(expect.arrayContaining(['build-start', 'build-ok', 'spawn', 'ready', 'watching']));
-    expect((await waitForResponse(port, (body) => body.startsWith('v1 '))).startsWith('v1 ')).toBe(true);
+    // hot runs in this process here: the one wait-until, without a HotProcess around it.
+    await waitUntil(`port ${port} answers v1`, () => get(port).then((body) => body.startsWith('v1 '), () => false));
 
-    const restarted = new Promise((resolve) => app!.on('ready', resolve));
+    const restarted = new Promise((resolve) => app.on('ready', resolve));
     app.restart('asked by a test');
     expect(await restarted).toMatchObject({ type: 'ready', reason: 'restarting: asked by a test' });
     expect(readies).toHaveLength(2);
     stop();
-    const stopped = new Promise((resolve) => app!.on('stopped', resolve));
+    const stopped = new Promise((resolve) => app.on('stopped', resolve));
     await app.close();
     await stopped;
     await expect(get(port, '/', 500)).rejects.toThrow();

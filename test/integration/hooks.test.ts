@@ -1,8 +1,17 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { act, output, until, watching } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 const APP = "console.log(`app up ${process.pid}`);\nsetInterval(() => {}, 1000);\n";
+
+/** Hooks run in their own processes: a step that waits until the log they write matches. */
+function logMatches(file: string, pattern: RegExp) {
+  return until(`${file} matches ${String(pattern)}`, () => {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    return pattern.test(text) && text;
+  });
+}
 
 describe('hooks', () => {
   const session = useSession();
@@ -22,13 +31,15 @@ describe('hooks', () => {
       ].join('\n'),
     );
     const hot = session.run(project, []);
-    await hot.watching();
-    await hot.waitFor(/started node app\.js/);
-    await expectLog(() => project.read('hooks.log'), /on_restart pid=\d+ \[\]/);
-    // A file name that would run a command if it ever reached a shell unquoted.
-    project.write('$(touch pwned).js', '// data\n');
-    await hot.waitFor(/restarting: \$\(touch pwned\)\.js changed/);
-    const log = await expectLog(() => project.read('hooks.log'), /on_restart pid=\d+ \[.*\$\(touch pwned\)\.js\]/);
+    const log = await hot.interact(
+      watching(),
+      output(/started node app\.js/),
+      logMatches(project.path('hooks.log'), /on_restart pid=\d+ \[\]/),
+      // A file name that would run a command if it ever reached a shell unquoted.
+      act('write $(touch pwned).js', () => project.write('$(touch pwned).js', '// data\n')),
+      output(/restarting: \$\(touch pwned\)\.js changed/),
+      logMatches(project.path('hooks.log'), /on_restart pid=\d+ \[.*\$\(touch pwned\)\.js\]/),
+    );
     const lines = log.trim().split('\n');
     expect(lines.map((line) => line.split(' ')[0])).toEqual(['pre_build', 'post_build', 'on_restart', 'pre_build', 'post_build', 'on_restart']);
     expect(lines[3]).toBe(`pre_build [${project.path('$(touch pwned).js')}]`);
@@ -42,13 +53,17 @@ describe('hooks', () => {
     project.write('build-allowed', '');
     project.write('.hotrc.toml', 'bin = "node app.js"\n[hooks]\npre_build = "test -e build-allowed"\n');
     const hot = session.run(project, []);
-    await hot.watching();
-    await hot.waitFor(/started node app\.js/);
-    await hot.waitFor(/app up \d+/);
-    rmSync(project.path('build-allowed'));
-    project.write('app.js', `${APP}// edited\n`);
-    await hot.waitFor(/build failed in \d+ ms, keeping the previous process running/);
-    await hot.waitFor(/hooks\.pre_build \(test -e build-allowed\) exited with code 1/);
+    await hot.interact(
+      watching(),
+      output(/started node app\.js/),
+      output(/app up \d+/),
+      act('forbid the build, then edit app.js', () => {
+        rmSync(project.path('build-allowed'));
+        project.write('app.js', `${APP}// edited\n`);
+      }),
+      output(/build failed in \d+ ms, keeping the previous process running/),
+      output(/hooks\.pre_build \(test -e build-allowed\) exited with code 1/),
+    );
     expect(hot.count(/app up/)).toBe(1);
   });
 
@@ -57,8 +72,7 @@ describe('hooks', () => {
     project.write('app.js', "console.log('crashing');\nprocess.exit(3);\n");
     project.write('.hotrc.toml', 'bin = "node app.js"\n[restart]\nmax_restarts = 1\n[hooks]\non_crash = \'echo "crash code=$HOT_EXIT_CODE signal=[$HOT_SIGNAL] pid=$HOT_PID" >> crashes.log\'\n');
     const hot = session.run(project, []);
-    await hot.waitFor(/crashed 2 times/);
-    const log = await expectLog(() => project.read('crashes.log'), /(crash code=3 signal=\[\] pid=\d+\n){2}/);
+    const log = await hot.interact(output(/crashed 2 times/), logMatches(project.path('crashes.log'), /(crash code=3 signal=\[\] pid=\d+\n){2}/));
     expect(log.trim().split('\n')).toHaveLength(2);
   });
 
@@ -67,24 +81,7 @@ describe('hooks', () => {
     project.write('app.js', APP);
     project.write('.hotrc.toml', 'bin = "node app.js"\n[hooks]\non_restart = "sleep 0.6; date +%s%N > generated.js"\n');
     const hot = session.run(project, []);
-    await hot.watching();
-    await hot.waitFor(/generated\.js changed while a hook ran, for the 3rd time in a row: a hook seems to write into watched files/);
+    await hot.interact(watching(), output(/generated\.js changed while a hook ran, for the 3rd time in a row: a hook seems to write into watched files/));
     expect(hot.count(/restarting:/)).toBeLessThanOrEqual(4);
   });
 });
-
-/** Waits until the file exists and matches, reading it again on each try (hooks run in their own processes). */
-async function expectLog(read: () => string, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    try {
-      text = read();
-      if (pattern.test(text)) return text;
-    } catch {
-      // Not written yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`the log never matched ${String(pattern)}:\n${text}`);
-}

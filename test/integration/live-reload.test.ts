@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, get } from '../helpers/http.js';
+import { get } from '../helpers/http.js';
+import { output } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 /** Debian's chromium, which .ci/run installs; another one can be named with CHROMIUM_PATH. */
@@ -21,13 +22,15 @@ describe('browser live reload ([serve] live_reload = true)', () => {
 
   it('reloads an open page when the new version is ready, and shows a build error over it until it is fixed', async () => {
     const project = session.project('live-page');
-    const port = await freePort();
-    project.replace('.hotrc.toml', 'port = 3100', `port = ${port}`);
+    // Port 0: hot's proxy takes a free port and says which.
+    project.replace('.hotrc.toml', 'port = 3100', 'port = 0');
     const hot = session.run(project, []);
-    await hot.waitFor(/page ready: hello v1/);
+    const [, portText] = await hot.interact(output(/page ready: hello v1/), output(/started src\/server\.ts on http:\/\/[^:]+:(\d+)/));
+    const port = Number(portText);
     expect(await get(port)).toContain('<script src="/__hot/live-reload.js"></script></body>');
 
     const page = await browser.newPage();
+    session.onCleanup(() => page.close());
     let loads = 0;
     page.on('load', () => loads++);
     await page.goto(`http://127.0.0.1:${port}/`);
@@ -49,6 +52,5 @@ describe('browser live reload ([serve] live_reload = true)', () => {
     project.write('src/message.ts', "export const message: string = 'hello v4';\n");
     await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v4', null, { timeout: 20_000 });
     expect(await page.$('#hot-build-error')).toBeNull();
-    await page.close();
   });
 });

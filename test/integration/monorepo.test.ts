@@ -1,26 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { runHot, type HotProcess } from '../helpers/hot-process.js';
-import { get, waitForResponse } from '../helpers/http.js';
-import { createProject, linkWorkspacePackages, type TempProject } from '../helpers/project.js';
+import { describe, expect, it } from 'vitest';
+import type { HotProcess } from '../helpers/hot-process.js';
+import { get } from '../helpers/http.js';
+import { act, exit, output, until, watching } from '../helpers/interact.js';
+import { linkWorkspacePackages, type TempProject } from '../helpers/project.js';
+import { useSession } from '../helpers/session.js';
 
 /**
  * fixtures/projects/monorepo: `shared` (a library built by a command), `api` (HTTP, depends on shared),
  * `worker` (esbuild bundle that takes shared in) and `web` (HTTP, depends on nothing).
  */
+const session = useSession();
 let project: TempProject;
-let hot: HotProcess | undefined;
 
-afterEach(async () => {
-  await hot?.cleanup();
-  hot = undefined;
-  project?.remove();
-});
+/** A fresh copy of the monorepo fixture, as after `npm install`; `change` edits it before the install. */
+function monorepo(change: (project: TempProject) => void = () => {}): TempProject {
+  project = session.project('monorepo');
+  change(project);
+  linkWorkspacePackages(project);
+  return project;
+}
 
 function startMonorepo(args: string[] = []): HotProcess {
-  project = createProject('monorepo');
-  linkWorkspacePackages(project);
-  hot = runHot(['dev', ...args], { cwd: project.dir });
-  return hot;
+  return session.run(monorepo(), ['dev', ...args]);
 }
 
 /** The pid a package's program printed in its latest ready line, and its port when it has one. */
@@ -33,9 +34,11 @@ function latest(hotProcess: HotProcess, name: 'api' | 'web' | 'worker'): { pid: 
 
 const readyLine = (name: string, extra = ''): RegExp => new RegExp(`^${name}\\s+│ ${name} (?:ready on \\d+|started)${extra}`, 'gm');
 
+/** Every package with a program has printed its ready line (since the last act). */
+const allReady = () => ['api', 'web', 'worker'].map((name) => output(readyLine(name)));
+
 async function allStarted(hotProcess: HotProcess): Promise<void> {
-  await hotProcess.watching();
-  for (const name of ['api', 'web', 'worker']) await hotProcess.waitForCount(readyLine(name), 1);
+  await hotProcess.interact(watching(), ...allReady());
 }
 
 describe('hot dev at a workspace root', () => {
@@ -56,11 +59,12 @@ describe('hot dev at a workspace root', () => {
     const hotProcess = startMonorepo();
     await allStarted(hotProcess);
     const before = { api: latest(hotProcess, 'api'), web: latest(hotProcess, 'web'), worker: latest(hotProcess, 'worker') };
-    const from = hotProcess.output().length;
-    project.replace('packages/shared/src/index.js', "'hello'", "'bonjour'");
-    await hotProcess.waitFor(/^api\s+│ api ready on \d+ says bonjour/m, { from });
-    await hotProcess.waitFor(/^worker │ worker started says bonjour/m, { from });
-    const after = hotProcess.output().slice(from);
+    await hotProcess.interact(
+      act('edit shared', () => project.replace('packages/shared/src/index.js', "'hello'", "'bonjour'")),
+      output(/^api\s+│ api ready on \d+ says bonjour/m),
+      output(/^worker │ worker started says bonjour/m),
+    );
+    const after = hotProcess.sinceMark();
     expect(after).toMatch(/^shared │ \[hot\] packages\/shared\/src\/index\.js changed, rebuilt/m);
     expect(after).toMatch(/^api    │ \[hot\] restarting: shared changed \(packages\/shared\/src\/index\.js\)/m);
     expect(after).toMatch(/^worker │ \[hot\] restarting: shared changed \(packages\/shared\/src\/index\.js\)/m);
@@ -78,30 +82,31 @@ describe('hot dev at a workspace root', () => {
   it('after a failed build, a package is not rebuilt by saves in other packages', async () => {
     const hotProcess = startMonorepo();
     await allStarted(hotProcess);
-    const from = hotProcess.output().length;
     const failed = /^worker\s+│ \[hot\] build failed/gm;
-    project.replace('packages/worker/src/worker.ts', 'const label: string', 'const label: string =');
-    await hotProcess.waitForCount(failed, 1);
-    // A save in web restarts web; before the fix it also rebuilt worker (any source file counted).
-    project.write('packages/web/src/extra.js', 'export const extra = 1;\n');
-    await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web\/src\/extra\.js changed/m, { from });
-    project.replace('packages/worker/src/worker.ts', 'const label: string =', 'const label: string');
-    // The fixed file is the original again: its bundle is unchanged, so no restart is needed.
-    await hotProcess.waitFor(/^worker\s+│ \[hot\] packages\/worker\/src\/worker\.ts changed, output unchanged/m, { from });
-    expect(hotProcess.output().slice(from).match(failed)).toHaveLength(1);
+    await hotProcess.interact(
+      act('break worker', () => project.replace('packages/worker/src/worker.ts', 'const label: string', 'const label: string =')),
+      output(failed),
+      // A save in web restarts web; before the fix it also rebuilt worker (any source file counted).
+      act('add a file to web', () => project.write('packages/web/src/extra.js', 'export const extra = 1;\n')),
+      output(/^web\s+│ \[hot\] restarting: packages\/web\/src\/extra\.js changed/m),
+      act('fix worker', () => project.replace('packages/worker/src/worker.ts', 'const label: string =', 'const label: string')),
+      // The fixed file is the original again: its bundle is unchanged, so no restart is needed.
+      output(/^worker\s+│ \[hot\] packages\/worker\/src\/worker\.ts changed, output unchanged/m),
+    );
+    expect(hotProcess.output().match(failed)).toHaveLength(1);
   });
 
   it('a change in web restarts only web', async () => {
     const hotProcess = startMonorepo();
     await allStarted(hotProcess);
     const before = { api: latest(hotProcess, 'api'), worker: latest(hotProcess, 'worker') };
-    const from = hotProcess.output().length;
-    project.replace('packages/web/src/server.js', 'web v1', 'web v2');
-    await hotProcess.waitFor(/^web\s+│ web ready on \d+/m, { from });
+    await hotProcess.interact(
+      act('edit web', () => project.replace('packages/web/src/server.js', 'web v1', 'web v2')),
+      output(/^web\s+│ \[hot\] restarting: packages\/web\/src\/server\.js changed/m),
+      output(/^web\s+│ web ready on \d+/m),
+    );
     expect(await get(latest(hotProcess, 'web').port!)).toBe('web v2\n');
-    const after = hotProcess.output().slice(from);
-    expect(after).toMatch(/^web    │ \[hot\] restarting: packages\/web\/src\/server\.js changed/m);
-    expect(after).not.toMatch(/^(api|worker|shared)/m);
+    expect(hotProcess.sinceMark()).not.toMatch(/^(api|worker|shared)/m);
     expect(latest(hotProcess, 'api').pid).toBe(before.api.pid);
     expect(latest(hotProcess, 'worker').pid).toBe(before.worker.pid);
   });
@@ -110,10 +115,12 @@ describe('hot dev at a workspace root', () => {
     const hotProcess = startMonorepo();
     await allStarted(hotProcess);
     const api = latest(hotProcess, 'api');
-    project.replace('packages/worker/src/worker.ts', 'console.log(label);', "console.log(label);\nthrow new Error('worker is broken');");
-    // max_restarts = 3 comes from the root .hotrc.toml, which every package extends.
-    await hotProcess.waitFor(/^worker │ \[hot\] app exited with code 1, restarting in \d+ ms \(1\/3\)/m);
-    await hotProcess.waitFor(/^worker │ \[hot\] app exited with code 1: it crashed 4 times in 30(?:\.0)? s, waiting for changes/m);
+    await hotProcess.interact(
+      act('make worker throw', () => project.replace('packages/worker/src/worker.ts', 'console.log(label);', "console.log(label);\nthrow new Error('worker is broken');")),
+      // max_restarts = 3 comes from the root .hotrc.toml, which every package extends.
+      output(/^worker │ \[hot\] app exited with code 1, restarting in \d+ ms \(1\/3\)/m),
+      output(/^worker │ \[hot\] app exited with code 1: it crashed 4 times in 30(?:\.0)? s, waiting for changes/m),
+    );
     expect(await get(api.port!)).toBe('api says hello\n');
     expect(latest(hotProcess, 'api').pid).toBe(api.pid);
     expect(hotProcess.output()).not.toMatch(/^api    │ \[hot\] restarting/m);
@@ -121,57 +128,56 @@ describe('hot dev at a workspace root', () => {
 
   it('--filter api runs api and builds the shared library it depends on, nothing else', async () => {
     const hotProcess = startMonorepo(['--filter', 'api']);
-    await hotProcess.watching();
-    await hotProcess.waitForCount(readyLine('api'), 1);
-    const output = hotProcess.output();
-    expect(output).toMatch(/^\[hot\] watching 2 packages: api, shared /m);
-    expect(output).toMatch(/^shared │ \[hot\] built/m);
-    expect(output).not.toMatch(/^(web|worker)/m);
-    const from = hotProcess.output().length;
-    project.replace('packages/shared/src/index.js', "'hello'", "'hola'");
-    await hotProcess.waitFor(/^api\s+│ api ready on \d+ says hola/m, { from });
+    await hotProcess.interact(watching(), output(readyLine('api')));
+    const output0 = hotProcess.output();
+    expect(output0).toMatch(/^\[hot\] watching 2 packages: api, shared /m);
+    expect(output0).toMatch(/^shared │ \[hot\] built/m);
+    expect(output0).not.toMatch(/^(web|worker)/m);
+    await hotProcess.interact(
+      act('edit shared', () => project.replace('packages/shared/src/index.js', "'hello'", "'hola'")),
+      output(/^api\s+│ api ready on \d+ says hola/m),
+    );
     // hot and api are the only processes: shared has nothing to run, web and worker were not started.
     expect(hotProcess.liveProcesses()).toBe(2);
-    hotProcess.signal('SIGINT');
-    expect((await hotProcess.exited).code).toBe(130);
+    const { code } = await hotProcess.interact(act('send SIGINT', () => hotProcess.signal('SIGINT')), exit());
+    expect(code).toBe(130);
   });
 
   it('Ctrl-C stops every package and leaves no process behind', async () => {
     const hotProcess = startMonorepo();
     await allStarted(hotProcess);
     expect(hotProcess.liveProcesses()).toBeGreaterThanOrEqual(4);
-    hotProcess.signal('SIGINT');
-    expect((await hotProcess.exited).code).toBe(130);
-    await expect.poll(() => hotProcess.liveProcesses(), { timeout: 5000 }).toBe(0);
+    const { code } = await hotProcess.interact(act('send SIGINT', () => hotProcess.signal('SIGINT')), exit());
+    expect(code).toBe(130);
+    await hotProcess.interact(until('no process with the marker is left', () => hotProcess.liveProcesses() === 0));
   });
 
   it('an unknown --filter is a clear error that lists the packages', async () => {
     const hotProcess = startMonorepo(['--filter', 'apii']);
-    const { code } = await hotProcess.exited;
+    const { code } = await hotProcess.interact(exit());
     expect(code).toBe(2);
     expect(hotProcess.output()).toContain('--filter apii: no workspace package is called that; found: api, shared, web, worker');
     expect(hotProcess.output()).not.toMatch(/\n\s+at /);
   });
 
   it('a package.json that does not parse is named with its line, and the rest of the repository runs', async () => {
-    project = createProject('monorepo');
-    linkWorkspacePackages(project);
-    project.write('packages/web/package.json', '{\n  "name": "web",\n  "private": true,\n}\n');
-    hot = runHot(['dev'], { cwd: project.dir });
-    await hot.watching();
-    await hot.waitForCount(readyLine('api'), 1);
+    // Broken after `npm install` linked the packages.
+    monorepo().write('packages/web/package.json', '{\n  "name": "web",\n  "private": true,\n}\n');
+    const hot = session.run(project, ['dev']);
+    await hot.interact(watching(), output(readyLine('api')));
     expect(hot.output()).toMatch(/^\[hot\] packages\/web\/package\.json:4:1: invalid JSON: .*; this package is left out$/m);
     expect(hot.output()).toMatch(/watching 3 packages: api, shared, worker/);
   });
 
   it('two packages with one name and a dependency cycle are reported by file', async () => {
-    project = createProject('monorepo');
-    project.write('packages/web2/package.json', JSON.stringify({ name: 'web', private: true }));
-    project.replace('packages/shared/package.json', '"private": true,', '"private": true,\n  "dependencies": { "api": "*" },');
-    linkWorkspacePackages(project);
-    hot = runHot(['dev'], { cwd: project.dir });
-    await hot.watching();
-    await hot.waitForCount(readyLine('api'), 1);
+    const hot = session.run(
+      monorepo((copy) => {
+        copy.write('packages/web2/package.json', JSON.stringify({ name: 'web', private: true }));
+        copy.replace('packages/shared/package.json', '"private": true,', '"private": true,\n  "dependencies": { "api": "*" },');
+      }),
+      ['dev'],
+    );
+    await hot.interact(watching(), output(readyLine('api')));
     expect(hot.output()).toContain('[hot] two packages are named "web" (packages/web/package.json and packages/web2/package.json): both are left out until one is renamed');
     expect(hot.output()).toMatch(/dependency cycle: api → shared → api \(packages\/api\/package\.json, packages\/shared\/package\.json\)/);
     expect(hot.output()).toMatch(/watching 3 packages: api, shared, worker/);
@@ -181,47 +187,56 @@ describe('hot dev at a workspace root', () => {
     const hotProcess = startMonorepo();
     await allStarted(hotProcess);
     let from = hotProcess.output().length;
-    hotProcess.signal('SIGUSR2');
-    for (const name of ['api', 'web', 'worker']) await hotProcess.waitFor(readyLine(name), { from });
-    await hotProcess.waitFor(/^shared │ \[hot\] SIGUSR2 received, rebuilt/m, { from });
-    // Something observable after the wave would have happened: web restarts on its own edit.
-    project.replace('packages/web/src/server.js', 'web v1', 'web v2');
-    await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web/m, { from });
-    expect(hotProcess.output().slice(from).match(/^api    │ \[hot\] restarting/gm), hotProcess.output()).toHaveLength(1);
+    await hotProcess.interact(
+      act('send SIGUSR2', () => hotProcess.signal('SIGUSR2')),
+      ...allReady(),
+      output(/^shared │ \[hot\] SIGUSR2 received, rebuilt/m),
+      // Something observable after the wave would have happened: web restarts on its own edit.
+      act('edit web', () => project.replace('packages/web/src/server.js', 'web v1', 'web v2')),
+      output(/^web\s+│ \[hot\] restarting: packages\/web/m),
+    );
+    let after = hotProcess.output().slice(from);
+    expect(after.match(/^api    │ \[hot\] restarting/gm), after).toHaveLength(1);
 
     from = hotProcess.output().length;
-    project.replace('.hotrc.toml', 'NODE_ENV = "development"', 'NODE_ENV = "test"');
-    for (const name of ['api', 'web', 'worker']) await hotProcess.waitFor(readyLine(name), { from });
-    await hotProcess.waitFor(/^shared │ \[hot\] \.hotrc\.toml changed, rebuilt/m, { from });
-    project.replace('packages/web/src/server.js', 'web v2', 'web v3');
-    await hotProcess.waitFor(/^web\s+│ \[hot\] restarting: packages\/web/m, { from });
-    const after = hotProcess.output().slice(from);
+    await hotProcess.interact(
+      act('edit the root config', () => project.replace('.hotrc.toml', 'NODE_ENV = "development"', 'NODE_ENV = "test"')),
+      ...allReady(),
+      output(/^shared │ \[hot\] \.hotrc\.toml changed, rebuilt/m),
+      act('edit web', () => project.replace('packages/web/src/server.js', 'web v2', 'web v3')),
+      output(/^web\s+│ \[hot\] restarting: packages\/web/m),
+    );
+    after = hotProcess.output().slice(from);
     expect(after.match(/^api    │ \[hot\] restarting/gm), after).toHaveLength(1);
     expect(after).toMatch(/^api    │ \[hot\] restarting: \.hotrc\.toml changed/m);
   });
 
-  it('watches a package\'s env file even when the root .gitignore ignores it', async () => {
-    project = createProject('monorepo');
-    linkWorkspacePackages(project);
-    project.write('.gitignore', '.env\nnode_modules\n');
-    project.write('packages/web/.env', 'GREETING=one\n');
-    project.write('packages/web/.hotrc.toml', 'include = ["src/**/*.js"]\nbin = "node src/server.js"\n[run]\nenv_file = ".env"\n');
-    hot = runHot(['dev', '--filter', 'web'], { cwd: project.dir });
-    await hot.watching();
-    await hot.waitForCount(readyLine('web'), 1);
-    const from = hot.output().length;
-    project.write('packages/web/.env', 'GREETING=two\n');
-    await hot.waitFor(/^web\s+│ \[hot\] restarting: packages\/web\/\.env changed/m, { from });
+  it("watches a package's env file even when the root .gitignore ignores it", async () => {
+    const hot = session.run(
+      monorepo((copy) => {
+        copy.write('.gitignore', '.env\nnode_modules\n');
+        copy.write('packages/web/.env', 'GREETING=one\n');
+        copy.write('packages/web/.hotrc.toml', 'include = ["src/**/*.js"]\nbin = "node src/server.js"\n[run]\nenv_file = ".env"\n');
+      }),
+      ['dev', '--filter', 'web'],
+    );
+    await hot.interact(
+      watching(),
+      output(readyLine('web')),
+      act('edit packages/web/.env', () => project.write('packages/web/.env', 'GREETING=two\n')),
+      output(/^web\s+│ \[hot\] restarting: packages\/web\/\.env changed/m),
+    );
   });
 
   it('a root .hotrc.toml that runs a program makes the root the app, as without packages', async () => {
-    project = createProject('monorepo');
-    linkWorkspacePackages(project);
-    project.write('server.mjs', "console.log('root app up'); setInterval(() => {}, 1 << 30);\n");
-    project.write('.hotrc.toml', 'include = ["*.mjs"]\nbin = "node server.mjs"\n');
-    hot = runHot(['dev'], { cwd: project.dir });
-    await hot.watching();
-    await hot.waitFor(/^root app up$/m);
+    const hot = session.run(
+      monorepo((copy) => {
+        copy.write('server.mjs', "console.log('root app up'); setInterval(() => {}, 1 << 30);\n");
+        copy.write('.hotrc.toml', 'include = ["*.mjs"]\nbin = "node server.mjs"\n');
+      }),
+      ['dev'],
+    );
+    await hot.interact(watching(), output(/^root app up$/m));
     expect(hot.output()).toMatch(/^\[hot\] watching \. \(/m);
     expect(hot.output()).not.toMatch(/│/);
   });

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { freePort, waitForResponse } from '../helpers/http.js';
+import { freePort } from '../helpers/http.js';
+import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 describe('what the pipeline and job redesign fixed', () => {
@@ -7,19 +9,19 @@ describe('what the pipeline and job redesign fixed', () => {
 
   it('says a start timed out (it never listened, hot stopped it) and gives on_crash the real pid', async () => {
     const project = session.project();
-    const port = await freePort();
     project.write('app.mjs', "console.log('up, never listening');\nsetInterval(() => {}, 1000);\n");
     project.write(
       '.hotrc.toml',
-      `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\nready_timeout = 1000\n[hooks]\non_crash = 'echo "pid=$HOT_PID code=$HOT_EXIT_CODE signal=$HOT_SIGNAL" >> crashes.log'\n`,
+      `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = 0\nready_timeout = 1000\n[hooks]\non_crash = 'echo "pid=$HOT_PID code=$HOT_EXIT_CODE signal=$HOT_SIGNAL" >> crashes.log'\n`,
     );
     const hot = session.run(project, []);
-    await hot.waitFor(/the app failed to start: it did not listen on its PORT within 1000 ms, so hot stopped it/);
-    await hot.waitFor(/app failed to start, restarting in \d+ ms \(1\/5\)/);
+    await hot.interact(
+      output(/the app failed to start: it did not listen on its PORT within 1000 ms, so hot stopped it/),
+      output(/app failed to start, restarting in \d+ ms \(1\/5\)/),
+      until('on_crash wrote its line', () => readIfThere(project.path('crashes.log'))),
+    );
     expect(hot.output()).not.toMatch(/exited with code 1/);
-    await waitForFile(() => project.read('crashes.log'));
-    const line = project.read('crashes.log').split('\n')[0]!;
-    expect(line).toMatch(/^pid=[1-9]\d* code= signal=$/);
+    expect(project.read('crashes.log').split('\n')[0]).toMatch(/^pid=[1-9]\d* code= signal=$/);
   });
 
   it('leaves no hook running once hot has stopped, even one that ignores SIGTERM', async () => {
@@ -27,9 +29,7 @@ describe('what the pipeline and job redesign fixed', () => {
     project.write('app.mjs', "console.log('app up');\nsetInterval(() => {}, 1000);\n");
     project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nkill_timeout = 500\n[hooks]\non_restart = "trap '' TERM; echo hook running; sleep 60"\n`);
     const hot = session.run(project, []);
-    await hot.waitFor(/hook running/);
-    hot.signal('SIGINT');
-    await hot.exited;
+    await hot.interact(output(/hook running/), act('Ctrl-C', () => hot.signal('SIGINT')), exit());
     // Checked the moment hot is gone: not left to the watchdog, which acts only after hot's exit.
     expect(hot.liveProcesses()).toBe(0);
   });
@@ -41,23 +41,22 @@ describe('what the pipeline and job redesign fixed', () => {
     const config = (size: number) => `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { NODE_OPTIONS = "--max-old-space-size=${size}" }\n[serve]\nport = ${port}\nstrategy = "socket"\n`;
     project.write('.hotrc.toml', config(101));
     const hot = session.run(project, []);
-    await waitForResponse(port, (body) => body.includes('--max-old-space-size=101'));
-    await hot.watching();
-    project.write('.hotrc.toml', config(202));
-    await waitForResponse(port, (body) => body.includes('--max-old-space-size=202') && body.includes('--import'));
+    await hot.interact(
+      answer(port, /--max-old-space-size=101/),
+      watching(),
+      act('edit NODE_OPTIONS in the config', () => project.write('.hotrc.toml', config(202))),
+      answer(port, (body) => body.includes('--max-old-space-size=202') && body.includes('--import')),
+    );
   });
 });
 
-/** Waits until `read` stops throwing (a file a hook writes). */
-async function waitForFile(read: () => string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (read().length > 0) return;
-    } catch {
-      // Not written yet.
-    }
-    if (Date.now() > deadline) throw new Error('the file was never written');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/** The file's text once it has some, else undefined (not written yet). */
+function readIfThere(file: string): string | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.length > 0 ? text : undefined;
+  } catch {
+    // Not written yet.
+    return undefined;
   }
 }

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { freePort, waitForResponse } from '../helpers/http.js';
-import { isAlive, waitForNoMarkedProcesses } from '../helpers/processes.js';
+import type { HotProcess } from '../helpers/hot-process.js';
+import { freePort } from '../helpers/http.js';
+import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
+import { isAlive } from '../helpers/processes.js';
 import { addApp } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
+
+/** No process with hot's marker is left: hot, its program and anything they started are gone. */
+const nothingLeft = (hot: HotProcess) => until('no process with the marker is left', () => hot.liveProcesses() === 0);
 
 describe('stopping and restarting the program', () => {
   const session = useSession();
@@ -13,20 +18,20 @@ describe('stopping and restarting the program', () => {
     // The shell stays as the parent because a command follows node: a real two-process tree.
     project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "sh -c 'node app.mjs; echo app finished'"\n`);
     const port = await freePort();
-    const hot = session.run(project, [], { PORT: String(port) });
-    await waitForResponse(port, (body) => body.startsWith('v1 '));
-    await hot.watching();
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(answer(port, /^v1 /), watching());
     expect(hot.liveProcesses()).toBe(3); // hot, sh, node
 
     for (let version = 2; version <= 6; version++) {
-      project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
-      await waitForResponse(port, (body) => body.startsWith(`v${version} `));
+      await hot.interact(
+        act(`set v${version}`, () => project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`)),
+        answer(port, new RegExp(`^v${version} `)),
+      );
       expect(hot.liveProcesses()).toBe(3);
     }
 
-    hot.signal('SIGINT');
-    expect(await hot.exited).toEqual({ code: 130, signal: null });
-    expect(await waitForNoMarkedProcesses(hot.marker)).toBe(0);
+    expect(await hot.interact(act('send SIGINT', () => hot.signal('SIGINT')), exit())).toEqual({ code: 130, signal: null });
+    await hot.interact(nothingLeft(hot));
   });
 
   it('SIGKILLs a program that ignores SIGTERM once kill_timeout has passed', async () => {
@@ -34,20 +39,22 @@ describe('stopping and restarting the program', () => {
     addApp(project, 'ignores-sigterm.mjs', 'app.mjs');
     project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nkill_timeout = 500\n');
     const hot = session.run(project, []);
-    const first = Number((await hot.waitFor(/ready pid (\d+)/))[1]);
-    await hot.watching();
-    const before = hot.output().length;
-
-    project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`);
-    await hot.waitFor(/ignoring SIGTERM/, { from: before });
-    await hot.waitFor(/did not stop within 500 ms of SIGTERM: killed it with SIGKILL/, { from: before });
-    const second = Number((await hot.waitFor(/ready pid (\d+)/, { from: before }))[1]);
+    const first = Number((await hot.interact(watching(), output(/ready pid (\d+)/)))[1]);
+    const second = Number(
+      (
+        await hot.interact(
+          act('edit app.mjs', () => project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`)),
+          output(/ignoring SIGTERM/),
+          output(/did not stop within 500 ms of SIGTERM: killed it with SIGKILL/),
+          output(/ready pid (\d+)/),
+        )
+      )[1],
+    );
     expect(second).not.toBe(first);
     expect(isAlive(first)).toBe(false);
 
-    hot.signal('SIGTERM');
-    expect((await hot.exited).code).toBe(143);
-    expect(await waitForNoMarkedProcesses(hot.marker)).toBe(0);
+    expect((await hot.interact(act('send SIGTERM', () => hot.signal('SIGTERM')), exit())).code).toBe(143);
+    await hot.interact(nothingLeft(hot));
   });
 
   it('kills at once on a second Ctrl-C', async () => {
@@ -55,13 +62,16 @@ describe('stopping and restarting the program', () => {
     addApp(project, 'ignores-sigterm.mjs', 'app.mjs');
     project.write('.hotrc.toml', 'bin = "node app.mjs"\n[run]\nkill_timeout = 60000\n');
     const hot = session.run(project, ['--verbose']);
-    await hot.waitFor(/ready pid \d+/);
-    hot.signal('SIGINT');
-    await hot.waitFor(/SIGINT received, stopping the app/);
-    await hot.waitFor(/ignoring SIGTERM/);
-    hot.signal('SIGINT');
-    expect((await hot.exited).code).toBe(130);
-    expect(await waitForNoMarkedProcesses(hot.marker)).toBe(0);
+    const { code } = await hot.interact(
+      output(/ready pid \d+/),
+      act('send SIGINT', () => hot.signal('SIGINT')),
+      output(/SIGINT received, stopping the app/),
+      output(/ignoring SIGTERM/),
+      act('send SIGINT again', () => hot.signal('SIGINT')),
+      exit(),
+    );
+    expect(code).toBe(130);
+    await hot.interact(nothingLeft(hot));
   });
 
   it('backs off a crashing program, opens the circuit, and a change closes it', async () => {
@@ -72,8 +82,7 @@ describe('stopping and restarting the program', () => {
       'include = ["app.mjs"]\nbin = "node app.mjs"\n[restart]\nbackoff = { initial = 50, max = 100 }\nmax_restarts = 3\nwindow = 60000\n',
     );
     const hot = session.run(project, []);
-    await hot.waitFor(/app exited with code 1: it crashed 4 times in 60\.0 s, waiting for changes/);
-    await hot.watching();
+    await hot.interact(output(/app exited with code 1: it crashed 4 times in 60\.0 s, waiting for changes/), watching());
     const log = hot.output();
     expect(log).toMatch(/app exited with code 1, restarting in 50 ms \(1\/3\)/);
     expect(log).toMatch(/app exited with code 1, restarting in 100 ms \(2\/3\)/);
@@ -81,9 +90,11 @@ describe('stopping and restarting the program', () => {
     expect(hot.count(/crashing pid/)).toBe(4);
 
     const before = hot.output().length;
-    project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`);
-    await hot.waitFor(/restarting: app\.mjs changed/, { from: before });
-    await hot.waitFor(/restarting in 50 ms \(1\/3\)/, { from: before });
+    await hot.interact(
+      act('edit app.mjs', () => project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`)),
+      output(/restarting: app\.mjs changed/),
+      output(/restarting in 50 ms \(1\/3\)/),
+    );
     // No start happened between the circuit opening and the change.
     expect(hot.count(/crashing pid/)).toBeGreaterThanOrEqual(5);
     expect(hot.output().slice(0, before).match(/crashing pid/g)).toHaveLength(4);
@@ -94,10 +105,12 @@ describe('stopping and restarting the program', () => {
     addApp(project, 'exits-cleanly.mjs', 'app.mjs');
     project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n');
     const hot = session.run(project, []);
-    await hot.waitFor(/app exited cleanly, waiting for changes/);
-    await hot.watching();
-    project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`);
-    await hot.waitForCount(/done pid/, 2);
+    await hot.interact(
+      output(/app exited cleanly, waiting for changes/),
+      watching(),
+      act('edit app.mjs', () => project.write('app.mjs', `${project.read('app.mjs')}\n// edited\n`)),
+      output(/done pid/),
+    );
   });
 
   it('restarts on SIGUSR2 and tells the program what changed', async () => {
@@ -108,13 +121,15 @@ describe('stopping and restarting the program', () => {
     );
     project.write('.hotrc.toml', 'include = ["*.mjs", "src/**"]\nbin = "node app.mjs"\n');
     const hot = session.run(project, []);
-    await hot.waitFor(/run 0 hot=1 changed=""/);
-    hot.signal('SIGUSR2');
-    await hot.waitFor(/restarting: SIGUSR2 received/);
-    await hot.waitFor(/run 1 hot=1/);
-    await hot.watching();
-    project.write('src/a.txt', 'a');
-    const match = await hot.waitFor(/run 2 hot=1 changed="([^"]*)"/);
+    const match = await hot.interact(
+      output(/run 0 hot=1 changed=""/),
+      watching(),
+      act('send SIGUSR2', () => hot.signal('SIGUSR2')),
+      output(/restarting: SIGUSR2 received/),
+      output(/run 1 hot=1/),
+      act('add src/a.txt', () => project.write('src/a.txt', 'a')),
+      output(/run 2 hot=1 changed="([^"]*)"/),
+    );
     expect(match[1]).toBe(project.path('src', 'a.txt'));
   });
 });
@@ -127,11 +142,9 @@ describe('hot killed outright', () => {
     addApp(project, 'http-server.mjs', 'app.mjs');
     project.write('.hotrc.toml', `bin = "sh -c 'node app.mjs; echo app finished'"\n`);
     const port = await freePort();
-    const hot = session.run(project, [], { PORT: String(port) });
-    await waitForResponse(port, (body) => body.startsWith('v1 '));
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(answer(port, /^v1 /));
     expect(hot.liveProcesses()).toBe(3); // hot, sh, node
-    hot.signal('SIGKILL');
-    await hot.exited;
-    expect(await waitForNoMarkedProcesses(hot.marker, 5000)).toBe(0);
+    await hot.interact(act('send SIGKILL', () => hot.signal('SIGKILL')), exit(), nothingLeft(hot));
   });
 });

@@ -2,31 +2,57 @@ import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
-import { freePort, get, waitForResponse } from '../helpers/http.js';
-import { startLoad, type LoadOptions, type LoadReport } from '../helpers/load.js';
-import { waitForExit, waitForNoMarkedProcesses } from '../helpers/processes.js';
+import { freePort, get } from '../helpers/http.js';
+import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
+import { startLoad, type Load, type LoadOptions, type LoadReport } from '../helpers/load.js';
+import { isAlive } from '../helpers/processes.js';
 import { addApp, type TempProject } from '../helpers/project.js';
 import { useSession, type Session } from '../helpers/session.js';
 import { connectWebSocket } from '../helpers/websocket.js';
 
-/** A copy of the WebSocket-capable server under hot with `[serve]` on a free port, answering v1. */
-async function startServed(session: Session, extraServe: string): Promise<{ hot: HotProcess; project: TempProject; port: number }> {
-  const project = session.project();
-  addApp(project, 'ws-server.mjs', 'app.mjs');
-  const port = await freePort();
-  project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\n${extraServe}`);
-  const hot = session.run(project, []);
-  await waitForResponse(port, (body) => body.startsWith('v1 '));
-  await hot.watching();
-  return { hot, project, port };
+interface Served {
+  session: Session;
+  hot: HotProcess;
+  project: TempProject;
+  port: number;
 }
 
-/** Edits the served version `restarts` times under load, each edit awaited until it is served. */
-async function restartUnderLoad(served: { project: TempProject; port: number }, restarts: number, options: LoadOptions): Promise<LoadReport> {
-  const load = startLoad(served.port, options);
+/**
+ * A copy of the WebSocket-capable server under hot with `[serve]`, answering v1. hot takes a free
+ * port itself (port = 0) and says which, unless the test gives one (the restart strategy needs it).
+ */
+async function startServed(session: Session, extraServe: string, fixedPort?: number): Promise<Served> {
+  const project = session.project();
+  addApp(project, 'ws-server.mjs', 'app.mjs');
+  project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${fixedPort ?? 0}\n${extraServe}`);
+  const hot = session.run(project, []);
+  const port = fixedPort ?? Number((await hot.interact(output(/started node app\.mjs on http:\/\/\S+:(\d+)/)))[1]);
+  await hot.interact(answer(port, /^v1 /), watching());
+  return { session, hot, project, port };
+}
+
+/** Load on `port` that is stopped after the test even when the test fails first. */
+function loadOn(session: Session, port: number, options: LoadOptions): Load {
+  const load = startLoad(port, options);
+  session.onCleanup(() => load.stop());
+  return load;
+}
+
+/**
+ * Edits the served version `restarts` times under load. Before the next edit, each one has finished
+ * its restart (hot's line for it), answers, and has answered the load too: one restart per edit, each
+ * under load.
+ */
+async function restartUnderLoad(served: Served, restarts: number, options: LoadOptions): Promise<LoadReport> {
+  const { hot, project, port } = served;
+  const load = loadOn(served.session, port, options);
   for (let version = 2; version <= restarts + 1; version++) {
-    served.project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`);
-    await waitForResponse(served.port, (body) => body.startsWith(`v${version} `));
+    await hot.interact(
+      act(`set v${version}`, () => project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`)),
+      output(/restarting: app\.mjs changed \(/),
+      answer(port, new RegExp(`^v${version} `)),
+      until(`the load got an answer from v${version}`, () => load.progress().versions.has(`v${version}`)),
+    );
   }
   return load.stop();
 }
@@ -36,10 +62,12 @@ describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (s
 
   const start = (extraServe = `strategy = "${strategy}"\n`) => startServed(session, extraServe);
 
+  /** Every version v1…v11 answered the load, and hot restarted once per edit. */
   async function restartTenTimesUnderLoad(keepAlive: boolean): Promise<LoadReport> {
     const served = await start();
     const report = await restartUnderLoad(served, 10, { keepAlive });
     expect(served.hot.count(/restarting: app\.mjs changed/)).toBe(10);
+    expect(report.versions).toEqual(new Set(Array.from({ length: 11 }, (_, index) => `v${index + 1}`)));
     return report;
   }
 
@@ -47,26 +75,29 @@ describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (s
     const report = await restartTenTimesUnderLoad(false);
     expect(report.errors).toEqual({});
     expect(report.failed).toBe(0);
-    expect(report.ok).toBeGreaterThan(100);
-    expect(report.versions.size).toBeGreaterThanOrEqual(10);
   });
 
   it('answers every request across 10 restarts (keep-alive connections)', async () => {
     const report = await restartTenTimesUnderLoad(true);
     expect(report.errors).toEqual({});
     expect(report.failed).toBe(0);
-    expect(report.ok).toBeGreaterThan(100);
   });
 
   it('keeps the old version serving when the new one crashes before it listens', async () => {
     const { hot, project, port } = await start();
-    const oldPid = (await get(port)).split(' ')[1]!.trim();
-    project.replace('app.mjs', "const STARTUP_MS = 100;", "const STARTUP_MS = 100;\nthrow new Error('boom at start');");
-    await hot.waitFor(/the new version failed to start: it exited before it was ready \(code 1\)\. The previous version keeps serving/);
-    expect(await get(port)).toBe(`v1 ${oldPid}\n`);
-    project.replace('app.mjs', "throw new Error('boom at start');", '');
-    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
-    await waitForResponse(port, (body) => body.startsWith('v2 '));
+    const served = await get(port);
+    await hot.interact(
+      act('make the next version throw at start', () => project.replace('app.mjs', 'const STARTUP_MS = 100;', "const STARTUP_MS = 100;\nthrow new Error('boom at start');")),
+      output(/the new version failed to start: it exited before it was ready \(code 1\)\. The previous version keeps serving/),
+    );
+    expect(await get(port)).toBe(served);
+    await hot.interact(
+      act('fix it as v2', () => {
+        project.replace('app.mjs', "throw new Error('boom at start');", '');
+        project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
+      }),
+      answer(port, /^v2 /),
+    );
   });
 
   it('refuses to start on a port that is taken, naming the process', async () => {
@@ -78,7 +109,7 @@ describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (s
       addApp(project, 'ws-server.mjs', 'app.mjs');
       project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\nstrategy = "${strategy}"\n`);
       const hot = session.run(project, []);
-      expect((await hot.exited).code).toBe(2);
+      expect((await hot.interact(exit())).code).toBe(2);
       expect(hot.output()).toContain(`port ${port} is already in use by pid ${process.pid}`);
       expect(hot.output()).not.toMatch(/^\s+at /m);
       expect(hot.liveProcesses()).toBe(0);
@@ -116,14 +147,16 @@ describe('the socket strategy for a program that is not Node', () => {
         '',
       ].join('\n'),
     );
-    const port = await freePort();
-    project.write('.hotrc.toml', `include = ["app.py"]\nbin = "python3 app.py"\n[serve]\nport = ${port}\nstrategy = "socket"\nready_pattern = "^serving"\n`);
+    project.write('.hotrc.toml', 'include = ["app.py"]\nbin = "python3 app.py"\n[serve]\nport = 0\nstrategy = "socket"\nready_pattern = "^serving"\n');
     const hot = session.run(project, []);
-    await waitForResponse(port, (body) => body.startsWith('py1 '));
-    await hot.watching();
-    project.replace('app.py', "VERSION = 'py1'", "VERSION = 'py2'");
-    await waitForResponse(port, (body) => body.startsWith('py2 '));
-    await hot.waitFor(/restarting: app\.py changed \(ready in \d+ ms/);
+    const port = Number((await hot.interact(output(/started python3 app\.py on http:\/\/\S+:(\d+)/)))[1]);
+    await hot.interact(
+      answer(port, /^py1 /),
+      watching(),
+      act('set py2', () => project.replace('app.py', "VERSION = 'py1'", "VERSION = 'py2'")),
+      output(/restarting: app\.py changed \(ready in \d+ ms/),
+      answer(port, /^py2 /),
+    );
   });
 });
 
@@ -133,7 +166,7 @@ describe('the proxy strategy', () => {
   const start = (extraServe = '') => startServed(session, extraServe);
 
   it('baseline: the plain restart strategy does refuse requests, which the proxy prevents', async () => {
-    const report = await restartUnderLoad(await start('strategy = "restart"\n'), 10, { keepAlive: false });
+    const report = await restartUnderLoad(await startServed(session, 'strategy = "restart"\n', await freePort()), 10, { keepAlive: false });
     expect(report.failed).toBeGreaterThan(0);
     expect(Object.keys(report.errors)).toContain('ECONNREFUSED');
   });
@@ -141,6 +174,7 @@ describe('the proxy strategy', () => {
   it('disconnects WebSockets at the switch, and a reconnect reaches the new version', async () => {
     const { project, port } = await start();
     const socket = await connectWebSocket(port);
+    session.onCleanup(() => socket.close());
     expect(socket.message).toBe('version v1');
     project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
     await socket.closed;
@@ -153,11 +187,12 @@ describe('the proxy strategy', () => {
     const project = session.project();
     addApp(project, 'ws-server.mjs', 'app.mjs');
     project.replace('app.mjs', 'const STARTUP_MS = 100;', 'const STARTUP_MS = 1500;');
+    // A fixed port: hot names the one it took only once the program is ready, too late here.
     const port = await freePort();
     project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\n`);
-    const hot = session.run(project, []);
-    await hot.waitFor(/watching /);
-    // The proxy listens before the program has started; this request waits for it.
+    const hot = session.run(project, ['--verbose']);
+    // The proxy listens before the program has started; a request sent as it spawns waits for it.
+    await hot.interact(output(/spawned pid/));
     expect((await get(port, '/', 10_000)).startsWith('v1 ')).toBe(true);
   });
 
@@ -167,7 +202,7 @@ describe('the proxy strategy', () => {
     const port = await freePort();
     project.write('.hotrc.toml', `bin = "node app.mjs"\n[serve]\nport = ${port}\n[restart]\nmax_restarts = 1\nbackoff = { initial = 50, max = 50 }\n`);
     const hot = session.run(project, []);
-    await hot.waitFor(/waiting for changes/);
+    await hot.interact(output(/waiting for changes/));
     const body = await get(port);
     expect(body).toContain('hot: the app is not available');
     expect(body).toMatch(/crashed 2 times/);
@@ -180,7 +215,7 @@ describe('the proxy strategy, edge cases', () => {
   it('answers POST requests with bodies across restarts', async () => {
     const report = await restartUnderLoad(await startServed(session, ''), 5, { keepAlive: true, method: 'POST' });
     expect(report.errors).toEqual({});
-    expect(report.ok).toBeGreaterThan(50);
+    expect(report.failed).toBe(0);
   });
 
   it('ends server-sent-event streams at the switch, without waiting out the drain', async () => {
@@ -188,42 +223,46 @@ describe('the proxy strategy, edge cases', () => {
     const { hot, project, port } = await startServed(session, 'drain_timeout = 30000\n');
     const oldPid = Number((await get(port)).split(' ')[1]);
     const first = await openEventStream(port);
+    session.onCleanup(() => first.close());
     expect(first.firstEvent).toBe('data: version v1');
     project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
     await first.ended;
     const second = await openEventStream(port);
-    expect(second.firstEvent).toBe('data: version v2');
     second.close();
-    expect(await waitForExit(oldPid)).toBe(true);
+    expect(second.firstEvent).toBe('data: version v2');
+    await hot.interact(until(`the old version (pid ${oldPid}) has exited`, () => !isAlive(oldPid)));
     expect(hot.output()).not.toMatch(/killed it with SIGKILL/);
   });
 
   it('retries on a fresh connection when the app closes idle keep-alive connections', async () => {
     const project = session.project();
     addApp(project, 'ws-server.mjs', 'app.mjs');
-    const publicPort = await freePort();
-    project.write('.hotrc.toml', `bin = "node app.mjs"\n[run]\nenv = { KEEP_ALIVE_MS = "40" }\n[serve]\nport = ${publicPort}\n`);
-    session.run(project, []);
-    await waitForResponse(publicPort, (body) => body.startsWith('v1 '));
-    const paced = startLoad(publicPort, { keepAlive: true, clients: 2, maxRequests: 60, pauseMs: 40, timeoutMs: 3000 });
-    await new Promise<void>((resolve) => setTimeout(resolve, 3000));
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n[run]\nenv = { KEEP_ALIVE_MS = "40" }\n[serve]\nport = 0\n');
+    const hot = session.run(project, []);
+    const port = await proxyPort(hot);
+    await hot.interact(answer(port, /^v1 /));
+    // Requests 40 ms apart on kept-alive connections: each finds its connection just closed, or about to be.
+    const paced = loadOn(session, port, { keepAlive: true, clients: 2, maxRequests: 60, pauseMs: 40, timeoutMs: 3000 });
+    await hot.interact(until('the paced load has sent its 60 requests', () => paced.progress().ok + paced.progress().failed >= 60));
     const result = await paced.stop();
     expect(result.errors).toEqual({});
-    expect(result.ok).toBeGreaterThan(20);
-    expect(result.maxGapMs).toBeLessThan(2000);
+    expect(result.failed).toBe(0);
   });
 
   it('applies a [run] change without a failed request, numbering generations on', async () => {
     const { hot, project, port } = await startServed(session, '');
-    const load = startLoad(port, { keepAlive: true });
-    project.write('.hotrc.toml', project.read('.hotrc.toml').replace('bin = "node app.mjs"', 'bin = "node app.mjs"\n[run]\nenv = { MODE = "changed" }'));
-    await hot.waitFor(/restarting: \.hotrc\.toml changed/);
-    await hot.waitFor(/ready v1 pid \d+ gen 2/);
-    project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'");
-    await waitForResponse(port, (body) => body.startsWith('v2 '));
+    const load = loadOn(session, port, { keepAlive: true });
+    await hot.interact(
+      act('add [run] env to the config', () => project.write('.hotrc.toml', project.read('.hotrc.toml').replace('bin = "node app.mjs"', 'bin = "node app.mjs"\n[run]\nenv = { MODE = "changed" }'))),
+      output(/restarting: \.hotrc\.toml changed/),
+      output(/ready v1 pid \d+ gen 2/),
+      act('set v2', () => project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
+      output(/ready v2 pid \d+ gen 3/),
+      answer(port, /^v2 /),
+      until('the load got an answer from v2', () => load.progress().versions.has('v2')),
+    );
     const report = await load.stop();
     expect(report.errors).toEqual({});
-    expect(hot.output()).toMatch(/ready v2 pid \d+ gen 3/);
   });
 
   it('lets requests wait for a fixed app instead of showing the last failure', async () => {
@@ -232,27 +271,29 @@ describe('the proxy strategy, edge cases', () => {
     const port = await freePort();
     project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\n[restart]\nmax_restarts = 0\n`);
     const hot = session.run(project, ['--verbose']);
-    await hot.waitFor(/waiting for changes/);
-    await hot.watching();
+    await hot.interact(output(/waiting for changes/), watching());
     expect(await get(port)).toContain('crashed');
     // The fix: a server that takes a second to start. A request sent while it starts waits for it.
     addApp(project, 'ws-server.mjs', 'next.mjs');
-    const before = hot.output().length;
-    project.write('app.mjs', project.read('next.mjs').replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 1000;'));
-    await hot.waitFor(/spawned pid/, { from: before });
+    await hot.interact(
+      act('fix app.mjs', () => project.write('app.mjs', project.read('next.mjs').replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 1000;'))),
+      output(/spawned pid/),
+    );
     expect((await get(port, '/', 10_000)).startsWith('v1 ')).toBe(true);
   });
 
   it('shows the build error on the 502 page when stop_on_error stopped the app', async () => {
     const project = session.project('esbuild-basic');
-    const port = await freePort();
-    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}stop_on_error = true\n[serve]\nport = ${port}\n`);
+    project.write('.hotrc.toml', `${project.read('.hotrc.toml')}stop_on_error = true\n[serve]\nport = 0\n`);
     const hot = session.run(project, []);
-    await waitForResponse(port, (body) => body.includes('"version":"v1"'));
-    await hot.watching();
-    project.write('src/version.ts', 'export const VERSION: string = = 1;\n');
-    await hot.waitFor(/stopping the app \(stop_on_error\)/);
-    const page = await waitForResponse(port, (body) => body.includes('the build failed'));
+    const port = await proxyPort(hot);
+    const page = await hot.interact(
+      answer(port, (body) => body.includes('"version":"v1"')),
+      watching(),
+      act('break the build', () => project.write('src/version.ts', 'export const VERSION: string = = 1;\n')),
+      output(/stopping the app \(stop_on_error\)/),
+      answer(port, (body) => body.includes('the build failed')),
+    );
     expect(page).toMatch(/src\/version\.ts:1:\d+/);
   });
 
@@ -261,14 +302,14 @@ describe('the proxy strategy, edge cases', () => {
     const port = await freePort();
     project.write('.hotrc.toml', `bin = "no-such-command-xyz"\n[serve]\nport = ${port}\n`);
     const hot = session.run(project, []);
-    await hot.waitFor(/cannot start no-such-command-xyz: command not found, waiting for changes/);
+    await hot.interact(output(/cannot start no-such-command-xyz: command not found, waiting for changes/));
     expect(await get(port)).toContain('cannot start no-such-command-xyz: command not found');
   });
 
   it('forwards raw TCP with proxy = "tcp", refusing nothing across restarts', async () => {
     const report = await restartUnderLoad(await startServed(session, 'proxy = "tcp"\n'), 5, { keepAlive: false });
     expect(report.errors).toEqual({});
-    expect(report.ok).toBeGreaterThan(50);
+    expect(report.failed).toBe(0);
   });
 });
 
@@ -294,17 +335,26 @@ describe('stopping hot in the middle of a restart', () => {
   it.each(['proxy', 'socket'])('leaves no generation behind (strategy = "%s")', async (strategy) => {
     const project = session.project();
     addApp(project, 'ws-server.mjs', 'app.mjs');
-    const port = await freePort();
-    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = ${port}\nstrategy = "${strategy}"\n`);
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nport = 0\nstrategy = "${strategy}"\n`);
     const hot = session.run(project, ['--verbose']);
-    await waitForResponse(port, (body) => body.startsWith('v1 '));
-    await hot.watching();
-    // The next generation takes a while to start: hot is stopped while it does.
-    const before = hot.output().length;
-    project.write('app.mjs', project.read('app.mjs').replace("const VERSION = 'v1'", "const VERSION = 'v2'").replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 3000;'));
-    await hot.waitFor(/spawned pid/, { from: before });
-    hot.signal('SIGTERM');
-    expect((await hot.exited).code).toBe(143);
-    expect(await waitForNoMarkedProcesses(hot.marker)).toBe(0);
+    const port = await proxyPort(hot);
+    const { code } = await hot.interact(
+      answer(port, /^v1 /),
+      watching(),
+      // The next generation takes a while to start: hot is stopped while it does.
+      act('set v2, slow to start', () =>
+        project.write('app.mjs', project.read('app.mjs').replace("const VERSION = 'v1'", "const VERSION = 'v2'").replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 3000;')),
+      ),
+      output(/spawned pid/),
+      act('send SIGTERM', () => hot.signal('SIGTERM')),
+      exit(),
+    );
+    expect(code).toBe(143);
+    await hot.interact(until('no process with the marker is left', () => hot.liveProcesses() === 0));
   });
 });
+
+/** The port hot's [serve] took for `port = 0`, from hot's "started … on http://…:<port>" line (not the program's own). */
+async function proxyPort(hot: HotProcess): Promise<number> {
+  return Number((await hot.interact(output(/\[hot\] started .* on http:\/\/\S+:(\d+)/)))[1]);
+}
