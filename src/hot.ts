@@ -26,8 +26,8 @@ export interface HotOptions {
   programStdin?: 'inherit' | 'ignore';
 }
 
-/** The server object: what `hot` runs, and what `createHot()` returns to a script. */
-export interface HotApp {
+/** What every running hot offers, a single app and a workspace alike. */
+export interface HotControls {
   /** Resolves when the watcher is ready and the first build-and-start cycle has finished. */
   readonly ready: Promise<void>;
   /** Rebuilds and restarts now, whatever the output; resolves when that cycle is over. */
@@ -37,10 +37,14 @@ export interface HotApp {
   /** Stops acting on changes; they are remembered, and resume() acts on them in one cycle. */
   pause(): void;
   resume(): void;
-  /** Stops watching and stops the program through its kill path; after it resolves nothing hot started is alive. Idempotent. */
+  /** Stops watching and stops the programs through their kill path; after it resolves nothing hot started is alive. Idempotent. */
   close(): Promise<void>;
-  /** SIGKILL to the program's, any build's and any hook's process group, for a second Ctrl-C. */
+  /** SIGKILL to the programs', any build's and any hook's process groups, for a second Ctrl-C. */
   kill(): void;
+}
+
+/** The server object: what `hot` runs, and what `createHot()` returns to a script. */
+export interface HotApp extends HotControls {
   /** Where the app stands, in a few words: `running`, `crashed, waiting for changes`. */
   status(): string;
   /** Calls `listener` for each event of this type (`'*'`: every event); returns a function that stops it. */

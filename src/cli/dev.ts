@@ -1,4 +1,4 @@
-import { createHot } from '../hot.js';
+import { createHot, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
 import type { CliOverrides } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -15,15 +15,22 @@ import { handleSignals } from './signals.js';
 import { findWorkspace, runsPackages } from './workspace-root.js';
 
 /** What the command line needs of a running hot, a single app and a workspace alike. */
-interface DevSession {
-  readonly ready: Promise<void>;
-  restart(reason: string): Promise<void>;
-  build(reason: string): Promise<void>;
-  pause(): void;
-  resume(): void;
-  close(): Promise<void>;
-  kill(): void;
+interface DevSession extends HotControls {
   onEvent(listener: (event: PackageEvent) => void): void;
+}
+
+/** A plain object (the shortcuts spread it) over a running hot's controls. */
+function sessionOf(target: HotControls, onEvent: DevSession['onEvent']): DevSession {
+  return {
+    ready: target.ready,
+    restart: (reason) => target.restart(reason),
+    build: (reason) => target.build(reason),
+    pause: () => target.pause(),
+    resume: () => target.resume(),
+    close: () => target.close(),
+    kill: () => target.kill(),
+    onEvent,
+  };
 }
 
 interface Terminal {
@@ -69,16 +76,7 @@ function runApp(cwd: string, overrides: CliOverrides, configPath: string | undef
     ...(json ? { programOutput: { stdout: process.stderr, stderr: process.stderr } } : {}),
     ...(shortcuts ? { programStdin: 'ignore' as const } : {}),
   });
-  const session: DevSession = {
-    ready: app.ready,
-    restart: (reason) => app.restart(reason),
-    build: (reason) => app.build(reason),
-    pause: () => app.pause(),
-    resume: () => app.resume(),
-    close: () => app.close(),
-    kill: () => app.kill(),
-    onEvent: (listener) => void app.on('*', listener),
-  };
+  const session = sessionOf(app, (listener) => void app.on('*', listener));
   attach(session, { logger, color, json, shortcuts });
   // After the --json writer: a change's event line is written before the screen is cleared.
   if (config.terminal.clear && canClearScreen()) app.on('change', () => process.stdout.write(CLEAR_SCREEN));
@@ -93,16 +91,7 @@ function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOve
   const { logger, level, color, json } = terminal;
   const shortcuts = wantsShortcuts('hot', json);
   const monorepo = createWorkspaceHot({ workspace, filters, overrides, logger, level, color, json, ...(shortcuts ? { programStdin: 'ignore' as const } : {}) });
-  const session: DevSession = {
-    ready: monorepo.ready,
-    restart: (reason) => monorepo.restart(reason),
-    build: (reason) => monorepo.build(reason),
-    pause: () => monorepo.pause(),
-    resume: () => monorepo.resume(),
-    close: () => monorepo.close(),
-    kill: () => monorepo.kill(),
-    onEvent: (listener) => void monorepo.onEvent(listener),
-  };
+  const session = sessionOf(monorepo, (listener) => void monorepo.onEvent(listener));
   attach(session, { logger, color, json, shortcuts });
 }
 

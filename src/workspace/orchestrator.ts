@@ -3,7 +3,7 @@ import { POLL_INTERVAL_MS, type CliOverrides, type ResolvedConfig } from '../con
 import { isHotError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { createHandoff } from '../handoff/generations.js';
-import { withProgramIO } from '../hot.js';
+import { withProgramIO, type HotControls } from '../hot.js';
 import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { spawnChild } from '../supervise/child.js';
 import { startWatchdog, watchedSpawn } from '../supervise/watchdog.js';
@@ -32,16 +32,7 @@ export interface MonorepoOptions {
   programStdin?: 'inherit' | 'ignore';
 }
 
-export interface HotMonorepo {
-  /** Resolves once every package has started (or failed to); rejects when none could. */
-  readonly ready: Promise<void>;
-  /** Every package, in dependency order; resolves when the last one is done. */
-  restart(reason: string): Promise<void>;
-  build(reason: string): Promise<void>;
-  pause(): void;
-  resume(): void;
-  close(): Promise<void>;
-  kill(): void;
+export interface HotMonorepo extends HotControls {
   /** Every event of every package (with its name), and the monorepo's own `watching` and `stopped`. */
   onEvent(listener: (event: PackageEvent) => void): () => void;
 }
