@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureChromium } from '../helpers/chromium.js';
 import { get } from '../helpers/http.js';
 import { output } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
-/** Debian's chromium, which .ci/run installs; another one can be named with CHROMIUM_PATH. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-}, 60_000);
+  // On a fresh machine this installs Debian's chromium first (as root), which takes a while.
+  browser = await chromium.launch({ executablePath: ensureChromium(), args: ['--no-sandbox', '--disable-gpu'] });
+}, 660_000);
 afterAll(async () => {
   await browser?.close();
 });
