@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const FIXTURES = path.join(REPO_ROOT, 'fixtures');
-export const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+/** The built CLI; HOT_TEST_CLI runs the suite against another build (an older one, to see a new test fail). */
+export const CLI = process.env.HOT_TEST_CLI ?? path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 export interface TempProject {
   dir: string;

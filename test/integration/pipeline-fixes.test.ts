@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort } from '../helpers/http.js';
-import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
+import { act, answer, output, until, watching } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 describe('what the pipeline and job redesign fixed', () => {
@@ -29,9 +30,8 @@ describe('what the pipeline and job redesign fixed', () => {
     project.write('app.mjs', "console.log('app up');\nsetInterval(() => {}, 1000);\n");
     project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nkill_timeout = 500\n[hooks]\non_restart = "trap '' TERM; echo hook running; sleep 60"\n`);
     const hot = session.run(project, []);
-    await hot.interact(output(/hook running/), act('Ctrl-C', () => hot.signal('SIGINT')), exit());
-    // Checked the moment hot is gone: not left to the watchdog, which acts only after hot's exit.
-    expect(hot.liveProcesses()).toBe(0);
+    await hot.interact(output(/hook running/), act('Ctrl-C', () => hot.signal('SIGINT')));
+    expect(await liveWhenHotExits(hot)).toBe(0);
   });
 
   it('passes an edited NODE_OPTIONS to the next generation with strategy = "socket"', async () => {
@@ -50,6 +50,15 @@ describe('what the pipeline and job redesign fixed', () => {
   });
 });
 
+/**
+ * The processes left the moment hot's own process exits: not left to the watchdog, which acts only
+ * after that (and before hot's output ends, since what it started shares hot's stdout).
+ */
+async function liveWhenHotExits(hot: HotProcess): Promise<number> {
+  if (hot.child.exitCode === null && hot.child.signalCode === null) await new Promise((resolve) => hot.child.once('exit', resolve));
+  return hot.liveProcesses();
+}
+
 /** The file's text once it has some, else undefined (not written yet). */
 function readIfThere(file: string): string | undefined {
   try {
@@ -60,3 +69,28 @@ function readIfThere(file: string): string | undefined {
     return undefined;
   }
 }
+
+describe('close() during a [run] change', () => {
+  const session = useSession();
+
+  it('starts no new program once hot is closing, even while the old one is still stopping', async () => {
+    const project = session.project();
+    // Takes a moment to stop, so Ctrl-C lands while hot is stopping it for the new [run] settings.
+    project.write(
+      'app.mjs',
+      "console.log(`starting ${process.env.MODE}`);\nprocess.on('SIGTERM', () => { console.log(`stopping ${process.env.MODE}`); setTimeout(() => process.exit(0), 1000); });\nsetInterval(() => {}, 1000);\n",
+    );
+    const config = (mode: string) => `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv = { MODE = "${mode}" }\n`;
+    project.write('.hotrc.toml', config('one'));
+    const hot = session.run(project, []);
+    await hot.interact(
+      output(/starting one/),
+      watching(),
+      act('change [run] env', () => project.write('.hotrc.toml', config('two'))),
+      output(/stopping one/),
+      act('Ctrl-C', () => hot.signal('SIGINT')),
+    );
+    expect(await liveWhenHotExits(hot)).toBe(0);
+    expect(hot.output()).not.toMatch(/starting two/);
+  });
+});
