@@ -88,7 +88,9 @@ export type JobEvent =
   | { type: 'force-killed'; pid: number; afterMs: number; signal: NodeJS.Signals }
   /** Still not reaped long after SIGKILL (uninterruptible sleep): hot goes on without it. */
   | { type: 'stuck'; pid: number }
-  | { type: 'env-file-problem'; file: string; reason: string };
+  | { type: 'env-file-problem'; file: string; reason: string }
+  /** A bug in hot while carrying out a control: reported with its stack. */
+  | { type: 'internal-error'; error: unknown };
 
 /** A started process, as a readiness check sees it. */
 export interface ReadinessSource {

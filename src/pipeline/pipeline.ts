@@ -95,6 +95,7 @@ class AppPipeline implements Pipeline {
       handoff: options.handoff,
       onEvent: (event) => {
         if (event.type === 'spawned') this.#loopGuard.programStarted();
+        if (event.type === 'internal-error') this.#internal(event.error);
         this.send({ type: 'job', event });
       },
     });

@@ -197,6 +197,9 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
       return { ...state, job: state.job === 'stopping' ? 'idle' : state.job };
     case 'backoff-due':
       return state.job === 'backoff' ? { ...state, next: mergeCycle(state.next, asCycle('retry', [], null)) } : state;
+    case 'internal-error':
+      // The runner reports it; a start it broke ends with its own start-failed.
+      return state;
     case 'force-killed':
     case 'stuck':
     case 'env-file-problem':

@@ -74,7 +74,7 @@ class ProgramJob implements Job {
       case 'start':
         this.#clearBackoff();
         this.#state = 'starting';
-        return this.#enqueue(() => this.#start(control.changedPaths));
+        return this.#enqueue(() => this.#start(control.changedPaths), true);
       case 'stop':
         this.#clearBackoff();
         return this.#enqueue(() => this.#stop());
@@ -131,10 +131,14 @@ class ProgramJob implements Job {
     this.#backoffTimer = undefined;
   }
 
-  /** Runs a control after the ones before it; an internal error keeps its stack for the report. */
-  #enqueue(work: () => Promise<void>): void {
+  /**
+   * Runs a control after the ones before it. A bug in hot is reported with its stack, and a start it
+   * broke still ends (as a failed start), so the pipeline never waits for it forever.
+   */
+  #enqueue(work: () => Promise<void>, isStart = false): void {
     this.#queue = this.#queue.then(work).catch((error: unknown) => {
-      process.emitWarning(`hot internal error in the job: ${(error as Error).stack ?? String(error)}`);
+      this.#emit({ type: 'internal-error', error });
+      if (isStart) this.#failStart(0, { cause: 'spawn', error: new Error(`internal error in hot: ${(error as Error).message ?? String(error)}`) }, null);
     });
   }
 

@@ -166,4 +166,21 @@ describe('job', () => {
     await job.close();
     expect(children[0]!.stops.length).toBe(1);
   });
+
+  it('a bug while starting is reported with its error, and the start still ends', async () => {
+    const record = recorder();
+    const job = createJob({
+      run: RUN,
+      spawn: () => {
+        throw new TypeError('a bug in a spawn');
+      },
+      onEvent: record.onEvent,
+    });
+    job.send({ type: 'start', changedPaths: [] });
+    const [bug, failed] = await Promise.all([record.next('internal-error'), record.next('start-failed')]);
+    expect((bug.error as Error).message).toBe('a bug in a spawn');
+    expect(failed.failure).toMatchObject({ cause: 'spawn' });
+    expect(job.state).toBe('idle');
+    await job.close();
+  });
 });
