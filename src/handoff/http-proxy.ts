@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { forwardedHeaders, rawRequestHead, withoutHopByHop } from './forwarded-headers.js';
+import { checkHost, type HostPolicy } from './host-check.js';
 import { injectInto, isPlainHtml } from './html-injection.js';
 import type { LiveReload } from './live-reload.js';
 import type { Target, TargetBoard } from './target-board.js';
@@ -24,12 +25,21 @@ export interface HttpProxyHandler {
   close(): void;
 }
 
+export interface HttpProxyOptions {
+  board: TargetBoard;
+  /** How long a request waits for a ready generation before it gets a 502. */
+  waitTimeoutMs: number;
+  /** The names requests may be for; others get a 403 (see host-check.ts). */
+  hosts: HostPolicy;
+  liveReload?: LiveReload | null;
+}
+
 /**
  * HTTP-aware forwarding: each request goes to the generation that is current when it arrives, over
  * that generation's keep-alive agent, so the client's own connection is hot's and survives restarts.
  */
-export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number, liveReload: LiveReload | null = null): HttpProxyHandler {
-  return new HttpForwarder(board, waitTimeoutMs, liveReload);
+export function createHttpProxyHandler(options: HttpProxyOptions): HttpProxyHandler {
+  return new HttpForwarder(options);
 }
 
 type Attempt = 'first' | 'fresh' | 'last';
@@ -38,19 +48,28 @@ class HttpForwarder implements HttpProxyHandler {
   readonly #board: TargetBoard;
   readonly #waitTimeoutMs: number;
   readonly #liveReload: LiveReload | null;
+  readonly #hosts: HostPolicy;
   readonly #generations = new Map<number, GenerationState>();
   readonly #retired = new Set<number>();
   /** Upgrade requests waiting for a generation: ended at shutdown. */
   readonly #waitingSockets = new Set<Duplex>();
 
-  constructor(board: TargetBoard, waitTimeoutMs: number, liveReload: LiveReload | null) {
-    this.#board = board;
-    this.#waitTimeoutMs = waitTimeoutMs;
-    this.#liveReload = liveReload;
+  constructor(options: HttpProxyOptions) {
+    this.#board = options.board;
+    this.#waitTimeoutMs = options.waitTimeoutMs;
+    this.#liveReload = options.liveReload ?? null;
+    this.#hosts = options.hosts;
   }
 
   // onRequest and onUpgrade are arrow properties: the servers are handed them unbound.
   readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    // Before anything else, hot's own pages included: they carry the build's errors.
+    const verdict = checkHost(request.rawHeaders, this.#hosts);
+    if (verdict.kind === 'refused') {
+      response.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(verdict.text);
+      return;
+    }
     const liveReload = this.#liveReload;
     if (liveReload?.handles(request.url)) {
       liveReload.serve(request, response);
@@ -65,6 +84,12 @@ class HttpForwarder implements HttpProxyHandler {
 
   readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    const verdict = checkHost(request.rawHeaders, this.#hosts);
+    if (verdict.kind === 'refused') {
+      const status = verdict.status === 400 ? '400 Bad Request' : '403 Forbidden';
+      socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${verdict.text}`, () => socket.destroy());
+      return;
+    }
     this.#waitingSockets.add(socket);
     void this.#board.wait(this.#waitTimeoutMs).then((wait) => {
       this.#waitingSockets.delete(socket);
