@@ -15,21 +15,45 @@ export function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeade
   return result;
 }
 
-/** The headers of a request as the app gets them: hop-by-hop ones dropped, the X-Forwarded-* ones added. */
+/** Set by hot from what it saw; whatever a client sent under these names is replaced or extended. */
+const FORWARDING = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'];
+
+/**
+ * The forwarding headers for the app, from hot's own view: the client spoke plain HTTP to hot, for
+ * the Host it sent, and its address is appended to the X-Forwarded-For it may have brought. A
+ * client-sent X-Forwarded-Proto or -Host would otherwise make the app believe in HTTPS or another name.
+ */
+function forwardingOf(request: IncomingMessage): Record<string, string> {
+  const client = request.socket.remoteAddress ?? '';
+  const earlier = request.headers['x-forwarded-for'];
+  const result: Record<string, string> = { 'x-forwarded-for': earlier ? `${earlier}, ${client}` : client, 'x-forwarded-proto': 'http' };
+  if (request.headers.host) {
+    result.host = request.headers.host;
+    result['x-forwarded-host'] = request.headers.host;
+  }
+  return result;
+}
+
+/** The headers of a request as the app gets them: hop-by-hop ones dropped, the forwarding ones hot's. */
 export function forwardedHeaders(request: IncomingMessage): IncomingHttpHeaders {
   const headers = withoutHopByHop(request.headers);
   // A chunked body must stay chunked on the way up: Node would otherwise send it raw for GET or DELETE.
   if (request.headers['transfer-encoding'] !== undefined && request.headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
-  const client = request.socket.remoteAddress ?? '';
-  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${String(headers['x-forwarded-for'])}, ${client}` : client;
-  headers['x-forwarded-proto'] ??= 'http';
-  if (request.headers.host) headers['x-forwarded-host'] ??= request.headers.host;
-  return headers;
+  for (const name of FORWARDING) delete headers[name];
+  return { ...headers, ...forwardingOf(request) };
 }
 
-/** The head of an upgrade request (WebSocket) as the client sent it, for the raw tunnel to the app. */
-export function rawRequestHead(request: IncomingMessage): string {
+/**
+ * The head of an upgrade request (WebSocket) for the raw tunnel to the app: the client's headers in
+ * their order and spelling (Connection and Upgrade included, which the upgrade needs), except that
+ * Host appears once and the forwarding headers are hot's, as for any other request.
+ */
+export function upgradeRequestHead(request: IncomingMessage): string {
   const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
-  for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!FORWARDING.includes(raw[i]!.toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+  }
+  for (const [name, value] of Object.entries(forwardingOf(request))) lines.push(`${name}: ${value}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

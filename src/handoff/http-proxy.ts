@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { forwardedHeaders, rawRequestHead, withoutHopByHop } from './forwarded-headers.js';
+import { forwardedHeaders, upgradeRequestHead, withoutHopByHop } from './forwarded-headers.js';
 import { checkHost, type HostPolicy } from './host-check.js';
 import { injectInto, isPlainHtml } from './html-injection.js';
 import type { LiveReload } from './live-reload.js';
@@ -205,7 +205,7 @@ class HttpForwarder implements HttpProxyHandler {
     };
     state.streams.add(tunnel);
     upstream.once('connect', () => {
-      upstream.write(rawRequestHead(request));
+      upstream.write(upgradeRequestHead(request));
       if (head.length > 0) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     });

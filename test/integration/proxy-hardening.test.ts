@@ -122,3 +122,27 @@ describe('the http proxy answers only names of this machine (DNS rebinding)', ()
     expect(await rawRequest(port, upgradeHead(port, 'Host: rebound.example\r\n'))).toMatch(/^HTTP\/1\.1 400 /);
   });
 });
+
+describe('the http proxy sets the forwarding headers from its own view', () => {
+  const session = useSession();
+  const spoofed = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'spoofed.example', 'x-forwarded-for': '203.0.113.9' };
+
+  it('replaces X-Forwarded-Proto and -Host and appends the client to X-Forwarded-For', async () => {
+    const { port } = await startApp(session);
+    const seen = JSON.parse((await request(port, '/headers', { host: `localhost:${port}`, ...spoofed })).body) as { headers: Record<string, string> };
+    expect(seen.headers).toMatchObject({ host: `localhost:${port}`, 'x-forwarded-proto': 'http', 'x-forwarded-host': `localhost:${port}`, 'x-forwarded-for': '203.0.113.9, 127.0.0.1' });
+  });
+
+  it('sends an upgrade request on with one Host and the same forwarding headers', async () => {
+    const { port } = await startApp(session);
+    const answer = await rawRequest(port, upgradeHead(port, Object.entries(spoofed).map(([name, value]) => `${name}: ${value}\r\n`).join('')));
+    expect(answer).toMatch(/^HTTP\/1\.1 101 /);
+    const raw = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as string[];
+    const valuesOf = (name: string): string[] => raw.filter((_, index) => index % 2 === 1 && raw[index - 1]!.toLowerCase() === name);
+    expect(valuesOf('host')).toEqual([`localhost:${port}`]);
+    expect(valuesOf('x-forwarded-proto')).toEqual(['http']);
+    expect(valuesOf('x-forwarded-host')).toEqual([`localhost:${port}`]);
+    expect(valuesOf('x-forwarded-for')).toEqual(['203.0.113.9, 127.0.0.1']);
+    expect(valuesOf('upgrade')).toEqual(['test']);
+  });
+});
