@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { forwardedHeaders, upgradeRequestHead, withoutHopByHop } from './forwarded-headers.js';
 import { checkHost, type HostPolicy } from './host-check.js';
-import { injectInto, isPlainHtml } from './html-injection.js';
+import { isPlainHtml } from './html-injection.js';
 import type { LiveReload } from './live-reload.js';
 import type { Target, TargetBoard } from './target-board.js';
 import { sendUnavailable } from './unavailable-page.js';
@@ -155,11 +155,16 @@ class HttpForwarder implements HttpProxyHandler {
   }
 
   #relay(request: IncomingMessage, response: ServerResponse, answer: IncomingMessage, upstream: http.ClientRequest, state: GenerationState): void {
+    const headers = withoutHopByHop(answer.headers);
     if (this.#liveReload && request.method !== 'HEAD' && isPlainHtml(answer.headers)) {
-      injectInto(answer, response, this.#liveReload);
+      // The page passes on as it comes, script added: its length is not known until it ends.
+      delete headers['content-length'];
+      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      answer.pipe(this.#liveReload.injecting()).pipe(response);
+      answer.on('error', () => response.destroy());
       return;
     }
-    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
     if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
       const stream = {
         close: () => {

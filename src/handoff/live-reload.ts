@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transform } from 'node:stream';
+import { createScriptInjector, injectScript } from './html-injection.js';
 
 /** What open pages are told. */
 export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' };
@@ -7,8 +9,10 @@ export interface LiveReload {
   /** True for hot's own paths under /__hot/, which the proxy answers itself. */
   handles(url: string | undefined): boolean;
   serve(request: IncomingMessage, response: ServerResponse): void;
-  /** The page with hot's script tag added before </body> (or at the end). */
+  /** The page with hot's script tag added (see html-injection.ts); a fragment as it is. */
   inject(html: string): string;
+  /** A stream that adds hot's script tag to the page passing through, as it passes. */
+  injecting(): Transform;
   announce(event: PageEvent): void;
   close(): void;
 }
@@ -16,7 +20,8 @@ export interface LiveReload {
 const PREFIX = '/__hot/';
 const EVENTS_PATH = `${PREFIX}events`;
 const SCRIPT_PATH = `${PREFIX}live-reload.js`;
-export const SCRIPT_TAG = `<script src="${SCRIPT_PATH}"></script>`;
+// async: it may land in <head> of a page that streams for long, and must neither wait for nor block the rest.
+export const SCRIPT_TAG = `<script async src="${SCRIPT_PATH}"></script>`;
 
 /**
  * The page side: one EventSource on hot's own endpoint (it lives as long as hot, across restarts of
@@ -45,7 +50,8 @@ const CLIENT = `(() => {
     text.textContent = JSON.parse(event.data).text;
     text.style.cssText = 'white-space:pre-wrap;margin:0';
     overlay.append(title, text);
-    document.body.append(overlay);
+    // A streamed page may have no <body> yet when the error arrives.
+    (document.body ?? document.documentElement).append(overlay);
   });
 })();
 `;
@@ -80,13 +86,8 @@ export function createLiveReload(): LiveReload {
       response.writeHead(404, { 'content-type': 'text/plain' });
       response.end('hot: no such path\n');
     },
-    inject(html) {
-      // A fragment (htmx, Turbo) is not a page: a second script would open a second event stream.
-      if (!/<\/body\s*>|<html[\s>]/i.test(html)) return html;
-      let at = -1;
-      for (const match of html.matchAll(/<\/body\s*>/gi)) at = match.index;
-      return at === -1 ? `${html}${SCRIPT_TAG}` : `${html.slice(0, at)}${SCRIPT_TAG}${html.slice(at)}`;
-    },
+    inject: (html) => injectScript(html, SCRIPT_TAG),
+    injecting: () => createScriptInjector(SCRIPT_TAG),
     announce(event) {
       if (event.type === 'build-error') lastError = event.text;
       else lastError = null;

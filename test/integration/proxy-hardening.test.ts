@@ -146,3 +146,25 @@ describe('the http proxy sets the forwarding headers from its own view', () => {
     expect(valuesOf('upgrade')).toEqual(['test']);
   });
 });
+
+describe('live reload with streaming HTML', () => {
+  const session = useSession();
+
+  it('passes the first part of a page on before the page ends, with the script tag', async () => {
+    const { hot, port } = await startApp(session);
+    let received = '';
+    let ended = false;
+    const outgoing = http.get({ host: '127.0.0.1', port, path: '/stream', agent: false, headers: { host: `localhost:${port}` } }, (response) => {
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (received += chunk));
+      response.on('end', () => (ended = true));
+    });
+    session.onCleanup(() => outgoing.destroy());
+    await hot.interact(until('the first part of the page has arrived', () => received.includes('first')));
+    expect(ended).toBe(false);
+    expect(received).toContain('/__hot/live-reload.js');
+    await request(port, '/finish', { host: `localhost:${port}` });
+    await hot.interact(until('the page has ended', () => ended));
+    expect(received).toMatch(/^<html><body><script [^>]*src="\/__hot\/live-reload\.js"[^>]*><\/script>first last<\/body><\/html>$/);
+  });
+});
