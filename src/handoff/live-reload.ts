@@ -17,6 +17,12 @@ export interface LiveReload {
   close(): void;
 }
 
+/**
+ * Open event streams kept per hot: past this, the oldest is told to stop and closed, so a page that
+ * opens streams in a loop (or a client that never closes them) cannot use up hot's file descriptors.
+ */
+export const MAX_PAGES = 100;
+
 const PREFIX = '/__hot/';
 const EVENTS_PATH = `${PREFIX}events`;
 const SCRIPT_PATH = `${PREFIX}live-reload.js`;
@@ -37,6 +43,11 @@ const CLIENT = `(() => {
   const hide = () => { overlay?.remove(); overlay = null; };
   source.addEventListener('reload', () => location.reload());
   source.addEventListener('build-ok', hide);
+  // Closed to make room for newer pages: reconnecting would only close another one.
+  source.addEventListener('evicted', () => {
+    source.close();
+    console.warn('hot: more than ${MAX_PAGES} pages have live reload open; this one no longer reloads by itself');
+  });
   source.addEventListener('build-error', (event) => {
     hide();
     overlay = document.createElement('div');
@@ -61,6 +72,15 @@ export function createLiveReload(): LiveReload {
   /** A page opened while the build is broken learns it at once. */
   let lastError: string | null = null;
 
+  const evictOldest = (): void => {
+    for (const page of pages) {
+      if (pages.size < MAX_PAGES) return;
+      // And its connection: a kept-alive one would hold the file descriptor as long as before.
+      page.end('event: evicted\ndata: {}\n\n', () => page.destroy());
+      pages.delete(page);
+    }
+  };
+
   const send = (page: ServerResponse, event: PageEvent): void => {
     const data = event.type === 'build-error' ? JSON.stringify({ text: event.text }) : '{}';
     page.write(`event: ${event.type}\ndata: ${data}\n\n`);
@@ -78,6 +98,7 @@ export function createLiveReload(): LiveReload {
       if (path === EVENTS_PATH) {
         response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         response.write('retry: 500\n\n');
+        evictOldest();
         pages.add(response);
         response.on('close', () => pages.delete(response));
         if (lastError !== null) send(response, { type: 'build-error', text: lastError });

@@ -168,3 +168,28 @@ describe('live reload with streaming HTML', () => {
     expect(received).toMatch(/^<html><body><script [^>]*src="\/__hot\/live-reload\.js"[^>]*><\/script>first last<\/body><\/html>$/);
   });
 });
+
+describe('live reload event streams', () => {
+  const session = useSession();
+
+  it('keeps at most 100 open: the oldest is told to stop, and its connection closed', async () => {
+    const { hot, port } = await startApp(session);
+    const streams = Array.from({ length: 101 }, () => ({ text: '', ended: false, closed: false }));
+    for (const stream of streams) {
+      await new Promise<void>((resolve, reject) => {
+        const outgoing = http.get({ host: '127.0.0.1', port, path: '/__hot/events', agent: false, headers: { host: `localhost:${port}` } }, (response) => {
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (stream.text += chunk));
+          response.on('end', () => (stream.ended = true));
+          resolve();
+        });
+        outgoing.on('socket', (socket) => socket.on('close', () => (stream.closed = true)));
+        outgoing.on('error', reject);
+        session.onCleanup(() => outgoing.destroy());
+      });
+    }
+    await hot.interact(until('the oldest event stream has ended and its connection closed', () => streams[0]!.ended && streams[0]!.closed));
+    expect(streams[0]!.text).toContain('event: evicted');
+    expect(streams.slice(1).filter((stream) => stream.ended || stream.closed)).toEqual([]);
+  });
+});
