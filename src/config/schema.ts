@@ -241,20 +241,10 @@ export interface ResolvedRestart {
   windowMs: number;
 }
 
+/** allowedHosts: names the http proxy answers besides this machine's own (lower case; `.x.test` takes subdomains), or any. */
 export type ResolvedServe =
   | { strategy: 'restart'; port: number | null }
-  | {
-      strategy: 'proxy';
-      host: string;
-      port: number;
-      mode: 'http' | 'tcp';
-      liveReload: boolean;
-      /** Host names the http proxy answers besides this machine's own (lowercase; a leading dot takes subdomains), or any. */
-      allowedHosts: readonly string[] | 'any';
-      readyTimeoutMs: number;
-      drainTimeoutMs: number;
-      graceMs: number;
-    }
+  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; allowedHosts: readonly string[] | 'any'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
   | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
 
 /** Shell commands run at points of each cycle; null where none is set. */
