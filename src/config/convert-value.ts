@@ -43,6 +43,8 @@ export function convert(spec: SettingSpec, raw: unknown): Converted {
       return typeof raw === 'string' && raw !== '' && isValidRegExp(raw) ? { ok: true, value: raw } : fail;
     case 'port':
       return Number.isSafeInteger(raw) && (raw as number) >= 0 && (raw as number) <= 65535 ? { ok: true, value: raw } : fail;
+    case 'hosts':
+      return toHosts(raw) ?? fail;
     case 'table':
       return isTable(raw) ? { ok: true, value: raw } : fail;
   }
@@ -61,6 +63,7 @@ const EXPECTED: Record<ValueType, string> = {
   choice: 'one of the listed values',
   port: 'a port number from 0 to 65535',
   pattern: 'a regular expression, e.g. "listening on"',
+  hosts: 'true, or an array of host names, e.g. ["myapp.test", ".example.test"]',
   table: 'a table',
 };
 
@@ -91,6 +94,17 @@ function toCommand(raw: unknown): Converted | undefined {
     return { ok: true, value: command };
   }
   return undefined;
+}
+
+/** A host name as a Host header carries it, without the port; a leading dot stands for its subdomains. */
+const HOST_NAME = /^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/i;
+
+function toHosts(raw: unknown): Converted | undefined {
+  if (raw === true) return { ok: true, value: true };
+  if (!Array.isArray(raw) || !raw.every((item) => typeof item === 'string')) return undefined;
+  const bad = raw.find((name: string) => !HOST_NAME.test(name));
+  if (bad !== undefined) return { ok: false, expected: `host names without a scheme or port, e.g. ["myapp.test", ".example.test"] (${JSON.stringify(bad)} is not one)` };
+  return { ok: true, value: raw };
 }
 
 function toMilliseconds(raw: unknown): Converted | undefined {

@@ -169,8 +169,15 @@ function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
     port,
     mode: user.serve?.proxy ?? 'http',
     liveReload: user.serve?.liveReload ?? false,
+    allowedHosts: resolveAllowedHosts(user.serve?.allowedHosts),
     ...timing,
   };
+}
+
+/** Host headers arrive in any case and may end in a dot (`myapp.test.`): names are compared without both. */
+function resolveAllowedHosts(names: string[] | true | undefined): readonly string[] | 'any' {
+  if (names === true) return 'any';
+  return (names ?? []).map((name) => name.toLowerCase().replace(/\.$/, ''));
 }
 
 /** A bundle path inside hot's cache that is unique per project and entry, and never in the user's sources. */

@@ -50,6 +50,7 @@ export type ValueType =
   | 'choice'
   | 'pattern'
   | 'port'
+  | 'hosts'
   | 'table';
 
 export interface SettingSpec {
@@ -90,6 +91,8 @@ export interface ValueOfType {
   choice: string;
   pattern: string;
   port: number;
+  /** Host names, or true for any. */
+  hosts: string[] | true;
   table: Record<string, unknown>;
 }
 
@@ -130,6 +133,7 @@ const SETTING_ROWS = [
   { key: 'serve', flag: null, type: 'table', defaultText: '', description: 'zero-downtime restarts for a program that serves a port' },
   { key: 'serve.port', flag: 'port', override: 'port', type: 'port', defaultText: '', description: 'the public port: hot owns it and hands connections to the current version of the program' },
   { key: 'serve.host', flag: null, type: 'string', defaultText: 'localhost', description: 'address of the public port (localhost = 127.0.0.1 and ::1)' },
+  { key: 'serve.allowed_hosts', flag: null, type: 'hosts', defaultText: '[]', description: 'names the http proxy answers to besides localhost (and its subdomains), IP addresses and serve.host; requests for other names get a 403, against DNS rebinding. ".example.test" takes that name and its subdomains; true takes any name' },
   { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'socket', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "socket": hand the listening socket itself to each version (no proxy hop); "restart": stop, then start' },
   { key: 'serve.proxy', flag: null, type: 'choice', choices: ['http', 'tcp'], defaultText: 'http', description: '"http" keeps client connections across restarts; "tcp" forwards bytes (TLS, gRPC, raw TCP)' },
   { key: 'serve.live_reload', flag: null, type: 'boolean', defaultText: 'false', description: 'reload open browser pages when a new version is ready, and show build errors over the page (the http proxy adds a small script to HTML pages)' },
@@ -194,6 +198,7 @@ export interface UserConfig {
     readyPattern?: string;
     proxy?: 'http' | 'tcp';
     liveReload?: boolean;
+    allowedHosts?: string[] | true;
     readyTimeoutMs?: number;
     drainTimeoutMs?: number;
   };
@@ -236,9 +241,10 @@ export interface ResolvedRestart {
   windowMs: number;
 }
 
+/** allowedHosts: names the http proxy answers besides this machine's own (lower case; `.x.test` takes subdomains), or any. */
 export type ResolvedServe =
   | { strategy: 'restart'; port: number | null }
-  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
+  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; allowedHosts: readonly string[] | 'any'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
   | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
 
 /** Shell commands run at points of each cycle; null where none is set. */

@@ -83,6 +83,9 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.get('serve.live_reload') === true && (!values.has('serve.port') || strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp')) {
     problems.push({ key: 'serve.live_reload', message: 'serve.live_reload needs the http proxy: set serve.port (and keep strategy = "proxy", proxy = "http")' });
   }
+  if (values.has('serve.allowed_hosts') && (strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp')) {
+    problems.push({ key: 'serve.allowed_hosts', message: 'serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)' });
+  }
   const initial = (values.get('restart.backoff.initial') as number | undefined) ?? undefined;
   const max = (values.get('restart.backoff.max') as number | undefined) ?? undefined;
   if (initial !== undefined && max !== undefined && initial > max) {
@@ -125,6 +128,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       readyPattern: get('serve.ready_pattern'),
       proxy: get('serve.proxy'),
       liveReload: get('serve.live_reload'),
+      allowedHosts: get('serve.allowed_hosts'),
       readyTimeoutMs: get('serve.ready_timeout'),
       drainTimeoutMs: get('serve.drain_timeout'),
     },

@@ -26,7 +26,14 @@ function urlOf(host: string, port: number): string {
 
 /** Proxy: a free private port per generation, ready when that port accepts, then routed to. */
 function createProxyHandoff(serve: ProxyServe): Handoff {
-  const proxy = createProxy({ host: serve.host, port: serve.port, mode: serve.mode, waitTimeoutMs: serve.readyTimeoutMs, liveReload: serve.liveReload });
+  const proxy = createProxy({
+    host: serve.host,
+    port: serve.port,
+    mode: serve.mode,
+    waitTimeoutMs: serve.readyTimeoutMs,
+    liveReload: serve.liveReload,
+    allowedHosts: serve.allowedHosts,
+  });
   const generations = new Map<number, { port: number; host: string }>();
   let publicPort = serve.port;
   return {

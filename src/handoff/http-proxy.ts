@@ -1,11 +1,13 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { forwardedHeaders, upgradeRequestHead, withoutHopByHop } from './forwarded-headers.js';
+import { checkHost, type HostPolicy } from './host-check.js';
+import { isPlainHtml } from './html-injection.js';
 import type { LiveReload } from './live-reload.js';
 import type { Target, TargetBoard } from './target-board.js';
+import { sendUnavailable } from './unavailable-page.js';
 
-/** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
 const SAFE_TO_RETRY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 interface GenerationState {
@@ -23,12 +25,21 @@ export interface HttpProxyHandler {
   close(): void;
 }
 
+export interface HttpProxyOptions {
+  board: TargetBoard;
+  /** How long a request waits for a ready generation before it gets a 502. */
+  waitTimeoutMs: number;
+  /** The names requests may be for; others get a 403 (see host-check.ts). */
+  hosts: HostPolicy;
+  liveReload?: LiveReload | null;
+}
+
 /**
  * HTTP-aware forwarding: each request goes to the generation that is current when it arrives, over
  * that generation's keep-alive agent, so the client's own connection is hot's and survives restarts.
  */
-export function createHttpProxyHandler(board: TargetBoard, waitTimeoutMs: number, liveReload: LiveReload | null = null): HttpProxyHandler {
-  return new HttpForwarder(board, waitTimeoutMs, liveReload);
+export function createHttpProxyHandler(options: HttpProxyOptions): HttpProxyHandler {
+  return new HttpForwarder(options);
 }
 
 type Attempt = 'first' | 'fresh' | 'last';
@@ -37,19 +48,28 @@ class HttpForwarder implements HttpProxyHandler {
   readonly #board: TargetBoard;
   readonly #waitTimeoutMs: number;
   readonly #liveReload: LiveReload | null;
+  readonly #hosts: HostPolicy;
   readonly #generations = new Map<number, GenerationState>();
   readonly #retired = new Set<number>();
   /** Upgrade requests waiting for a generation: ended at shutdown. */
   readonly #waitingSockets = new Set<Duplex>();
 
-  constructor(board: TargetBoard, waitTimeoutMs: number, liveReload: LiveReload | null) {
-    this.#board = board;
-    this.#waitTimeoutMs = waitTimeoutMs;
-    this.#liveReload = liveReload;
+  constructor(options: HttpProxyOptions) {
+    this.#board = options.board;
+    this.#waitTimeoutMs = options.waitTimeoutMs;
+    this.#liveReload = options.liveReload ?? null;
+    this.#hosts = options.hosts;
   }
 
   // onRequest and onUpgrade are arrow properties: the servers are handed them unbound.
   readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    // Before anything else, hot's own pages included: they carry the build's errors.
+    const verdict = checkHost(request.rawHeaders, this.#hosts);
+    if (verdict.kind === 'refused') {
+      response.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(verdict.text);
+      return;
+    }
     const liveReload = this.#liveReload;
     if (liveReload?.handles(request.url)) {
       liveReload.serve(request, response);
@@ -64,6 +84,12 @@ class HttpForwarder implements HttpProxyHandler {
 
   readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    const verdict = checkHost(request.rawHeaders, this.#hosts);
+    if (verdict.kind === 'refused') {
+      const status = verdict.status === 400 ? '400 Bad Request' : '403 Forbidden';
+      socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${verdict.text}`, () => socket.destroy());
+      return;
+    }
     this.#waitingSockets.add(socket);
     void this.#board.wait(this.#waitTimeoutMs).then((wait) => {
       this.#waitingSockets.delete(socket);
@@ -129,11 +155,16 @@ class HttpForwarder implements HttpProxyHandler {
   }
 
   #relay(request: IncomingMessage, response: ServerResponse, answer: IncomingMessage, upstream: http.ClientRequest, state: GenerationState): void {
+    const headers = withoutHopByHop(answer.headers);
     if (this.#liveReload && request.method !== 'HEAD' && isPlainHtml(answer.headers)) {
-      injectInto(answer, response, this.#liveReload);
+      // The page passes on as it comes, script added: its length is not known until it ends.
+      delete headers['content-length'];
+      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      answer.pipe(this.#liveReload.injecting()).pipe(response);
+      answer.on('error', () => response.destroy());
       return;
     }
-    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
     if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
       const stream = {
         close: () => {
@@ -179,7 +210,7 @@ class HttpForwarder implements HttpProxyHandler {
     };
     state.streams.add(tunnel);
     upstream.once('connect', () => {
-      upstream.write(rawRequestHead(request));
+      upstream.write(upgradeRequestHead(request));
       if (head.length > 0) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     });
@@ -195,96 +226,4 @@ class HttpForwarder implements HttpProxyHandler {
 function canRetry(request: IncomingMessage): boolean {
   const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
   return SAFE_TO_RETRY.has(request.method ?? '') && !hasBody;
-}
-
-function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const listed = String(headers.connection ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  const result: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_BY_HOP.includes(name) && !listed.includes(name)) result[name] = value;
-  }
-  return result;
-}
-
-function forwardedHeaders(request: IncomingMessage): IncomingHttpHeaders {
-  const headers = withoutHopByHop(request.headers);
-  // A chunked body must stay chunked on the way up: Node would otherwise send it raw for GET or DELETE.
-  if (request.headers['transfer-encoding'] !== undefined && request.headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
-  const client = request.socket.remoteAddress ?? '';
-  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${String(headers['x-forwarded-for'])}, ${client}` : client;
-  headers['x-forwarded-proto'] ??= 'http';
-  if (request.headers.host) headers['x-forwarded-host'] ??= request.headers.host;
-  return headers;
-}
-
-function rawRequestHead(request: IncomingMessage): string {
-  const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
-  for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
-  return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-/**
- * The page a browser shows while no version of the app can answer: what is wrong, and that hot is on
- * it. With live reload, a browser gets it as HTML that reloads once the app is back.
- */
-function sendUnavailable(request: IncomingMessage, response: ServerResponse, reason: string, liveReload: LiveReload | null): void {
-  if (response.headersSent || response.destroyed) return;
-  const headers = { 'retry-after': '1', 'cache-control': 'no-store' };
-  if (liveReload && String(request.headers.accept ?? '').includes('text/html')) {
-    const page = `<!doctype html><meta charset="utf-8"><title>hot: the app is not available</title><body><h1>hot: the app is not available</h1><pre>${escapeHtml(reason)}</pre><p>hot is still watching: this page reloads once the app is back.</p></body>`;
-    response.writeHead(502, { ...headers, 'content-type': 'text/html; charset=utf-8' });
-    response.end(liveReload.inject(page));
-    return;
-  }
-  const body = `hot: the app is not available\n\n${reason}\n\nhot is still watching: fix the problem and save, then reload this page.\n`;
-  response.writeHead(502, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-  response.end(body);
-}
-
-/** Pages larger than this are passed on untouched: hot never holds a big or endless response. */
-const MAX_INJECTED_PAGE_BYTES = 4 * 1024 * 1024;
-
-/** HTML hot can rewrite: UTF-8 (or no charset given) and not compressed; anything else is passed on untouched. */
-function isPlainHtml(headers: IncomingHttpHeaders): boolean {
-  const type = String(headers['content-type'] ?? '').toLowerCase();
-  const charset = /charset=["']?([^"';\s]+)/.exec(type)?.[1];
-  const encoding = headers['content-encoding'];
-  return type.startsWith('text/html') && (charset === undefined || charset === 'utf-8' || charset === 'utf8') && (encoding === undefined || encoding === 'identity') && Number(headers['content-length'] ?? 0) <= MAX_INJECTED_PAGE_BYTES;
-}
-
-/**
- * Reads the page, adds hot's script, and sends it with its new length. A page that grows past the
- * limit is sent on as it came, the rest streamed.
- */
-function injectInto(answer: IncomingMessage, response: ServerResponse, liveReload: LiveReload): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let passedOn = false;
-  const onData = (chunk: Buffer): void => {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size <= MAX_INJECTED_PAGE_BYTES) return;
-    passedOn = true;
-    answer.off('data', onData);
-    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
-    for (const buffered of chunks) response.write(buffered);
-    answer.pipe(response);
-  };
-  answer.on('data', onData);
-  answer.on('error', () => response.destroy());
-  answer.on('end', () => {
-    if (response.destroyed || passedOn) return;
-    const body = Buffer.from(liveReload.inject(Buffer.concat(chunks).toString('utf8')), 'utf8');
-    const headers = withoutHopByHop(answer.headers);
-    delete headers['content-length'];
-    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, { ...headers, 'content-length': String(body.length) });
-    response.end(body);
-  });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

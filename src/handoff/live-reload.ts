@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transform } from 'node:stream';
+import { createScriptInjector, injectScript } from './html-injection.js';
 
 /** What open pages are told. */
 export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' };
@@ -7,16 +9,25 @@ export interface LiveReload {
   /** True for hot's own paths under /__hot/, which the proxy answers itself. */
   handles(url: string | undefined): boolean;
   serve(request: IncomingMessage, response: ServerResponse): void;
-  /** The page with hot's script tag added before </body> (or at the end). */
+  /** The page with hot's script tag added (see html-injection.ts); a fragment as it is. */
   inject(html: string): string;
+  /** A stream that adds hot's script tag to the page passing through, as it passes. */
+  injecting(): Transform;
   announce(event: PageEvent): void;
   close(): void;
 }
 
+/**
+ * Open event streams kept per hot: past this, the oldest is told to stop and closed, so a page that
+ * opens streams in a loop (or a client that never closes them) cannot use up hot's file descriptors.
+ */
+export const MAX_PAGES = 100;
+
 const PREFIX = '/__hot/';
 const EVENTS_PATH = `${PREFIX}events`;
 const SCRIPT_PATH = `${PREFIX}live-reload.js`;
-export const SCRIPT_TAG = `<script src="${SCRIPT_PATH}"></script>`;
+// async: it may land in <head> of a page that streams for long, and must neither wait for nor block the rest.
+export const SCRIPT_TAG = `<script async src="${SCRIPT_PATH}"></script>`;
 
 /**
  * The page side: one EventSource on hot's own endpoint (it lives as long as hot, across restarts of
@@ -32,6 +43,11 @@ const CLIENT = `(() => {
   const hide = () => { overlay?.remove(); overlay = null; };
   source.addEventListener('reload', () => location.reload());
   source.addEventListener('build-ok', hide);
+  // Closed to make room for newer pages: reconnecting would only close another one.
+  source.addEventListener('evicted', () => {
+    source.close();
+    console.warn('hot: more than ${MAX_PAGES} pages have live reload open; this one no longer reloads by itself');
+  });
   source.addEventListener('build-error', (event) => {
     hide();
     overlay = document.createElement('div');
@@ -45,7 +61,8 @@ const CLIENT = `(() => {
     text.textContent = JSON.parse(event.data).text;
     text.style.cssText = 'white-space:pre-wrap;margin:0';
     overlay.append(title, text);
-    document.body.append(overlay);
+    // A streamed page may have no <body> yet when the error arrives.
+    (document.body ?? document.documentElement).append(overlay);
   });
 })();
 `;
@@ -54,6 +71,15 @@ export function createLiveReload(): LiveReload {
   const pages = new Set<ServerResponse>();
   /** A page opened while the build is broken learns it at once. */
   let lastError: string | null = null;
+
+  const evictOldest = (): void => {
+    for (const page of pages) {
+      if (pages.size < MAX_PAGES) return;
+      // And its connection: a kept-alive one would hold the file descriptor as long as before.
+      page.end('event: evicted\ndata: {}\n\n', () => page.destroy());
+      pages.delete(page);
+    }
+  };
 
   const send = (page: ServerResponse, event: PageEvent): void => {
     const data = event.type === 'build-error' ? JSON.stringify({ text: event.text }) : '{}';
@@ -72,6 +98,7 @@ export function createLiveReload(): LiveReload {
       if (path === EVENTS_PATH) {
         response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         response.write('retry: 500\n\n');
+        evictOldest();
         pages.add(response);
         response.on('close', () => pages.delete(response));
         if (lastError !== null) send(response, { type: 'build-error', text: lastError });
@@ -80,13 +107,8 @@ export function createLiveReload(): LiveReload {
       response.writeHead(404, { 'content-type': 'text/plain' });
       response.end('hot: no such path\n');
     },
-    inject(html) {
-      // A fragment (htmx, Turbo) is not a page: a second script would open a second event stream.
-      if (!/<\/body\s*>|<html[\s>]/i.test(html)) return html;
-      let at = -1;
-      for (const match of html.matchAll(/<\/body\s*>/gi)) at = match.index;
-      return at === -1 ? `${html}${SCRIPT_TAG}` : `${html.slice(0, at)}${SCRIPT_TAG}${html.slice(at)}`;
-    },
+    inject: (html) => injectScript(html, SCRIPT_TAG),
+    injecting: () => createScriptInjector(SCRIPT_TAG),
     announce(event) {
       if (event.type === 'build-error') lastError = event.text;
       else lastError = null;

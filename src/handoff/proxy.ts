@@ -15,6 +15,8 @@ export interface ProxyOptions {
   waitTimeoutMs: number;
   /** Add hot's script to HTML pages and tell open pages to reload (http mode only). */
   liveReload?: boolean;
+  /** Names besides this machine's that the http proxy answers to (serve.allowed_hosts); none when not given. */
+  allowedHosts?: readonly string[] | 'any';
 }
 
 export interface Proxy {
@@ -49,7 +51,12 @@ export function createProxy(options: ProxyOptions): Proxy {
   const liveReload: LiveReload | null = options.liveReload && options.mode === 'http' ? createLiveReload() : null;
 
   if (options.mode === 'http') {
-    const handler = createHttpProxyHandler(board, options.waitTimeoutMs, liveReload);
+    const handler = createHttpProxyHandler({
+      board,
+      waitTimeoutMs: options.waitTimeoutMs,
+      hosts: { serveHost: options.host, allowedHosts: options.allowedHosts ?? [] },
+      liveReload,
+    });
     servers = hosts.map(() => {
       const server = http.createServer({ keepAliveTimeout: 65_000 }, handler.onRequest);
       server.on('upgrade', handler.onUpgrade);

@@ -24,7 +24,7 @@ describe('browser live reload ([serve] live_reload = true)', () => {
     const hot = session.run(project, []);
     const [, portText] = await hot.interact(output(/page ready: hello v1/), output(/started src\/server\.ts on http:\/\/[^:]+:(\d+)/));
     const port = Number(portText);
-    expect(await get(port)).toContain('<script src="/__hot/live-reload.js"></script></body>');
+    expect(await get(port)).toContain('<head><script async src="/__hot/live-reload.js"></script><title>');
 
     const page = await browser.newPage();
     session.onCleanup(() => page.close());

@@ -127,8 +127,14 @@ describe('resolveConfig: [serve]', () => {
 
   it('turns a port into the proxy strategy with its defaults', () => {
     const config = resolveConfig(input({ user: { bin, serve: { port: 3000 } } }));
-    expect(config.serve).toEqual({ strategy: 'proxy', host: 'localhost', port: 3000, mode: 'http', liveReload: false, readyTimeoutMs: 10_000, drainTimeoutMs: 2000, graceMs: 100 });
+    expect(config.serve).toEqual({ strategy: 'proxy', host: 'localhost', port: 3000, mode: 'http', liveReload: false, allowedHosts: [], readyTimeoutMs: 10_000, drainTimeoutMs: 2000, graceMs: 100 });
     expect(config.run.env.PORT).toBeUndefined();
+  });
+
+  it('keeps serve.allowed_hosts in lower case without a trailing dot, or any name for true', () => {
+    const listed = resolveConfig(input({ user: { bin, serve: { port: 3000, allowedHosts: ['MyApp.Test.', '.Example.test'] } } }));
+    expect(listed.serve).toMatchObject({ allowedHosts: ['myapp.test', '.example.test'] });
+    expect(resolveConfig(input({ user: { bin, serve: { port: 3000, allowedHosts: true } } })).serve).toMatchObject({ allowedHosts: 'any' });
   });
 
   it('gives the program the public port itself with the restart strategy', () => {

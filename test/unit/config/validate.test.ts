@@ -148,6 +148,11 @@ describe('validateUserConfig: [serve]', () => {
     expect(config.serve).toEqual({ port: 3000, host: undefined, strategy: 'socket', proxy: undefined, readyPattern: '^listening', readyTimeoutMs: 5000, drainTimeoutMs: 500 });
   });
 
+  it('accepts serve.allowed_hosts as a list of names or true', () => {
+    expect(validate('bin = "node a.js"\n[serve]\nport = 3000\nallowed_hosts = ["myapp.test", ".example.test"]\n').serve?.allowedHosts).toEqual(['myapp.test', '.example.test']);
+    expect(validate('bin = "node a.js"\n[serve]\nport = 3000\nallowed_hosts = true\n').serve?.allowedHosts).toBe(true);
+  });
+
   it.each([
     ['[serve]\nport = 70000\n', '.hotrc.toml:3: serve.port must be a port number from 0 to 65535, got 70000 (number)'],
     ['[serve]\nport = 3000\nstrategy = "blue-green"\n', '.hotrc.toml:4: serve.strategy must be one of "proxy", "socket", "restart", got "blue-green" (string)'],
@@ -155,6 +160,11 @@ describe('validateUserConfig: [serve]', () => {
     ['[serve]\nstrategy = "proxy"\n', '.hotrc.toml:3: serve.strategy = "proxy" needs serve.port, the public port hot listens on'],
     ['[serve]\nport = 3000\nstrategy = "socket"\nready_pattern = "("\n', '.hotrc.toml:5: serve.ready_pattern must be a regular expression, e.g. "listening on", got "(" (string)'],
     ['[serve]\nport = 3000\nready_pattern = "up"\n', '.hotrc.toml:4: serve.ready_pattern is for strategy = "socket" (the proxy sees when the program listens by itself)'],
+    ['[serve]\nport = 3000\nallowed_hosts = "myapp.test"\n', '.hotrc.toml:4: serve.allowed_hosts must be true, or an array of host names, e.g. ["myapp.test", ".example.test"], got "myapp.test" (string)'],
+    ['[serve]\nport = 3000\nallowed_hosts = false\n', '.hotrc.toml:4: serve.allowed_hosts must be true, or an array of host names, e.g. ["myapp.test", ".example.test"], got false (boolean)'],
+    ['[serve]\nport = 3000\nallowed_hosts = ["myapp.test:3000"]\n', '.hotrc.toml:4: serve.allowed_hosts must be host names without a scheme or port, e.g. ["myapp.test", ".example.test"] ("myapp.test:3000" is not one), got ["myapp.test:3000"] (array)'],
+    ['[serve]\nport = 3000\nallowed_hosts = ["http://myapp.test"]\n', '.hotrc.toml:4: serve.allowed_hosts must be host names without a scheme or port, e.g. ["myapp.test", ".example.test"] ("http://myapp.test" is not one), got ["http://myapp.test"] (array)'],
+    ['[serve]\nport = 3000\nproxy = "tcp"\nallowed_hosts = ["myapp.test"]\n', '.hotrc.toml:5: serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)'],
   ])('%j', (serve, message) => {
     expect(errorOf(`bin = "node a.js"\n${serve}`).message).toBe(message);
   });

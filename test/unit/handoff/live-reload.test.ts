@@ -4,17 +4,18 @@ import { createLiveReload, SCRIPT_TAG } from '../../../src/handoff/live-reload.j
 describe('live reload injection', () => {
   const { inject } = createLiveReload();
 
-  it('puts the script before the last </body>, whatever its case', () => {
-    expect(inject('<html><body><p>a</p></BODY></html>')).toBe(`<html><body><p>a</p>${SCRIPT_TAG}</BODY></html>`);
-    expect(inject('<body>x</body><!-- </body> --></body>')).toBe(`<body>x</body><!-- </body> -->${SCRIPT_TAG}</body>`);
+  it('puts the script right after <head>, or after <body> without one, whatever their case and attributes', () => {
+    expect(inject('<!doctype html><html><HEAD><title>t</title></head><body>a</body></html>')).toBe(`<!doctype html><html><HEAD>${SCRIPT_TAG}<title>t</title></head><body>a</body></html>`);
+    expect(inject('<html><body class="x">a</body></html>')).toBe(`<html><body class="x">${SCRIPT_TAG}a</body></html>`);
+    expect(inject('<html><header>h</header></html>')).toBe(`<html><header>h</header>${SCRIPT_TAG}</html>`);
   });
 
   it('keeps its place when text before it changes length in lower case (İ)', () => {
-    expect(inject('<html><body>İİİ</body></html>')).toBe(`<html><body>İİİ${SCRIPT_TAG}</body></html>`);
+    expect(inject('<p>İİİ</p></body></html>')).toBe(`<p>İİİ</p>${SCRIPT_TAG}</body></html>`);
   });
 
-  it('appends to a document without </body>, and leaves fragments (htmx, Turbo) alone', () => {
-    expect(inject('<!doctype html><html><p>hi')).toBe(`<!doctype html><html><p>hi${SCRIPT_TAG}`);
+  it('appends to a document without such a tag, and leaves fragments (htmx, Turbo) alone', () => {
+    expect(inject('<!doctype html><p>hi')).toBe(`<!doctype html><p>hi${SCRIPT_TAG}`);
     expect(inject('<li>one more item</li>')).toBe('<li>one more item</li>');
   });
 });
