@@ -213,10 +213,30 @@ export interface ResolvedWatch {
   alwaysWatch: readonly string[];
 }
 
+/** The directory where hot keeps its own files for a project: bundles without build.outfile, doctor's probe. */
+export interface CacheDir {
+  dir: string;
+  /**
+   * Null for node_modules/.cache/hot inside the project (or its workspace): the user's own tree, made
+   * like any directory there. Otherwise `dir` is in hot's per-user cache under this directory (the
+   * user's cache directory, or the system temp directory), and every directory from here down to
+   * `dir` must be a real directory of this user with mode 0700 (see platform/private-dir.ts).
+   */
+  privateBase: string | null;
+}
+
 export type ResolvedBuild =
   | { kind: 'none' }
   | { kind: 'command'; command: Command; cwd: string; output: string | null; killSignal: NodeJS.Signals; killTimeoutMs: number }
-  | { kind: 'esbuild'; root: string; entry: string; outfile: string; bundlePackages: readonly string[] };
+  | {
+      kind: 'esbuild';
+      root: string;
+      entry: string;
+      outfile: string;
+      bundlePackages: readonly string[];
+      /** The cache directory the outfile is in, or null for the user's own build.outfile. */
+      cache: CacheDir | null;
+    };
 
 export interface ResolvedRun {
   /** Null for a package that is only built (a library in a monorepo). */
@@ -261,6 +281,7 @@ export interface ResolvedConfig {
   configFile: string | null;
   /** The monorepo root's config file whose settings this one extends, or null. */
   baseConfigFile: string | null;
+  cache: CacheDir;
   watch: ResolvedWatch;
   build: ResolvedBuild;
   run: ResolvedRun;
