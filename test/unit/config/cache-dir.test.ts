@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { locateCacheDir } from '../../../src/config/cache-dir.js';
+import { loadConfig } from '../../../src/config/load.js';
 
 /** Where the bundles go; on real temp trees, since the answer depends on what exists and who owns it. */
 describe('locateCacheDir', () => {
@@ -32,6 +33,22 @@ describe('locateCacheDir', () => {
     dir('node_modules');
     const root = dir('app');
     expect(locateCacheDir(root, null, { XDG_CACHE_HOME: xdg })).toEqual(privateDir(root));
+  });
+
+  it('puts the bundle of a project inside a shared directory with a stranger\'s node_modules in the private cache', () => {
+    const modules = dir('node_modules');
+    chownSync(modules, 1234, 1234);
+    const root = dir('app');
+    writeFileSync(path.join(root, 'main.ts'), '');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = xdg;
+    try {
+      const config = loadConfig({ cwd: root, overrides: { entry: 'main.ts' } });
+      expect(config.build).toMatchObject({ outfile: expect.stringMatching(new RegExp(`^${xdg}/hot/app-[0-9a-f]{16}/main\\.mjs$`)) as unknown });
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 
   it('names each project its own directory in the private cache', () => {
