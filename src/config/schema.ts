@@ -104,7 +104,7 @@ const SETTING_ROWS = [
   { key: 'build', flag: null, type: 'table', defaultText: '', description: 'how to build before each run (leave out to run `bin` directly)' },
   { key: 'build.cmd', flag: null, type: 'command', defaultText: '', description: 'a build command, e.g. "tsc -p ."' },
   { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file for the built-in incremental esbuild bundle' },
-  { key: 'build.outfile', flag: null, type: 'string', defaultText: 'a cache file under node_modules/.cache/hot', description: 'where the esbuild bundle is written' },
+  { key: 'build.outfile', flag: null, type: 'string', defaultText: 'a file in hot\'s cache: node_modules/.cache/hot, or ~/.cache/hot', description: 'where the esbuild bundle is written' },
   { key: 'build.output', flag: null, type: 'string', defaultText: '', description: 'file or directory `build.cmd` writes: never watched, and a build that leaves it byte-identical skips the restart' },
   { key: 'run', flag: null, type: 'table', defaultText: '', description: 'how the program is run and stopped' },
   { key: 'run.cwd', flag: null, type: 'string', defaultText: 'the config file\'s directory', description: 'working directory of the program' },
