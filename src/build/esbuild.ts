@@ -1,11 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { BuildError } from '../errors.js';
+import type { CacheDir } from '../config/schema.js';
+import { BuildError, isHotError } from '../errors.js';
 import type { BuildResult } from '../events.js';
+import { ensurePrivateDir } from '../platform/private-dir.js';
 import type { Logger } from '../ui/logger.js';
 import type { Builder } from './builder.js';
 import { diskBuildError } from './disk-error.js';
+import { replaceFile } from './replace-file.js';
 
 export interface EsbuildBuilderOptions {
   root: string;
@@ -17,6 +20,8 @@ export interface EsbuildBuilderOptions {
   color: boolean;
   /** The directory hot was started in: paths in diagnostics are printed relative to it, as in hot's own lines. Default: process.cwd(). */
   cwd?: string;
+  /** hot's cache directory the outfile is in; null or absent for the user's own build.outfile. */
+  cache?: CacheDir | null;
 }
 
 /**
@@ -65,10 +70,12 @@ class EsbuildBuilder implements Builder {
   #previous = new Map<string, Uint8Array>();
   #closing: Promise<void> | undefined;
 
+  /** Throws a HotError when hot's private cache directory is not safe to use: fatal at start. */
   constructor(options: EsbuildBuilderOptions) {
     this.#options = options;
     this.#cwd = options.cwd ?? process.cwd();
     this.description = `esbuild ${path.relative(this.#cwd, options.entry) || options.entry}`;
+    if (options.cache?.privateBase) ensurePrivateDir(options.cache.privateBase, options.cache.dir);
   }
 
   async build(): Promise<BuildResult> {
@@ -89,7 +96,7 @@ class EsbuildBuilder implements Builder {
     }
     let outputChanged: boolean;
     try {
-      outputChanged = writeChangedOutputs(result.outputFiles, this.#previous, this.#cwd);
+      outputChanged = writeChangedOutputs(result.outputFiles, this.#previous, this.#cwd, this.#options.cache ?? null);
     } catch (error) {
       if (!(error instanceof BuildError)) throw error;
       // The next build writes every file again: `previous` still describes what is on disk.
@@ -175,7 +182,7 @@ function outputFormat(outfile: string): 'esm' | 'cjs' {
  * Writes the files whose bytes differ from the last build (or are missing); true if any did. A disk
  * that refuses (a file where the directory should be, no space, read-only) throws a BuildError.
  */
-function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>, cwd: string): boolean {
+function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>, cwd: string, cache: CacheDir | null): boolean {
   let changed = false;
   // The bundle first: when the directory cannot be made, the message names the file the user set.
   const bundleFirst = [...files].sort((a, b) => Number(a.path.endsWith('.map')) - Number(b.path.endsWith('.map')));
@@ -184,14 +191,32 @@ function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: Rea
     if (before && Buffer.from(before).equals(Buffer.from(file.contents)) && existsSync(file.path)) continue;
     const isMap = file.path.endsWith('.map');
     try {
-      mkdirSync(path.dirname(file.path), { recursive: true });
-      writeFileSync(file.path, file.contents);
+      makeOutputDirectory(path.dirname(file.path), cache);
+      // In hot's private cache only the user reads them; elsewhere the umask decides, as for any file.
+      replaceFile(file.path, file.contents, cache?.privateBase ? 0o600 : 0o666);
     } catch (error) {
       throw diskBuildError(error, { doing: `write the ${isMap ? 'source map' : 'bundle'} to`, file: file.path, setting: 'build.outfile' }, cwd) ?? error;
     }
     if (!isMap) changed = true;
   }
   return changed || previous.size === 0;
+}
+
+/**
+ * The outfile's directory, made if missing. hot's private cache is checked again before every write:
+ * the temp directory's cleaner may have removed it since the start, and someone else made it anew.
+ */
+function makeOutputDirectory(dir: string, cache: CacheDir | null): void {
+  if (!cache?.privateBase || dir !== cache.dir) {
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
+  try {
+    ensurePrivateDir(cache.privateBase, dir);
+  } catch (error) {
+    if (!isHotError(error)) throw error;
+    throw new BuildError(error.message, `${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+  }
 }
 
 /**

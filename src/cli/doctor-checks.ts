@@ -1,8 +1,10 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describeCommand } from '../config/command-line.js';
-import type { Command, ResolvedConfig } from '../config/schema.js';
+import type { CacheDir, Command, ResolvedConfig } from '../config/schema.js';
+import { isHotError } from '../errors.js';
+import { ensurePrivateDir } from '../platform/private-dir.js';
 import { countInotifyWatchesInUse, findListeningProcess, readInotifyWatchLimit } from '../platform/proc.js';
 import { createPathFilter } from '../watch/filter.js';
 import { loadGitignoreRules } from '../watch/gitignore.js';
@@ -81,57 +83,75 @@ function countWatchedFiles(config: ResolvedConfig): number {
 }
 
 /**
- * Writes a file where the sources live and waits for the event: on Docker bind mounts, WSL's /mnt
- * and network drives it never comes. The probe goes into node_modules/.cache/hot, hot's own place,
- * never among the user's sources.
+ * Writes a file and waits for its event: on Docker bind mounts, WSL's /mnt and network drives it never
+ * comes. The probe goes into hot's own cache (node_modules/.cache/hot, or the per-user cache), never
+ * among the user's sources, and tells about the sources only when it is on their file system.
  */
 async function probeEvents(config: ResolvedConfig, cwd: string): Promise<CheckResult> {
   const root = config.watch.root;
   const shown = path.relative(cwd, root) || '.';
   if (config.watch.poll) return { status: 'skip', line: 'file-system events: not needed, poll = true' };
-  const modules = nearestNodeModules(root);
-  if (!modules) {
-    return { status: 'skip', line: `file-system events in ${shown}: not probed (there is no node_modules to write a probe into, and hot never writes among your sources)` };
-  }
-  if (statSync(modules).dev !== statSync(root).dev) {
-    return { status: 'skip', line: `file-system events in ${shown}: not probed (node_modules is on another file system than the sources, as with a Docker volume)`, hint: 'if changes are missed in a container, set poll = true' };
-  }
-  const dir = path.join(modules, '.cache', 'hot', `probe-${process.pid}`);
+  let dir: string | undefined;
   try {
-    mkdirSync(dir, { recursive: true });
-    const startedAt = Date.now();
-    const arrived = await new Promise<boolean>((resolve) => {
-      const watcher = watch(dir, () => {
-        clearTimeout(timer);
-        watcher.close();
-        resolve(true);
-      });
-      const timer = setTimeout(() => {
-        watcher.close();
-        resolve(false);
-      }, EVENT_PROBE_TIMEOUT_MS);
-      writeFileSync(path.join(dir, 'probe.txt'), String(startedAt));
-    });
-    if (arrived) return { status: 'ok', line: `file-system events arrive in ${shown} (in ${Date.now() - startedAt} ms)` };
+    dir = makeProbeDirectory(config.cache);
+    if (statSync(dir).dev !== statSync(root).dev) {
+      const cache = path.relative(cwd, config.cache.dir) || '.';
+      return { status: 'skip', line: `file-system events in ${shown}: not probed (hot's cache, ${cache}, is on another file system than the sources)`, hint: 'if changes are missed (a Docker volume or bind mount, a network drive), set poll = true' };
+    }
+    const waitedMs = await waitForEvent(dir);
+    if (waitedMs !== null) return { status: 'ok', line: `file-system events arrive in ${shown} (in ${waitedMs} ms)` };
     return {
       status: 'fail',
       line: `file-system events do not arrive in ${shown} within ${EVENT_PROBE_TIMEOUT_MS / 1000} s (a Docker bind mount, WSL's /mnt, a network drive?)`,
       hint: 'set poll = true in .hotrc.toml (or HOT_POLL=1): hot then checks files every 300 ms',
     };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    const hint = code === 'ENOSPC' ? 'out of inotify watches: see the inotify line, or set poll = true' : 'check that node_modules/.cache is writable';
-    return { status: 'fail', line: `file-system events in ${shown}: the probe could not run (${code})`, hint };
+    return probeFailed(error, shown, config.cache.dir, cwd);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function nearestNodeModules(root: string): string | null {
-  for (let dir = root; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules');
-    if (path.dirname(dir) === dir) return null;
-  }
+/**
+ * A new directory for the probe in hot's cache, made like the bundle's: hot's per-user cache is
+ * checked first (see platform/private-dir.ts), and mkdtemp never reuses a directory someone prepared.
+ */
+function makeProbeDirectory(cache: CacheDir): string {
+  if (cache.privateBase) ensurePrivateDir(cache.privateBase, cache.dir);
+  else mkdirSync(cache.dir, { recursive: true });
+  return mkdtempSync(path.join(cache.dir, 'probe-'));
+}
+
+/** Writes a file into `dir`; the milliseconds until its event arrived, or null after the timeout. */
+function waitForEvent(dir: string): Promise<number | null> {
+  const startedAt = Date.now();
+  return new Promise<number | null>((resolve, reject) => {
+    const watcher = watch(dir, () => {
+      clearTimeout(timer);
+      watcher.close();
+      resolve(Date.now() - startedAt);
+    });
+    const timer = setTimeout(() => {
+      watcher.close();
+      resolve(null);
+    }, EVENT_PROBE_TIMEOUT_MS);
+    try {
+      // wx: a new file, in a directory just made; nothing there to follow.
+      writeFileSync(path.join(dir, 'probe.txt'), String(startedAt), { flag: 'wx' });
+    } catch (error) {
+      clearTimeout(timer);
+      watcher.close();
+      reject(error);
+    }
+  });
+}
+
+/** hot's refusal of its cache, or the system's (ENOSPC: out of inotify watches), as the check's failure. */
+function probeFailed(error: unknown, shown: string, cacheDir: string, cwd: string): CheckResult {
+  if (isHotError(error)) return { status: 'fail', line: `file-system events in ${shown}: the probe could not run: ${error.message}`, ...(error.hint ? { hint: error.hint } : {}) };
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const hint = code === 'ENOSPC' ? 'out of inotify watches: see the inotify line, or set poll = true' : `check that ${path.relative(cwd, cacheDir) || '.'} is writable`;
+  return { status: 'fail', line: `file-system events in ${shown}: the probe could not run (${code})`, hint };
 }
 
 async function checkPort(port: number, host: string): Promise<CheckResult> {

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
+import { locateCacheDir } from './cache-dir.js';
 import { resolveConfig } from './resolve.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig, type UserConfig } from './schema.js';
 import { codeFrame } from './source-position.js';
@@ -18,7 +17,7 @@ export interface LoadOptions {
    * A monorepo package: the root's .hotrc.toml (if any) whose settings the package's file extends,
    * and a package that only builds (no bin, a build command) is allowed.
    */
-  workspace?: { baseConfigFile: string | null; packageNames: readonly string[] };
+  workspace?: { root: string; baseConfigFile: string | null; packageNames: readonly string[] };
 }
 
 /** Finds, reads, parses, validates and resolves the config; every user mistake is a ConfigError. */
@@ -34,12 +33,14 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     });
   }
   const root = configFile ? path.dirname(configFile) : options.cwd;
+  const cache = locateCacheDir(root, options.workspace?.root ?? null);
   const resolved = resolveConfig({
     user,
     configFile,
     cwd: options.cwd,
     overrides: options.overrides,
-    cacheDir: locateCacheDir(root),
+    cacheDir: cache.dir,
+    privateCacheBase: cache.privateBase,
     displayFile,
     baseConfigFile,
     workspaceMember: options.workspace !== undefined,
@@ -138,19 +139,6 @@ function checkPaths(config: ResolvedConfig, cwd: string, displayFile: string): v
   if (!existsSync(run.cwd)) {
     throw new ConfigError(`${displayFile}: run.cwd ${displayPath(run.cwd, cwd)} does not exist`);
   }
-}
-
-/**
- * Where hot keeps bundles it builds itself: the nearest node_modules/.cache/hot, so the bundle's bare
- * imports still resolve to the project's packages; a per-project temp dir when there is none.
- */
-function locateCacheDir(root: string): string {
-  for (let dir = root; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules', '.cache', 'hot');
-    if (path.dirname(dir) === dir) break;
-  }
-  const digest = createHash('sha1').update(root).digest('hex').slice(0, 10);
-  return path.join(os.tmpdir(), `hot-${digest}`);
 }
 
 export function displayPath(file: string, cwd: string): string {

@@ -17,6 +17,7 @@ import {
   DEFAULT_SERVE_HOST,
   SWITCH_GRACE_MS,
   type CliOverrides,
+  type CacheDir,
   type Command,
   type ResolvedBuild,
   type ResolvedConfig,
@@ -40,6 +41,8 @@ export interface ResolveInput {
   overrides: CliOverrides;
   /** Directory for build outputs hot owns (esbuild bundles without an explicit outfile). */
   cacheDir: string;
+  /** When cacheDir is in hot's per-user cache rather than in node_modules: see CacheDir.privateBase. */
+  privateCacheBase?: string | null;
   /** Shown in messages in place of the config file's path. */
   displayFile: string;
   /** The monorepo root's config file merged under this one, or null. */
@@ -56,7 +59,8 @@ export interface ResolveInput {
 /** Defaults <- file <- CLI, into one frozen ResolvedConfig with absolute paths and milliseconds. */
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const root = input.configFile ? path.dirname(input.configFile) : input.cwd;
-  const build = resolveBuild(input, root);
+  const cache: CacheDir = { dir: input.cacheDir, privateBase: input.privateCacheBase ?? null };
+  const build = resolveBuild(input, root, cache);
   const run = resolveRun(input, root, build);
   const watch = resolveWatch(input, root, build, run);
   const restart = resolveRestart(input.user);
@@ -67,22 +71,22 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const baseConfigFile = input.baseConfigFile ?? null;
   const hooks = resolveHooks(input.user);
   const terminal = { clear: input.overrides.clear ?? input.user.clear ?? false, stdin: input.user.stdin ?? 'hot' } as const;
-  return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, watch, build, run, restart, serve, hooks, terminal }));
+  return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, cache, watch, build, run, restart, serve, hooks, terminal }));
 }
 
-function resolveBuild({ user, overrides, cwd, cacheDir, bundlePackages = [], workspaceMember = false }: ResolveInput, root: string): ResolvedBuild {
-  const cacheOutfile = (entry: string): string => cacheOutfileFor(cacheDir, root, entry, workspaceMember);
+function resolveBuild({ user, overrides, cwd, bundlePackages = [], workspaceMember = false }: ResolveInput, root: string, cache: CacheDir): ResolvedBuild {
+  const cacheOutfile = (entry: string): string => cacheOutfileFor(cache.dir, root, entry, workspaceMember);
   const killSignal = overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL;
   const killTimeoutMs = overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
   if (overrides.entry) {
     const entry = path.resolve(cwd, overrides.entry);
-    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(entry), bundlePackages };
+    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(entry), bundlePackages, cache };
   }
   const spec = user.build;
   if (spec?.entry) {
     const entry = path.resolve(root, spec.entry);
-    const outfile = spec.outfile ? path.resolve(root, spec.outfile) : cacheOutfile(entry);
-    return { kind: 'esbuild', root, entry, outfile, bundlePackages };
+    if (spec.outfile) return { kind: 'esbuild', root, entry, outfile: path.resolve(root, spec.outfile), bundlePackages, cache: null };
+    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(entry), bundlePackages, cache };
   }
   if (spec?.cmd) {
     const output = spec.output ? path.resolve(root, spec.output) : null;

@@ -107,7 +107,7 @@ const SETTING_ROWS = [
   { key: 'build', flag: null, type: 'table', defaultText: '', description: 'how to build before each run (leave out to run `bin` directly)' },
   { key: 'build.cmd', flag: null, type: 'command', defaultText: '', description: 'a build command, e.g. "tsc -p ."' },
   { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file for the built-in incremental esbuild bundle' },
-  { key: 'build.outfile', flag: null, type: 'string', defaultText: 'a cache file under node_modules/.cache/hot', description: 'where the esbuild bundle is written' },
+  { key: 'build.outfile', flag: null, type: 'string', defaultText: 'a file in hot\'s cache: node_modules/.cache/hot, or ~/.cache/hot', description: 'where the esbuild bundle is written' },
   { key: 'build.output', flag: null, type: 'string', defaultText: '', description: 'file or directory `build.cmd` writes: never watched, and a build that leaves it byte-identical skips the restart' },
   { key: 'run', flag: null, type: 'table', defaultText: '', description: 'how the program is run and stopped' },
   { key: 'run.cwd', flag: null, type: 'string', defaultText: 'the config file\'s directory', description: 'working directory of the program' },
@@ -218,10 +218,30 @@ export interface ResolvedWatch {
   alwaysWatch: readonly string[];
 }
 
+/** The directory where hot keeps its own files for a project: bundles without build.outfile, doctor's probe. */
+export interface CacheDir {
+  dir: string;
+  /**
+   * Null for node_modules/.cache/hot inside the project (or its workspace): the user's own tree, made
+   * like any directory there. Otherwise `dir` is in hot's per-user cache under this directory (the
+   * user's cache directory, or the system temp directory), and every directory from here down to
+   * `dir` must be a real directory of this user with mode 0700 (see platform/private-dir.ts).
+   */
+  privateBase: string | null;
+}
+
 export type ResolvedBuild =
   | { kind: 'none' }
   | { kind: 'command'; command: Command; cwd: string; output: string | null; killSignal: NodeJS.Signals; killTimeoutMs: number }
-  | { kind: 'esbuild'; root: string; entry: string; outfile: string; bundlePackages: readonly string[] };
+  | {
+      kind: 'esbuild';
+      root: string;
+      entry: string;
+      outfile: string;
+      bundlePackages: readonly string[];
+      /** The cache directory the outfile is in, or null for the user's own build.outfile. */
+      cache: CacheDir | null;
+    };
 
 export interface ResolvedRun {
   /** Null for a package that is only built (a library in a monorepo). */
@@ -267,6 +287,7 @@ export interface ResolvedConfig {
   configFile: string | null;
   /** The monorepo root's config file whose settings this one extends, or null. */
   baseConfigFile: string | null;
+  cache: CacheDir;
   watch: ResolvedWatch;
   build: ResolvedBuild;
   run: ResolvedRun;

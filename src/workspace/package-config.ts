@@ -21,6 +21,7 @@ export function loadPackageConfig(workspace: Workspace, pkg: WorkspacePackage, o
     configPath: path.join(pkg.dir, CONFIG_FILE_NAME),
     overrides,
     workspace: {
+      root: workspace.root,
       baseConfigFile: rootConfigFile(workspace),
       packageNames: workspace.packages.map((other) => other.name).filter((name) => name !== pkg.name),
     },

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach } from 'vitest';
 import { spawnHot, type HotProcess } from './hot-process.js';
 import { freePort } from './http.js';
@@ -15,7 +18,11 @@ export interface RunOptions {
 export interface Session {
   /** A temp project (a copy of fixtures/projects/<fixture> when given), removed after the test. */
   project(fixture?: string): TempProject;
-  /** The built CLI in `project`; it and every process it started are killed after the test. */
+  /**
+   * The built CLI in `project`; it and every process it started are killed after the test. Its
+   * XDG_CACHE_HOME (hot's private cache) is a temp dir of the test's unless `env` sets one: tests
+   * never write into the real home.
+   */
   run(project: TempProject, args: string[], options?: RunOptions): HotProcess;
   /** Something else to close after the test (a server, a browser page, an in-process hot). */
   onCleanup(close: () => unknown): void;
@@ -30,6 +37,7 @@ export function useSession(): Session {
   const hots: HotProcess[] = [];
   const projects: TempProject[] = [];
   const cleanups: Array<() => unknown> = [];
+  let cacheHome: string | undefined;
   afterEach(async (context) => {
     const errors = context.task.result?.errors ?? [];
     if (errors.length > 0 && !errors.some((error) => String(error.message).includes(OUTPUT_SHOWN))) {
@@ -38,6 +46,8 @@ export function useSession(): Session {
     await Promise.allSettled(cleanups.splice(0).reverse().map((close) => close()));
     await Promise.all(hots.splice(0).map((hot) => hot.cleanup()));
     for (const project of projects.splice(0)) project.remove();
+    if (cacheHome) rmSync(cacheHome, { recursive: true, force: true });
+    cacheHome = undefined;
   });
   return {
     project(fixture) {
@@ -46,7 +56,8 @@ export function useSession(): Session {
       return project;
     },
     run(project, args, options = {}) {
-      const hot = spawnHot(args, { cwd: project.dir, ...options });
+      cacheHome ??= mkdtempSync(path.join(os.tmpdir(), 'hot-test-cache-'));
+      const hot = spawnHot(args, { cwd: project.dir, ...options, env: { XDG_CACHE_HOME: cacheHome, ...options.env } });
       hots.push(hot);
       return hot;
     },

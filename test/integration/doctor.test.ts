@@ -1,3 +1,4 @@
+import { chownSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { exit } from '../helpers/interact.js';
@@ -41,6 +42,38 @@ describe('hot doctor', () => {
     expect(output).toMatch(/\[hot\] FAIL {2}build\.cmd: no-such-compiler is not installed \(not in PATH nor in node_modules\/\.bin\)/);
     expect(output).toMatch(/hint: install it \(e\.g\. npm i -D no-such-compiler\), or fix build\.cmd in \.hotrc\.toml/);
     expect(output).toMatch(/^\[hot\] found problems: see FAIL above$/m);
+  });
+
+  it("probes in hot's private cache when the project has no node_modules, never in a stranger's above it", async () => {
+    const project = session.project();
+    // The project in a shared directory where another user has put a node_modules.
+    project.write('node_modules/.keep', '');
+    chownSync(project.path('node_modules'), 1234, 1234);
+    project.write('app/app.mjs', 'setInterval(() => {}, 1000);\n');
+    project.write('app/.hotrc.toml', 'bin = "node app.mjs"\n');
+    const cacheHome = session.project();
+    const hot = session.run(project, ['doctor', '--config', 'app/.hotrc.toml'], { env: { XDG_CACHE_HOME: cacheHome.dir } });
+    expect((await hot.interact(exit())).code).toBe(0);
+    expect(hot.output()).toMatch(/^\[hot\] ok {4}file-system events arrive in app \(in \d+ ms\)$/m);
+    expect(readdirSync(project.path('node_modules'))).toEqual(['.keep']);
+    // The probe went into the project's directory in the private cache (0700), and cleaned up after itself.
+    const [projectCache, ...others] = readdirSync(cacheHome.path('hot'));
+    expect(others).toEqual([]);
+    expect(statSync(cacheHome.path('hot', projectCache!)).mode & 0o777).toBe(0o700);
+    expect(readdirSync(cacheHome.path('hot', projectCache!))).toEqual([]);
+  });
+
+  it("fails the event check, naming the directory, when hot's cache belongs to another user", async () => {
+    const project = session.project();
+    project.write('app.mjs', 'setInterval(() => {}, 1000);\n');
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
+    const cacheHome = session.project();
+    cacheHome.write('hot/.keep', '');
+    chownSync(cacheHome.path('hot'), 1234, 1234);
+    const hot = session.run(project, ['doctor'], { env: { XDG_CACHE_HOME: cacheHome.dir } });
+    expect((await hot.interact(exit())).code).toBe(1);
+    expect(hot.output()).toContain(`[hot] FAIL  file-system events in .: the probe could not run: hot's cache directory ${cacheHome.path('hot')} belongs to another user (uid 1234): refusing to use it\n`);
+    expect(readdirSync(cacheHome.path('hot'))).toEqual(['.keep']);
   });
 
   it('answers a config mistake like hot dev does: file, line, exit code 2', async () => {

@@ -51,7 +51,9 @@ describe('resolveConfig', () => {
   it('runs an esbuild entry from a cache outfile with source maps', () => {
     const config = resolveConfig(input({ user: { build: { entry: 'src/server.ts' }, run: { args: ['--port', '0'] } } }));
     const outfile = path.join(CACHE, 'src__server.mjs');
-    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry: path.join(ROOT, 'src/server.ts'), outfile, bundlePackages: [] });
+    const cache = { dir: CACHE, privateBase: null };
+    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry: path.join(ROOT, 'src/server.ts'), outfile, bundlePackages: [], cache });
+    expect(config.cache).toEqual(cache);
     expect(config.run.command).toEqual({ kind: 'argv', argv: [process.execPath, '--enable-source-maps', outfile, '--port', '0'] });
     expect(config.watch.outputs).toEqual([outfile, `${outfile}.map`]);
     expect(config.watch.include).toEqual(['package.json', 'tsconfig.json']);
@@ -75,11 +77,13 @@ describe('resolveConfig', () => {
 
   it('resolves an explicit outfile and a CLI entry against their own bases', () => {
     const fromFile = resolveConfig(input({ user: { build: { entry: 'src/a.ts', outfile: 'out/a.mjs' } } }));
-    expect(fromFile.build).toMatchObject({ outfile: path.join(ROOT, 'out/a.mjs') });
+    // The user's own outfile is not hot's cache: it is made like any file of theirs.
+    expect(fromFile.build).toMatchObject({ outfile: path.join(ROOT, 'out/a.mjs'), cache: null });
 
     const cwd = path.join(ROOT, 'packages/api');
-    const fromCli = resolveConfig(input({ configFile: null, cwd, overrides: { entry: 'main.ts' } }));
-    expect(fromCli.build).toEqual({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts'), outfile: path.join(CACHE, 'main.mjs'), bundlePackages: [] });
+    const fromCli = resolveConfig(input({ configFile: null, cwd, overrides: { entry: 'main.ts' }, privateCacheBase: '/home/me/.cache' }));
+    const cache = { dir: CACHE, privateBase: '/home/me/.cache' };
+    expect(fromCli.build).toEqual({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts'), outfile: path.join(CACHE, 'main.mjs'), bundlePackages: [], cache });
     expect(fromCli.configFile).toBeNull();
     expect(fromCli.watch.alwaysWatch).toEqual([]);
   });
