@@ -82,12 +82,20 @@ class PipelineStages implements Stages {
     const buildChanged = !same((c) => c.build);
     const watchChanged = !same((c) => c.watch);
     const serveIgnored = !same((c) => c.serve);
-    this.#config = next;
     if (buildChanged) {
+      let builder: Builder;
+      try {
+        builder = makeBuilder(next, this.#options);
+      } catch (error) {
+        // The new build cannot be set up (its cache directory is refused): keep the running config.
+        if (!isHotError(error)) throw error;
+        return { type: 'invalid', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+      }
       const old = this.#builder;
-      this.#builder = makeBuilder(next, this.#options);
+      this.#builder = builder;
       await old.close();
     }
+    this.#config = next;
     if (watchChanged) {
       this.#filter = makeFilter(next);
       // The new walk is up before the old one goes, so no save falls between them.
