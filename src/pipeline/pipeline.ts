@@ -9,7 +9,7 @@ import type { Logger } from '../ui/logger.js';
 import { stripAnsi } from '../ui/report.js';
 import { createMoveTracker } from '../watch/move-tracker.js';
 import type { Router } from '../watch/router.js';
-import { runBuildStep, runNamedHook, type BuildStep } from './cycle.js';
+import { createSideHooks, runBuildStep, type BuildStep } from './cycle.js';
 import { createHookRunner, type HookRunner } from './hooks.js';
 import { decide, type Effect } from './policy.js';
 import { pageAnnouncer } from './pages.js';
@@ -80,6 +80,7 @@ class AppPipeline implements Pipeline {
   readonly #job: Job;
   readonly #stages: Stages;
   readonly #step: BuildStep;
+  readonly #sideHooks: ReturnType<typeof createSideHooks>;
   #settleFirstCycle: () => void = () => {};
   readonly firstCycle: Promise<void>;
   #closing: Promise<void> | undefined;
@@ -116,6 +117,7 @@ class AppPipeline implements Pipeline {
       isClosed: () => this.#state.phase.kind === 'closed',
       emit: (event) => this.#emit(event),
     };
+    this.#sideHooks = createSideHooks(this.#step, (error) => this.#internal(error));
     if (options.handoff) this.#listeners.add(pageAnnouncer(options.handoff));
   }
 
@@ -259,12 +261,8 @@ class AppPipeline implements Pipeline {
           },
         );
         return;
-      case 'hook': {
-        const { hooks } = this.#stages.config;
-        const command = effect.name === 'on_restart' ? hooks.onRestart : hooks.onCrash;
-        if (command) void runNamedHook(this.#step, effect.name, command, effect.values).catch((error: unknown) => this.#internal(error));
-        return;
-      }
+      case 'hook':
+        return this.#sideHooks(effect.name, effect.values);
       case 'cycle-done':
         return this.#cycleDone(effect.cycle, effect.outcome);
     }
