@@ -140,10 +140,14 @@ function listeningSocketInodes(port: number): Set<string> {
   return inodes;
 }
 
-/** The first 80 characters of a process's command line; empty when it is gone. */
-function readCommandLine(pid: number): string {
+/**
+ * The first 80 characters of a process's command line, for a message: control characters are shown
+ * as `\xHH`, as ui/format's `printable` does (this layer may not import it). Empty when it is gone.
+ */
+export function readCommandLine(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+    const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+    return words.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
   } catch {
     // Exited meanwhile.
     return '';
