@@ -1,4 +1,4 @@
-import { liveGroupMembers } from '../platform/proc.js';
+import { liveGroupMembers, readProcessStat } from '../platform/proc.js';
 
 /**
  * Signals for whole process groups. Every program hot starts leads its own group (spawned detached),
@@ -53,16 +53,69 @@ export function groupMembers(pgid: number): number[] {
   return liveGroupMembers(pgid) ?? [];
 }
 
+/** What a GroupProbe reads; injectable for tests. */
+export interface GroupReaders {
+  /** kill(-pgid, 0). */
+  signal(pgid: number): GroupSignal;
+  /** /proc/<pid>/stat: still in the group, and not a zombie. */
+  isLiveMember(pid: number, pgid: number): boolean;
+  /** A walk of all of /proc; null when it cannot tell. */
+  members(pgid: number): number[] | null;
+}
+
+const PROC_READERS: GroupReaders = {
+  signal: (pgid) => sendToGroup(pgid, 0),
+  isLiveMember(pid, pgid) {
+    const stat = readProcessStat(pid);
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+  },
+  members: (pgid) => liveGroupMembers(pgid),
+};
+
+/**
+ * A group's state (see groupState), asked again and again while it stops, cheaply: kill(0) first (a
+ * gone group costs nothing more), then the members found last time, one /proc/<pid>/stat each; only
+ * when none of them is a live member any more, a walk of all of /proc (a member started since, or
+ * nothing but zombies left).
+ */
+export function createGroupProbe(pgid: number, readers: GroupReaders = PROC_READERS): { state(): 'alive' | 'denied' | 'gone' } {
+  let known: number[] = [];
+  return {
+    state() {
+      const reached = readers.signal(pgid);
+      if (reached === 'gone') return 'gone';
+      if (reached === 'sent' && known.some((pid) => readers.isLiveMember(pid, pgid))) return 'alive';
+      const members = readers.members(pgid);
+      // Where /proc cannot tell, kill(0) alone decides.
+      if (members !== null) known = members;
+      if (members !== null && members.length === 0) return 'gone';
+      return reached === 'sent' ? 'alive' : 'denied';
+    },
+  };
+}
+
+/** While a group stops it is checked after FIRST_POLL_MS, then twice as long each time, up to MAX_POLL_MS. */
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 100;
+
+export function nextPollMs(previousMs: number): number {
+  return Math.min(2 * previousMs, MAX_POLL_MS);
+}
+
 /**
  * Waits until the group has no process left that hot could stop (a `denied` group is not waited
- * for: nothing hot does will end it), checking every `intervalMs`, for at most `timeoutMs`.
- * The kernel gives no event when the last member of a group exits, so this one wait polls.
+ * for: nothing hot does will end it), for at most `timeoutMs`. The kernel gives no event when the
+ * last member of a group exits, so this one wait polls: soon at first, then less and less often.
  */
-export async function waitForGroupExit(pgid: number, timeoutMs: number, intervalMs = 20): Promise<boolean> {
+export async function waitForGroupExit(pgid: number, timeoutMs: number, readers?: GroupReaders): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (isGroupAlive(pgid)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  const probe = createGroupProbe(pgid, readers);
+  let intervalMs = FIRST_POLL_MS;
+  while (probe.state() === 'alive') {
+    const leftMs = deadline - Date.now();
+    if (leftMs <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, leftMs)));
+    intervalMs = nextPollMs(intervalMs);
   }
   return true;
 }
