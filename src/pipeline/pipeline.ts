@@ -3,7 +3,7 @@ import { createLoopGuard } from '../build/loop-guard.js';
 import type { CycleOutcome, CycleReport, FileChange, Handoff, HotEvent, PipelineInput } from '../events.js';
 import type { SpawnChild } from '../supervise/child.js';
 import { createJob, type Job } from '../supervise/job.js';
-import { isOpenForWritingByGroup } from '../supervise/open-files.js';
+import { createOpenFileIndex } from '../supervise/open-files.js';
 import { relativeTo } from '../ui/format.js';
 import type { Logger } from '../ui/logger.js';
 import { stripAnsi } from '../ui/report.js';
@@ -76,6 +76,7 @@ class AppPipeline implements Pipeline {
   readonly #moveTracker = createMoveTracker();
   /** Files found open for writing by the program: reported once each. */
   readonly #programWrites = new Set<string>();
+  readonly #openFiles = createOpenFileIndex();
   readonly #hooks: HookRunner;
   readonly #job: Job;
   readonly #stages: Stages;
@@ -224,7 +225,7 @@ class AppPipeline implements Pipeline {
     const pid = this.#job.pid;
     if (pid === null || SOURCE_FILE.test(file) || stages.builder.isInput(file)) return false;
     if (file === stages.config.configFile || file === stages.config.baseConfigFile) return false;
-    if (!isOpenForWritingByGroup(pid, file)) return false;
+    if (!this.#openFiles.isOpenForWritingByGroup(pid, file)) return false;
     if (!this.#programWrites.has(file)) {
       this.#programWrites.add(file);
       this.#emit({ type: 'written-by-program', path: file });

@@ -79,21 +79,33 @@ function readProcDir(dir: string): string[] {
   }
 }
 
-/** O_WRONLY | O_RDWR in the octal `flags:` of /proc/<pid>/fdinfo/<fd>. */
-const WRITE_ACCESS = 0o3;
-
-/** True when process `pid` has `file` open for writing right now; false when /proc cannot tell. */
-export function hasFileOpenForWriting(pid: number, file: string): boolean {
+/** The files (absolute paths; not sockets, pipes or anon inodes) process `pid` has open, by fd; none when /proc cannot tell. */
+export function listOpenFiles(pid: number): Array<{ fd: string; path: string }> {
+  const files: Array<{ fd: string; path: string }> = [];
   for (const fd of readProcDir(`/proc/${pid}/fd`)) {
     try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) continue;
-      const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
-      if (flags !== undefined && (Number.parseInt(flags, 8) & WRITE_ACCESS) !== 0) return true;
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (link.startsWith('/')) files.push({ fd, path: link });
     } catch {
       // The fd closed between the listing and the read.
     }
   }
-  return false;
+  return files;
+}
+
+/** O_WRONLY | O_RDWR in the octal `flags:` of /proc/<pid>/fdinfo/<fd>. */
+const WRITE_ACCESS = 0o3;
+
+/** True when fd `fd` of process `pid` is still `file`, opened for writing; false when gone or /proc cannot tell. */
+export function isFdOpenForWriting(pid: number, fd: string, file: string): boolean {
+  try {
+    if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) return false;
+    const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & WRITE_ACCESS) !== 0;
+  } catch {
+    // The fd closed (or the process exited) since it was listed.
+    return false;
+  }
 }
 
 /**
