@@ -69,7 +69,7 @@ export function createHot(given: HotOptions = {}): HotApp {
 class HotServer implements HotApp {
   readonly ready: Promise<void>;
   // Every process group hot starts is known to a watchdog that cleans up if hot is killed outright.
-  readonly #watchdog: Watchdog = startWatchdog();
+  readonly #watchdog: Watchdog;
   readonly #router: Router;
   readonly #pipeline: Pipeline;
   #closing: Promise<void> | undefined;
@@ -79,6 +79,7 @@ class HotServer implements HotApp {
     const load = (): ResolvedConfig => loadConfig({ cwd, overrides: {} });
     const config = given.config ?? load();
     const logger = given.logger ?? createLogger({ level: 'info' });
+    this.#watchdog = startWatchdog(logger);
     const spawn = withProgramIO(watchedSpawn(spawnChild, this.#watchdog), given.programOutput, given.programStdin);
     this.#router = createRouter({
       root: config.watch.root,

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ResolvedServe } from '../config/schema.js';
 import type { Handoff } from '../events.js';
-import { findFreePort, waitForPort } from './ports.js';
+import { findFreePort, waitForListener } from './ports.js';
 import { createProxy } from './proxy.js';
 import { openSharedSocket, waitForReadySignal, withListenPid, type SharedSocket } from './socket.js';
 
@@ -24,7 +24,7 @@ function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** Proxy: a free private port per generation, ready when that port accepts, then routed to. */
+/** Proxy: a private port per generation (free on 127.0.0.1 and ::1), ready when the generation's own process listens on it, then routed to where it listens. */
 function createProxyHandoff(serve: ProxyServe): Handoff {
   const proxy = createProxy({
     host: serve.host,
@@ -50,10 +50,11 @@ function createProxyHandoff(serve: ProxyServe): Handoff {
       generations.set(generation, { port, host: '127.0.0.1' });
       return { env: { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(publicPort) } };
     },
-    async waitReady(generation, _child, signal) {
+    async waitReady(generation, child, signal) {
       const entry = generations.get(generation);
       if (!entry) throw new Error(`generation ${generation} was never prepared`);
-      entry.host = await waitForPort(entry.port, signal);
+      // The child leads its own process group (spawned detached): its pid is the group's id.
+      entry.host = await waitForListener(entry.port, child.pid, signal);
     },
     activate(generation) {
       const entry = generations.get(generation);

@@ -4,7 +4,7 @@ import type { Builder } from '../build/builder.js';
 import type { LoopGuard } from '../build/loop-guard.js';
 import type { BuildOutcome, BuildResult, HookName, HotEvent } from '../events.js';
 import { changedPathsVariables } from '../supervise/env.js';
-import { describeHookFailure, type HookOutcome, type HookRunner } from './hooks.js';
+import { describeHookFailure, oneAtATime, type HookOutcome, type HookRunner } from './hooks.js';
 
 /** What one build step needs of the pipeline that runs it. */
 export interface BuildStep {
@@ -24,6 +24,21 @@ export async function runNamedHook(step: BuildStep, name: HookName, command: Com
   hookFinished();
   if (outcome && !outcome.ok && name !== 'pre_build') step.emit({ type: 'hook-failed', hook: name, command: describeCommand(command), failure: describeHookFailure(outcome) });
   return outcome;
+}
+
+/**
+ * Runs the hooks that go beside the cycle (on_restart, on_crash) with the command the config has when
+ * each starts. on_crash runs one at a time per pipeline: a crash while one runs is queued once, and a
+ * later crash replaces the queued one (see `oneAtATime`).
+ */
+export function createSideHooks(step: BuildStep, onError: (error: unknown) => void): (name: HookName, values: Record<string, string>) => void {
+  const runHook = async (name: HookName, values: Record<string, string>): Promise<void> => {
+    const { hooks } = step.config();
+    const command = name === 'on_restart' ? hooks.onRestart : hooks.onCrash;
+    if (command) await runNamedHook(step, name, command, values).catch(onError);
+  };
+  const crashHook = oneAtATime((values: Record<string, string>) => runHook('on_crash', values));
+  return (name, values) => (name === 'on_crash' ? crashHook(values) : void runHook(name, values));
 }
 
 /**

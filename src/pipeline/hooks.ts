@@ -88,6 +88,33 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
   };
 }
 
+/**
+ * Runs `run` for one value at a time: a value submitted while one runs waits, and a later one
+ * replaces it (queued once, with the latest values), so a crash loop never piles up on_crash hooks:
+ * at most one runs and one waits. A failed run is the caller's to report (`run` should not reject).
+ */
+export function oneAtATime<T>(run: (value: T) => Promise<unknown>): (value: T) => void {
+  let running = false;
+  let waiting: { value: T } | null = null;
+  const start = (value: T): void => {
+    running = true;
+    void run(value)
+      .catch(() => {
+        // Reported by `run` itself; the queue goes on regardless.
+      })
+      .finally(() => {
+        running = false;
+        const next = waiting;
+        waiting = null;
+        if (next) start(next.value);
+      });
+  };
+  return (value) => {
+    if (running) waiting = { value };
+    else start(value);
+  };
+}
+
 /** `exited with code 2`, `was killed by SIGTERM`, `ran longer than 60 s and was stopped`. */
 export function describeHookFailure(outcome: HookOutcome, timeoutMs = HOOK_TIMEOUT_MS): string {
   if (outcome.spawnError) return `could not start: ${outcome.spawnError.message}`;

@@ -3,13 +3,13 @@ import { createLoopGuard } from '../build/loop-guard.js';
 import type { CycleOutcome, CycleReport, FileChange, Handoff, HotEvent, PipelineInput } from '../events.js';
 import type { SpawnChild } from '../supervise/child.js';
 import { createJob, type Job } from '../supervise/job.js';
-import { isOpenForWritingByGroup } from '../supervise/open-files.js';
+import { createOpenFileIndex } from '../supervise/open-files.js';
 import { relativeTo } from '../ui/format.js';
 import type { Logger } from '../ui/logger.js';
 import { stripAnsi } from '../ui/report.js';
 import { createMoveTracker } from '../watch/move-tracker.js';
 import type { Router } from '../watch/router.js';
-import { runBuildStep, runNamedHook, type BuildStep } from './cycle.js';
+import { createSideHooks, runBuildStep, type BuildStep } from './cycle.js';
 import { createHookRunner, type HookRunner } from './hooks.js';
 import { decide, type Effect } from './policy.js';
 import { pageAnnouncer } from './pages.js';
@@ -76,10 +76,12 @@ class AppPipeline implements Pipeline {
   readonly #moveTracker = createMoveTracker();
   /** Files found open for writing by the program: reported once each. */
   readonly #programWrites = new Set<string>();
+  readonly #openFiles = createOpenFileIndex();
   readonly #hooks: HookRunner;
   readonly #job: Job;
   readonly #stages: Stages;
   readonly #step: BuildStep;
+  readonly #sideHooks: ReturnType<typeof createSideHooks>;
   #settleFirstCycle: () => void = () => {};
   readonly firstCycle: Promise<void>;
   #closing: Promise<void> | undefined;
@@ -117,6 +119,7 @@ class AppPipeline implements Pipeline {
       isClosed: () => this.#state.phase.kind === 'closed',
       emit: (event) => this.#emit(event),
     };
+    this.#sideHooks = createSideHooks(this.#step, (error) => this.#internal(error));
     if (options.handoff) this.#listeners.add(pageAnnouncer(options.handoff));
   }
 
@@ -223,7 +226,7 @@ class AppPipeline implements Pipeline {
     const pid = this.#job.pid;
     if (pid === null || SOURCE_FILE.test(file) || stages.builder.isInput(file)) return false;
     if (file === stages.config.configFile || file === stages.config.baseConfigFile) return false;
-    if (!isOpenForWritingByGroup(pid, file)) return false;
+    if (!this.#openFiles.isOpenForWritingByGroup(pid, file)) return false;
     if (!this.#programWrites.has(file)) {
       this.#programWrites.add(file);
       this.#emit({ type: 'written-by-program', path: file });
@@ -260,12 +263,8 @@ class AppPipeline implements Pipeline {
           },
         );
         return;
-      case 'hook': {
-        const { hooks } = this.#stages.config;
-        const command = effect.name === 'on_restart' ? hooks.onRestart : hooks.onCrash;
-        if (command) void runNamedHook(this.#step, effect.name, command, effect.values).catch((error: unknown) => this.#internal(error));
-        return;
-      }
+      case 'hook':
+        return this.#sideHooks(effect.name, effect.values);
       case 'cycle-done':
         return this.#cycleDone(effect.cycle, effect.outcome);
     }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { endianness } from 'node:os';
 
 /**
  * Every read of Linux's /proc in one place: process groups, open files, listening sockets, inotify.
@@ -79,21 +80,33 @@ function readProcDir(dir: string): string[] {
   }
 }
 
-/** O_WRONLY | O_RDWR in the octal `flags:` of /proc/<pid>/fdinfo/<fd>. */
-const WRITE_ACCESS = 0o3;
-
-/** True when process `pid` has `file` open for writing right now; false when /proc cannot tell. */
-export function hasFileOpenForWriting(pid: number, file: string): boolean {
+/** The files (absolute paths; not sockets, pipes or anon inodes) process `pid` has open, by fd; none when /proc cannot tell. */
+export function listOpenFiles(pid: number): Array<{ fd: string; path: string }> {
+  const files: Array<{ fd: string; path: string }> = [];
   for (const fd of readProcDir(`/proc/${pid}/fd`)) {
     try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) continue;
-      const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
-      if (flags !== undefined && (Number.parseInt(flags, 8) & WRITE_ACCESS) !== 0) return true;
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (link.startsWith('/')) files.push({ fd, path: link });
     } catch {
       // The fd closed between the listing and the read.
     }
   }
-  return false;
+  return files;
+}
+
+/** O_WRONLY | O_RDWR in the octal `flags:` of /proc/<pid>/fdinfo/<fd>. */
+const WRITE_ACCESS = 0o3;
+
+/** True when fd `fd` of process `pid` is still `file`, opened for writing; false when gone or /proc cannot tell. */
+export function isFdOpenForWriting(pid: number, fd: string, file: string): boolean {
+  try {
+    if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) return false;
+    const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & WRITE_ACCESS) !== 0;
+  } catch {
+    // The fd closed (or the process exited) since it was listed.
+    return false;
+  }
 }
 
 /**
@@ -101,27 +114,25 @@ export function hasFileOpenForWriting(pid: number, file: string): boolean {
  * process holding that inode among its fds. Null when it cannot tell (other OS, no access).
  */
 export function findListeningProcess(port: number): { pid: number; command: string } | null {
-  if (!IS_LINUX) return null;
-  const inodes = listeningSocketInodes(port);
+  const inodes = new Set((listeningSockets(port) ?? []).map((socket) => socket.inode));
   if (inodes.size === 0) return null;
   for (const pid of listProcessIds() ?? []) {
-    for (const fd of readProcDir(`/proc/${pid}/fd`)) {
-      let link: string;
-      try {
-        link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        // Closed between the listing and the read.
-        continue;
-      }
-      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-      if (inode && inodes.has(inode)) return { pid, command: readCommandLine(pid) };
-    }
+    for (const inode of socketInodesOf(pid) ?? []) if (inodes.has(inode)) return { pid, command: readCommandLine(pid) };
   }
   return null;
 }
 
-function listeningSocketInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
+/** A listening TCP socket: its inode, and the local address it is bound to (`127.0.0.1`, `::1`, `0.0.0.0`, `::`). */
+export interface ListeningSocket {
+  inode: string;
+  address: string;
+}
+
+/** The sockets listening on `port`, from /proc/net/tcp and tcp6; null when neither table is readable (not Linux). */
+export function listeningSockets(port: number): ListeningSocket[] | null {
+  if (!IS_LINUX) return null;
+  let readable = false;
+  const sockets: ListeningSocket[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -130,20 +141,65 @@ function listeningSocketInodes(port: number): Set<string> {
       // No IPv6 table on this kernel, or no /proc.
       continue;
     }
+    readable = true;
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      const local = fields[1];
-      if (!local || fields[3] !== '0A') continue; // 0A = LISTEN
-      if (Number.parseInt(local.split(':')[1] ?? '', 16) === port && fields[9]) inodes.add(fields[9]);
+      const [address, hexPort] = (fields[1] ?? '').split(':');
+      if (!address || !hexPort || fields[3] !== '0A' || !fields[9]) continue; // 0A = LISTEN
+      if (Number.parseInt(hexPort, 16) === port) sockets.push({ inode: fields[9], address: parseProcNetAddress(address) });
+    }
+  }
+  return readable ? sockets : null;
+}
+
+/**
+ * An address as /proc/net/tcp(6) writes it: 32-bit words in hex, each in the host's byte order.
+ * IPv4-mapped IPv6 addresses come back as IPv4 (`::ffff:127.0.0.1` is `127.0.0.1`).
+ */
+export function parseProcNetAddress(hex: string, littleEndian = endianness() === 'LE'): string {
+  const bytes: number[] = [];
+  for (let word = 0; word < hex.length; word += 8) {
+    const wordBytes = (hex.slice(word, word + 8).match(/../g) ?? []).map((pair) => Number.parseInt(pair, 16));
+    bytes.push(...(littleEndian ? wordBytes.reverse() : wordBytes));
+  }
+  const mapped = bytes.length === 16 && bytes.slice(0, 10).every((byte) => byte === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (bytes.length === 4 || mapped) return bytes.slice(-4).join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  // The URL parser writes an IPv6 address the one canonical way (RFC 5952: `::1`, `fe80::1`).
+  return new URL(`http://[${groups.join(':')}]`).hostname.slice(1, -1);
+}
+
+/** The inodes of the sockets process `pid` holds; empty when it is gone, null when its fds are not ours to read (another user). */
+export function socketInodesOf(pid: number): string[] | null {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch (error) {
+    // Gone (ENOENT) is nothing held; EACCES is "cannot tell".
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? null : [];
+  }
+  const inodes: string[] = [];
+  for (const fd of fds) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode) inodes.push(inode);
+    } catch {
+      // Closed between the listing and the read.
     }
   }
   return inodes;
 }
 
-/** The first 80 characters of a process's command line; empty when it is gone. */
-function readCommandLine(pid: number): string {
+/**
+ * The first 80 characters of a process's command line, for a message: control characters are shown
+ * as `\xHH`, as ui/format's `printable` does (this layer may not import it). Empty when it is gone.
+ */
+export function readCommandLine(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+    const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+    return words.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
   } catch {
     // Exited meanwhile.
     return '';

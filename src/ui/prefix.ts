@@ -1,13 +1,15 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import { createColors } from 'picocolors';
+import { printable } from './format.js';
 
-/** Package labels for a monorepo: each name padded to the longest, in its own colour, then ` │ `. */
+/** Package labels for a monorepo, keyed by name: each name printable, padded to the longest, in its own colour, then ` │ `. */
 export function createPackageLabels(names: readonly string[], color: boolean): Map<string, string> {
   const colors = createColors(color);
   const palette = [colors.cyan, colors.magenta, colors.yellow, colors.blue, colors.green];
-  const width = Math.max(0, ...names.map((name) => name.length));
-  return new Map(names.map((name, index) => [name, `${palette[index % palette.length]!(name.padEnd(width))} ${colors.dim('│')} `]));
+  const shown = names.map(printable);
+  const width = Math.max(0, ...shown.map((name) => name.length));
+  return new Map(names.map((name, index) => [name, `${palette[index % palette.length]!(shown[index]!.padEnd(width))} ${colors.dim('│')} `]));
 }
 
 /**

@@ -1,12 +1,13 @@
 import { describeCommand } from '../config/command-line.js';
 import { POLL_INTERVAL_MS, type ResolvedConfig, type ResolvedServe } from '../config/schema.js';
 import type { HotEvent, StartFailure } from '../events.js';
-import { describeExitStatus, formatDuration, formatPaths, relativeTo } from './format.js';
+import { describeExitStatus, formatDuration, formatPaths, printable, relativeTo } from './format.js';
 import type { Logger } from './logger.js';
 
 /**
  * Every line hot prints about an app is rendered here from a HotEvent: the terminal, `--json` and
- * live reload are three subscribers of one stream. All message text lives in this file.
+ * live reload are three subscribers of one stream. All message text lives in this file. Names in it
+ * (files, packages, commands, reasons built from them) are made `printable` here or in format.ts.
  */
 
 /** The cycle as the policy knows it, for the words of a start line. */
@@ -20,13 +21,13 @@ export interface CycleWords {
 export function describeTrigger(cycle: CycleWords, config: ResolvedConfig, cwd: string): string {
   switch (cycle.trigger) {
     case 'changes':
-      return cycle.reason ?? `${formatPaths(cycle.paths, cwd)} changed`;
+      return cycle.reason !== null ? printable(cycle.reason) : `${formatPaths(cycle.paths, cwd)} changed`;
     case 'config-changed': {
       const file = cycle.paths.find((path) => path === config.configFile || path === config.baseConfigFile) ?? config.configFile ?? '';
       return `${relativeTo(file, cwd)} changed`;
     }
     case 'manual':
-      return cycle.reason ?? 'restart requested';
+      return cycle.reason !== null ? printable(cycle.reason) : 'restart requested';
     case 'start':
     case 'retry':
       return cycle.trigger;
@@ -46,13 +47,13 @@ export function programLabel(config: ResolvedConfig, cwd: string): string {
   const { build, run } = config;
   if (!run.command) return 'nothing';
   if (build.kind === 'esbuild' && run.command.kind === 'argv' && run.command.argv.includes(build.outfile)) return relativeTo(build.entry, cwd);
-  return describeCommand(run.command);
+  return printable(describeCommand(run.command));
 }
 
 export function describeStartFailure(failure: StartFailure, serve: ResolvedServe): string {
   switch (failure.cause) {
     case 'spawn':
-      return failure.error.message;
+      return printable(failure.error.message);
     case 'exited':
       return `it exited before it was ready (${failure.signal ? `killed by ${failure.signal}` : `code ${failure.code}`})`;
     case 'timeout': {
@@ -83,7 +84,8 @@ function exitStatus(code: number | null, signal: string | null): string {
 
 /** `watching 3 packages: api, lib, web (120 files, polling every 300 ms)`. */
 export function describeWorkspaceWatching(names: readonly string[], files: number, polling: boolean, maxShown = 8): string {
-  const shown = names.length > maxShown ? `${names.slice(0, maxShown).join(', ')} and ${names.length - maxShown} more` : names.join(', ');
+  const printed = names.map(printable);
+  const shown = printed.length > maxShown ? `${printed.slice(0, maxShown).join(', ')} and ${printed.length - maxShown} more` : printed.join(', ');
   return `watching ${names.length} package${names.length === 1 ? '' : 's'}: ${shown} (${files} files${polling ? `, polling every ${POLL_INTERVAL_MS} ms` : ''})`;
 }
 
@@ -99,13 +101,13 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
   return (event) => {
     switch (event.type) {
       case 'watching':
-        return logger.info(`watching ${rel(event.root)} (${event.files} files${event.polling ? `, polling every ${POLL_INTERVAL_MS} ms` : ''}; build: ${event.build})`);
+        return logger.info(`watching ${rel(event.root)} (${event.files} files${event.polling ? `, polling every ${POLL_INTERVAL_MS} ms` : ''}; build: ${printable(event.build)})`);
       case 'change':
       case 'build-ok':
       case 'stopped':
         return;
       case 'build-start':
-        return logger.debug(`building${event.build ? ` (${event.build})` : ''}`);
+        return logger.debug(`building${event.build ? ` (${printable(event.build)})` : ''}`);
       case 'build-failed': {
         const took = formatDuration(event.durationMs);
         const next = { stopped: 'stopping the app (stop_on_error), waiting for changes', kept: 'keeping the previous process running', none: 'waiting for changes' }[event.previous];
@@ -116,17 +118,19 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         return logger.debug(`spawned pid ${event.pid}`);
       case 'ready': {
         const details = [event.buildMs !== null ? `built in ${formatDuration(event.buildMs)}` : null, `ready in ${formatDuration(event.readyMs)}`, `pid ${event.pid}`];
-        return logger.success(`${event.reason} (${details.filter(Boolean).join(', ')})`);
+        return logger.success(`${printable(event.reason)} (${details.filter(Boolean).join(', ')})`);
       }
       case 'built':
-        return logger.success(`${event.reason} (in ${formatDuration(event.durationMs)})`);
+        return logger.success(`${printable(event.reason)} (in ${formatDuration(event.durationMs)})`);
       case 'restart-skipped':
         return reportSkipped(logger, event, cwd);
-      case 'start-failed':
-        if (event.oldServing && event.cause === 'spawn') return logger.error(`${event.reason}; the previous version keeps serving, waiting for changes`, hintOf(event));
-        if (event.oldServing) return logger.error(`the new version failed to start: ${event.reason}. The previous version keeps serving; waiting for changes`);
-        if (event.cause === 'spawn') return logger.error(`${event.reason}, waiting for changes`, hintOf(event));
-        return logger.error(`the app failed to start: ${event.reason}`);
+      case 'start-failed': {
+        const reason = printable(event.reason);
+        if (event.oldServing && event.cause === 'spawn') return logger.error(`${reason}; the previous version keeps serving, waiting for changes`, hintOf(event));
+        if (event.oldServing) return logger.error(`the new version failed to start: ${reason}. The previous version keeps serving; waiting for changes`);
+        if (event.cause === 'spawn') return logger.error(`${reason}, waiting for changes`, hintOf(event));
+        return logger.error(`the app failed to start: ${reason}`);
+      }
       case 'exit':
         if (event.requested) logger.debug(`app (pid ${event.pid}) stopped: ${describeExitStatus(event.code, event.signal)}`);
         return;
@@ -141,9 +145,9 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
       case 'stuck':
         return logger.error(`app (pid ${event.pid}) is still not gone after SIGKILL (stuck in the kernel?): going on without it`);
       case 'env-file-problem':
-        return logger.warn(`cannot read env file ${rel(event.file)} (${event.reason}), starting without it`);
+        return logger.warn(`cannot read env file ${rel(event.file)} (${printable(event.reason)}), starting without it`);
       case 'hook-failed':
-        return logger.warn(`hooks.${event.hook} (${event.command}) ${event.failure}${event.hook === 'post_build' ? '; going on with the restart' : ''}`);
+        return logger.warn(`hooks.${event.hook} (${printable(event.command)}) ${printable(event.failure)}${event.hook === 'post_build' ? '; going on with the restart' : ''}`);
       case 'written-by-program':
         return logger.info(`${rel(event.path)} is written by the app itself (it holds it open): not a reason to restart`, { hint: 'add it to exclude to stop watching it' });
       case 'config-reloaded':
@@ -157,7 +161,7 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
 }
 
 function hintOf(event: { hint?: string }): { hint: string } | undefined {
-  return event.hint === undefined ? undefined : { hint: event.hint };
+  return event.hint === undefined ? undefined : { hint: printable(event.hint) };
 }
 
 function notFoundHint(code: number | null): { hint: string } | undefined {

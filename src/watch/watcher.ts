@@ -4,6 +4,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { FileChange, FileChangeKind } from '../events.js';
 import { readInotifyWatchLimit } from '../platform/proc.js';
 import type { Logger } from '../ui/logger.js';
+import { createRecentPaths, type RecentPaths } from './recent-paths.js';
 
 export interface WatcherOptions {
   root: string;
@@ -39,8 +40,8 @@ class ChokidarWatcher implements Watcher {
   readonly #interval: number;
   readonly #fsWatcher: FSWatcher;
   readonly #reported = new Set<string>();
-  /** When the event-based watcher last reported each path: the poller's later echo of it is dropped. */
-  readonly #lastNative = new Map<string, number>();
+  /** Paths the event-based watcher reported within two poll intervals: the poller's later echo of them is dropped. */
+  readonly #recentNative: RecentPaths;
   #poller: FSWatcher | null = null;
   /** mtimes of refused paths when they were refused, to catch a change before the poller's first look. */
   readonly #knownAt = new Map<string, number | undefined>();
@@ -56,6 +57,7 @@ class ChokidarWatcher implements Watcher {
     this.#options = options;
     const outside = (options.extraPaths ?? []).filter((file) => path.relative(root, file).startsWith('..'));
     this.#interval = options.pollIntervalMs ?? 300;
+    this.#recentNative = createRecentPaths(2 * this.#interval);
     this.#fsWatcher = watch([root, ...outside], this.#chokidarOptions(options.poll === true));
     this.#fsWatcher.on('add', this.#forward('add'));
     this.#fsWatcher.on('change', this.#forward('change'));
@@ -98,14 +100,14 @@ class ChokidarWatcher implements Watcher {
 
   #forward(kind: FileChangeKind) {
     return (file: string): void => {
-      this.#lastNative.set(file, Date.now());
+      this.#recentNative.note(file, Date.now());
       this.#options.onChange({ kind, path: file });
     };
   }
 
   #forwardPolled(kind: FileChangeKind) {
     return (file: string): void => {
-      if (Date.now() - (this.#lastNative.get(file) ?? 0) < 2 * this.#interval) return;
+      if (this.#recentNative.has(file, Date.now())) return;
       this.#options.onChange({ kind, path: file });
     };
   }

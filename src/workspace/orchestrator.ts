@@ -6,7 +6,7 @@ import { createHandoff } from '../handoff/generations.js';
 import { withProgramIO, type HotControls } from '../hot.js';
 import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { spawnChild } from '../supervise/child.js';
-import { startWatchdog, watchedSpawn } from '../supervise/watchdog.js';
+import { startWatchdog, watchedSpawn, type Watchdog } from '../supervise/watchdog.js';
 import { formatPaths } from '../ui/format.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
 import { createLinePrefixer } from '../ui/prefix.js';
@@ -61,7 +61,7 @@ class WorkspaceHot implements HotMonorepo {
   readonly #root: string;
   readonly #plan: Plan;
   readonly #router: Router;
-  readonly #watchdog = startWatchdog();
+  readonly #watchdog: Watchdog;
   readonly #members = new Map<string, Member>();
   readonly #running: Set<string>;
   readonly #listeners = new Set<(event: PackageEvent) => void>();
@@ -70,6 +70,7 @@ class WorkspaceHot implements HotMonorepo {
 
   constructor(options: MonorepoOptions) {
     this.#options = options;
+    this.#watchdog = startWatchdog(options.logger);
     this.#root = options.workspace.root;
     this.#plan = plan(options);
     this.#router = createRouter({

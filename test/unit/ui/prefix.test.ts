@@ -21,6 +21,13 @@ describe('createPackageLabels', () => {
     expect(labels.get('api')).toBe('api    │ ');
     expect(labels.get('shared')).toBe('shared │ ');
   });
+
+  it('shows control characters in a package name as escapes, keyed by the real name', () => {
+    const name = 'evil\u001b]0;title\u0007';
+    const labels = createPackageLabels([name, 'api'], false);
+    expect(labels.get(name)).toBe('evil\\x1b]0;title\\x07 │ ');
+    expect(labels.get('api')).toBe(`${'api'.padEnd('evil\\x1b]0;title\\x07'.length)} │ `);
+  });
 });
 
 describe('createLinePrefixer', () => {

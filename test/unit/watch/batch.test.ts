@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeBatch } from '../../../src/events.js';
-import { createBatcher } from '../../../src/watch/batch.js';
+import { createBatcher, maxWaitFor } from '../../../src/watch/batch.js';
 
 describe('createBatcher', () => {
   let batches: ChangeBatch[];
@@ -112,6 +112,53 @@ describe('createBatcher: bursts', () => {
     expect(batches).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(batches).toHaveLength(1);
+    vi.useRealTimers();
+  });
+});
+
+describe('createBatcher: maximum wait', () => {
+  it('delivers a batch after the maximum wait even while changes keep coming', () => {
+    vi.useFakeTimers();
+    const batches: string[][] = [];
+    const batcher = createBatcher(100, (batch) => batches.push(batch.paths), 0, 2000);
+    // A file touched every 50 ms never leaves 100 ms of quiet.
+    for (let elapsed = 0; elapsed < 1950; elapsed += 50) {
+      batcher.add('/p/log.txt');
+      vi.advanceTimersByTime(50);
+    }
+    expect(batches).toEqual([]);
+    batcher.add('/p/log.txt');
+    vi.advanceTimersByTime(50);
+    expect(batches).toEqual([['/p/log.txt']]);
+    // The next batch starts its own maximum wait with its first change.
+    for (let elapsed = 0; elapsed < 1950; elapsed += 50) {
+      batcher.add('/p/log.txt');
+      vi.advanceTimersByTime(50);
+    }
+    expect(batches).toHaveLength(1);
+    vi.advanceTimersByTime(50);
+    expect(batches).toHaveLength(2);
+    batcher.close();
+    vi.useRealTimers();
+  });
+
+  it('is ten times the delay, and never under two seconds', () => {
+    expect(maxWaitFor(50)).toBe(2000);
+    expect(maxWaitFor(500)).toBe(5000);
+  });
+
+  it('leaves no timer behind after a delivery, a hand-over or close', () => {
+    vi.useFakeTimers();
+    const batcher = createBatcher(100, () => {}, 0, 2000);
+    batcher.add('/p/a.ts');
+    vi.advanceTimersByTime(100);
+    expect(vi.getTimerCount()).toBe(0);
+    batcher.add('/p/a.ts');
+    batcher.takePending();
+    expect(vi.getTimerCount()).toBe(0);
+    batcher.add('/p/a.ts');
+    batcher.close();
+    expect(vi.getTimerCount()).toBe(0);
     vi.useRealTimers();
   });
 });

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HotEvent } from '../../../src/events.js';
+import { createLogger } from '../../../src/ui/logger.js';
+import { createReport, describeWorkspaceWatching } from '../../../src/ui/report.js';
+
+const CWD = path.resolve('/proj');
+/** Sets the terminal's title, then writes the clipboard (OSC 0 and OSC 52), each ended by BEL. */
+const EVIL = 'x\u001b]0;owned\u0007\u001b]52;c;ZXZpbA==\u0007';
+const SHOWN = 'x\\x1b]0;owned\\x07\\x1b]52;c;ZXZpbA==\\x07';
+
+function render(event: HotEvent): string {
+  const chunks: string[] = [];
+  const logger = createLogger({ level: 'debug', color: false, write: (text) => chunks.push(text) });
+  createReport(logger, CWD)(event);
+  return chunks.join('');
+}
+
+describe('report: names reach the terminal without control characters', () => {
+  it.each<[string, HotEvent]>([
+    ['a written file', { type: 'written-by-program', path: path.join(CWD, `${EVIL}.log`) }],
+    ['an env file', { type: 'env-file-problem', file: path.join(CWD, EVIL), reason: `ENOENT ${EVIL}` }],
+    ['a hook command and its failure', { type: 'hook-failed', hook: 'on_crash', command: `notify ${EVIL}`, failure: `could not start: ${EVIL}` }],
+    ['a watched root and build', { type: 'watching', files: 1, polling: false, root: path.join(CWD, EVIL), build: `esbuild ${EVIL}` }],
+    ['a skipped restart', { type: 'restart-skipped', reason: 'program-loop', paths: [path.join(CWD, EVIL)] }],
+    ['a spawn failure and its hint', { type: 'start-failed', reason: `cannot start ${EVIL}`, cause: 'spawn', pid: 0, oldServing: false, hint: `chmod +x ${EVIL}` }],
+  ])('%s', (_what, event) => {
+    const text = render(event);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain(SHOWN);
+  });
+
+  it('package names in the workspace line', () => {
+    expect(describeWorkspaceWatching([EVIL, 'api'], 3, false)).toBe(`watching 2 packages: ${SHOWN}, api (3 files)`);
+  });
+});
+
+describe('report: reasons built from names', () => {
+  it('a ready line whose reason names a package', () => {
+    const text = render({ type: 'ready', pid: 1, readyMs: 5, buildMs: null, reason: `restarting: ${EVIL} changed` });
+    expect(text).toContain(`restarting: ${SHOWN} changed`);
+  });
+});
