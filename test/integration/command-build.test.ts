@@ -7,7 +7,7 @@ import { act, answer, output, watching } from '../helpers/interact.js';
 import { REPO_ROOT, type TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
-/** tsc takes a while on two busy cores: each build step gets 40 s, and a test with four builds more than the default 60 s. */
+/** tsc takes a while on two busy cores: each build step gets 90 s, and a test with four builds more than the default 60 s. */
 const TSC = { timeoutMs: 90_000 };
 
 describe('a build command (tsc -p .)', { timeout: 300_000 }, () => {
