@@ -2,7 +2,7 @@ import { constants as osConstants } from 'node:os';
 import picomatch from 'picomatch';
 import { closestMatch } from './did-you-mean.js';
 import type { Command, SettingSpec, ValueType } from './schema.js';
-import { parseCommandLine } from './command-line.js';
+import { commandLineProblem, parseCommandLine } from './command-line.js';
 
 const SIGNAL_NAMES = Object.keys(osConstants.signals);
 
@@ -85,8 +85,12 @@ function isValidGlob(pattern: string): boolean {
 }
 
 function toCommand(raw: unknown): Converted | undefined {
-  if (typeof raw === 'string' && raw.trim() !== '') return { ok: true, value: parseCommandLine(raw) };
+  if (typeof raw === 'string' && raw.trim() !== '') {
+    const problem = commandLineProblem(raw);
+    return problem ? { ok: false, expected: `a command line ${problem}` } : { ok: true, value: parseCommandLine(raw) };
+  }
   if (Array.isArray(raw) && raw.length > 0 && raw.every((a) => typeof a === 'string') && raw[0] !== '') {
+    if (raw.some((a) => (a as string).includes('\0'))) return { ok: false, expected: 'an array of arguments without NUL characters ("\\u0000" cannot be passed to a program)' };
     const command: Command = { kind: 'argv', argv: raw as string[] };
     return { ok: true, value: command };
   }
