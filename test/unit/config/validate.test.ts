@@ -104,6 +104,8 @@ describe('validateUserConfig: error messages', () => {
     ['an unclosed ${ in a command', 'bin = "echo ${"', '.hotrc.toml:1: bin must be a command line whose quotes and substitutions are closed (the "${" at column 6 is never closed), got "echo ${" (string)'],
     ['an unclosed quote in a script', `[build]\ncmd = """\nrm -rf dist\necho 'done\n"""`, '.hotrc.toml:2: build.cmd must be a command line whose quotes and substitutions are closed (the single quote at line 2, column 6 is never closed)'],
     ['a NUL in an argument', 'bin = ["node", "a\\u0000.js"]', '.hotrc.toml:1: bin must be an array of arguments without NUL characters'],
+    ['a NUL in an env value', '[run]\nkill_timeout = 5\nenv = { A = "1", TOKEN = "a\\u0000b" }', '.hotrc.toml:3: run.env.TOKEN must be a string without NUL characters ("\\u0000" cannot be passed in an environment), got "a\\u0000b" (string)'],
+    ['a NUL in an env value of a [run.env] table', '[run.env]\nA = "1"\nTOKEN = "\\u0000"', '.hotrc.toml:3: run.env.TOKEN must be a string without NUL characters'],
     ['backoff initial above max', '[restart.backoff]\ninitial = "2s"\nmax = 500', '.hotrc.toml:1: restart.backoff.initial (2000) must not be larger than restart.backoff.max (500)'],
   ])('%s', (_name, source, expected) => {
     expect(errorOf(source).message).toContain(expected);
