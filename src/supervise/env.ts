@@ -1,29 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { SpawnError } from '../errors.js';
+import { readEnvFile } from './env-file.js';
 
 export interface ChildEnvInput {
   envFiles: readonly string[];
   env: Readonly<Record<string, string>>;
-  hot: Record<string, string>;
   /** Called once per unreadable env file, with the path and the reason. */
   onMissing?: (file: string, reason: string) => void;
 }
 
 /**
  * The program's environment, lowest precedence first: env files (like dotenv, they never override
- * the real environment), hot's own environment, `run.env`, then hot's variables (HOT, HOT_CHANGED…).
- * Files are re-read on every start, so an edit to .env applies on the next restart.
+ * the real environment), hot's own environment, then `run.env`; each start adds hot's variables (HOT,
+ * HOT_CHANGED…) over it. Files are re-read on every start, so an edit to .env applies on the next
+ * restart. Content no environment can hold (a UTF-16 file, a NUL character) is a SpawnError, raised
+ * before the job stops anything.
  */
-export function buildChildEnv(input: ChildEnvInput, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export async function buildChildEnv(input: ChildEnvInput, base: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
   const fromFiles: Record<string, string> = {};
   for (const file of input.envFiles) {
-    try {
-      Object.assign(fromFiles, parseEnv(readFileSync(file, 'utf8')));
-    } catch (error) {
-      input.onMissing?.(file, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
-    }
+    const read = await readEnvFile(file);
+    if (read.ok) Object.assign(fromFiles, read.variables);
+    else input.onMissing?.(file, read.reason);
   }
-  return { ...fromFiles, ...base, ...input.env, ...input.hot };
+  for (const [name, value] of Object.entries(input.env)) {
+    if (`${name}${value}`.includes('\0')) throw new SpawnError(`run.env ${JSON.stringify(name)} must not contain a NUL character (no program can receive one in its environment)`);
+  }
+  return { ...fromFiles, ...base, ...input.env };
 }
 
 /** Linux refuses one environment string over 128 KiB (E2BIG): a huge change list is cut well below. */

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exit, output, until } from '../helpers/interact.js';
+import { freePort, get } from '../helpers/http.js';
+import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 /** Printed for internal errors only: a stack frame, or the request for a bug report. */
@@ -39,5 +40,30 @@ describe('commands written over several lines', () => {
     expect(code, hot.output()).toBe(2);
     expect(hot.output()).toContain('.hotrc.toml:2: bin must be a command line whose quotes and substitutions are closed (the "${" at column 6 is never closed)');
     expect(hot.output()).not.toMatch(BUG_REPORT);
+  });
+});
+
+/** Answers with the GREETING its environment holds. */
+const GREETER = "import { createServer } from 'node:http';\ncreateServer((_, res) => res.end(`greeting=${process.env.GREETING}\\n`)).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('greeter up'));\n";
+
+describe('an env file no environment can hold', () => {
+  const session = useSession();
+
+  it('names .env when it is rewritten as UTF-16, keeps the running app, and restarts once it is fixed', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write('app.mjs', GREETER);
+    project.write('.env', 'GREETING=hello\n');
+    project.write('.hotrc.toml', `include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv_file = [".env"]\nenv = { PORT = "${port}" }\n`);
+    const hot = session.run(project, []);
+    await hot.interact(answer(port, /^greeting=hello$/m), watching());
+    await hot.interact(
+      act('rewrite .env as UTF-16, as PowerShell does', () => writeFileSync(project.path('.env'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('GREETING=bonjour\r\n', 'utf16le')]))),
+      output(/\[hot\] \.env looks like UTF-16: save it as UTF-8; the previous version keeps serving, waiting for changes/),
+      output(/hint: .*Out-File -Encoding utf8/),
+    );
+    expect(await get(port)).toBe('greeting=hello\n');
+    expect(hot.output()).not.toMatch(BUG_REPORT);
+    await hot.interact(act('save .env as UTF-8', () => project.write('.env', 'GREETING=bonjour\n')), answer(port, /^greeting=bonjour$/m));
   });
 });
