@@ -6,6 +6,10 @@ export interface ChildEnvInput {
   env: Readonly<Record<string, string>>;
   /** Called once per unreadable env file, with the path and the reason. */
   onMissing?: (file: string, reason: string) => void;
+  /** Ends the wait for an env file that is a named pipe (hot is stopping). */
+  signal?: AbortSignal;
+  /** How long a named pipe may take; PIPE_READ_TIMEOUT_MS when not given (tests shorten it). */
+  pipeTimeoutMs?: number;
 }
 
 /**
@@ -18,9 +22,10 @@ export interface ChildEnvInput {
 export async function buildChildEnv(input: ChildEnvInput, base: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
   const fromFiles: Record<string, string> = {};
   for (const file of input.envFiles) {
-    const read = await readEnvFile(file);
+    const read = await readEnvFile(file, input);
     if (read.ok) Object.assign(fromFiles, read.variables);
-    else input.onMissing?.(file, read.reason);
+    // A read cut short because hot is stopping says nothing about the file.
+    else if (!input.signal?.aborted) input.onMissing?.(file, read.reason);
   }
   for (const [name, value] of Object.entries(input.env)) {
     if (`${name}${value}`.includes('\0')) throw new SpawnError(`run.env ${JSON.stringify(name)} must not contain a NUL character (no program can receive one in its environment)`);

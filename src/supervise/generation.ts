@@ -32,10 +32,10 @@ export interface LaunchSpec {
  * The next generation's environment without hot's variables: env files read now, before the job
  * stops the running program, so a file no environment can hold leaves that program serving.
  */
-export async function prepareEnvironment(run: ResolvedRun, emit: (event: JobEvent) => void): Promise<{ env: NodeJS.ProcessEnv } | { failure: StartFailure }> {
+export async function prepareEnvironment(run: ResolvedRun, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<{ env: NodeJS.ProcessEnv } | { failure: StartFailure }> {
   try {
     const onMissing = (file: string, reason: string): void => emit({ type: 'env-file-problem', file, reason });
-    return { env: await buildChildEnv({ envFiles: run.envFiles, env: run.env, onMissing }) };
+    return { env: await buildChildEnv({ envFiles: run.envFiles, env: run.env, onMissing, signal }) };
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     return { failure: { cause: 'spawn', error } };

@@ -47,6 +47,8 @@ class ProgramJob implements Job {
   #generations = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Aborted by close(): ends a wait for an env file that is a named pipe. */
+  readonly #closeSignal = new AbortController();
   /** Controls run in order: a start waits for the stop before it. */
   #queue: Promise<void> = Promise.resolve();
   /** Every generation not yet gone: serving, starting, draining, or being cleaned up. */
@@ -108,6 +110,7 @@ class ProgramJob implements Job {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#closed = true;
+      this.#closeSignal.abort();
       this.#clearBackoff();
       // A generation still starting is stopped too, which ends the wait for its readiness.
       this.#stopAll();
@@ -179,7 +182,7 @@ class ProgramJob implements Job {
 
   /** The next generation's environment, or null once its failure is reported (the old one keeps serving). */
   async #environment(): Promise<NodeJS.ProcessEnv | null> {
-    const prepared = await prepareEnvironment(this.#run, this.#emit);
+    const prepared = await prepareEnvironment(this.#run, this.#emit, this.#closeSignal.signal);
     if ('env' in prepared) return this.#closed ? null : prepared.env;
     this.#failStart(0, prepared.failure, null);
     return null;

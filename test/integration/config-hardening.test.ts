@@ -1,7 +1,9 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freePort, get } from '../helpers/http.js';
 import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
+import type { TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
 /** Printed for internal errors only: a stack frame, or the request for a bug report. */
@@ -65,5 +67,54 @@ describe('an env file no environment can hold', () => {
     expect(await get(port)).toBe('greeting=hello\n');
     expect(hot.output()).not.toMatch(BUG_REPORT);
     await hot.interact(act('save .env as UTF-8', () => project.write('.env', 'GREETING=bonjour\n')), answer(port, /^greeting=bonjour$/m));
+  });
+});
+
+describe('named pipes where hot expects files (1Password mounts .env as one)', () => {
+  const session = useSession();
+
+  function projectWithApp(): TempProject {
+    const project = session.project();
+    project.write('app.mjs', "console.log(`app up greeting=${process.env.GREETING}`);\nsetInterval(() => {}, 1000);\n");
+    project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n[run]\nenv_file = [".env"]\n');
+    return project;
+  }
+
+  it('waits for a .env pipe without blocking: Ctrl-C during the wait stops hot', async () => {
+    const project = projectWithApp();
+    execFileSync('mkfifo', [project.path('.env')]);
+    const hot = session.run(project, []);
+    const { code } = await hot.interact(watching(), act('Ctrl-C', () => hot.signal('SIGINT')), exit());
+    expect(code).toBe(130);
+    expect(hot.output()).not.toMatch(/app up|cannot read env file/);
+    await hot.interact(until('no process of hot left', () => hot.liveProcesses() === 0));
+  });
+
+  it('reads a .env pipe whose writer waits for a reader, as 1Password does', async () => {
+    const project = projectWithApp();
+    execFileSync('mkfifo', [project.path('.env')]);
+    // The writer's open waits until hot opens the pipe to read it.
+    const writer = spawn('sh', ['-c', 'printf "GREETING=from-pipe\\n" > .env'], { cwd: project.dir, stdio: 'ignore' });
+    session.onCleanup(() => writer.kill());
+    const hot = session.run(project, []);
+    await hot.interact(output(/app up greeting=from-pipe/));
+  });
+
+  it('rejects a .hotrc.toml that is a pipe instead of waiting for it', async () => {
+    const project = session.project();
+    execFileSync('mkfifo', [project.path('.hotrc.toml')]);
+    const hot = session.run(project, []);
+    const { code } = await hot.interact(exit());
+    expect(code, hot.output()).toBe(2);
+    expect(hot.output()).toContain('.hotrc.toml is not a regular file');
+  });
+
+  it('ignores a .gitignore that is a pipe', async () => {
+    const project = session.project();
+    project.write('app.mjs', "console.log('app up');\nsetInterval(() => {}, 1000);\n");
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
+    execFileSync('mkfifo', [project.path('.gitignore')]);
+    const hot = session.run(project, []);
+    await hot.interact(output(/app up/), watching(), act('Ctrl-C', () => hot.signal('SIGINT')), exit());
   });
 });

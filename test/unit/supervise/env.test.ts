@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,10 +85,33 @@ describe('buildChildEnv', () => {
     expect((await errorOf([], { TOKEN: 'a\0b' })).message).toMatch(/^run\.env "TOKEN" must not contain a NUL character/);
   });
 
-  it('skips what is not a regular file', async () => {
+  it('skips what is not a regular file, and never blocks on a named pipe nobody writes to', async () => {
+    const fifo = path.join(dir, '.env');
+    execFileSync('mkfifo', [fifo]);
     const reports: string[] = [];
-    const env = await buildChildEnv({ envFiles: [dir], env: {}, onMissing: (_file, reason) => reports.push(reason) }, {});
+    const env = await buildChildEnv({ envFiles: [fifo, dir], env: {}, pipeTimeoutMs: 200, onMissing: (_file, reason) => reports.push(reason) }, {});
     expect(env).toEqual({});
-    expect(reports).toEqual(['a directory']);
+    expect(reports).toEqual(['a named pipe that did not deliver its content within 200 ms', 'a directory']);
+  });
+
+  it('reads a named pipe through the event loop (as 1Password mounts .env)', async () => {
+    const fifo = path.join(dir, '.env');
+    execFileSync('mkfifo', [fifo]);
+    // The writer's open waits for a reader, as 1Password's does.
+    const writer = spawn('sh', ['-c', `printf 'SECRET=from-pipe\\n' > "${fifo}"`], { stdio: 'ignore' });
+    const env = await buildChildEnv({ envFiles: [fifo], env: {} }, {});
+    expect(env).toEqual({ SECRET: 'from-pipe' });
+    writer.kill();
+  });
+
+  it('stops waiting for a named pipe when asked to, without a warning about the file', async () => {
+    const fifo = path.join(dir, '.env');
+    execFileSync('mkfifo', [fifo]);
+    const abort = new AbortController();
+    const reports: string[] = [];
+    const pending = buildChildEnv({ envFiles: [fifo], env: {}, signal: abort.signal, onMissing: (_file, reason) => reports.push(reason) }, {});
+    abort.abort();
+    expect(await pending).toEqual({});
+    expect(reports).toEqual([]);
   });
 });
