@@ -37,15 +37,23 @@ export async function buildChildEnv(input: ChildEnvInput, base: NodeJS.ProcessEn
 const MAX_CHANGED_BYTES = 64 * 1024;
 
 /**
- * HOT_CHANGED: the changed paths, one per line. A list too long for the environment keeps the paths
- * that fit and sets HOT_CHANGED_TRUNCATED=1.
+ * HOT_CHANGED: the changed paths, one per line; HOT_CHANGED_JSON: the same paths as a JSON array, for
+ * names that hold a line break (an environment cannot carry NUL, so there is no NUL-separated form).
+ * A list too long for the environment keeps the paths that fit, in both, and sets HOT_CHANGED_TRUNCATED=1.
  */
 export function changedPathsVariables(paths: readonly string[]): Record<string, string> {
-  let text = '';
+  const kept: string[] = [];
+  let lineBytes = -1;
+  let jsonBytes = 1;
   for (const file of paths) {
-    const next = text === '' ? file : `${text}\n${file}`;
-    if (Buffer.byteLength(next) > MAX_CHANGED_BYTES) return { HOT_CHANGED: text, HOT_CHANGED_TRUNCATED: '1' };
-    text = next;
+    lineBytes += Buffer.byteLength(file) + 1;
+    jsonBytes += Buffer.byteLength(JSON.stringify(file)) + 1;
+    if (Math.max(lineBytes, jsonBytes) > MAX_CHANGED_BYTES) return { ...changedVariables(kept), HOT_CHANGED_TRUNCATED: '1' };
+    kept.push(file);
   }
-  return { HOT_CHANGED: text };
+  return changedVariables(kept);
+}
+
+function changedVariables(paths: readonly string[]): Record<string, string> {
+  return { HOT_CHANGED: paths.join('\n'), HOT_CHANGED_JSON: JSON.stringify(paths) };
 }
