@@ -1,27 +1,49 @@
 import { parse, quote } from 'shell-quote';
 import type { Command } from './schema.js';
+import { findUnclosed } from './shell-syntax.js';
 
-/** Syntax shell-quote does not report as an operator but only a shell understands. */
-const SHELL_ONLY = /`|\\\n|(^|\s)~/;
+/**
+ * Syntax shell-quote does not report as an operator but only a shell understands. A line break makes
+ * a script of several commands (a TOML multi-line string): the shell runs them one after the other.
+ */
+const SHELL_ONLY = /`|\n|(^|\s)~/;
 
 /**
  * A command line from the config. Plain ones ("node dist/server.js", quotes allowed) are split into
  * arguments and started directly, so signals and exit codes reach the program itself; anything that
- * needs a shell (`&&`, `$VAR`, `FOO=1 cmd`, globs) runs under `/bin/sh -c`.
+ * needs a shell (`&&`, `$VAR`, `FOO=1 cmd`, globs, several lines) runs under `/bin/sh -c`.
+ * Check it with `commandLineProblem` first: an unclosed quote is not guessed at here.
  */
 export function parseCommandLine(line: string): Command {
-  const trimmed = line.trim();
+  // A .hotrc.toml saved with CRLF keeps the \r in a multi-line string; the shell would take it as part of a word.
+  const trimmed = line.replace(/\r\n?/g, '\n').trim();
   if (SHELL_ONLY.test(trimmed)) return { kind: 'shell', line: trimmed };
   let expands = false;
-  // Operators, globs and comments come back as objects; variables are reported through the callback.
-  const tokens = parse(trimmed, () => {
-    expands = true;
-    return '';
-  });
+  let tokens: ReturnType<typeof parse>;
+  try {
+    // Operators, globs and comments come back as objects; variables are reported through the callback.
+    tokens = parse(trimmed, () => {
+      expands = true;
+      return '';
+    });
+  } catch {
+    // shell-quote's "Bad substitution" on syntax it does not know (`${a:-}}`): the shell decides.
+    return { kind: 'shell', line: trimmed };
+  }
   if (expands) return { kind: 'shell', line: trimmed };
   const argv = tokens.filter((token): token is string => typeof token === 'string');
   if (argv.length !== tokens.length || argv.length === 0 || argv[0]!.includes('=')) return { kind: 'shell', line: trimmed };
   return { kind: 'argv', argv };
+}
+
+/**
+ * What is wrong with a command line as the shell would read it, said after "a command line …", or
+ * null: an unclosed quote or substitution, or a NUL character (no program can receive one).
+ */
+export function commandLineProblem(line: string): string | null {
+  if (line.includes('\0')) return 'without NUL characters ("\\u0000" cannot be passed to a program)';
+  const unclosed = findUnclosed(line);
+  return unclosed ? `whose quotes and substitutions are closed (${unclosed} is never closed)` : null;
 }
 
 /** The command with extra arguments appended; for a shell line they are quoted, never interpolated. */
@@ -31,7 +53,7 @@ export function withArguments(command: Command, args: readonly string[]): Comman
   return { kind: 'shell', line: `${command.line} ${quote([...args])}` };
 }
 
-/** How the command reads in hot's own log lines. */
+/** How the command reads in hot's own log lines: one line, a script's line breaks shown as ⏎. */
 export function describeCommand(command: Command): string {
-  return command.kind === 'shell' ? command.line : quote(command.argv);
+  return command.kind === 'shell' ? command.line.replace(/\s*\n\s*/g, ' ⏎ ') : quote(command.argv);
 }

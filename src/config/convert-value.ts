@@ -2,11 +2,12 @@ import { constants as osConstants } from 'node:os';
 import picomatch from 'picomatch';
 import { closestMatch } from './did-you-mean.js';
 import type { Command, SettingSpec, ValueType } from './schema.js';
-import { parseCommandLine } from './command-line.js';
+import { commandLineProblem, parseCommandLine } from './command-line.js';
 
 const SIGNAL_NAMES = Object.keys(osConstants.signals);
 
-export type Converted = { ok: true; value: unknown } | { ok: false; expected: string };
+/** A failure may point into a table: `at` is the entry at fault (`run.env` → `run.env.TOKEN`). */
+export type Converted = { ok: true; value: unknown } | { ok: false; expected: string; at?: { key: string; value: unknown } };
 
 /** Checks one raw value (from the file or a flag) against its setting's type and converts it to hot's units. */
 export function convert(spec: SettingSpec, raw: unknown): Converted {
@@ -36,7 +37,7 @@ export function convert(spec: SettingSpec, raw: unknown): Converted {
     case 'signal':
       return toSignal(raw) ?? fail;
     case 'env-table':
-      return toEnvTable(raw) ?? fail;
+      return isTable(raw) ? toEnvTable(raw) : fail;
     case 'choice':
       return typeof raw === 'string' && spec.choices?.includes(raw) ? { ok: true, value: raw } : { ok: false, expected: `one of ${(spec.choices ?? []).map((c) => JSON.stringify(c)).join(', ')}` };
     case 'pattern':
@@ -88,8 +89,12 @@ function isValidGlob(pattern: string): boolean {
 }
 
 function toCommand(raw: unknown): Converted | undefined {
-  if (typeof raw === 'string' && raw.trim() !== '') return { ok: true, value: parseCommandLine(raw) };
+  if (typeof raw === 'string' && raw.trim() !== '') {
+    const problem = commandLineProblem(raw);
+    return problem ? { ok: false, expected: `a command line ${problem}` } : { ok: true, value: parseCommandLine(raw) };
+  }
   if (Array.isArray(raw) && raw.length > 0 && raw.every((a) => typeof a === 'string') && raw[0] !== '') {
+    if (raw.some((a) => (a as string).includes('\0'))) return { ok: false, expected: 'an array of arguments without NUL characters ("\\u0000" cannot be passed to a program)' };
     const command: Command = { kind: 'argv', argv: raw as string[] };
     return { ok: true, value: command };
   }
@@ -129,13 +134,15 @@ function toSignal(raw: unknown): Converted | undefined {
   return { ok: false, expected: `a signal name such as "SIGTERM"${guess ? ` (did you mean "${guess}"?)` : ''}` };
 }
 
-function toEnvTable(raw: unknown): Converted | undefined {
-  if (!isTable(raw)) return undefined;
+function toEnvTable(raw: Record<string, unknown>): Converted {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
+    if (name.includes('\0') || (typeof value === 'string' && value.includes('\0'))) {
+      return { ok: false, expected: 'a string without NUL characters ("\\u0000" cannot be passed in an environment)', at: { key: name, value } };
+    }
     if (typeof value === 'string') env[name] = value;
     else if (typeof value === 'number' || typeof value === 'boolean') env[name] = String(value);
-    else return undefined;
+    else return { ok: false, expected: EXPECTED['env-table'] };
   }
   return { ok: true, value: env };
 }

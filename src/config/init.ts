@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { CONFIG_FILE_NAME } from './schema.js';
 
@@ -16,7 +17,8 @@ export function writeStarterConfig(dir: string, template: string): { file: strin
     throw new ConfigError(`${CONFIG_FILE_NAME} already exists here, not overwriting it`, { hint: 'edit it, or delete it first to start from the template' });
   }
   const entry = findEntry(dir);
-  const text = entry ? template.replace(/^entry = ".*"$/m, `entry = "${entry}"`) : template;
+  // stringify escapes the path as a TOML string: a `main` holding quotes or line breaks stays a value.
+  const text = entry ? template.replace(/^entry = ".*"$/m, () => stringify({ entry }).trim()) : template;
   writeFileSync(file, text, { flag: 'wx' });
   return { file, entry };
 }

@@ -105,8 +105,11 @@ function locateConfigFile({ cwd, configPath }: LoadOptions): string | null {
 export function readUserConfig(file: string, displayFile: string): UserConfig {
   let source: string;
   try {
+    // A named pipe (or a device) would block hot until something writes to it.
+    if (!statSync(file).isFile()) throw new ConfigError(`${displayFile} is not a regular file`, { hint: 'hot reads its config from a plain file; a named pipe or a device would block it' });
     source = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot read ${displayFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
   let document: Record<string, unknown>;

@@ -45,7 +45,10 @@ function collect(table: Record<string, unknown>, prefix: string, values: Map<str
     }
     const checked = convert(spec, raw);
     if (checked.ok) values.set(key, checked.value);
-    else problems.push({ key, message: `${key} must be ${checked.expected}, got ${describe(raw)}` });
+    else {
+      const at = checked.at ? { key: `${key}.${checked.at.key}`, value: checked.at.value } : { key, value: raw };
+      problems.push({ key: at.key, message: `${at.key} must be ${checked.expected}, got ${describe(at.value)}` });
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ResolvedRun } from '../config/schema.js';
-import type { GenerationLaunch, Handoff, JobEvent } from '../events.js';
+import { SpawnError } from '../errors.js';
+import type { GenerationLaunch, Handoff, JobEvent, StartFailure } from '../events.js';
 import type { ChildHandle, SpawnChild } from './child.js';
 import { buildChildEnv, changedPathsVariables } from './env.js';
 
@@ -17,6 +18,8 @@ export interface Generation {
 export interface LaunchSpec {
   id: number;
   run: ResolvedRun;
+  /** From `prepareEnvironment`, read before the job stopped anything. */
+  env: NodeJS.ProcessEnv;
   /** HOT_RESTART_COUNT: programs started before this one. */
   restartCount: number;
   changedPaths: readonly string[];
@@ -25,16 +28,26 @@ export interface LaunchSpec {
   emit(event: JobEvent): void;
 }
 
-/** Starts a generation: the program's environment (env files read now), the handoff's fds and wrapper. */
+/**
+ * The next generation's environment without hot's variables: env files read now, before the job
+ * stops the running program, so a file no environment can hold leaves that program serving.
+ */
+export async function prepareEnvironment(run: ResolvedRun, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<{ env: NodeJS.ProcessEnv } | { failure: StartFailure }> {
+  try {
+    const onMissing = (file: string, reason: string): void => emit({ type: 'env-file-problem', file, reason });
+    return { env: await buildChildEnv({ envFiles: run.envFiles, env: run.env, onMissing, signal }) };
+  } catch (error) {
+    if (!(error instanceof SpawnError)) throw error;
+    return { failure: { cause: 'spawn', error } };
+  }
+}
+
+/** Starts a generation: hot's variables over the prepared environment, the handoff's fds and wrapper. */
 export function launchGeneration(spec: LaunchSpec, ready: boolean): Generation {
   const { run, launch } = spec;
   if (!run.command) throw new Error('internal: a build-only package has no program to start');
-  const env = buildChildEnv({
-    envFiles: run.envFiles,
-    env: run.env,
-    hot: { HOT: '1', HOT_RESTART_COUNT: String(spec.restartCount), HOT_GENERATION: String(spec.id), ...changedPathsVariables(spec.changedPaths), ...launch.env },
-    onMissing: (file, reason) => spec.emit({ type: 'env-file-problem', file, reason }),
-  });
+  const hot = { HOT: '1', HOT_RESTART_COUNT: String(spec.restartCount), HOT_GENERATION: String(spec.id), ...changedPathsVariables(spec.changedPaths) };
+  const env: NodeJS.ProcessEnv = { ...spec.env, ...hot, ...launch.env };
   // Added to NODE_OPTIONS as this start sees it (env files and [run] env are read at every start).
   if (launch.preload) env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${JSON.stringify(launch.preload)}`].filter(Boolean).join(' ');
   const command = launch.wrapCommand ? launch.wrapCommand(run.command) : run.command;

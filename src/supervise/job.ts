@@ -1,7 +1,7 @@
 import type { ResolvedRun } from '../config/schema.js';
 import type { ChildExit, Handoff, JobControl, JobEvent, JobState, StartFailure } from '../events.js';
 import { spawnChild, type ChildStatus, type SpawnChild } from './child.js';
-import { launchGeneration, waitUntilReady, type Generation } from './generation.js';
+import { launchGeneration, prepareEnvironment, waitUntilReady, type Generation } from './generation.js';
 import { settlesWithin } from './settle.js';
 
 /** How long to wait for an exit after SIGKILL before reporting the process as stuck. */
@@ -47,6 +47,8 @@ class ProgramJob implements Job {
   #generations = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Aborted by close(): ends a wait for an env file that is a named pipe. */
+  readonly #closeSignal = new AbortController();
   /** Controls run in order: a start waits for the stop before it. */
   #queue: Promise<void> = Promise.resolve();
   /** Every generation not yet gone: serving, starting, draining, or being cleaned up. */
@@ -108,6 +110,7 @@ class ProgramJob implements Job {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#closed = true;
+      this.#closeSignal.abort();
       this.#clearBackoff();
       // A generation still starting is stopped too, which ends the wait for its readiness.
       this.#stopAll();
@@ -181,10 +184,18 @@ class ProgramJob implements Job {
     this.#emit({ type: 'exited', exit });
   }
 
-  async #launch(changedPaths: readonly string[], ready: boolean): Promise<Generation | null> {
+  /** The next generation's environment, or null once its failure is reported (the old one keeps serving). */
+  async #environment(): Promise<NodeJS.ProcessEnv | null> {
+    const prepared = await prepareEnvironment(this.#run, this.#emit, this.#closeSignal.signal);
+    if ('env' in prepared) return this.#closed ? null : prepared.env;
+    this.#failStart(0, prepared.failure, null);
+    return null;
+  }
+
+  async #launch(env: NodeJS.ProcessEnv, changedPaths: readonly string[], ready: boolean): Promise<Generation | null> {
     const id = ++this.#generations;
     const launch = this.#handoff ? await this.#handoff.prepare(id) : { env: {} };
-    const generation = launchGeneration({ id, run: this.#run, restartCount: this.#spawns, changedPaths, launch, spawn: this.#spawn, emit: this.#emit }, ready);
+    const generation = launchGeneration({ id, run: this.#run, env, restartCount: this.#spawns, changedPaths, launch, spawn: this.#spawn, emit: this.#emit }, ready);
     const { child } = generation;
     if (child.pid === 0) {
       const status = await child.exited;
@@ -210,6 +221,8 @@ class ProgramJob implements Job {
 
   /** Stop, then start: the plain restart. */
   async #restartInPlace(changedPaths: readonly string[]): Promise<void> {
+    const env = await this.#environment();
+    if (!env) return;
     const old = this.#current;
     if (old) {
       this.#state = 'stopping';
@@ -218,7 +231,7 @@ class ProgramJob implements Job {
     }
     if (this.#closed) return;
     this.#state = 'starting';
-    const generation = await this.#launch(changedPaths, true);
+    const generation = await this.#launch(env, changedPaths, true);
     if (!generation) return;
     this.#current = generation;
     this.#state = 'running';
@@ -228,7 +241,8 @@ class ProgramJob implements Job {
   /** Start the next generation beside the current one; switch only once it is ready. */
   async #restartBlueGreen(changedPaths: readonly string[], using: Handoff): Promise<void> {
     this.#state = 'starting';
-    const next = await this.#launch(changedPaths, false);
+    const env = await this.#environment();
+    const next = env && (await this.#launch(env, changedPaths, false));
     if (!next) return;
     const outcome = await waitUntilReady(next, using);
     if (outcome !== 'ready' || this.#closed) return this.#notReady(next, outcome, using);

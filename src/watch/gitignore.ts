@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** The root's .gitignore and .git/info/exclude, joined; empty when neither exists. */
@@ -6,7 +6,8 @@ export function loadGitignoreRules(root: string): string {
   const parts: string[] = [];
   for (const file of [path.join(root, '.gitignore'), path.join(root, '.git', 'info', 'exclude')]) {
     try {
-      parts.push(readFileSync(file, 'utf8'));
+      // Only a regular file: reading a named pipe would block hot until something writes to it.
+      if (statSync(file).isFile()) parts.push(readFileSync(file, 'utf8'));
     } catch {
       // No such file: nothing to ignore from it.
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCommand, parseCommandLine, withArguments } from '../../../src/config/command-line.js';
+import { commandLineProblem, describeCommand, parseCommandLine, withArguments } from '../../../src/config/command-line.js';
 import type { Command } from '../../../src/config/schema.js';
 
 describe('parseCommandLine', () => {
@@ -28,6 +28,47 @@ describe('parseCommandLine', () => {
   it('trims a shell line', () => {
     expect(parseCommandLine('  a && b \n')).toEqual({ kind: 'shell', line: 'a && b' });
   });
+
+  it('runs a command of several lines as a script, keeping its line breaks', () => {
+    expect(parseCommandLine('rm -rf dist\nmkdir dist\n')).toEqual({ kind: 'shell', line: 'rm -rf dist\nmkdir dist' });
+    expect(parseCommandLine('rm -rf dist\r\nmkdir dist\r\n')).toEqual({ kind: 'shell', line: 'rm -rf dist\nmkdir dist' });
+  });
+
+  it('never throws: what shell-quote cannot read is left to the shell', () => {
+    // The scanner stops at a here-document, so this reaches shell-quote, which throws "Bad substitution".
+    expect(parseCommandLine('cat <<EOF ${')).toEqual({ kind: 'shell', line: 'cat <<EOF ${' });
+  });
+});
+
+describe('commandLineProblem', () => {
+  it.each([
+    ['echo "abc', 'the double quote at column 6 is never closed'],
+    ["echo 'abc", 'the single quote at column 6 is never closed'],
+    ['echo ${', 'the "${" at column 6 is never closed'],
+    ['echo ${HOME', 'the "${" at column 6 is never closed'],
+    ['echo $(date', 'the "$(" at column 6 is never closed'],
+    ['echo `date', 'the backquote at column 6 is never closed'],
+    ['mkdir dist\necho "it\nworks', 'the double quote at line 2, column 6 is never closed'],
+    [`echo "$(echo 'a')`, 'the double quote at column 6 is never closed'],
+  ])('finds what %j leaves open', (line, problem) => {
+    expect(commandLineProblem(line)).toBe(`whose quotes and substitutions are closed (${problem})`);
+  });
+
+  it.each([
+    `node "my file.js" --name='a b'`,
+    `echo "it's" \\" 'a"b'`,
+    'echo "$(printf \'%s\' "x")" ${A:-"b"} `date` $((1 + 2))',
+    "# don't forget\nrm -rf dist # it's fine\nmkdir dist",
+    "echo a#'b' $#",
+    'case x in a) echo a;; esac',
+    "cat <<EOF\nit's text\nEOF",
+  ])('accepts %j', (line) => {
+    expect(commandLineProblem(line)).toBeNull();
+  });
+
+  it('rejects a NUL character', () => {
+    expect(commandLineProblem('echo a\0b')).toMatch(/^without NUL characters/);
+  });
 });
 
 describe('withArguments', () => {
@@ -52,5 +93,9 @@ describe('describeCommand', () => {
   it('shows a shell line as written and an argv quoted', () => {
     expect(describeCommand({ kind: 'shell', line: 'a && b' })).toBe('a && b');
     expect(describeCommand({ kind: 'argv', argv: ['node', 'my file.js', "it's"] })).toBe(`node 'my file.js' "it's"`);
+  });
+
+  it('shows a script on one line', () => {
+    expect(describeCommand({ kind: 'shell', line: 'rm -rf dist\n  mkdir dist' })).toBe('rm -rf dist ⏎ mkdir dist');
   });
 });

@@ -74,6 +74,10 @@ backoff = { initial = 50, max = "250ms" }
     expect(validate('bin = ["node", "my server.js"]').bin).toEqual({ kind: 'argv', argv: ['node', 'my server.js'] });
     expect(validate('[build]\ncmd = "tsc -p . && echo ok"').build?.cmd).toEqual({ kind: 'shell', line: 'tsc -p . && echo ok' });
   });
+
+  it('runs a multi-line command as a script under the shell, line breaks kept', () => {
+    expect(validate('bin = """\nrm -rf dist\nmkdir dist\n"""').bin).toEqual({ kind: 'shell', line: 'rm -rf dist\nmkdir dist' });
+  });
 });
 
 describe('validateUserConfig: error messages', () => {
@@ -96,6 +100,12 @@ describe('validateUserConfig: error messages', () => {
     ['build.cmd with build.entry', '[build]\ncmd = "tsc"\nentry = "src/a.ts"', '.hotrc.toml:3: build.cmd and build.entry are two ways to build: keep one'],
     ['build.outfile without build.entry', '[build]\ncmd = "tsc"\noutfile = "out.js"', '.hotrc.toml:3: build.outfile needs build.entry'],
     ['build.output with build.entry', '[build]\nentry = "src/a.ts"\noutput = "dist"', '.hotrc.toml:3: build.output is for build.cmd'],
+    ['an unclosed quote in a command', 'delay = 5\nbin = "node \\"my server.js"', '.hotrc.toml:2: bin must be a command line whose quotes and substitutions are closed (the double quote at column 6 is never closed), got "node \\"my server.js" (string)'],
+    ['an unclosed ${ in a command', 'bin = "echo ${"', '.hotrc.toml:1: bin must be a command line whose quotes and substitutions are closed (the "${" at column 6 is never closed), got "echo ${" (string)'],
+    ['an unclosed quote in a script', `[build]\ncmd = """\nrm -rf dist\necho 'done\n"""`, '.hotrc.toml:2: build.cmd must be a command line whose quotes and substitutions are closed (the single quote at line 2, column 6 is never closed)'],
+    ['a NUL in an argument', 'bin = ["node", "a\\u0000.js"]', '.hotrc.toml:1: bin must be an array of arguments without NUL characters'],
+    ['a NUL in an env value', '[run]\nkill_timeout = 5\nenv = { A = "1", TOKEN = "a\\u0000b" }', '.hotrc.toml:3: run.env.TOKEN must be a string without NUL characters ("\\u0000" cannot be passed in an environment), got "a\\u0000b" (string)'],
+    ['a NUL in an env value of a [run.env] table', '[run.env]\nA = "1"\nTOKEN = "\\u0000"', '.hotrc.toml:3: run.env.TOKEN must be a string without NUL characters'],
     ['backoff initial above max', '[restart.backoff]\ninitial = "2s"\nmax = 500', '.hotrc.toml:1: restart.backoff.initial (2000) must not be larger than restart.backoff.max (500)'],
   ])('%s', (_name, source, expected) => {
     expect(errorOf(source).message).toContain(expected);

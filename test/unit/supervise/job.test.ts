@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedRun } from '../../../src/config/schema.js';
 import type { Handoff, JobEvent } from '../../../src/events.js';
@@ -155,6 +158,29 @@ describe('job', () => {
     failing.send({ type: 'start', changedPaths: [] });
     expect((await record.next('start-failed')).failure).toMatchObject({ cause: 'spawn' });
     await Promise.all([job.close(), failing.close()]);
+  });
+
+  it('an env file no environment can hold fails the start before the running generation is stopped', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hot-job-'));
+    const envFile = path.join(dir, '.env');
+    writeFileSync(envFile, 'GREETING=hello\n');
+    const { spawn, children } = fakeSpawn();
+    const record = recorder();
+    const job = createJob({ run: { ...RUN, envFiles: [envFile] }, spawn, onEvent: record.onEvent });
+    job.send({ type: 'start', changedPaths: [] });
+    await record.next('ready');
+    writeFileSync(envFile, Buffer.from('\uFEFFGREETING=hello\r\n', 'utf16le'));
+    job.send({ type: 'start', changedPaths: [envFile] });
+    const outcome = await Promise.race([record.next('start-failed'), record.next('ready')]);
+    expect(outcome).toMatchObject({ type: 'start-failed', pid: 0, oldServing: true, failure: { cause: 'spawn', error: { message: `${envFile} looks like UTF-16: save it as UTF-8` } } });
+    expect(children[0]!.stops).toEqual([]);
+    expect([job.state, job.pid, children.length]).toEqual(['running', 100, 1]);
+    writeFileSync(envFile, 'GREETING=bonjour\n');
+    job.send({ type: 'start', changedPaths: [envFile] });
+    await record.next('ready');
+    expect(children[1]!.spec.env.GREETING).toBe('bonjour');
+    await job.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('close() stops a generation that is still starting', async () => {

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'smol-toml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeStarterConfig } from '../../../src/config/init.js';
+import { validateUserConfig } from '../../../src/config/validate.js';
+
+const TEMPLATE = '# hot config\n[build]\n# what to bundle\nentry = "src/server.ts"\n';
+
+describe('writeStarterConfig', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hot-init-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function written(): { source: string; document: Record<string, unknown> } {
+    const source = readFileSync(path.join(dir, '.hotrc.toml'), 'utf8');
+    return { source, document: parse(source) as Record<string, unknown> };
+  }
+
+  it("fills build.entry with package.json's main", () => {
+    writeFileSync(path.join(dir, 'app.js'), '');
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: './app.js' }));
+    expect(writeStarterConfig(dir, TEMPLATE).entry).toBe('app.js');
+    expect(written().document).toEqual({ build: { entry: 'app.js' } });
+  });
+
+  it('writes a main holding quotes and line breaks as one TOML string, never as new tables', () => {
+    const main = 'x"\n[hooks]\non_restart = "rm -rf ~"';
+    writeFileSync(path.join(dir, main), '');
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main }));
+    expect(writeStarterConfig(dir, TEMPLATE).entry).toBe(main);
+    const { source, document } = written();
+    expect(document).toEqual({ build: { entry: main } });
+    expect(validateUserConfig(document, { displayFile: '.hotrc.toml', source }).hooks?.onRestart).toBeUndefined();
+  });
+
+  it('keeps a main holding $& as written (no replacement patterns)', () => {
+    const main = 'a$&b.js';
+    writeFileSync(path.join(dir, main), '');
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main }));
+    writeStarterConfig(dir, TEMPLATE);
+    expect(written().document).toEqual({ build: { entry: main } });
+  });
+});
