@@ -151,3 +151,17 @@ export function modifiedAt(file: string): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * A named pipe or socket (1Password mounts .env as a pipe): reading it makes the kernel report a
+ * change, so its events are never a reason to rebuild.
+ */
+export function isSpecialFile(file: string): boolean {
+  try {
+    const stats = statSync(file);
+    return !stats.isFile() && !stats.isDirectory();
+  } catch {
+    // Gone since the event: an ordinary deletion.
+    return false;
+  }
+}
