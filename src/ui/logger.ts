@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import { printable } from './format.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -77,8 +78,9 @@ export function createLogger(options: LoggerOptions): Logger {
     flushRepeats();
     last = { text, at, repeats: 0 };
     const tag = label + colors.dim(prefix);
-    const lines = message.split('\n').map((line) => `${tag} ${paint(style, line)}`);
-    if (extras?.hint) lines.push(`${tag} ${colors.dim(`hint: ${extras.hint}`)}`);
+    // hot's own lines never carry control characters: any that came in with a name are shown escaped.
+    const lines = message.split('\n').map((line) => `${tag} ${paint(style, printable(line))}`);
+    if (extras?.hint) lines.push(`${tag} ${colors.dim(`hint: ${printable(extras.hint)}`)}`);
     write(`${lines.join('\n')}\n`);
   };
 

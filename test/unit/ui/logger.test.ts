@@ -166,3 +166,12 @@ describe('shouldUseColor', () => {
     expect(shouldUseColor(isTTY === undefined ? {} : { isTTY }, env)).toBe(expected);
   });
 });
+
+describe('names from outside', () => {
+  it('never writes a control character of a message or hint to the terminal', () => {
+    const written: string[] = [];
+    const logger = createLogger({ level: 'info', write: (text) => written.push(text) });
+    logger.warn('package \u001b]0;pwned\u0007 is stopped', { hint: 'rename \u009b31m it' });
+    expect(written.join('')).toBe('[hot] package \\x1b]0;pwned\\x07 is stopped\n[hot] hint: rename \\x9b31m it\n');
+  });
+});
