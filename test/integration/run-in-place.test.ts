@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { freePort, get } from '../helpers/http.js';
+import { act, answer, output, watching } from '../helpers/interact.js';
+import { useSession } from '../helpers/session.js';
+
+const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
+
+/**
+ * `hot <entry>` with no config runs the program from its own files under tsx, as `node` + a TS loader
+ * would: each fixture answers with what only in-place semantics give. The temp projects have no
+ * node_modules, so tsx comes from hot's own install.
+ */
+describe('running the entry in place', () => {
+  const session = useSession();
+
+  it('a CommonJS app reads a file via __dirname, imports via tsconfig paths, and keeps its answer through a syntax error', async () => {
+    const project = session.project('cjs-paths');
+    const port = await freePort();
+    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
+    const first = await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /hello from lib v1/));
+    expect(json(first)).toEqual({
+      greeting: 'hello from lib v1',
+      message: 'read next to the module',
+      moduleSystem: 'commonjs',
+      filename: project.path('src/server.ts'),
+      argv1: project.path('src/server.ts'),
+    });
+    await hot.interact(
+      act('edit the library behind the paths alias', () => project.replace('src/lib/greeting.ts', 'v1', 'v2')),
+      output(/restarting: src\/lib\/greeting\.ts changed/),
+      answer(port, /hello from lib v2/),
+    );
+    await hot.interact(
+      act('break the syntax', () => project.write('src/lib/greeting.ts', 'export function greeting(): string {\n  return = ;\n}\n')),
+      output(/build failed in \d+ ms, keeping the previous process running/),
+      output(/src\/lib\/greeting\.ts:2:\d+/),
+    );
+    expect(json(await get(port)).greeting).toBe('hello from lib v2');
+  });
+
+  it('an ESM app scans its routes via import.meta.dirname and import()s a .ts file', async () => {
+    const project = session.project('esm-routes');
+    const port = await freePort();
+    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
+    const index = await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /"version":"v1"/));
+    expect(json(index)).toEqual({ version: 'v1', routes: ['/hello', '/time'], url: `file://${project.path('src/server.ts')}` });
+    expect(json(await get(port, '/hello'))).toEqual({ hello: 'world v1' });
+
+    // A route module is no import of the entry's: only the directory scan loads it.
+    await hot.interact(
+      act('edit a route', () => project.replace('src/routes/hello.ts', 'world v1', 'world v2')),
+      output(/restarting: src\/routes\/hello\.ts changed/),
+      answer(port, /world v2/, { path: '/hello' }),
+    );
+    await hot.interact(
+      act('add a route', () => project.write('src/routes/bye.ts', "export const route = '/bye';\nexport const handle = () => ({ bye: true });\n")),
+      answer(port, /"bye":true/, { path: '/bye' }),
+    );
+    await hot.interact(act('edit the dynamically imported file', () => project.replace('src/version.ts', 'v1', 'v2')), answer(port, /"version":"v2"/));
+    await hot.interact(
+      act('break the syntax', () => project.write('src/version.ts', "export const VERSION = = 'v3';\n")),
+      output(/build failed in \d+ ms, keeping the previous process running/),
+      output(/src\/version\.ts:1:\d+/),
+    );
+    expect(json(await get(port)).version).toBe('v2');
+  });
+});
