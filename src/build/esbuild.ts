@@ -92,10 +92,16 @@ class EsbuildBuilder implements Builder {
       return this.#failed(startedAt, error);
     }
     const { root, logger, color } = this.#options;
+    const inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
+    try {
+      if (!this.#options.outfile) await checkOutsideGraph(changed, inputs, root);
+    } catch (error) {
+      return this.#failed(startedAt, error);
+    }
     // The graph of the last good build: what the running program was built from.
     const graphBefore = this.#inputs;
     this.#lastFailed = false;
-    this.#inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
+    this.#inputs = inputs;
     if (result.warnings.length > 0) {
       const text = (await esbuild.formatMessages(relocate(result.warnings, root, this.#cwd), { kind: 'warning', color })).join('');
       logger.block(text, 'warn');
@@ -209,6 +215,18 @@ function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: Rea
     if (!isMap) changed = true;
   }
   return changed || previous.size === 0;
+}
+
+const CODE_FILE = /\.(?:[cm]?[jt]sx?)$/;
+
+/**
+ * The gate for changed modules the build does not import (a route directory the program scans): each
+ * must at least compile, so a syntax error there keeps the running program as one in the graph does.
+ */
+async function checkOutsideGraph(changed: readonly string[], graph: ReadonlySet<string>, root: string): Promise<void> {
+  const outside = [...new Set(changed)].filter((file) => !graph.has(file) && CODE_FILE.test(file) && !file.split(path.sep).includes('node_modules') && existsSync(file));
+  if (outside.length === 0) return;
+  await esbuild.build({ absWorkingDir: root, entryPoints: outside, bundle: false, write: false, outdir: root, platform: 'node', logLevel: 'silent' });
 }
 
 /** True when an output file's bytes differ from the last build's, or on the first build. */

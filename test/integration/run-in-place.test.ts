@@ -57,6 +57,13 @@ describe('running the entry in place', () => {
       answer(port, /"bye":true/, { path: '/bye' }),
     );
     await hot.interact(act('edit the dynamically imported file', () => project.replace('src/version.ts', 'v1', 'v2')), answer(port, /"version":"v2"/));
+    // The gate covers a scanned module too, though the entry does not import it.
+    await hot.interact(
+      act('break a route', () => project.write('src/routes/hello.ts', "export const route = '/hello'\nexport function handle( {\n")),
+      output(/build failed in \d+ ms, keeping the previous process running/),
+      output(/src\/routes\/hello\.ts:\d+:\d+/),
+    );
+    expect(json(await get(port, '/hello'))).toEqual({ hello: 'world v2' });
     await hot.interact(
       act('break the syntax', () => project.write('src/version.ts', "export const VERSION = = 'v3';\n")),
       output(/build failed in \d+ ms, keeping the previous process running/),

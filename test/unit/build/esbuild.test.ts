@@ -102,6 +102,19 @@ describe('createEsbuildBuilder', () => {
       expect(outputChanged(await built.build([route]))).toBe(true);
     });
 
+    it('fails on a syntax error in a changed module outside the graph, naming its line', async () => {
+      const root = project();
+      const { builder: built } = builder(root, null);
+      await built.build();
+      const route = path.join(root, 'src', 'route.ts');
+      writeFileSync(route, 'export const route = ;\n');
+      const result = await built.build([route]);
+      expect(result.type).toBe('build-failed');
+      expect((result as { diagnostics: string }).diagnostics).toMatch(/src\/route\.ts:1:\d+/);
+      writeFileSync(route, "export const route = '/';\n");
+      expect(outputChanged(await built.build([route]))).toBe(true);
+    });
+
     it('remembers the changes of failed builds for the next good one', async () => {
       const root = project();
       const { builder: built } = builder(root, null);
