@@ -1,6 +1,9 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, get } from '../helpers/http.js';
 import { act, answer, output, watching } from '../helpers/interact.js';
+import { REPO_ROOT } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
 const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
@@ -70,5 +73,26 @@ describe('running the entry in place', () => {
       output(/src\/version\.ts:1:\d+/),
     );
     expect(json(await get(port)).version).toBe('v2');
+  });
+
+  it('an Express app with its real dependency answers a route imported via paths and a view read via __dirname', async () => {
+    const project = session.project('express-ts');
+    // Express from the repository's node_modules, as after `npm install` in a real project.
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), project.path('node_modules'), 'dir');
+    const port = await freePort();
+    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
+    await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /<h1>welcome<\/h1>/));
+    expect(json(await get(port, '/users/7'))).toEqual({ id: '7', name: 'Ada v1' });
+    await hot.interact(
+      act('edit the route', () => project.replace('src/routes/users.ts', 'Ada v1', 'Ada v2')),
+      output(/restarting: src\/routes\/users\.ts changed/),
+      answer(port, /Ada v2/, { path: '/users/7' }),
+    );
+    await hot.interact(
+      act('break the syntax', () => project.replace('src/routes/users.ts', "name: 'Ada v2' }", "name: 'Ada v3' ")),
+      output(/build failed in \d+ ms, keeping the previous process running/),
+      output(/src\/routes\/users\.ts:\d+:\d+/),
+    );
+    expect(json(await get(port, '/users/7')).name).toBe('Ada v2');
   });
 });
