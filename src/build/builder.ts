@@ -4,7 +4,8 @@ import type { BuildResult } from '../events.js';
 export interface Builder {
   /** How the build reads in hot's log, e.g. `esbuild src/server.ts`. */
   readonly description: string;
-  build(): Promise<BuildResult>;
+  /** `changedPaths`: the files whose change started this build (none for a start or a requested restart). */
+  build(changedPaths?: readonly string[]): Promise<BuildResult>;
   /** True when the last build read this file, so a change to it matters even outside `include`. */
   isInput(absolutePath: string): boolean;
   /** Ends a running build at once (SIGKILL to a build command's group), for a second Ctrl-C. */

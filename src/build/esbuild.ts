@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import type { CacheDir } from '../config/schema.js';
-import { BuildError, isHotError } from '../errors.js';
+import { BuildError } from '../errors.js';
 import type { BuildResult } from '../events.js';
-import { ensurePrivateDir } from '../platform/private-dir.js';
 import type { Logger } from '../ui/logger.js';
 import type { Builder } from './builder.js';
 import { diskBuildError } from './disk-error.js';
@@ -13,15 +11,18 @@ import { replaceFile } from './replace-file.js';
 export interface EsbuildBuilderOptions {
   root: string;
   entry: string;
-  outfile: string;
+  /**
+   * The user's build.outfile: the bundle is written there when its bytes change. Null: the program
+   * runs in place, and the build is only the gate and the graph: nothing is written, and the
+   * output's bytes are compared in memory.
+   */
+  outfile: string | null;
   /** Workspace packages bundled in rather than loaded at run time, so their changes show in the output. */
   bundlePackages: readonly string[];
   logger: Logger;
   color: boolean;
   /** The directory hot was started in: paths in diagnostics are printed relative to it, as in hot's own lines. Default: process.cwd(). */
   cwd?: string;
-  /** hot's cache directory the outfile is in; null or absent for the user's own build.outfile. */
-  cache?: CacheDir | null;
 }
 
 /**
@@ -51,8 +52,9 @@ function externalExcept(bundled: readonly string[]): esbuild.Plugin {
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
 
 /**
- * The built-in build: one incremental esbuild context, rebuilt on each cycle. The bundle is written
- * only when its bytes change, and the metafile's inputs tell the app which files matter.
+ * The built-in build: one incremental esbuild context, rebuilt on each cycle. A failed build keeps the
+ * running program; the metafile's inputs tell the app which files matter; output bytes equal to the
+ * last build's skip the restart. With an outfile the bundle is written (only when its bytes change).
  */
 export function createEsbuildBuilder(options: EsbuildBuilderOptions): Builder {
   return new EsbuildBuilder(options);
@@ -67,19 +69,21 @@ class EsbuildBuilder implements Builder {
   #context: Context | undefined;
   #inputs = new Set<string>();
   #lastFailed = false;
+  /** Changed files of builds that failed since the last good one: the next good build answers for them. */
+  #carried: readonly string[] = [];
   #previous = new Map<string, Uint8Array>();
   #closing: Promise<void> | undefined;
 
-  /** Throws a HotError when hot's private cache directory is not safe to use: fatal at start. */
   constructor(options: EsbuildBuilderOptions) {
     this.#options = options;
     this.#cwd = options.cwd ?? process.cwd();
     this.description = `esbuild ${path.relative(this.#cwd, options.entry) || options.entry}`;
-    if (options.cache?.privateBase) ensurePrivateDir(options.cache.privateBase, options.cache.dir);
   }
 
-  async build(): Promise<BuildResult> {
+  async build(changedPaths: readonly string[] = []): Promise<BuildResult> {
     const startedAt = Date.now();
+    const changed = [...this.#carried, ...changedPaths];
+    this.#carried = changed;
     let result: esbuild.BuildResult<{ metafile: true; write: false }>;
     try {
       this.#context ??= await createContext(this.#options);
@@ -88,21 +92,33 @@ class EsbuildBuilder implements Builder {
       return this.#failed(startedAt, error);
     }
     const { root, logger, color } = this.#options;
+    const inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
+    try {
+      if (!this.#options.outfile) await checkOutsideGraph(changed, inputs, root);
+    } catch (error) {
+      return this.#failed(startedAt, error);
+    }
+    // The graph of the last good build: what the running program was built from.
+    const graphBefore = this.#inputs;
     this.#lastFailed = false;
-    this.#inputs = new Set(Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).map((input) => path.resolve(root, input)));
+    this.#inputs = inputs;
     if (result.warnings.length > 0) {
       const text = (await esbuild.formatMessages(relocate(result.warnings, root, this.#cwd), { kind: 'warning', color })).join('');
       logger.block(text, 'warn');
     }
     let outputChanged: boolean;
     try {
-      outputChanged = writeChangedOutputs(result.outputFiles, this.#previous, this.#cwd, this.#options.cache ?? null);
+      outputChanged = this.#options.outfile
+        ? writeChangedOutputs(result.outputFiles, this.#previous, this.#cwd)
+        : // In place, the program may load files the build never reads (a directory scan): a change to one restarts.
+          hasNewBytes(result.outputFiles, this.#previous) || changed.some((file) => !graphBefore.has(file));
     } catch (error) {
       if (!(error instanceof BuildError)) throw error;
       // The next build writes every file again: `previous` still describes what is on disk.
       return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics: error.diagnostics };
     }
     this.#previous = new Map(result.outputFiles.map((file) => [file.path, file.contents]));
+    this.#carried = [];
     return { type: 'built', durationMs: Date.now() - startedAt, outputChanged };
   }
 
@@ -136,21 +152,21 @@ class EsbuildBuilder implements Builder {
 
 function createContext(options: EsbuildBuilderOptions): Promise<Context> {
   const { root, entry, outfile } = options;
-  return esbuild.context({
+  const common = {
     absWorkingDir: root,
     entryPoints: [entry],
-    outfile,
     bundle: true,
-    platform: 'node',
+    platform: 'node' as const,
     target: `node${process.versions.node.split('.')[0]}`,
-    format: outputFormat(outfile),
     ...(options.bundlePackages.length === 0 ? { packages: 'external' as const } : { plugins: [externalExcept(options.bundlePackages)] }),
-    sourcemap: 'linked',
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-    ...(outputFormat(outfile) === 'esm' ? { banner: { js: ESM_REQUIRE_BANNER } } : {}),
-  });
+    metafile: true as const,
+    write: false as const,
+    logLevel: 'silent' as const,
+  };
+  // In place, the output is never run: ESM is the format that accepts every module (top-level await too).
+  if (!outfile) return esbuild.context({ ...common, format: 'esm' });
+  const format = outputFormat(outfile);
+  return esbuild.context({ ...common, outfile, format, sourcemap: 'linked', ...(format === 'esm' ? { banner: { js: ESM_REQUIRE_BANNER } } : {}) });
 }
 
 /**
@@ -182,7 +198,7 @@ function outputFormat(outfile: string): 'esm' | 'cjs' {
  * Writes the files whose bytes differ from the last build (or are missing); true if any did. A disk
  * that refuses (a file where the directory should be, no space, read-only) throws a BuildError.
  */
-function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>, cwd: string, cache: CacheDir | null): boolean {
+function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>, cwd: string): boolean {
   let changed = false;
   // The bundle first: when the directory cannot be made, the message names the file the user set.
   const bundleFirst = [...files].sort((a, b) => Number(a.path.endsWith('.map')) - Number(b.path.endsWith('.map')));
@@ -191,9 +207,8 @@ function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: Rea
     if (before && Buffer.from(before).equals(Buffer.from(file.contents)) && existsSync(file.path)) continue;
     const isMap = file.path.endsWith('.map');
     try {
-      makeOutputDirectory(path.dirname(file.path), cache);
-      // In hot's private cache only the user reads them; elsewhere the umask decides, as for any file.
-      replaceFile(file.path, file.contents, cache?.privateBase ? 0o600 : 0o666);
+      mkdirSync(path.dirname(file.path), { recursive: true });
+      replaceFile(file.path, file.contents, 0o666);
     } catch (error) {
       throw diskBuildError(error, { doing: `write the ${isMap ? 'source map' : 'bundle'} to`, file: file.path, setting: 'build.outfile' }, cwd) ?? error;
     }
@@ -202,21 +217,25 @@ function writeChangedOutputs(files: readonly esbuild.OutputFile[], previous: Rea
   return changed || previous.size === 0;
 }
 
+const CODE_FILE = /\.(?:[cm]?[jt]sx?)$/;
+
 /**
- * The outfile's directory, made if missing. hot's private cache is checked again before every write:
- * the temp directory's cleaner may have removed it since the start, and someone else made it anew.
+ * The gate for changed modules the build does not import (a route directory the program scans): each
+ * must at least compile, so a syntax error there keeps the running program as one in the graph does.
  */
-function makeOutputDirectory(dir: string, cache: CacheDir | null): void {
-  if (!cache?.privateBase || dir !== cache.dir) {
-    mkdirSync(dir, { recursive: true });
-    return;
-  }
-  try {
-    ensurePrivateDir(cache.privateBase, dir);
-  } catch (error) {
-    if (!isHotError(error)) throw error;
-    throw new BuildError(error.message, `${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
-  }
+async function checkOutsideGraph(changed: readonly string[], graph: ReadonlySet<string>, root: string): Promise<void> {
+  const outside = [...new Set(changed)].filter((file) => !graph.has(file) && CODE_FILE.test(file) && !file.split(path.sep).includes('node_modules') && existsSync(file));
+  if (outside.length === 0) return;
+  await esbuild.build({ absWorkingDir: root, entryPoints: outside, bundle: false, write: false, outdir: root, platform: 'node', logLevel: 'silent' });
+}
+
+/** True when an output file's bytes differ from the last build's, or on the first build. */
+function hasNewBytes(files: readonly esbuild.OutputFile[], previous: ReadonlyMap<string, Uint8Array>): boolean {
+  if (previous.size === 0) return true;
+  return files.some((file) => {
+    const before = previous.get(file.path);
+    return !before || !Buffer.from(before).equals(Buffer.from(file.contents));
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { withArguments } from './command-line.js';
+import { tsLoaderUrl } from './ts-loader.js';
 import {
   DEFAULT_BACKOFF_INITIAL_MS,
   DEFAULT_BACKOFF_MAX_MS,
@@ -29,8 +29,8 @@ import {
   type UserConfig,
 } from './schema.js';
 
-/** With the esbuild build the bundle's inputs decide what matters; these files matter too. */
-const ESBUILD_DEFAULT_INCLUDE = ['package.json', 'tsconfig.json'];
+/** With an esbuild bundle (build.outfile) the bundle's inputs decide what matters; these files matter too. */
+const BUNDLE_DEFAULT_INCLUDE = ['package.json', 'tsconfig.json'];
 
 export interface ResolveInput {
   user: UserConfig;
@@ -39,7 +39,7 @@ export interface ResolveInput {
   /** Where hot was started: the root without a config file, and the base of CLI paths. */
   cwd: string;
   overrides: CliOverrides;
-  /** Directory for build outputs hot owns (esbuild bundles without an explicit outfile). */
+  /** Directory for files hot owns for this project (doctor's probe). */
   cacheDir: string;
   /** When cacheDir is in hot's per-user cache rather than in node_modules: see CacheDir.privateBase. */
   privateCacheBase?: string | null;
@@ -47,11 +47,11 @@ export interface ResolveInput {
   displayFile: string;
   /** The monorepo root's config file merged under this one, or null. */
   baseConfigFile?: string | null;
-  /** Workspace packages the esbuild bundle takes in (a monorepo), rather than leaving them to node_modules. */
+  /** Workspace packages the esbuild build takes in (a monorepo), rather than leaving them to node_modules. */
   bundlePackages?: readonly string[];
   /**
    * A monorepo package: it may only build (a library: no bin and no build.entry is then not an
-   * error), and it shares the cache dir with the other packages.
+   * error).
    */
   workspaceMember?: boolean;
 }
@@ -60,7 +60,7 @@ export interface ResolveInput {
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const root = input.configFile ? path.dirname(input.configFile) : input.cwd;
   const cache: CacheDir = { dir: input.cacheDir, privateBase: input.privateCacheBase ?? null };
-  const build = resolveBuild(input, root, cache);
+  const build = resolveBuild(input, root);
   const run = resolveRun(input, root, build);
   const watch = resolveWatch(input, root, build, run);
   const restart = resolveRestart(input.user);
@@ -74,19 +74,15 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, cache, watch, build, run, restart, serve, hooks, terminal }));
 }
 
-function resolveBuild({ user, overrides, cwd, bundlePackages = [], workspaceMember = false }: ResolveInput, root: string, cache: CacheDir): ResolvedBuild {
-  const cacheOutfile = (entry: string): string => cacheOutfileFor(cache.dir, root, entry, workspaceMember);
+function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInput, root: string): ResolvedBuild {
   const killSignal = overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL;
   const killTimeoutMs = overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
-  if (overrides.entry) {
-    const entry = path.resolve(cwd, overrides.entry);
-    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(entry), bundlePackages, cache };
-  }
+  // The entry runs in place: the build gates and maps it, and writes nothing.
+  if (overrides.entry) return { kind: 'esbuild', root, entry: path.resolve(cwd, overrides.entry), outfile: null, bundlePackages };
   const spec = user.build;
   if (spec?.entry) {
-    const entry = path.resolve(root, spec.entry);
-    if (spec.outfile) return { kind: 'esbuild', root, entry, outfile: path.resolve(root, spec.outfile), bundlePackages, cache: null };
-    return { kind: 'esbuild', root, entry, outfile: cacheOutfile(entry), bundlePackages, cache };
+    const outfile = spec.outfile ? path.resolve(root, spec.outfile) : null;
+    return { kind: 'esbuild', root, entry: path.resolve(root, spec.entry), outfile, bundlePackages };
   }
   if (spec?.cmd) {
     const output = spec.output ? path.resolve(root, spec.output) : null;
@@ -103,12 +99,14 @@ function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveIn
   } else if (user.bin && !overrides.entry) {
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
-    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', build.outfile, ...args] };
+    // Run in place: the program's own files, under tsx's loader from hot's install (the project needs no tsx).
+    const program = build.outfile ? [build.outfile] : ['--import', tsLoaderUrl(), build.entry];
+    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...program, ...args] };
   } else if (workspaceMember && build.kind === 'command') {
     command = null;
   } else {
     throw new ConfigError(`${displayFile}: nothing to run: set bin (e.g. bin = "node dist/server.js") or build.entry (e.g. entry = "src/server.ts" under [build])`, {
-      hint: 'or run `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
+      hint: 'or run `hot src/server.ts` to run a TypeScript file, or `hot -- node server.js` to restart a command',
     });
   }
   return {
@@ -123,9 +121,10 @@ function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveIn
 }
 
 function resolveWatch({ user, overrides, configFile, baseConfigFile }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
-  const defaultInclude = build.kind === 'esbuild' && !user.include ? ESBUILD_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
+  // Run in place, the program may load files its build never sees (a directory scan, a computed import()).
+  const defaultInclude = build.kind === 'esbuild' && build.outfile && !user.include ? BUNDLE_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
   const outputs: string[] = [];
-  if (build.kind === 'esbuild') outputs.push(build.outfile, `${build.outfile}.map`);
+  if (build.kind === 'esbuild' && build.outfile) outputs.push(build.outfile, `${build.outfile}.map`);
   if (build.kind === 'command' && build.output) outputs.push(build.output);
   return {
     root,
@@ -182,16 +181,6 @@ function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
 function resolveAllowedHosts(names: string[] | true | undefined): readonly string[] | 'any' {
   if (names === true) return 'any';
   return (names ?? []).map((name) => name.toLowerCase().replace(/\.$/, ''));
-}
-
-/** A bundle path inside hot's cache that is unique per project and entry, and never in the user's sources. */
-function cacheOutfileFor(cacheDir: string, root: string, entry: string, shared: boolean): string {
-  const relative = path.relative(root, entry).replace(/\.[^./\\]+$/, '');
-  const flat = relative.split(/[\\/]+/).filter((part) => part !== '..' && part !== '.').join('__') || 'entry';
-  if (!shared) return path.join(cacheDir, `${flat}.mjs`);
-  // Packages of one monorepo share a cache dir and often an entry name (src/server.ts).
-  const project = createHash('sha1').update(root).digest('hex').slice(0, 8);
-  return path.join(cacheDir, `${flat}-${project}.mjs`);
 }
 
 function deepFreeze<T>(value: T): T {

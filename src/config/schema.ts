@@ -98,16 +98,16 @@ export interface ValueOfType {
 
 // `as const` keeps each row's literal types, so CliOverrides below can be derived from the rows.
 const SETTING_ROWS = [
-  { key: 'include', flag: 'include', override: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files; with build.entry, the bundle's own inputs plus package.json and tsconfig.json", description: 'globs of files to watch, relative to the config file', glob: true },
+  { key: 'include', flag: 'include', override: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files, plus the build's own inputs; with build.outfile, the bundle's inputs plus package.json and tsconfig.json", description: 'globs of files to watch, relative to the config file', glob: true },
   { key: 'exclude', flag: 'exclude', override: 'exclude', type: 'string-list', defaultText: '[]', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output', glob: true },
   { key: 'delay', flag: 'delay', override: 'delayMs', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a change before rebuilding (several changed files wait at least 250)' },
-  { key: 'bin', flag: null, type: 'command', defaultText: 'node <build.outfile>', description: 'what to run: a command line, or an array of arguments' },
+  { key: 'bin', flag: null, type: 'command', defaultText: 'node --import tsx <build.entry> (node <build.outfile> with build.outfile)', description: 'what to run: a command line, or an array of arguments' },
   { key: 'gitignore', flag: null, type: 'boolean', defaultText: 'true', description: 'also skip the files the root .gitignore ignores' },
   { key: 'poll', flag: 'poll', override: 'poll', env: 'HOT_POLL', type: 'boolean', defaultText: 'false (HOT_POLL=1 turns it on)', description: `check files every ${POLL_INTERVAL_MS} ms instead of waiting for file-system events: for Docker bind mounts, network drives, WSL's /mnt; when it runs out of inotify watches, hot polls by itself the files it could not watch` },
   { key: 'build', flag: null, type: 'table', defaultText: '', description: 'how to build before each run (leave out to run `bin` directly)' },
   { key: 'build.cmd', flag: null, type: 'command', defaultText: '', description: 'a build command, e.g. "tsc -p ."' },
-  { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file for the built-in incremental esbuild bundle' },
-  { key: 'build.outfile', flag: null, type: 'string', defaultText: 'a file in hot\'s cache: node_modules/.cache/hot, or ~/.cache/hot', description: 'where the esbuild bundle is written' },
+  { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file, run in place with a TypeScript loader (tsx); the built-in incremental esbuild build checks it first and maps what it imports' },
+  { key: 'build.outfile', flag: null, type: 'string', defaultText: 'none: the entry runs from its own files', description: 'bundle with esbuild into this file and run the bundle instead of the entry' },
   { key: 'build.output', flag: null, type: 'string', defaultText: '', description: 'file or directory `build.cmd` writes: never watched, and a build that leaves it byte-identical skips the restart' },
   { key: 'run', flag: null, type: 'table', defaultText: '', description: 'how the program is run and stopped' },
   { key: 'run.cwd', flag: null, type: 'string', defaultText: 'the config file\'s directory', description: 'working directory of the program' },
@@ -218,7 +218,7 @@ export interface ResolvedWatch {
   alwaysWatch: readonly string[];
 }
 
-/** The directory where hot keeps its own files for a project: bundles without build.outfile, doctor's probe. */
+/** The directory where hot keeps its own files for a project (doctor's probe). */
 export interface CacheDir {
   dir: string;
   /**
@@ -237,10 +237,13 @@ export type ResolvedBuild =
       kind: 'esbuild';
       root: string;
       entry: string;
-      outfile: string;
+      /**
+       * The user's build.outfile: esbuild writes the bundle there and that bundle runs. Null (the
+       * default): the entry runs in place under a TypeScript loader, and the build only gates
+       * (a failed build keeps the running program) and maps the inputs; nothing is written.
+       */
+      outfile: string | null;
       bundlePackages: readonly string[];
-      /** The cache directory the outfile is in, or null for the user's own build.outfile. */
-      cache: CacheDir | null;
     };
 
 export interface ResolvedRun {
@@ -304,7 +307,7 @@ type OverrideRow = Extract<(typeof SETTING_ROWS)[number], { override: string }>;
  * an `override`, typed by that row's type, plus the positional forms of what to run.
  */
 export type CliOverrides = { [Row in OverrideRow as Row['override']]?: ValueOfType[Row['type']] } & {
-  /** `hot src/server.ts`: bundle this entry with esbuild and run it. */
+  /** `hot src/server.ts`: run this entry in place, behind the esbuild build's gate. */
   entry?: string;
   /** `hot -- node server.js`: run this command. */
   command?: string[];

@@ -68,7 +68,7 @@ async function buildWithHooks(step: BuildStep, paths: readonly string[]): Promis
   }
   // hot was closed while the hook ran: the builder is gone.
   if (step.isClosed()) return { type: 'build-failed', durationMs: 0, diagnostics: 'hot is shutting down' };
-  const result = await step.builder().build();
+  const result = await step.builder().build(paths);
   if (result.type === 'built' && hooks.postBuild && !step.isClosed()) {
     await runNamedHook(step, 'post_build', hooks.postBuild, { ...changed, HOT_BUILD_MS: String(result.durationMs) });
   }

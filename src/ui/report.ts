@@ -42,11 +42,11 @@ export function describeCycle(cycle: CycleWords, config: ResolvedConfig, cwd: st
   return `restarting: ${describeTrigger(cycle, config, cwd)}`;
 }
 
-/** The entry file for hot's own esbuild bundle (its cache path means nothing to the user), else the command. */
+/** The entry file when hot runs its esbuild build's entry or bundle (node, a loader, a path), else the command. */
 export function programLabel(config: ResolvedConfig, cwd: string): string {
   const { build, run } = config;
   if (!run.command) return 'nothing';
-  if (build.kind === 'esbuild' && run.command.kind === 'argv' && run.command.argv.includes(build.outfile)) return relativeTo(build.entry, cwd);
+  if (build.kind === 'esbuild' && run.command.kind === 'argv' && run.command.argv.includes(build.outfile ?? build.entry)) return relativeTo(build.entry, cwd);
   return printable(describeCommand(run.command));
 }
 

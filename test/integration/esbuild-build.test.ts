@@ -42,7 +42,7 @@ describe('the built-in esbuild build', () => {
     expect(JSON.parse(after).pid).not.toBe(firstPid);
   });
 
-  it('does not restart for a file outside the bundle and outside include', async () => {
+  it('does not restart for a file outside the graph and outside include', async () => {
     const { port, hot, project } = await start();
     const firstPid = JSON.parse(await get(port)).pid as number;
     await hot.interact(
@@ -60,18 +60,39 @@ describe('the built-in esbuild build', () => {
     expect(JSON.parse(await get(port)).pid).not.toBe(firstPid);
   });
 
-  it('skips the restart when the bundle comes out byte-identical', async () => {
+  it('skips the restart when the build output comes out byte-identical', async () => {
     const { port, hot, project } = await start();
     const firstPid = JSON.parse(await get(port)).pid as number;
     await hot.interact(
-      // include matches src/unused.ts, so it is rebuilt, but the bundle does not contain it.
-      act('write src/unused.ts', () => project.write('src/unused.ts', 'export const NOT_IN_THE_BUNDLE = 2;\n')),
-      output(/src\/unused\.ts changed, output unchanged \(built in \d+ ms\): not restarting/),
+      // A comment is not in esbuild's output: nothing the program runs changed.
+      act('add a comment to src/version.ts', () => project.write('src/version.ts', "// the version\nexport const VERSION = 'v1';\n")),
+      output(/src\/version\.ts changed, output unchanged \(built in \d+ ms\): not restarting/),
     );
     expect(JSON.parse(await get(port)).pid).toBe(firstPid);
   });
 
-  it('bundles and runs a bare entry file with no config', async () => {
+  it('restarts for an included file outside the graph: the program, run in place, may load it', async () => {
+    const { port, hot, project } = await start();
+    const firstPid = JSON.parse(await get(port)).pid as number;
+    await hot.interact(
+      act('write src/unused.ts', () => project.write('src/unused.ts', 'export const NOT_IMPORTED = 2;\n')),
+      output(/restarting: src\/unused\.ts changed/),
+      answer(port, (body) => JSON.parse(body).pid !== firstPid),
+    );
+  });
+
+  it('with build.outfile, writes that bundle and runs it', async () => {
+    const project = session.project('esbuild-basic');
+    project.write('.hotrc.toml', '[build]\nentry = "src/server.ts"\noutfile = "out/server.mjs"\n');
+    const port = await freePort();
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(output(/started src\/server\.ts/), answer(port, version('v1')));
+    expect(project.read('out/server.mjs')).toContain('hello,');
+    await hot.interact(act('set v2', () => project.replace('src/version.ts', "'v1'", "'v2'")), answer(port, version('v2')));
+    expect(project.read('out/server.mjs')).toContain('"v2"');
+  });
+
+  it('runs a bare entry file in place with no config', async () => {
     const project = session.project('esbuild-basic');
     const port = await freePort();
     const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });

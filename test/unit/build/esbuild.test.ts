@@ -1,9 +1,8 @@
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Builder } from '../../../src/build/builder.js';
-import type { CacheDir } from '../../../src/config/schema.js';
 import { createEsbuildBuilder } from '../../../src/build/esbuild.js';
 import { createLogger } from '../../../src/ui/logger.js';
 
@@ -27,10 +26,10 @@ describe('createEsbuildBuilder', () => {
     return dir;
   }
 
-  function builder(root: string, outfile: string, cwd = root, cache: CacheDir | null = null): { builder: Builder; log: () => string } {
+  function builder(root: string, outfile: string | null, cwd = root): { builder: Builder; log: () => string } {
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', write: (text) => lines.push(text) });
-    const built = createEsbuildBuilder({ root, entry: path.join(root, 'src', 'main.ts'), outfile, bundlePackages: [], logger, color: false, cwd, cache });
+    const built = createEsbuildBuilder({ root, entry: path.join(root, 'src', 'main.ts'), outfile, bundlePackages: [], logger, color: false, cwd });
     cleanups.push(() => built.close());
     return { builder: built, log: () => lines.join('') };
   }
@@ -75,43 +74,61 @@ describe('createEsbuildBuilder', () => {
     expect(readdirSync(path.join(root, 'dist')).sort()).toEqual(['main.mjs', 'main.mjs.map']);
   });
 
-  describe("in hot's private cache", () => {
-    function privateCache(): CacheDir {
-      const base = mkdtempSync(path.join(os.tmpdir(), 'hot-esbuild-cache-'));
-      cleanups.push(() => rmSync(base, { recursive: true, force: true }));
-      return { dir: path.join(base, 'hot', 'app-0123'), privateBase: base };
-    }
+  describe('in place (no outfile): the gate and the graph only', () => {
+    const outputChanged = (result: { type: string }) => (result as { outputChanged?: boolean }).outputChanged;
 
-    it('writes the bundle and map readable by the user only, in directories of mode 0700', async () => {
+    it('writes nothing, and compares the output bytes in memory', async () => {
       const root = project();
-      const cache = privateCache();
-      const outfile = path.join(cache.dir, 'src__main.mjs');
-      expect((await builder(root, outfile, root, cache).builder.build()).type).toBe('built');
-      expect(statSync(path.join(cache.privateBase!, 'hot')).mode & 0o777).toBe(0o700);
-      expect(statSync(cache.dir).mode & 0o777).toBe(0o700);
-      expect(statSync(outfile).mode & 0o777).toBe(0o600);
-      expect(statSync(`${outfile}.map`).mode & 0o777).toBe(0o600);
+      const { builder: built } = builder(root, null);
+      expect(outputChanged(await built.build())).toBe(true);
+      expect(readdirSync(root)).toEqual(['src']);
+      const value = path.join(root, 'src', 'value.ts');
+      expect(built.isInput(value)).toBe(true);
+      // A comment is not in the output: nothing the program runs changed.
+      writeFileSync(value, '// the value\nexport const value: number = 1;\n');
+      expect(outputChanged(await built.build([value]))).toBe(false);
+      writeFileSync(value, 'export const value: number = 2;\n');
+      expect(outputChanged(await built.build([value]))).toBe(true);
     });
 
-    it('refuses to start on a cache directory that is a symbolic link', () => {
+    it('counts a changed file outside the graph as changed: the program may load it at run time', async () => {
       const root = project();
-      const cache = privateCache();
-      symlinkSync(root, path.join(cache.privateBase!, 'hot'));
-      expect(() => builder(root, path.join(cache.dir, 'src__main.mjs'), root, cache)).toThrow(/hot's cache directory .*\/hot is a symbolic link: refusing to use it/);
+      const { builder: built } = builder(root, null);
+      await built.build();
+      const route = path.join(root, 'src', 'routes', 'hello.ts');
+      mkdirSync(path.dirname(route));
+      writeFileSync(route, 'export const path = "/hello";\n');
+      expect(built.isInput(route)).toBe(false);
+      expect(outputChanged(await built.build([route]))).toBe(true);
     });
 
-    it('fails the build, writing nothing, when another user has made the cache directory since', async () => {
+    it('fails on a syntax error in a changed module outside the graph, naming its line', async () => {
       const root = project();
-      const cache = privateCache();
-      const { builder: built } = builder(root, path.join(cache.dir, 'src__main.mjs'), root, cache);
-      // As when the temp directory's cleaner removed it and someone else made it again.
-      rmSync(cache.dir, { recursive: true });
-      mkdirSync(cache.dir, { mode: 0o777 });
-      chownSync(cache.dir, 1234, 1234);
-      const result = await built.build();
+      const { builder: built } = builder(root, null);
+      await built.build();
+      const route = path.join(root, 'src', 'route.ts');
+      writeFileSync(route, 'export const route = ;\n');
+      const result = await built.build([route]);
       expect(result.type).toBe('build-failed');
-      expect((result as { diagnostics: string }).diagnostics).toMatch(/^hot's cache directory .* belongs to another user \(uid 1234\): refusing to use it\nhint: /);
-      expect(readdirSync(cache.dir)).toEqual([]);
+      expect((result as { diagnostics: string }).diagnostics).toMatch(/src\/route\.ts:1:\d+/);
+      writeFileSync(route, "export const route = '/';\n");
+      expect(outputChanged(await built.build([route]))).toBe(true);
+    });
+
+    it('remembers the changes of failed builds for the next good one', async () => {
+      const root = project();
+      const { builder: built } = builder(root, null);
+      await built.build();
+      const main = path.join(root, 'src', 'main.ts');
+      const good = readFileSync(main, 'utf8');
+      const data = path.join(root, 'src', 'routes.ts');
+      writeFileSync(data, 'export {};\n');
+      writeFileSync(main, 'const = ;\n');
+      expect((await built.build([data, main])).type).toBe('build-failed');
+      writeFileSync(main, good);
+      // The output is as before, but src/routes.ts changed while the build was failing.
+      expect(outputChanged(await built.build([main]))).toBe(true);
+      expect(outputChanged(await built.build([main]))).toBe(false);
     });
   });
 

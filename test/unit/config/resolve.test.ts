@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { resolveConfig, type ResolveInput } from '../../../src/config/resolve.js';
@@ -48,22 +50,28 @@ describe('resolveConfig', () => {
     expect(config.watch.exclude).toContain('**/node_modules/**');
   });
 
-  it('runs an esbuild entry from a cache outfile with source maps', () => {
+  it('runs an esbuild entry in place under tsx, the build writing nothing', () => {
     const config = resolveConfig(input({ user: { build: { entry: 'src/server.ts' }, run: { args: ['--port', '0'] } } }));
-    const outfile = path.join(CACHE, 'src__server.mjs');
-    const cache = { dir: CACHE, privateBase: null };
-    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry: path.join(ROOT, 'src/server.ts'), outfile, bundlePackages: [], cache });
-    expect(config.cache).toEqual(cache);
+    const entry = path.join(ROOT, 'src/server.ts');
+    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry, outfile: null, bundlePackages: [] });
+    expect(config.cache).toEqual({ dir: CACHE, privateBase: null });
+    const [node, sourceMaps, importFlag, loader, ...rest] = (config.run.command as { argv: string[] }).argv;
+    expect([node, sourceMaps, importFlag]).toEqual([process.execPath, '--enable-source-maps', '--import']);
+    // hot's own tsx, so the project needs none; process.argv[1] is the entry itself.
+    expect(loader).toBe(pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href);
+    expect(rest).toEqual([entry, '--port', '0']);
+    expect(config.watch.outputs).toEqual([]);
+    // The program may load files its build never reads (a directory scan), so all sources are watched.
+    expect(config.watch.include).toEqual(DEFAULT_INCLUDE);
+  });
+
+  it('runs an explicit outfile as a bundle with source maps', () => {
+    const config = resolveConfig(input({ user: { build: { entry: 'src/server.ts', outfile: 'out/server.mjs' }, run: { args: ['--port', '0'] } } }));
+    const outfile = path.join(ROOT, 'out/server.mjs');
+    expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry: path.join(ROOT, 'src/server.ts'), outfile, bundlePackages: [] });
     expect(config.run.command).toEqual({ kind: 'argv', argv: [process.execPath, '--enable-source-maps', outfile, '--port', '0'] });
     expect(config.watch.outputs).toEqual([outfile, `${outfile}.map`]);
     expect(config.watch.include).toEqual(['package.json', 'tsconfig.json']);
-  });
-
-  it('gives packages of one monorepo that share an entry name different bundles', () => {
-    const member = (name: string) => resolveConfig(input({ configFile: path.join(ROOT, `packages/${name}/.hotrc.toml`), user: { build: { entry: 'src/server.ts' } }, workspaceMember: true }));
-    const [api, web] = [member('api'), member('web')].map((config) => (config.build as { outfile: string }).outfile);
-    expect(api).not.toBe(web);
-    expect(path.relative(CACHE, api!)).toMatch(/^src__server-[0-9a-f]{8}\.mjs$/);
   });
 
   it('lets a monorepo package only build, and bundles the workspace packages it names', () => {
@@ -77,13 +85,11 @@ describe('resolveConfig', () => {
 
   it('resolves an explicit outfile and a CLI entry against their own bases', () => {
     const fromFile = resolveConfig(input({ user: { build: { entry: 'src/a.ts', outfile: 'out/a.mjs' } } }));
-    // The user's own outfile is not hot's cache: it is made like any file of theirs.
-    expect(fromFile.build).toMatchObject({ outfile: path.join(ROOT, 'out/a.mjs'), cache: null });
+    expect(fromFile.build).toMatchObject({ outfile: path.join(ROOT, 'out/a.mjs') });
 
     const cwd = path.join(ROOT, 'packages/api');
     const fromCli = resolveConfig(input({ configFile: null, cwd, overrides: { entry: 'main.ts' }, privateCacheBase: '/home/me/.cache' }));
-    const cache = { dir: CACHE, privateBase: '/home/me/.cache' };
-    expect(fromCli.build).toEqual({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts'), outfile: path.join(CACHE, 'main.mjs'), bundlePackages: [], cache });
+    expect(fromCli.build).toEqual({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts'), outfile: null, bundlePackages: [] });
     expect(fromCli.configFile).toBeNull();
     expect(fromCli.watch.alwaysWatch).toEqual([]);
   });
