@@ -124,13 +124,8 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         return logger.success(`${printable(event.reason)} (in ${formatDuration(event.durationMs)})`);
       case 'restart-skipped':
         return reportSkipped(logger, event, cwd);
-      case 'start-failed': {
-        const reason = printable(event.reason);
-        if (event.oldServing && event.cause === 'spawn') return logger.error(`${reason}; the previous version keeps serving, waiting for changes`, hintOf(event));
-        if (event.oldServing) return logger.error(`the new version failed to start: ${reason}. The previous version keeps serving; waiting for changes`);
-        if (event.cause === 'spawn') return logger.error(`${reason}, waiting for changes`, hintOf(event));
-        return logger.error(`the app failed to start: ${reason}`);
-      }
+      case 'start-failed':
+        return reportStartFailed(logger, event);
       case 'exit':
         if (event.requested) logger.debug(`app (pid ${event.pid}) stopped: ${describeExitStatus(event.code, event.signal)}`);
         return;
@@ -158,6 +153,14 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         return logger.warn('config not applied: still running with the previous one');
     }
   };
+}
+
+function reportStartFailed(logger: Logger, event: Extract<HotEvent, { type: 'start-failed' }>): void {
+  const reason = printable(event.reason);
+  if (event.oldServing && event.cause === 'spawn') return logger.error(`${reason}; the previous version keeps serving, waiting for changes`, hintOf(event));
+  if (event.oldServing) return logger.error(`the new version failed to start: ${reason}. The previous version keeps serving; waiting for changes`);
+  if (event.cause === 'spawn') return logger.error(`${reason}, waiting for changes`, hintOf(event));
+  return logger.error(`the app failed to start: ${reason}`);
 }
 
 function hintOf(event: { hint?: string }): { hint: string } | undefined {

@@ -1,0 +1,99 @@
+/** The config as the stages see it: every field present, paths absolute, times in milliseconds. */
+import type { Command } from './schema.js';
+
+export interface ResolvedWatch {
+  root: string;
+  include: readonly string[];
+  exclude: readonly string[];
+  gitignore: boolean;
+  /** Poll every POLL_INTERVAL_MS instead of using file-system events. */
+  poll: boolean;
+  delayMs: number;
+  /** Absolute paths that are never watched (build outputs). */
+  outputs: readonly string[];
+  /** Absolute paths that always matter (the config file, env files). */
+  alwaysWatch: readonly string[];
+}
+
+/** The directory where hot keeps its own files for a project (doctor's probe). */
+export interface CacheDir {
+  dir: string;
+  /**
+   * Null for node_modules/.cache/hot inside the project (or its workspace): the user's own tree, made
+   * like any directory there. Otherwise `dir` is in hot's per-user cache under this directory (the
+   * user's cache directory, or the system temp directory), and every directory from here down to
+   * `dir` must be a real directory of this user with mode 0700 (see platform/private-dir.ts).
+   */
+  privateBase: string | null;
+}
+
+export type ResolvedBuild =
+  | { kind: 'none' }
+  | { kind: 'command'; command: Command; cwd: string; output: string | null; killSignal: NodeJS.Signals; killTimeoutMs: number }
+  | {
+      kind: 'esbuild';
+      root: string;
+      entry: string;
+      /**
+       * The user's build.outfile: esbuild writes the bundle there and that bundle runs. Null (the
+       * default): the entry runs in place under a TypeScript loader, and the build only gates
+       * (a failed build keeps the running program) and maps the inputs; nothing is written.
+       */
+      outfile: string | null;
+      bundlePackages: readonly string[];
+    };
+
+export interface ResolvedRun {
+  /** Null for a package that is only built (a library in a monorepo). */
+  command: Command | null;
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+  envFiles: readonly string[];
+  killSignal: NodeJS.Signals;
+  killTimeoutMs: number;
+  stopOnError: boolean;
+}
+
+export interface ResolvedRestart {
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  maxRestarts: number;
+  windowMs: number;
+}
+
+/** allowedHosts: names the http proxy answers besides this machine's own (lower case; `.x.test` takes subdomains), or any. */
+export type ResolvedServe =
+  | { strategy: 'restart'; port: number | null }
+  | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; allowedHosts: readonly string[] | 'any'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
+  | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
+
+/** Shell commands run at points of each cycle; null where none is set. */
+export interface ResolvedHooks {
+  preBuild: Command | null;
+  postBuild: Command | null;
+  onRestart: Command | null;
+  onCrash: Command | null;
+}
+
+export interface ResolvedTerminal {
+  /** Clear the screen before each restart (when stdout is a terminal and CI is unset). */
+  clear: boolean;
+  /** Who reads the terminal's input: hot's shortcuts, or the program. */
+  stdin: 'hot' | 'child';
+}
+
+export interface ResolvedConfig {
+  /** Absolute path of the config file, or null when hot runs without one. */
+  configFile: string | null;
+  /** The monorepo root's config file whose settings this one extends, or null. */
+  baseConfigFile: string | null;
+  cache: CacheDir;
+  watch: ResolvedWatch;
+  build: ResolvedBuild;
+  run: ResolvedRun;
+  restart: ResolvedRestart;
+  serve: ResolvedServe;
+  hooks: ResolvedHooks;
+  terminal: ResolvedTerminal;
+}
+
