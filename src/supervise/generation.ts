@@ -2,6 +2,7 @@ import type { ResolvedRun } from '../config/schema.js';
 import { SpawnError } from '../errors.js';
 import type { GenerationLaunch, Handoff, JobEvent, StartFailure } from '../events.js';
 import type { ChildHandle, SpawnChild } from './child.js';
+import { settlesWithin } from './settle.js';
 import { buildChildEnv, changedPathsVariables } from './env.js';
 
 /** One started program of a job. */
@@ -78,4 +79,16 @@ export async function waitUntilReady(next: Generation, using: Handoff): Promise<
   clearTimeout(timer);
   abort.abort();
   return outcome;
+}
+
+/** How long to wait for an exit after SIGKILL before reporting the process as stuck. */
+const EXIT_WAIT_MS = 10_000;
+
+/** The stop signal to the generation's group, SIGKILL after `timeoutMs`; says when either went wrong. */
+export async function stopThroughKillPath(generation: Generation, timeoutMs: number, emit: (event: JobEvent) => void): Promise<void> {
+  const { child, run } = generation;
+  const { forced } = await child.stop(run.killSignal, timeoutMs);
+  if (forced) emit({ type: 'force-killed', pid: child.pid, afterMs: timeoutMs, signal: run.killSignal });
+  // stop() waits for the exit itself; this bound only matters for a process stuck in the kernel.
+  if (!(await settlesWithin(child.exited, EXIT_WAIT_MS))) emit({ type: 'stuck', pid: child.pid });
 }

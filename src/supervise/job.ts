@@ -1,11 +1,7 @@
 import type { ResolvedRun } from '../config/schema.js';
 import type { ChildExit, Handoff, JobControl, JobEvent, JobState, StartFailure } from '../events.js';
 import { spawnChild, type ChildStatus, type SpawnChild } from './child.js';
-import { launchGeneration, prepareEnvironment, waitUntilReady, type Generation } from './generation.js';
-import { settlesWithin } from './settle.js';
-
-/** How long to wait for an exit after SIGKILL before reporting the process as stuck. */
-const EXIT_WAIT_MS = 10_000;
+import { launchGeneration, prepareEnvironment, stopThroughKillPath, waitUntilReady, type Generation } from './generation.js';
 
 export interface JobOptions {
   run: ResolvedRun;
@@ -148,13 +144,7 @@ class ProgramJob implements Job {
   /** The kill path for one generation, tracked so close() waits for it and kill cuts it short. */
   #stopGeneration(generation: Generation, timeoutMs: number): Promise<void> {
     generation.stopRequested = true;
-    const { child, run } = generation;
-    const done = (async () => {
-      const { forced } = await child.stop(run.killSignal, timeoutMs);
-      if (forced) this.#emit({ type: 'force-killed', pid: child.pid, afterMs: timeoutMs, signal: run.killSignal });
-      // stop() waits for the exit itself; this bound only matters for a process stuck in the kernel.
-      if (!(await settlesWithin(child.exited, EXIT_WAIT_MS))) this.#emit({ type: 'stuck', pid: child.pid });
-    })();
+    const done = stopThroughKillPath(generation, timeoutMs, this.#emit);
     this.#stopping.add(done);
     void done.finally(() => {
       this.#stopping.delete(done);
@@ -223,12 +213,7 @@ class ProgramJob implements Job {
   async #restartInPlace(changedPaths: readonly string[]): Promise<void> {
     const env = await this.#environment();
     if (!env) return;
-    const old = this.#current;
-    if (old) {
-      this.#state = 'stopping';
-      await this.#stopGeneration(old, old.run.killTimeoutMs);
-      if (this.#current === old) this.#current = null;
-    }
+    await this.#stopCurrent();
     if (this.#closed) return;
     this.#state = 'starting';
     const generation = await this.#launch(env, changedPaths, true);
@@ -283,13 +268,17 @@ class ProgramJob implements Job {
     void done.finally(() => this.#stopping.delete(done));
   }
 
-  async #stop(): Promise<void> {
+  /** The serving generation through its kill path, with its own [run] settings. */
+  async #stopCurrent(): Promise<void> {
     const generation = this.#current;
-    if (generation) {
-      this.#state = 'stopping';
-      await this.#stopGeneration(generation, generation.run.killTimeoutMs);
-      if (this.#current === generation) this.#current = null;
-    }
+    if (!generation) return;
+    this.#state = 'stopping';
+    await this.#stopGeneration(generation, generation.run.killTimeoutMs);
+    if (this.#current === generation) this.#current = null;
+  }
+
+  async #stop(): Promise<void> {
+    await this.#stopCurrent();
     this.#state = 'idle';
     this.#handoff?.vacate();
     this.#emit({ type: 'stopped' });
