@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createHot, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
 import type { CliOverrides } from '../config/schema.js';
@@ -66,6 +67,8 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
 function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
   const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath } : {}) });
   const config = load();
+  // Only found without a config file (a config names its env files itself): said once, at start.
+  if (!config.configFile && config.run.envFiles.length > 0) logger.info(`loading ${config.run.envFiles.map((file) => path.relative(cwd, file)).join(', ')}`);
   const shortcuts = wantsShortcuts(config.terminal.stdin, json);
   const app = createHot({
     config,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { locateCacheDir } from './cache-dir.js';
+import { findProjectEnvFiles } from './project-env-files.js';
 import { resolveConfig } from './resolve.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig, type UserConfig } from './schema.js';
 import { codeFrame } from './source-position.js';
@@ -25,7 +26,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   const configFile = locateConfigFile(options);
   const displayFile = configFile ? displayPath(configFile, options.cwd) : '(command line)';
   const baseConfigFile = options.workspace?.baseConfigFile ?? null;
-  const own = configFile ? readUserConfig(configFile, displayFile) : {};
+  const own = configFile ? readUserConfig(configFile, displayFile) : zeroConfig(options);
   const user = baseConfigFile ? extendUserConfig(sharedPart(readUserConfig(baseConfigFile, displayPath(baseConfigFile, options.cwd)), baseConfigFile), own) : own;
   if (!configFile && !options.overrides.entry && !options.overrides.command?.length) {
     throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run`, {
@@ -48,6 +49,16 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   });
   checkPaths(resolved, options.cwd, displayFile);
   return resolved;
+}
+
+/**
+ * Without a config file, what the project itself says: its `.env` and the env files its dev script
+ * gives node. A config file keeps env_file explicit; a workspace package has its root's settings.
+ */
+function zeroConfig({ cwd, workspace }: LoadOptions): UserConfig {
+  if (workspace) return {};
+  const envFile = findProjectEnvFiles(cwd);
+  return envFile.length > 0 ? { run: { envFile } } : {};
 }
 
 /**
