@@ -19,6 +19,11 @@ export interface LoadOptions {
    * and a package that only builds (no bin, a build command) is allowed.
    */
   workspace?: { root: string; baseConfigFile: string | null; packageNames: readonly string[] };
+  /**
+   * A workspace package run alone (hot in its directory): the workspace's package names, which the
+   * esbuild check compiles, and the source files of the ones it depends on, which it watches.
+   */
+  internalPackages?: { names: readonly string[]; sourceFiles: readonly string[] };
 }
 
 /** Finds, reads, parses, validates and resolves the config; every user mistake is a ConfigError. */
@@ -45,7 +50,8 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     displayFile,
     baseConfigFile,
     workspaceMember: options.workspace !== undefined,
-    bundlePackages: options.workspace?.packageNames ?? [],
+    bundlePackages: options.workspace?.packageNames ?? options.internalPackages?.names ?? [],
+    internalSources: options.internalPackages?.sourceFiles ?? [],
   });
   checkPaths(resolved, options.cwd, displayFile);
   return resolved;
