@@ -49,7 +49,7 @@ export interface ResolveInput {
   baseConfigFile?: string | null;
   /** Workspace packages the esbuild build takes in (a monorepo), rather than leaving them to node_modules. */
   bundlePackages?: readonly string[];
-  /** Files of internal workspace packages outside the root, watched with an esbuild build (a package run alone). */
+  /** Files of internal workspace packages outside the root, watched unless a build command runs (a package run alone). */
   internalSources?: readonly string[];
   /**
    * A monorepo package: it may only build (a library: no bin and no build.entry is then not an
@@ -140,8 +140,8 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSou
       ...(configFile ? [configFile] : []),
       ...(baseConfigFile ? [baseConfigFile] : []),
       ...run.envFiles,
-      // The program loads them in place, so an edit restarts it; the esbuild check compiles them first.
-      ...(build.kind === 'esbuild' ? internalSources : []),
+      // The program loads them in place, so an edit restarts it (a build command decides for itself what it rebuilds).
+      ...(build.kind === 'command' ? [] : internalSources),
     ],
   };
 }
