@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { createHot, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
 import type { CliOverrides } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
+import { findInternalPackages } from '../workspace/internal-packages.js';
 import { createWorkspaceHot } from '../workspace/orchestrator.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
@@ -64,8 +66,12 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
 }
 
 function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
-  const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath } : {}) });
+  // A workspace package run alone: its internal packages are checked and watched with it.
+  const internalPackages = findInternalPackages(cwd);
+  const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
   const config = load();
+  // Only found without a config file (a config names its env files itself): said once, at start.
+  if (!config.configFile && config.run.envFiles.length > 0) logger.info(`loading ${config.run.envFiles.map((file) => path.relative(cwd, file)).join(', ')}`);
   const shortcuts = wantsShortcuts(config.terminal.stdin, json);
   const app = createHot({
     config,

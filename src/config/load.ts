@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { locateCacheDir } from './cache-dir.js';
+import { findProjectEnvFiles } from './project-env-files.js';
 import { resolveConfig } from './resolve.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig, type UserConfig } from './schema.js';
 import { codeFrame } from './source-position.js';
@@ -18,6 +19,11 @@ export interface LoadOptions {
    * and a package that only builds (no bin, a build command) is allowed.
    */
   workspace?: { root: string; baseConfigFile: string | null; packageNames: readonly string[] };
+  /**
+   * A workspace package run alone (hot in its directory): the workspace's package names, which the
+   * esbuild check compiles, and the source files of the ones it depends on, which it watches.
+   */
+  internalPackages?: { names: readonly string[]; sourceFiles: readonly string[] };
 }
 
 /** Finds, reads, parses, validates and resolves the config; every user mistake is a ConfigError. */
@@ -25,7 +31,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   const configFile = locateConfigFile(options);
   const displayFile = configFile ? displayPath(configFile, options.cwd) : '(command line)';
   const baseConfigFile = options.workspace?.baseConfigFile ?? null;
-  const own = configFile ? readUserConfig(configFile, displayFile) : {};
+  const own = configFile ? readUserConfig(configFile, displayFile) : zeroConfig(options);
   const user = baseConfigFile ? extendUserConfig(sharedPart(readUserConfig(baseConfigFile, displayPath(baseConfigFile, options.cwd)), baseConfigFile), own) : own;
   if (!configFile && !options.overrides.entry && !options.overrides.command?.length) {
     throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run`, {
@@ -44,10 +50,21 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     displayFile,
     baseConfigFile,
     workspaceMember: options.workspace !== undefined,
-    bundlePackages: options.workspace?.packageNames ?? [],
+    bundlePackages: options.workspace?.packageNames ?? options.internalPackages?.names ?? [],
+    internalSources: options.internalPackages?.sourceFiles ?? [],
   });
   checkPaths(resolved, options.cwd, displayFile);
   return resolved;
+}
+
+/**
+ * Without a config file, what the project itself says: its `.env` and the env files its dev script
+ * gives node. A config file keeps env_file explicit; a workspace package has its root's settings.
+ */
+function zeroConfig({ cwd, workspace }: LoadOptions): UserConfig {
+  if (workspace) return {};
+  const envFile = findProjectEnvFiles(cwd);
+  return envFile.length > 0 ? { run: { envFile } } : {};
 }
 
 /**

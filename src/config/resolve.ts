@@ -49,6 +49,8 @@ export interface ResolveInput {
   baseConfigFile?: string | null;
   /** Workspace packages the esbuild build takes in (a monorepo), rather than leaving them to node_modules. */
   bundlePackages?: readonly string[];
+  /** Files of internal workspace packages outside the root, watched unless a build command runs (a package run alone). */
+  internalSources?: readonly string[];
   /**
    * A monorepo package: it may only build (a library: no bin and no build.entry is then not an
    * error).
@@ -120,7 +122,7 @@ function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveIn
   };
 }
 
-function resolveWatch({ user, overrides, configFile, baseConfigFile }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
+function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSources = [] }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
   // Run in place, the program may load files its build never sees (a directory scan, a computed import()).
   const defaultInclude = build.kind === 'esbuild' && build.outfile && !user.include ? BUNDLE_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
   const outputs: string[] = [];
@@ -134,7 +136,13 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile }: ResolveIn
     poll: overrides.poll ?? user.poll ?? false,
     delayMs: overrides.delayMs ?? user.delayMs ?? DEFAULT_DELAY_MS,
     outputs,
-    alwaysWatch: [...(configFile ? [configFile] : []), ...(baseConfigFile ? [baseConfigFile] : []), ...run.envFiles],
+    alwaysWatch: [
+      ...(configFile ? [configFile] : []),
+      ...(baseConfigFile ? [baseConfigFile] : []),
+      ...run.envFiles,
+      // The program loads them in place, so an edit restarts it (a build command decides for itself what it rebuilds).
+      ...(build.kind === 'command' ? [] : internalSources),
+    ],
   };
 }
 

@@ -113,7 +113,7 @@ const SETTING_ROWS = [
   { key: 'run.cwd', flag: null, type: 'string', defaultText: 'the config file\'s directory', description: 'working directory of the program' },
   { key: 'run.args', flag: null, type: 'string-list', defaultText: '[]', description: 'extra arguments appended to `bin`' },
   { key: 'run.env', flag: null, type: 'env-table', defaultText: '{}', description: 'environment variables for the program' },
-  { key: 'run.env_file', flag: null, type: 'string-or-list', defaultText: '[]', description: 'dotenv files loaded for the program; editing one restarts it' },
+  { key: 'run.env_file', flag: null, type: 'string-or-list', defaultText: '[]; without a config file, .env and the files the dev script passes to node with --env-file', description: 'dotenv files loaded for the program; editing one restarts it' },
   { key: 'run.kill_signal', flag: 'kill-signal', override: 'killSignal', type: 'signal', defaultText: DEFAULT_KILL_SIGNAL, description: 'signal sent to the program\'s process group to stop it' },
   { key: 'run.kill_timeout', flag: 'kill-timeout', override: 'killTimeoutMs', type: 'ms', defaultText: String(DEFAULT_KILL_TIMEOUT_MS), description: 'milliseconds to wait after kill_signal before SIGKILL' },
   { key: 'run.stop_on_error', flag: null, type: 'boolean', defaultText: 'false', description: 'stop the program when a build fails (default: keep the last good one running)' },
