@@ -7,6 +7,7 @@ import { createWorkspaceHot } from '../workspace/orchestrator.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
 import type { Workspace } from '../workspace/packages.js';
+import { detectedOverrides } from './detected-entry.js';
 import { fail } from './fail.js';
 import { configPathOf, filtersOf, logLevelOf, toOverrides, useColor, type CliFlags } from './flags.js';
 import { createJsonWriter } from './json.js';
@@ -60,11 +61,12 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
       hint: 'run it where package.json has "workspaces" (npm, yarn) or next to pnpm-workspace.yaml',
     });
   }
-  runApp(cwd, overrides, configPath, { logger, color, json: flags.json === true });
+  const detected = explicit ? { overrides, lookedFor: [] } : detectedOverrides(cwd, overrides, logger);
+  runApp(cwd, detected.overrides, configPath, detected.lookedFor, { logger, color, json: flags.json === true });
 }
 
-function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
-  const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath } : {}) });
+function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, lookedFor: readonly string[], { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
+  const load = () => loadConfig({ cwd, overrides, lookedFor, ...(configPath !== undefined ? { configPath } : {}) });
   const config = load();
   const shortcuts = wantsShortcuts(config.terminal.stdin, json);
   const app = createHot({

@@ -19,7 +19,7 @@ export function runsPackages(workspace: Workspace, cwd: string): boolean {
 }
 
 /** A root .hotrc.toml with a bin or a build is an app of its own, not shared defaults for packages. */
-function rootConfigRunsSomething(cwd: string): boolean {
+export function rootConfigRunsSomething(cwd: string): boolean {
   const file = path.join(cwd, CONFIG_FILE_NAME);
   if (!existsSync(file)) return false;
   const user = readUserConfig(file, CONFIG_FILE_NAME);
