@@ -38,6 +38,15 @@ describe('hot finds the entry', () => {
     await hot.interact(output(/app exited cleanly, waiting for changes/), output(/hint: src\/index\.ts never calls listen\(\); src\/server\.ts does: run `hot src\/server\.ts`/));
   });
 
+  it('hot doctor warns when the entry never calls listen() and another candidate does', async () => {
+    const project = session.project('exports-app');
+    project.write('.hotrc.toml', '[build]\nentry = "src/index.ts"\n');
+    const doctor = session.run(project, ['doctor']);
+    expect((await doctor.interact(exit())).code).toBe(0);
+    expect(doctor.output()).toMatch(/^\[hot\] warn {2}the entry never calls listen\(\): it may only export the app$/m);
+    expect(doctor.output()).toContain('hint: src/index.ts never calls listen(); src/server.ts does: run `hot src/server.ts`');
+  });
+
   it('lists where it looked when it finds nothing', async () => {
     const project = session.project();
     const hot = session.run(project, []);
