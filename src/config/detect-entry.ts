@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scriptTarget } from './entry-script.js';
+import { scriptNamed, scriptTarget, type ScriptTarget } from './entry-script.js';
 import { callsListen, isFile, resolveImport } from './listen-check.js';
 
 /** package.json scripts read for the command that starts the app, in this order. */
@@ -45,16 +45,26 @@ export function entryLeads(manifest: Manifest | null, nestCli: NestCli | null): 
   const leads: EntryLead[] = [];
   const scripts = manifest && typeof manifest.scripts === 'object' && manifest.scripts !== null ? (manifest.scripts as Record<string, unknown>) : {};
   for (const name of ENTRY_SCRIPTS) {
-    const script = scripts[name];
-    if (typeof script !== 'string') continue;
-    const target = scriptTarget(script);
-    const source = `package.json scripts.${name}: ${JSON.stringify(script)}`;
-    if (target?.kind === 'file') leads.push({ file: target.file, source });
+    const found = followScript(scripts, name, []);
+    if (!found) continue;
+    const { target, source } = found;
+    if (target.kind === 'file') leads.push({ file: target.file, source });
     if (target?.kind === 'nest') leads.push({ file: nestEntry(nestCli), source: `${source} and nest-cli.json` });
   }
   if (manifest && typeof manifest.main === 'string' && manifest.main !== '') leads.push({ file: manifest.main, source: 'package.json main' });
   for (const file of COMMON_ENTRIES) leads.push({ file, source: 'a common entry name' });
   return leads;
+}
+
+/** What script `name` runs, through `npm run other` and the like (a few steps, no cycles), and how it got there. */
+function followScript(scripts: Record<string, unknown>, name: string, chain: string[]): { target: ScriptTarget; source: string } | null {
+  const script = scripts[name];
+  if (typeof script !== 'string' || chain.includes(name) || chain.length > 3) return null;
+  const via = [...chain, name];
+  const target = scriptTarget(script);
+  if (target) return { target, source: `package.json scripts.${via.join(' → scripts.')}: ${JSON.stringify(script)}` };
+  const next = scriptNamed(script);
+  return next === null ? null : followScript(scripts, next, via);
 }
 
 function nestEntry(nestCli: NestCli | null): string {

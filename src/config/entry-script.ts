@@ -53,12 +53,12 @@ function commandTarget(all: string[]): ScriptTarget | null {
     return inner ?? fileArgument(rest, VALUE_FLAGS.nodemon!);
   }
   if (runner === 'node') return fileArgument(rest, VALUE_FLAGS.node!);
-  // `tsx watch src/x.ts`: watch is tsx's subcommand, not the file.
-  return fileArgument(rest[0] === 'watch' ? rest.slice(1) : rest, VALUE_FLAGS.ts!);
+  // `tsx watch src/x.ts`, `tsx --env-file .env watch x.ts`: watch is tsx's subcommand, not the file.
+  return fileArgument(rest, VALUE_FLAGS.ts!, runner === 'tsx' ? 'watch' : null);
 }
 
 /** The first word that is neither a flag nor a flag's value; `--` ends the runner's flags. */
-function fileArgument(args: string[], valueFlags: ReadonlySet<string>): ScriptTarget | null {
+function fileArgument(args: string[], valueFlags: ReadonlySet<string>, subcommand: string | null = null): ScriptTarget | null {
   for (let index = 0; index < args.length; index += 1) {
     const word = args[index]!;
     if (word === '--') return args[index + 1] !== undefined ? { kind: 'file', file: args[index + 1]! } : null;
@@ -66,7 +66,23 @@ function fileArgument(args: string[], valueFlags: ReadonlySet<string>): ScriptTa
       if (valueFlags.has(word)) index += 1;
       continue;
     }
+    if (word === subcommand) {
+      subcommand = null;
+      continue;
+    }
     return { kind: 'file', file: word };
+  }
+  return null;
+}
+
+/** The package.json script a command runs by name (`npm run start:dev`, `yarn dev`, `pnpm run dev`), or null. */
+export function scriptNamed(script: string): string | null {
+  for (const command of script.split(/&&|\|\||;|\|/).reverse()) {
+    const [tool, ...rest] = words(command);
+    if (tool !== 'npm' && tool !== 'yarn' && tool !== 'pnpm' && tool !== 'bun') continue;
+    const args = rest.filter((word) => !word.startsWith('-'));
+    const named = args[0] === 'run' || args[0] === 'run-script' ? args[1] : tool === 'npm' || tool === 'bun' ? null : args[0];
+    if (named !== undefined && named !== null) return named;
   }
   return null;
 }

@@ -19,6 +19,7 @@ describe('scriptTarget', () => {
     ['tsc -p . && node dist/index.js', 'dist/index.js'],
     ['fastify start -l info app.ts', 'app.ts'],
     ['./node_modules/.bin/tsx src/x.ts', 'src/x.ts'],
+    ['tsx --env-file .env watch src/x.ts', 'src/x.ts'],
   ])('%s runs %s', (script, file) => {
     expect(scriptTarget(script)).toEqual({ kind: 'file', file });
   });
@@ -50,6 +51,12 @@ describe('entryLeads', () => {
     [{ sourceRoot: 'src', entryFile: 'bootstrap' }, 'src/bootstrap.ts'],
   ])('nest start with nest-cli.json %j runs %s', (nestCli, file) => {
     expect(entryLeads({ scripts: { start: 'nest start' } }, nestCli)[0]!.file).toBe(file);
+  });
+
+  it('follows a script that runs another by name, and stops at a cycle', () => {
+    const scripts = { dev: 'npm run start:dev', 'start:dev': 'nest start --watch', start: 'yarn serve', serve: 'pnpm run start' };
+    expect(entryLeads({ scripts }, null)[0]).toEqual({ file: 'src/main.ts', source: 'package.json scripts.dev → scripts.start:dev: "nest start --watch" and nest-cli.json' });
+    expect(entryLeads({ scripts }, null)[1]!.source).toBe('a common entry name');
   });
 
   it('ignores a manifest without usable fields', () => {
