@@ -32,6 +32,7 @@ export interface EntryDetection {
 export interface Manifest {
   main?: unknown;
   scripts?: unknown;
+  nodemonConfig?: unknown;
 }
 
 /** nest-cli.json's say on the entry: `sourceRoot` + `entryFile` (Nest's defaults: src, main). */
@@ -40,8 +41,11 @@ export interface NestCli {
   entryFile?: unknown;
 }
 
-/** Where to look, best first: package.json scripts, then main, then common names. Pure. */
-export function entryLeads(manifest: Manifest | null, nestCli: NestCli | null): EntryLead[] {
+/**
+ * Where to look, best first: package.json scripts, then main, then common names. Pure. `nodemonExec`:
+ * the `exec` of nodemon.json or of package.json `nodemonConfig`, for a script that runs bare `nodemon`.
+ */
+export function entryLeads(manifest: Manifest | null, nestCli: NestCli | null, nodemonExec: string | null = null): EntryLead[] {
   const leads: EntryLead[] = [];
   const scripts = manifest && typeof manifest.scripts === 'object' && manifest.scripts !== null ? (manifest.scripts as Record<string, unknown>) : {};
   for (const name of ENTRY_SCRIPTS) {
@@ -49,7 +53,9 @@ export function entryLeads(manifest: Manifest | null, nestCli: NestCli | null): 
     if (!found) continue;
     const { target, source } = found;
     if (target.kind === 'file') leads.push({ file: target.file, source });
-    if (target?.kind === 'nest') leads.push({ file: nestEntry(nestCli), source: `${source} and nest-cli.json` });
+    if (target.kind === 'nest') leads.push({ file: nestEntry(nestCli), source: `${source} and nest-cli.json` });
+    const viaNodemon = target.kind === 'nodemon' && nodemonExec !== null ? scriptTarget(nodemonExec) : null;
+    if (viaNodemon?.kind === 'file') leads.push({ file: viaNodemon.file, source: `${source} and nodemon's exec: ${JSON.stringify(nodemonExec)}` });
   }
   if (manifest && typeof manifest.main === 'string' && manifest.main !== '') leads.push({ file: manifest.main, source: 'package.json main' });
   for (const file of COMMON_ENTRIES) leads.push({ file, source: 'a common entry name' });
@@ -87,7 +93,8 @@ export function chooseEntry(candidates: readonly EntryCandidate[]): { entry: Ent
 export function detectEntry(dir: string): EntryDetection {
   const manifest = readJson<Manifest>(path.join(dir, 'package.json'));
   const nestCli = readJson<NestCli>(path.join(dir, 'nest-cli.json'));
-  const leads = entryLeads(manifest, nestCli);
+  const nodemon = readJson<{ exec?: unknown }>(path.join(dir, 'nodemon.json')) ?? (manifest?.nodemonConfig as { exec?: unknown } | undefined) ?? null;
+  const leads = entryLeads(manifest, nestCli, typeof nodemon?.exec === 'string' ? nodemon.exec : null);
   const candidates: EntryCandidate[] = [];
   const seen = new Set<string>();
   for (const lead of leads) {

@@ -3,8 +3,8 @@
  * `nest start` runs what nest-cli.json names. Pure: no file is read here.
  */
 
-/** The file a script runs (as written, maybe without an extension), or Nest's CLI. */
-export type ScriptTarget = { kind: 'file'; file: string } | { kind: 'nest' };
+/** The file a script runs (as written, maybe without an extension), or Nest's CLI, or bare nodemon (its config names the file). */
+export type ScriptTarget = { kind: 'file'; file: string } | { kind: 'nest' } | { kind: 'nodemon' };
 
 /** Runners whose first positional argument is the program's entry file. */
 const FILE_RUNNERS = new Set(['node', 'tsx', 'ts-node', 'ts-node-esm', 'ts-node-dev', 'tsnd', 'nodemon', 'esno', 'babel-node', 'swc-node']);
@@ -50,7 +50,8 @@ function commandTarget(all: string[]): ScriptTarget | null {
     // nodemon --exec "ts-node src/x.ts": the exec'd command names the file.
     const exec = rest.findIndex((word) => word === '--exec' || word === '-x');
     const inner = exec >= 0 && rest[exec + 1] !== undefined ? scriptTarget(rest[exec + 1]!) : null;
-    return inner ?? fileArgument(rest, VALUE_FLAGS.nodemon!);
+    // Bare `nodemon`: what it runs is in nodemon.json (or package.json main).
+    return inner ?? fileArgument(rest, VALUE_FLAGS.nodemon!) ?? { kind: 'nodemon' };
   }
   if (runner === 'node') return fileArgument(rest, VALUE_FLAGS.node!);
   // `tsx watch src/x.ts`, `tsx --env-file .env watch x.ts`: watch is tsx's subcommand, not the file.

@@ -53,6 +53,14 @@ describe('entryLeads', () => {
     expect(entryLeads({ scripts: { start: 'nest start' } }, nestCli)[0]!.file).toBe(file);
   });
 
+  it('reads what bare nodemon runs from its exec', () => {
+    expect(entryLeads({ scripts: { dev: 'nodemon' } }, null, 'ts-node -r tsconfig-paths/register src/server.ts')[0]).toEqual({
+      file: 'src/server.ts',
+      source: 'package.json scripts.dev: "nodemon" and nodemon\'s exec: "ts-node -r tsconfig-paths/register src/server.ts"',
+    });
+    expect(entryLeads({ scripts: { dev: 'nodemon' } }, null)[0]!.source).toBe('a common entry name');
+  });
+
   it('follows a script that runs another by name, and stops at a cycle', () => {
     const scripts = { dev: 'npm run start:dev', 'start:dev': 'nest start --watch', start: 'yarn serve', serve: 'pnpm run start' };
     expect(entryLeads({ scripts }, null)[0]).toEqual({ file: 'src/main.ts', source: 'package.json scripts.dev → scripts.start:dev: "nest start --watch" and nest-cli.json' });
