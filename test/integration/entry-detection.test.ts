@@ -85,4 +85,13 @@ describe('hot init at a workspace root', () => {
     const ready = await hot.interact(output(/^\[hot\] watching 3 packages: api, shared, web/m), output(/^api\s+│ api ready on (\d+)/m));
     expect(await get(Number(ready[1]))).toBe('api says hello\n');
   });
+
+  it('bare hot at a root whose packages have no config says to run hot init there', async () => {
+    const project = session.project('monorepo');
+    for (const name of ['api', 'shared', 'web', 'worker']) rmSync(project.path(`packages/${name}/.hotrc.toml`));
+    const hot = session.run(project, []);
+    expect((await hot.interact(exit())).code).toBe(2);
+    expect(hot.output()).toContain('this is a workspace root, and no package in it has a .hotrc.toml: nothing to run');
+    expect(hot.output()).toContain('hint: run `hot init` here');
+  });
 });
