@@ -17,7 +17,7 @@ const VALUE_FLAGS: Record<string, ReadonlySet<string>> = {
   node: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--watch-path', '--conditions', '-C', '--title', '--input-type']),
   ts: new Set(['-r', '--require', '--import', '-P', '--project', '-C', '--compiler', '--ignore', '--ignore-watch', '--watch', '--cwd', '--env-file', '--tsconfig', '--loader']),
   nodemon: new Set(['-r', '--require', '--import', '-w', '--watch', '-e', '--ext', '-i', '--ignore', '-x', '--exec', '-d', '--delay', '--signal', '--config', '--env-file', '-V']),
-  fastify: new Set(['-l', '--log-level', '-p', '--port', '-a', '--address', '-s', '--socket', '-r', '--require', '-i', '--import', '-T', '--plugin-timeout', '-o', '--options', '--prefix', '--body-limit', '-P', '--pretty-logs']),
+  fastify: new Set(['-l', '--log-level', '-L', '--logging-module', '-p', '--port', '-a', '--address', '-s', '--socket', '-r', '--require', '-i', '--import', '-T', '--plugin-timeout', '-x', '--prefix', '--body-limit', '-I', '--debug-port', '--debug-host', '--ignore-watch']),
 };
 
 /** The file (or Nest) a script line runs, or null when it runs something else (a build, a framework hot doesn't know). */

@@ -18,6 +18,7 @@ describe('scriptTarget', () => {
     ['nodemon -e ts src/index.ts', 'src/index.ts'],
     ['tsc -p . && node dist/index.js', 'dist/index.js'],
     ['fastify start -l info app.ts', 'app.ts'],
+    ['fastify start --ignore-watch=.ts$ -w -l info -P dist/app.js', 'dist/app.js'],
     ['./node_modules/.bin/tsx src/x.ts', 'src/x.ts'],
     ['tsx --env-file .env watch src/x.ts', 'src/x.ts'],
   ])('%s runs %s', (script, file) => {
