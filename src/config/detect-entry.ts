@@ -7,7 +7,9 @@ import { callsListen, isFile, resolveImport } from './listen-check.js';
 export const ENTRY_SCRIPTS = ['dev', 'start', 'serve'] as const;
 
 /** Entry files tried when package.json names none; the listen check orders them, so this order breaks ties. */
-export const COMMON_ENTRIES = ['src/main', 'src/server', 'src/index', 'src/app', 'server', 'index'].flatMap((stem) => ['.ts', '.js', '.mjs'].map((ext) => stem + ext));
+const COMMON_STEMS = ['src/main', 'src/server', 'src/index', 'src/app', 'server', 'index'];
+const COMMON_EXTENSIONS = ['.ts', '.js', '.mjs'];
+export const COMMON_ENTRIES = COMMON_STEMS.flatMap((stem) => COMMON_EXTENSIONS.map((ext) => stem + ext));
 
 /** A place an entry may be: a path relative to the project, and where that path came from. */
 export interface EntryLead {
@@ -105,7 +107,7 @@ export function detectEntry(dir: string): EntryDetection {
   }
   const lookedFor = [...new Set(leads.filter((lead) => lead.source !== 'a common entry name').map((lead) => `${lead.file} (${lead.source})`))];
   lookedFor.unshift('package.json scripts dev, start, serve and main');
-  lookedFor.push(COMMON_ENTRIES.join(', '));
+  lookedFor.push(`${COMMON_STEMS.join(', ')} (as ${COMMON_EXTENSIONS.join(', ')})`);
   return { ...chooseEntry(candidates), candidates, lookedFor };
 }
 

@@ -51,7 +51,7 @@ describe('hot finds the entry', () => {
     const project = session.project();
     const hot = session.run(project, []);
     expect((await hot.interact(exit())).code).toBe(2);
-    expect(hot.output()).toMatch(/nothing to run; looked for an entry in package\.json scripts dev, start, serve and main; src\/main\.ts/);
+    expect(hot.output()).toMatch(/nothing to run; looked for an entry in package\.json scripts dev, start, serve and main; src\/main, src\/server/);
   });
 
   it('hot init writes the entry it detected and says why', async () => {

@@ -128,6 +128,6 @@ describe('detectEntry on a directory', () => {
   it('finds nothing in an empty directory, and says where it looked', () => {
     const found = detectEntry(dir);
     expect(found.entry).toBeNull();
-    expect(found.lookedFor.join('; ')).toContain('src/main.ts');
+    expect(found.lookedFor.join('; ')).toContain('src/main, src/server, src/index, src/app, server, index (as .ts, .js, .mjs)');
   });
 });
