@@ -117,7 +117,7 @@ export function detectEntry(dir: string): EntryDetection {
  */
 function locate(dir: string, file: string): string | null {
   const direct = resolveImport(dir, path.isAbsolute(file) ? file : `./${file}`);
-  if (direct && isFile(direct)) return direct;
+  if (direct) return direct;
   const built = /^(?:\.\/)?(?:dist|build|out|lib)\/(.+?)(?:\.(?:c|m)?js)?$/.exec(file);
   return built ? resolveImport(dir, `./src/${built[1]}`) : null;
 }
