@@ -13,7 +13,7 @@ import { configPathOf, filtersOf, logLevelOf, toOverrides, useColor, type CliFla
 import { createJsonWriter } from './json.js';
 import { listenForShortcuts, wantsShortcuts } from './shortcuts.js';
 import { handleSignals } from './signals.js';
-import { findWorkspace, rootConfigRunsSomething, runsPackages } from './workspace-root.js';
+import { checkWorkspaceSetUp, findWorkspace, runsPackages } from './workspace-root.js';
 
 /** What the command line needs of a running hot, a single app and a workspace alike. */
 interface DevSession extends HotControls {
@@ -62,12 +62,7 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
     });
   }
   const detected = explicit ? { overrides, lookedFor: [] } : detectedOverrides(cwd, overrides, logger);
-  // A workspace root that runs neither packages nor a program of its own: say how to set the workspace up.
-  if (workspace && detected.overrides.entry === undefined && !rootConfigRunsSomething(cwd)) {
-    throw new ConfigError('this is a workspace root, and no package in it has a .hotrc.toml: nothing to run', {
-      hint: 'run `hot init` here: it writes one into each package that starts a program and leaves the root alone',
-    });
-  }
+  checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
   runApp(cwd, detected.overrides, configPath, detected.lookedFor, { logger, color, json: flags.json === true });
 }
 

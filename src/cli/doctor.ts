@@ -6,7 +6,7 @@ import { hasOwnConfig, loadPackageConfig } from '../workspace/package-config.js'
 import { runChecks, type CheckResult } from './doctor-checks.js';
 import { detectedOverrides } from './detected-entry.js';
 import { configPathOf, toOverrides, useColor, type CliFlags } from './flags.js';
-import { findWorkspace, runsPackages } from './workspace-root.js';
+import { checkWorkspaceSetUp, findWorkspace, runsPackages } from './workspace-root.js';
 
 interface Target {
   /** Prefix of each line: the package's name in a workspace. */
@@ -40,6 +40,7 @@ function doctorTargets(flags: CliFlags, cwd: string): Target[] {
   if (configPath !== undefined) return [{ label: '', config: loadConfig({ cwd, overrides, configPath }) }];
   // Without a config, the entry bare `hot` would detect and run.
   const detected = detectedOverrides(cwd, overrides, null);
+  checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
   return [{ label: '', config: loadConfig({ cwd, overrides: detected.overrides, lookedFor: detected.lookedFor }) }];
 }
 

@@ -86,12 +86,15 @@ describe('hot init at a workspace root', () => {
     expect(await get(Number(ready[1]))).toBe('api says hello\n');
   });
 
-  it('bare hot at a root whose packages have no config says to run hot init there', async () => {
+  it('bare hot (and doctor) at a root whose packages have no config say to run hot init there', async () => {
     const project = session.project('monorepo');
     for (const name of ['api', 'shared', 'web', 'worker']) rmSync(project.path(`packages/${name}/.hotrc.toml`));
     const hot = session.run(project, []);
     expect((await hot.interact(exit())).code).toBe(2);
     expect(hot.output()).toContain('this is a workspace root, and no package in it has a .hotrc.toml: nothing to run');
     expect(hot.output()).toContain('hint: run `hot init` here');
+    const doctor = session.run(project, ['doctor']);
+    expect((await doctor.interact(exit())).code).toBe(2);
+    expect(doctor.output()).toContain('this is a workspace root, and no package in it has a .hotrc.toml: nothing to run');
   });
 });
