@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { detectEntry, type EntryDetection } from '../config/detect-entry.js';
+import { detectEntry, startsProgram } from '../config/detect-entry.js';
 import { writeStarterConfig } from '../config/init.js';
 import { CONFIG_FILE_NAME } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -30,11 +30,6 @@ export function runInit(flags: CliFlags): void {
   logger.info(entry ? 'run `hot` to start' : 'set build.entry (or bin) in it, then run `hot`');
 }
 
-/** A workspace package runs when a dev/start/serve script names its entry or its entry calls listen(); a library does neither. */
-function runs(detection: EntryDetection): boolean {
-  return detection.entry !== null && (detection.entry.listens || detection.entry.source.startsWith('package.json scripts.'));
-}
-
 function initWorkspace(workspace: Workspace, template: string, logger: Logger): void {
   const rel = (dir: string): string => printable(path.relative(workspace.root, dir) || '.');
   const written: string[] = [];
@@ -45,7 +40,7 @@ function initWorkspace(workspace: Workspace, template: string, logger: Logger): 
       continue;
     }
     const detection = detectEntry(pkg.dir);
-    if (!runs(detection)) {
+    if (!startsProgram(detection)) {
       logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config written`);
       continue;
     }

@@ -91,6 +91,14 @@ export function chooseEntry(candidates: readonly EntryCandidate[]): { entry: Ent
   return { entry: listening, reason: `${listening.source}: it calls listen(), ${passed.join(', ')} ${passed.length === 1 ? 'does' : 'do'} not` };
 }
 
+/**
+ * Whether the entry found starts a program: a dev/start/serve script names it, or it calls listen().
+ * A library's `main` or `src/index.ts` does neither; `hot init` at a workspace root skips it.
+ */
+export function startsProgram(detection: Pick<EntryDetection, 'entry'>): boolean {
+  return detection.entry !== null && (detection.entry.listens || detection.entry.source.startsWith('package.json scripts.'));
+}
+
 /** Finds the project's entry in `dir`: reads package.json and nest-cli.json, checks which leads exist and listen. */
 export function detectEntry(dir: string): EntryDetection {
   const manifest = readJson<Manifest>(path.join(dir, 'package.json'));

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chooseEntry, detectEntry, entryLeads, listenHint } from '../../../src/config/detect-entry.js';
+import { chooseEntry, detectEntry, entryLeads, listenHint, startsProgram } from '../../../src/config/detect-entry.js';
 import { scriptTarget } from '../../../src/config/entry-script.js';
 
 describe('scriptTarget', () => {
@@ -130,4 +130,16 @@ describe('detectEntry on a directory', () => {
     expect(found.entry).toBeNull();
     expect(found.lookedFor.join('; ')).toContain('src/main, src/server, src/index, src/app, server, index (as .ts, .js, .mjs)');
   });
+});
+
+describe('startsProgram', () => {
+  it.each([
+    ['a script names it', { file: 'src/worker.ts', source: 'package.json scripts.dev: "tsx src/worker.ts"', listens: false }, true],
+    ['it calls listen()', { file: 'src/server.js', source: 'a common entry name', listens: true }, true],
+    ['a library main', { file: 'src/index.ts', source: 'package.json main', listens: false }, false],
+    ['a library index', { file: 'src/index.ts', source: 'a common entry name', listens: false }, false],
+  ])('%s', (_what, entry, expected) => {
+    expect(startsProgram({ entry })).toBe(expected);
+  });
+  it('nothing found starts nothing', () => expect(startsProgram({ entry: null })).toBe(false));
 });
