@@ -32,23 +32,23 @@ export function runInit(flags: CliFlags): void {
 
 function initWorkspace(workspace: Workspace, template: string, logger: Logger): void {
   const rel = (dir: string): string => printable(path.relative(workspace.root, dir) || '.');
-  const written: string[] = [];
+  const configured: string[] = [];
   for (const pkg of workspace.packages) {
     if (hasOwnConfig(pkg)) {
       logger.info(`${rel(pkg.dir)}: has a ${CONFIG_FILE_NAME} already, left as it is`);
-      written.push(pkg.name);
+      configured.push(pkg.name);
       continue;
     }
     const detection = detectEntry(pkg.dir);
     if (!startsProgram(detection)) {
-      logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config written`);
+      logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config configured`);
       continue;
     }
     const { entry, reason } = writeStarterConfig(pkg.dir, template, detection);
     logger.success(`wrote ${rel(pkg.dir)}/${CONFIG_FILE_NAME} (build.entry = "${printable(entry ?? '')}", from ${printable(reason)})`);
-    written.push(pkg.name);
+    configured.push(pkg.name);
   }
-  if (written.length === 0) {
+  if (configured.length === 0) {
     throw new ConfigError('this is a workspace root, and no package in it has an entry that starts a program', {
       hint: `run \`hot init\` inside the package hot should run, then \`hot\` here runs it (a root ${CONFIG_FILE_NAME} would run the root as one app)`,
     });
@@ -59,5 +59,5 @@ function initWorkspace(workspace: Workspace, template: string, logger: Logger): 
     });
     return;
   }
-  logger.info(`left the root alone: run \`hot\` here to run the workspace packages (${written.map(printable).join(', ')})`);
+  logger.info(`left the root alone: run \`hot\` here to run the workspace packages (${configured.map(printable).join(', ')})`);
 }
