@@ -41,7 +41,7 @@ function initWorkspace(workspace: Workspace, template: string, logger: Logger): 
     }
     const detection = detectEntry(pkg.dir);
     if (!startsProgram(detection)) {
-      logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config configured`);
+      logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config written`);
       continue;
     }
     const { entry, reason } = writeStarterConfig(pkg.dir, template, detection);
