@@ -215,7 +215,7 @@ export type HotEvent =
   | { type: 'start-failed'; reason: string; cause: StartFailure['cause']; pid: number; oldServing: boolean; hint?: string }
   | { type: 'exit'; pid: number; code: number | null; signal: string | null; requested: boolean }
   /** The program exited with code 0 on its own: hot waits for a change. */
-  | { type: 'clean-exit'; pid: number }
+  | { type: 'clean-exit'; pid: number; /** The entry never calls listen() and another candidate does: which to run. */ hint?: string }
   | { type: 'crash'; pid: number; code: number | null; signal: string | null; attempt: number; maxRestarts: number; delayMs: number }
   | { type: 'circuit-open'; pid: number; code: number | null; signal: string | null; crashes: number; windowMs: number }
   | { type: 'force-killed'; pid: number; afterMs: number; signal: string }

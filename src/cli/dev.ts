@@ -9,12 +9,13 @@ import { createWorkspaceHot } from '../workspace/orchestrator.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
 import type { Workspace } from '../workspace/packages.js';
+import { detectedOverrides } from './detected-entry.js';
 import { fail } from './fail.js';
 import { configPathOf, filtersOf, logLevelOf, toOverrides, useColor, type CliFlags } from './flags.js';
 import { createJsonWriter } from './json.js';
 import { listenForShortcuts, wantsShortcuts } from './shortcuts.js';
 import { handleSignals } from './signals.js';
-import { findWorkspace, runsPackages } from './workspace-root.js';
+import { checkWorkspaceSetUp, findWorkspace, runsPackages } from './workspace-root.js';
 
 /** What the command line needs of a running hot, a single app and a workspace alike. */
 interface DevSession extends HotControls {
@@ -62,13 +63,15 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
       hint: 'run it where package.json has "workspaces" (npm, yarn) or next to pnpm-workspace.yaml',
     });
   }
-  runApp(cwd, overrides, configPath, { logger, color, json: flags.json === true });
+  const detected = explicit ? { overrides, lookedFor: [] } : detectedOverrides(cwd, overrides, logger);
+  checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
+  runApp(cwd, detected.overrides, configPath, detected.lookedFor, { logger, color, json: flags.json === true });
 }
 
-function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
+function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, lookedFor: readonly string[], { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
   // A workspace package run alone: its internal packages are checked and watched with it.
   const internalPackages = findInternalPackages(cwd);
-  const load = () => loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
+  const load = () => loadConfig({ cwd, overrides, lookedFor, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
   const config = load();
   // Only found without a config file (a config names its env files itself): said once, at start.
   if (!config.configFile && config.run.envFiles.length > 0) logger.info(`loading ${config.run.envFiles.map((file) => path.relative(cwd, file)).join(', ')}`);

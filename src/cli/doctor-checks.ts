@@ -33,6 +33,8 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   if (config.serve.port !== null) results.push(await checkPort(config.serve.port, config.serve.strategy === 'restart' ? '127.0.0.1' : config.serve.host));
   if (config.build.kind === 'command') results.push(checkCommand('build.cmd', config.build.command, config.build.cwd));
   if (config.run.command) results.push(checkCommand('bin', config.run.command, config.run.cwd));
+  // Computed when the config was loaded: the entry run in place never calls listen(), another candidate does.
+  if (config.listenHint) results.push({ status: 'warn', line: 'the entry never calls listen(): it may only export the app', hint: config.listenHint });
   return results;
 }
 

@@ -4,8 +4,9 @@ import { CONFIG_FILE_NAME, type ResolvedConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../ui/logger.js';
 import { hasOwnConfig, loadPackageConfig } from '../workspace/package-config.js';
 import { runChecks, type CheckResult } from './doctor-checks.js';
+import { detectedOverrides } from './detected-entry.js';
 import { configPathOf, toOverrides, useColor, type CliFlags } from './flags.js';
-import { findWorkspace, runsPackages } from './workspace-root.js';
+import { checkWorkspaceSetUp, findWorkspace, runsPackages } from './workspace-root.js';
 
 interface Target {
   /** Prefix of each line: the package's name in a workspace. */
@@ -36,7 +37,11 @@ function doctorTargets(flags: CliFlags, cwd: string): Target[] {
   if (workspace && runsPackages(workspace, cwd)) {
     return workspace.packages.filter(hasOwnConfig).map((pkg) => ({ label: `${pkg.name}: `, config: loadPackageConfig(workspace, pkg, overrides) }));
   }
-  return [{ label: '', config: loadConfig({ cwd, overrides, ...(configPath !== undefined ? { configPath } : {}) }) }];
+  if (configPath !== undefined) return [{ label: '', config: loadConfig({ cwd, overrides, configPath }) }];
+  // Without a config, the entry bare `hot` would detect and run.
+  const detected = detectedOverrides(cwd, overrides, null);
+  checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
+  return [{ label: '', config: loadConfig({ cwd, overrides: detected.overrides, lookedFor: detected.lookedFor }) }];
 }
 
 /** Logs one check's line; true when it failed. */

@@ -1,13 +1,63 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { detectEntry, startsProgram } from '../config/detect-entry.js';
 import { writeStarterConfig } from '../config/init.js';
-import { createLogger } from '../ui/logger.js';
+import { CONFIG_FILE_NAME } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { printable } from '../ui/format.js';
+import { createLogger, type Logger } from '../ui/logger.js';
+import { hasOwnConfig } from '../workspace/package-config.js';
+import type { Workspace } from '../workspace/packages.js';
 import { logLevelOf, useColor, type CliFlags } from './flags.js';
+import { findWorkspace, rootConfigRunsSomething } from './workspace-root.js';
 
-/** `hot init`: a commented .hotrc.toml from the example shipped with hot. */
+/**
+ * `hot init`: a commented .hotrc.toml from the example shipped with hot, with the entry hot finds.
+ * At a workspace root, one per package that runs: a root config naming an entry would make the
+ * root an app and turn workspace mode off.
+ */
 export function runInit(flags: CliFlags): void {
   const logger = createLogger({ level: logLevelOf(flags), color: useColor(flags) });
   const template = readFileSync(new URL('../../.hotrc.toml.example', import.meta.url), 'utf8');
-  const { entry } = writeStarterConfig(process.cwd(), template);
-  logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${entry}")` : ''}`);
+  const cwd = process.cwd();
+  const workspace = findWorkspace(cwd);
+  if (workspace) {
+    initWorkspace(workspace, template, logger);
+    return;
+  }
+  const { entry, reason } = writeStarterConfig(cwd, template);
+  logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${printable(entry)}", from ${printable(reason)})` : ''}`);
   logger.info(entry ? 'run `hot` to start' : 'set build.entry (or bin) in it, then run `hot`');
+}
+
+function initWorkspace(workspace: Workspace, template: string, logger: Logger): void {
+  const rel = (dir: string): string => printable(path.relative(workspace.root, dir) || '.');
+  const configured: string[] = [];
+  for (const pkg of workspace.packages) {
+    if (hasOwnConfig(pkg)) {
+      logger.info(`${rel(pkg.dir)}: has a ${CONFIG_FILE_NAME} already, left as it is`);
+      configured.push(pkg.name);
+      continue;
+    }
+    const detection = detectEntry(pkg.dir);
+    if (!startsProgram(detection)) {
+      logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config written`);
+      continue;
+    }
+    const { entry, reason } = writeStarterConfig(pkg.dir, template, detection);
+    logger.success(`wrote ${rel(pkg.dir)}/${CONFIG_FILE_NAME} (build.entry = "${printable(entry ?? '')}", from ${printable(reason)})`);
+    configured.push(pkg.name);
+  }
+  if (configured.length === 0) {
+    throw new ConfigError('this is a workspace root, and no package in it has an entry that starts a program', {
+      hint: `run \`hot init\` inside the package hot should run, then \`hot\` here runs it (a root ${CONFIG_FILE_NAME} would run the root as one app)`,
+    });
+  }
+  if (rootConfigRunsSomething(workspace.root)) {
+    logger.warn(`the root ${CONFIG_FILE_NAME} names a program (bin or [build]), so \`hot\` here runs that and not the packages`, {
+      hint: 'move bin and [build] into a package config to run the workspace',
+    });
+    return;
+  }
+  logger.info(`left the root alone: run \`hot\` here to run the workspace packages (${configured.map(printable).join(', ')})`);
 }

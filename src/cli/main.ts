@@ -22,13 +22,13 @@ function createProgram(): CAC {
   cli
     .command('[entry]', 'Build, run and restart on changes (the same as `hot dev`)')
     .usage('[entry] [options] [-- command ...]')
-    .example('hot                          # uses ./.hotrc.toml')
+    .example('hot                          # uses ./.hotrc.toml, or finds the entry (package.json scripts, main, src/main.ts…)')
     .example('hot src/server.ts            # bundle with esbuild, run with node, restart on changes')
     .example('hot -- node server.js        # restart a command when files in the cwd change')
     .example('hot dev --filter api         # at a monorepo root: api and the packages it depends on')
     .action(dev);
   cli.command('dev [entry]', 'Build, run and restart on changes').action(dev);
-  cli.command('init', `Write a commented .hotrc.toml into the current directory`).action(async (flags: CliFlags) => (await import('./init.js')).runInit(flags));
+  cli.command('init', `Write a commented .hotrc.toml with the entry hot finds (at a workspace root: one per package that runs)`).action(async (flags: CliFlags) => (await import('./init.js')).runInit(flags));
   cli
     .command('doctor', 'Check what usually goes wrong: watch limits, file-system events, the port, the commands')
     .action(async (flags: CliFlags) => (await import('./doctor.js')).runDoctor(flags));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readUserConfig } from '../config/load.js';
 import { CONFIG_FILE_NAME } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import { hasOwnConfig } from '../workspace/package-config.js';
 import { loadWorkspace, type Workspace } from '../workspace/packages.js';
 
@@ -19,9 +20,17 @@ export function runsPackages(workspace: Workspace, cwd: string): boolean {
 }
 
 /** A root .hotrc.toml with a bin or a build is an app of its own, not shared defaults for packages. */
-function rootConfigRunsSomething(cwd: string): boolean {
+export function rootConfigRunsSomething(cwd: string): boolean {
   const file = path.join(cwd, CONFIG_FILE_NAME);
   if (!existsSync(file)) return false;
   const user = readUserConfig(file, CONFIG_FILE_NAME);
   return user.bin !== undefined || user.build?.entry !== undefined || user.build?.cmd !== undefined;
+}
+
+/** At a workspace root that runs neither its packages nor a program of its own (no entry found): how to set it up. */
+export function checkWorkspaceSetUp(workspace: Workspace | null, cwd: string, entry: string | undefined): void {
+  if (!workspace || entry !== undefined || rootConfigRunsSomething(cwd)) return;
+  throw new ConfigError(`this is a workspace root, and no package in it has a ${CONFIG_FILE_NAME}: nothing to run`, {
+    hint: 'run `hot init` here: it writes one into each package that starts a program and leaves the root alone',
+  });
 }

@@ -4,6 +4,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { locateCacheDir } from './cache-dir.js';
 import { findProjectEnvFiles } from './project-env-files.js';
+import { listenHint } from './detect-entry.js';
 import { resolveConfig } from './resolve.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig, type UserConfig } from './schema.js';
 import { codeFrame } from './source-position.js';
@@ -24,6 +25,8 @@ export interface LoadOptions {
    * esbuild check compiles, and the source files of the ones it depends on, which it watches.
    */
   internalPackages?: { names: readonly string[]; sourceFiles: readonly string[] };
+  /** Where entry detection looked and found nothing: named in the "nothing to run" message. */
+  lookedFor?: readonly string[];
 }
 
 /** Finds, reads, parses, validates and resolves the config; every user mistake is a ConfigError. */
@@ -34,7 +37,8 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   const own = configFile ? readUserConfig(configFile, displayFile) : zeroConfig(options);
   const user = baseConfigFile ? extendUserConfig(sharedPart(readUserConfig(baseConfigFile, displayPath(baseConfigFile, options.cwd)), baseConfigFile), own) : own;
   if (!configFile && !options.overrides.entry && !options.overrides.command?.length) {
-    throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run`, {
+    const looked = options.lookedFor?.length ? `; looked for an entry in ${options.lookedFor.join('; ')}` : '';
+    throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run${looked}`, {
       hint: 'run `hot init` to write one, or `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
     });
   }
@@ -54,7 +58,17 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     internalSources: options.internalPackages?.sourceFiles ?? [],
   });
   checkPaths(resolved, options.cwd, displayFile);
-  return resolved;
+  return withListenHint(resolved, root);
+}
+
+/** An entry run in place that never listens, beside one that does: the hint travels with the config to the report. */
+function withListenHint(config: ResolvedConfig, root: string): ResolvedConfig {
+  const { build } = config;
+  const { command } = config.run;
+  // Only when hot runs the entry itself: a bin of the user's own is theirs to judge.
+  if (build.kind !== 'esbuild' || command?.kind !== 'argv' || !command.argv.includes(build.entry)) return config;
+  const hint = listenHint(root, build.entry);
+  return hint === null ? config : Object.freeze({ ...config, listenHint: hint });
 }
 
 /**

@@ -95,5 +95,10 @@ export interface ResolvedConfig {
   serve: ResolvedServe;
   hooks: ResolvedHooks;
   terminal: ResolvedTerminal;
+  /**
+   * When the entry run in place never calls listen() and another candidate entry does: the hint that
+   * names it (shown when the program exits cleanly). Computed by loadConfig; absent elsewhere.
+   */
+  listenHint?: string;
 }
 

@@ -253,7 +253,7 @@ function applyCrashPolicy(state: PipelineState, exit: ChildExit, now: number, ef
   }
   switch (decision.action) {
     case 'wait':
-      effects.push({ type: 'emit', event: { type: 'clean-exit', pid: exit.pid } }, { type: 'job', control: { type: 'unavailable', reason: UNAVAILABLE_AFTER_CLEAN_EXIT } });
+      effects.push({ type: 'emit', event: { type: 'clean-exit', pid: exit.pid, ...(state.config.listenHint ? { hint: state.config.listenHint } : {}) } }, { type: 'job', control: { type: 'unavailable', reason: UNAVAILABLE_AFTER_CLEAN_EXIT } });
       return { ...next, job: 'idle' };
     case 'restart':
       effects.push(

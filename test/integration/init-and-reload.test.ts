@@ -16,7 +16,7 @@ describe('hot init and config changes', () => {
 
     const init = session.run(project, ['init']);
     expect((await init.interact(exit())).code).toBe(0);
-    expect(init.output()).toContain('wrote .hotrc.toml (build.entry = "src/server.ts")');
+    expect(init.output()).toContain('wrote .hotrc.toml (build.entry = "src/server.ts", from a common entry name)');
     const written = project.read('.hotrc.toml');
     expect(written).toMatch(/^entry = "src\/server\.ts"$/m);
 

@@ -113,6 +113,16 @@ describe('decide', () => {
     expect(types(late.effects)).not.toContain('job:start');
   });
 
+  it('a clean exit carries the listen() hint of the config, when it has one', () => {
+    const exit = { pid: 7, code: 0, signal: null, uptimeMs: 5, requested: false, beforeReady: false };
+    const plain = run(running(), [job({ type: 'exited', exit })]);
+    expect(plain.effects).toContainEqual({ type: 'emit', event: { type: 'clean-exit', pid: 7 } });
+    const hint = 'src/index.ts never calls listen(); src/server.ts does: run `hot src/server.ts`';
+    const state = running();
+    const hinted = run({ ...state, config: { ...state.config, listenHint: hint } }, [job({ type: 'exited', exit })]);
+    expect(hinted.effects).toContainEqual({ type: 'emit', event: { type: 'clean-exit', pid: 7, hint } });
+  });
+
   it('answers waiters with skipped when closed', () => {
     const closed = run(running(), [{ type: 'changes', paths: [FILE], waiter: 1 }, { type: 'close' }]);
     expect(closed.effects).toContainEqual({ type: 'cycle-done', cycle: expect.objectContaining({ waiters: [1] }), outcome: 'skipped' });

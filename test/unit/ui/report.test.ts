@@ -41,3 +41,12 @@ describe('report: reasons built from names', () => {
     expect(text).toContain(`restarting: ${SHOWN} changed`);
   });
 });
+
+describe('report: a clean exit', () => {
+  it('waits for changes, and names the entry that listens when the config carries one', () => {
+    expect(render({ type: 'clean-exit', pid: 1 })).toBe('[hot] app exited cleanly, waiting for changes\n');
+    const text = render({ type: 'clean-exit', pid: 1, hint: 'src/index.ts never calls listen(); src/server.ts does: run `hot src/server.ts`' });
+    expect(text).toContain('app exited cleanly, waiting for changes');
+    expect(text).toContain('hint: src/index.ts never calls listen(); src/server.ts does: run `hot src/server.ts`');
+  });
+});
