@@ -1,7 +1,8 @@
 import path from 'node:path';
+import { decoratorMetadataSource, describeDecoratorMetadata } from '../config/decorator-metadata.js';
 import { createHot, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
-import type { CliOverrides } from '../config/schema.js';
+import type { CliOverrides, ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
@@ -73,6 +74,7 @@ function runApp(cwd: string, overrides: CliOverrides, configPath: string | undef
   const internalPackages = findInternalPackages(cwd);
   const load = () => loadConfig({ cwd, overrides, lookedFor, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
   const config = load();
+  warnDecoratorMetadata(config, cwd, logger);
   // Only found without a config file (a config names its env files itself): said once, at start.
   if (!config.configFile && config.run.envFiles.length > 0) logger.info(`loading ${config.run.envFiles.map((file) => path.relative(cwd, file)).join(', ')}`);
   const shortcuts = wantsShortcuts(config.terminal.stdin, json);
@@ -116,4 +118,13 @@ function attach(session: DevSession, { logger, json, shortcuts }: Terminal): voi
   session.ready.catch((error: unknown) => {
     void session.close().finally(() => fail(error));
   });
+}
+
+/** esbuild and tsx emit no decorator metadata: say so before NestJS answers every route with a 500. */
+function warnDecoratorMetadata(config: ResolvedConfig, cwd: string, logger: Logger): void {
+  if (config.build.kind !== 'esbuild') return;
+  const tsconfig = decoratorMetadataSource(config.watch.root);
+  if (!tsconfig) return;
+  const { line, hint } = describeDecoratorMetadata(tsconfig, cwd);
+  logger.warn(line, { hint });
 }

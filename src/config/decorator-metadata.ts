@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** How many `extends` hops are followed: real projects use one or two. */
+const MAX_EXTENDS = 4;
+
+/**
+ * The tsconfig (the project's own, or one it extends by a relative path) that turns on
+ * `emitDecoratorMetadata`, or null. NestJS, TypeORM, Inversify and class-validator need that
+ * metadata, which neither esbuild nor tsx emits: dependency injection then gets `undefined`.
+ */
+export function decoratorMetadataSource(root: string): string | null {
+  let file: string | null = path.join(root, 'tsconfig.json');
+  for (let hop = 0; file !== null && hop <= MAX_EXTENDS; hop++) {
+    const text = readText(file);
+    if (text === null) return null;
+    const setting = /"emitDecoratorMetadata"\s*:\s*(true|false)/.exec(withoutComments(text))?.[1];
+    if (setting !== undefined) return setting === 'true' ? file : null;
+    const parent = /"extends"\s*:\s*"(\.{1,2}\/[^"]+)"/.exec(text)?.[1];
+    file = parent ? path.resolve(path.dirname(file), parent.endsWith('.json') ? parent : `${parent}.json`) : null;
+  }
+  return null;
+}
+
+/** tsconfig allows comments; a commented-out setting must not count. */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:"])\/\/.*$/gm, '$1');
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    // No such tsconfig: nothing turns the setting on.
+    return null;
+  }
+}
+
+/** The warning hot prints at start and doctor shows, for the tsconfig that asks for the metadata. */
+export function describeDecoratorMetadata(tsconfig: string, cwd: string): { line: string; hint: string } {
+  return {
+    line: `${path.relative(cwd, tsconfig) || tsconfig} sets emitDecoratorMetadata, which hot's TypeScript loader (tsx) and esbuild do not emit: dependency injection (NestJS, TypeORM) would get undefined`,
+    hint: 'until hot emits it, build with the project\'s own compiler and run its output: [build] cmd = "nest build" (or "tsc -p .") and bin = the file it writes, e.g. "node dist/main.js"',
+  };
+}
