@@ -13,7 +13,7 @@ import { createSideHooks, runBuildStep, type BuildStep } from './cycle.js';
 import { createHookRunner, type HookRunner } from './hooks.js';
 import { decide, type Effect } from './policy.js';
 import { pageAnnouncer } from './pages.js';
-import { createStages, isSpecialFile, modifiedAt, SOURCE_FILE, type Stages } from './stages.js';
+import { createStages, lookAt, SOURCE_FILE, type Stages } from './stages.js';
 import { describeStatus, initialState, type Cycle, type PipelineState } from './state.js';
 
 export interface PipelineOptions {
@@ -212,12 +212,14 @@ class AppPipeline implements Pipeline {
     const { cwd, logger } = this.#options;
     const relevant = stages.filter.isIncluded(change.path) || stages.builder.isInput(change.path);
     logger.debug(`${change.kind} ${relativeTo(change.path, cwd)}${relevant ? '' : ' (not watched by include, ignored)'}`);
-    if (!relevant || isSpecialFile(change.path) || this.#isWrittenByProgram(change.path, stages)) return false;
+    if (!relevant) return false;
+    const file = lookAt(change.path);
+    if (file.special || this.#isWrittenByProgram(change.path, stages)) return false;
     if (this.#moveTracker.isTailOfMove(change)) {
       logger.debug(`${relativeTo(change.path, cwd)} moved (its new path was already seen)`);
       return false;
     }
-    this.#loopGuard.noteChange(change.path, modifiedAt(change.path), SOURCE_FILE.test(change.path) || stages.builder.isInput(change.path));
+    this.#loopGuard.noteChange(change.path, file.modifiedAtMs, SOURCE_FILE.test(change.path) || stages.builder.isInput(change.path));
     return true;
   }
 

@@ -143,25 +143,17 @@ function makeBuilder(config: ResolvedConfig, options: StagesOptions): Builder {
 /** Program code, as opposed to the data and logs a program writes. */
 export const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|php|java|kt|cs|swift|ex|exs|sh)$/;
 
-export function modifiedAt(file: string): number | undefined {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    // Deleted since the event: a deletion is never the build's own output here.
-    return undefined;
-  }
-}
-
 /**
- * A named pipe or socket (1Password mounts .env as a pipe): reading it makes the kernel report a
- * change, so its events are never a reason to rebuild.
+ * One look at a changed file, for all the checks on the event path: its mtime (for the loop guard;
+ * undefined once deleted) and whether it is a named pipe or socket (1Password mounts .env as a pipe:
+ * reading it makes the kernel report a change, so its events are never a reason to rebuild).
  */
-export function isSpecialFile(file: string): boolean {
+export function lookAt(file: string): { modifiedAtMs: number | undefined; special: boolean } {
   try {
     const stats = statSync(file);
-    return !stats.isFile() && !stats.isDirectory();
+    return { modifiedAtMs: stats.mtimeMs, special: !stats.isFile() && !stats.isDirectory() };
   } catch {
-    // Gone since the event: an ordinary deletion.
-    return false;
+    // Deleted since the event: an ordinary deletion, never the build's own output.
+    return { modifiedAtMs: undefined, special: false };
   }
 }
