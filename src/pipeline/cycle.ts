@@ -17,7 +17,7 @@ export interface BuildStep {
 }
 
 /** Runs a hook with the program's environment; a failure is reported as an event. Files it writes count toward loop detection. */
-export async function runNamedHook(step: BuildStep, name: HookName, command: Command, values: Record<string, string>): Promise<HookOutcome | null> {
+async function runNamedHook(step: BuildStep, name: HookName, command: Command, values: Record<string, string>): Promise<HookOutcome | null> {
   const config = step.config();
   const hookFinished = step.loopGuard.hookStarted();
   const outcome = await step.hooks.run(name, command, config.watch.root, { ...process.env, ...config.run.env, ...values });

@@ -43,11 +43,6 @@ export function groupState(pgid: number): 'alive' | 'denied' | 'gone' {
   return reached === 'sent' ? 'alive' : 'denied';
 }
 
-/** True while the group has a member that is not a zombie and that hot may signal (see groupState). */
-export function isGroupAlive(pgid: number): boolean {
-  return groupState(pgid) === 'alive';
-}
-
 /** The live members of a process group, from /proc (Linux); empty elsewhere. */
 export function groupMembers(pgid: number): number[] {
   return liveGroupMembers(pgid) ?? [];
