@@ -120,9 +120,9 @@ function attach(session: DevSession, { logger, json, shortcuts }: Terminal): voi
   });
 }
 
-/** esbuild and tsx emit no decorator metadata: say so before NestJS answers every route with a 500. */
+/** A bundle has no decorator metadata: say so before NestJS answers every route with a 500. */
 function warnDecoratorMetadata(config: ResolvedConfig, cwd: string, logger: Logger): void {
-  if (config.build.kind !== 'esbuild') return;
+  if (config.build.kind !== 'esbuild' || config.build.outfile === null) return;
   const tsconfig = decoratorMetadataSource(config.watch.root);
   if (!tsconfig) return;
   const { line, hint } = describeDecoratorMetadata(tsconfig, cwd);

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { decoratorMetadataSource, describeDecoratorMetadata } from '../config/decorator-metadata.js';
+import { decoratorMetadataSource, describeDecoratorMetadata, describeMetadataCompiler } from '../config/decorator-metadata.js';
 import { describeCommand } from '../config/command-line.js';
 import type { CacheDir, Command, ResolvedConfig } from '../config/schema.js';
 import { isHotError } from '../errors.js';
@@ -36,9 +36,18 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   if (config.run.command) results.push(checkCommand('bin', config.run.command, config.run.cwd));
   // Computed when the config was loaded: the entry run in place never calls listen(), another candidate does.
   if (config.listenHint) results.push({ status: 'warn', line: 'the entry never calls listen(): it may only export the app', hint: config.listenHint });
-  const tsconfig = config.build.kind === 'esbuild' ? decoratorMetadataSource(config.watch.root) : null;
-  if (tsconfig) results.push({ status: 'warn', ...describeDecoratorMetadata(tsconfig, cwd) });
+  const metadata = checkDecoratorMetadata(config, cwd);
+  if (metadata) results.push(metadata);
   return results;
+}
+
+/** Run in place, SWC emits the metadata NestJS needs; a bundle (build.outfile) has none. */
+function checkDecoratorMetadata(config: ResolvedConfig, cwd: string): CheckResult | null {
+  if (config.build.kind !== 'esbuild') return null;
+  const tsconfig = decoratorMetadataSource(config.watch.root);
+  if (!tsconfig) return null;
+  if (config.build.outfile) return { status: 'warn', ...describeDecoratorMetadata(tsconfig, cwd) };
+  return { status: 'ok', line: describeMetadataCompiler(tsconfig, cwd) };
 }
 
 function checkNode(): CheckResult {

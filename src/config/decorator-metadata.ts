@@ -36,10 +36,15 @@ function readText(file: string): string | null {
   }
 }
 
-/** The warning hot prints at start and doctor shows, for the tsconfig that asks for the metadata. */
+/** The warning when the program runs from a bundle (`build.outfile`), which esbuild writes without the metadata. */
 export function describeDecoratorMetadata(tsconfig: string, cwd: string): { line: string; hint: string } {
   return {
-    line: `${path.relative(cwd, tsconfig) || tsconfig} sets emitDecoratorMetadata, which hot's TypeScript loader (tsx) and esbuild do not emit: dependency injection (NestJS, TypeORM) would get undefined`,
-    hint: 'until hot emits it, build with the project\'s own compiler and run its output: [build] cmd = "nest build" (or "tsc -p .") and bin = the file it writes, e.g. "node dist/main.js"',
+    line: `${path.relative(cwd, tsconfig) || tsconfig} sets emitDecoratorMetadata, which esbuild does not emit into build.outfile: dependency injection (NestJS, TypeORM) would get undefined`,
+    hint: 'remove outfile under [build] so hot runs the source in place and compiles it with SWC, which emits the metadata; or build with the project\'s own compiler: [build] cmd = "nest build" and bin = "node dist/main.js"',
   };
+}
+
+/** What doctor says when hot runs the source in place: SWC compiles it and emits the metadata. */
+export function describeMetadataCompiler(tsconfig: string, cwd: string): string {
+  return `decorator metadata: ${path.relative(cwd, tsconfig) || tsconfig} sets emitDecoratorMetadata; hot compiles the program's TypeScript with SWC, which emits it`;
 }
