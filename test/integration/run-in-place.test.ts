@@ -9,9 +9,10 @@ import { useSession } from '../helpers/session.js';
 const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
 
 /**
- * `hot <entry>` with no config runs the program from its own files under tsx, as `node` + a TS loader
- * would: each fixture answers with what only in-place semantics give. The temp projects have no
- * node_modules, so tsx comes from hot's own install.
+ * Bare `hot`, with no config and no arguments, finds the entry in package.json's dev script and
+ * runs the program from its own files under tsx, as `node` + a TS loader would: each fixture
+ * answers with what only in-place semantics give. Most temp projects have no node_modules, so tsx
+ * comes from hot's own install.
  */
 describe('running the entry in place', () => {
   const session = useSession();
@@ -19,8 +20,8 @@ describe('running the entry in place', () => {
   it('a CommonJS app reads a file via __dirname, imports via tsconfig paths, and keeps its answer through a syntax error', async () => {
     const project = session.project('cjs-paths');
     const port = await freePort();
-    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
-    const first = await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /hello from lib v1/));
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    const first = await hot.interact(output(/running src\/server\.ts \(from package\.json scripts\.dev: /), output(/started src\/server\.ts/), watching(), answer(port, /hello from lib v1/));
     expect(json(first)).toEqual({
       greeting: 'hello from lib v1',
       message: 'read next to the module',
@@ -44,8 +45,8 @@ describe('running the entry in place', () => {
   it('an ESM app scans its routes via import.meta.dirname and import()s a .ts file', async () => {
     const project = session.project('esm-routes');
     const port = await freePort();
-    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
-    const index = await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /"version":"v1"/));
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    const index = await hot.interact(output(/running src\/server\.ts \(from package\.json scripts\.dev: /), output(/started src\/server\.ts/), watching(), answer(port, /"version":"v1"/));
     expect(json(index)).toEqual({ version: 'v1', routes: ['/hello', '/time'], url: `file://${project.path('src/server.ts')}` });
     expect(json(await get(port, '/hello'))).toEqual({ hello: 'world v1' });
 
@@ -80,8 +81,8 @@ describe('running the entry in place', () => {
     // Express from the repository's node_modules, as after `npm install` in a real project.
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), project.path('node_modules'), 'dir');
     const port = await freePort();
-    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
-    await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /<h1>welcome<\/h1>/));
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(output(/running src\/server\.ts \(from package\.json scripts\.dev: /), output(/started src\/server\.ts/), watching(), answer(port, /<h1>welcome<\/h1>/));
     expect(json(await get(port, '/users/7'))).toEqual({ id: '7', name: 'Ada v1' });
     await hot.interact(
       act('edit the route', () => project.replace('src/routes/users.ts', 'Ada v1', 'Ada v2')),
