@@ -171,6 +171,8 @@ export type BuildOutcome = BuildResult | { type: 'loop'; writer: LoopWriter };
 export type PipelineInput =
   | { type: 'start'; publicUrl: string | null }
   | { type: 'changes'; paths: string[]; waiter?: number }
+  /** The watcher is collecting changes that will arrive as `changes` (true), or has delivered them (false). */
+  | { type: 'incoming'; pending: boolean }
   | { type: 'manual'; rebuildOnly: boolean; reason: string; waiter?: number }
   /** A package this one depends on changed (monorepo), or a file this one bundles from elsewhere. */
   | { type: 'upstream'; paths: string[]; reason: string; waiter?: number }
@@ -201,6 +203,8 @@ export type HotEvent =
   | { type: 'change'; paths: string[] }
   /** `build` says which build: `esbuild src/server.ts`, `tsc -p .`. */
   | { type: 'build-start'; build?: string }
+  /** More changes arrived while it ran: its result is dropped, and one build takes them all in. */
+  | { type: 'build-superseded'; durationMs: number }
   | { type: 'build-ok'; durationMs: number; outputChanged: boolean }
   /** `previous`: what became of the running program (kept, stopped by stop_on_error, or none running). */
   | { type: 'build-failed'; durationMs: number; diagnostics: string; previous: 'kept' | 'stopped' | 'none' }

@@ -110,6 +110,7 @@ class AppPipeline implements Pipeline {
       cwd: options.cwd,
       accept: (change, stages) => this.#accept(change, stages),
       onBatch: (batch) => this.send({ type: 'changes', paths: batch.paths }),
+      onPending: (pending) => this.send({ type: 'incoming', pending }),
     });
     this.#step = {
       config: () => this.#stages.config,

@@ -43,6 +43,8 @@ function step(state: PipelineState, input: PipelineInput, now: number, effects: 
       return state.phase.kind === 'waiting' ? { ...state, publicUrl: input.publicUrl, phase: { kind: 'idle' }, next: mergeCycle(state.next, asCycle('start', [], null)) } : state;
     case 'changes':
       return onChanges(state, input.paths, input.waiter, effects);
+    case 'incoming':
+      return { ...state, incoming: input.pending };
     case 'manual': {
       const cycle = asCycle(input.rebuildOnly ? 'changes' : 'manual', [], input.reason, input.waiter);
       return { ...state, next: mergeCycle(state.next, cycle) };
@@ -93,9 +95,9 @@ function close(state: PipelineState, effects: Effect[]): PipelineState {
   return { ...state, phase: { kind: 'closed' }, next: null };
 }
 
-/** Begins the queued cycle when nothing else runs. */
+/** Begins the queued cycle when nothing else runs and no change is on its way to join it. */
 function advance(state: PipelineState, now: number, effects: Effect[]): PipelineState {
-  if (state.phase.kind !== 'idle' || !state.next) return state;
+  if (state.phase.kind !== 'idle' || !state.next || state.incoming) return state;
   const cycle: RunningCycle = { ...state.next, startedAt: now };
   const ready = { ...state, next: null };
   if (cycle.trigger === 'retry') {
@@ -142,6 +144,12 @@ function onBuilt(state: PipelineState, input: Extract<PipelineInput, { type: 'bu
   if (state.phase.kind !== 'building') return state;
   const { cycle } = state.phase;
   const { outcome } = input;
+  // More changes are arriving (the rest of a checkout, a file still being written): this build is
+  // already stale. Its cycle waits for them and is built once with them, one restart for all.
+  if (state.incoming && outcome.type !== 'loop') {
+    effects.push({ type: 'emit', event: { type: 'build-superseded', durationMs: outcome.durationMs } });
+    return { ...state, phase: { kind: 'idle' }, next: state.next ? mergeCycle(cycle, state.next) : mergeCycle(null, cycle) };
+  }
   if (outcome.type === 'loop') {
     effects.push({ type: 'emit', event: { type: 'restart-skipped', reason: `${outcome.writer}-loop`, paths: cycle.paths } });
     return finish(state, cycle, 'skipped', effects);

@@ -32,6 +32,8 @@ export interface StagesOptions {
   /** Per change, before batching (the pipeline's own checks). */
   accept(change: FileChange, stages: Stages): boolean;
   onBatch(batch: ChangeBatch): void;
+  /** The subscription is collecting changes (true), or has delivered them (false). */
+  onPending(pending: boolean): void;
 }
 
 export function createStages(options: StagesOptions): Stages {
@@ -119,6 +121,7 @@ class PipelineStages implements Stages {
       accept: (change) => this.#options.accept(change, this),
       delayMs: config.watch.delayMs,
       onBatch: this.#options.onBatch,
+      onPending: this.#options.onPending,
     };
   }
 }

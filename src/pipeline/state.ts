@@ -47,6 +47,8 @@ export interface PipelineState {
   lastOutcome: CycleOutcome | null;
   /** The job's state as the pipeline last heard or asked it. */
   job: JobState;
+  /** Changes are on their way from the watcher: a build finishing now is already stale. */
+  incoming: boolean;
   /** The config changed its [run]: the next cycle restarts whatever the build says. */
   runOutdated: boolean;
   config: ResolvedConfig;
@@ -57,7 +59,7 @@ export interface PipelineState {
 }
 
 export function initialState(config: ResolvedConfig, cwd: string): PipelineState {
-  return { phase: { kind: 'waiting' }, next: null, paused: false, held: [], crashTimes: [], lastOutcome: null, job: 'idle', runOutdated: false, config, cwd, publicUrl: null };
+  return { phase: { kind: 'waiting' }, next: null, paused: false, held: [], crashTimes: [], lastOutcome: null, job: 'idle', incoming: false, runOutdated: false, config, cwd, publicUrl: null };
 }
 
 /** When triggers pile up during a cycle, the next cycle runs as the most demanding of them. */

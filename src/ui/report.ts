@@ -108,6 +108,8 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         return;
       case 'build-start':
         return logger.debug(`building${event.build ? ` (${printable(event.build)})` : ''}`);
+      case 'build-superseded':
+        return logger.debug(`more changes arrived during the build (${formatDuration(event.durationMs)}): building again with them`);
       case 'build-failed': {
         const took = formatDuration(event.durationMs);
         const next = { stopped: 'stopping the app (stop_on_error), waiting for changes', kept: 'keeping the previous process running', none: 'waiting for changes' }[event.previous];

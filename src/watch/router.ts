@@ -27,6 +27,8 @@ export interface SubscriptionSpec {
   /** Quiet after the last change before the batch is delivered. */
   delayMs: number;
   onBatch(batch: ChangeBatch): void;
+  /** Changes are being collected (true), or no longer (false, after their batch was delivered). */
+  onPending?(pending: boolean): void;
 }
 
 export interface Subscription {
@@ -51,6 +53,12 @@ export interface Router {
 function burstQuietMs(polling: boolean, pollIntervalMs: number): number {
   return polling ? Math.max(BURST_QUIET_MS, 2 * pollIntervalMs) : BURST_QUIET_MS;
 }
+
+/**
+ * Polling finds the files of one burst a little apart (each file has its own stat timer): a single
+ * file waits at least this long there, to see whether others follow.
+ */
+const POLLING_SETTLE_MS = 50;
 
 /**
  * One watcher per hot process, many subscriptions: a single app is one, a monorepo one per package
@@ -141,7 +149,11 @@ class WatchRouter implements Router {
   }
 
   #batcher(spec: SubscriptionSpec, previous: Batcher | null): Batcher {
-    const batcher = createBatcher(spec.delayMs, (batch) => spec.onBatch(batch), burstQuietMs(this.#polling, this.#options.pollIntervalMs));
+    const delayMs = this.#polling ? Math.max(spec.delayMs, POLLING_SETTLE_MS) : spec.delayMs;
+    const batcher = createBatcher(delayMs, (batch) => spec.onBatch(batch), {
+      burstQuietMs: burstQuietMs(this.#polling, this.#options.pollIntervalMs),
+      onPending: (pending) => spec.onPending?.(pending),
+    });
     for (const file of previous?.takePending() ?? []) batcher.add(file);
     previous?.close();
     return batcher;
@@ -153,7 +165,7 @@ class WatchRouter implements Router {
       extraPaths: entry.spec.extraPaths,
       isIgnored: (file, isDirectory) => entry.spec.isIgnored(file, isDirectory),
       onChange: (change) => {
-        if (entry.spec.accept(change)) entry.batcher.add(change.path);
+        if (entry.spec.accept(change)) entry.batcher.add(change.path, change.kind);
       },
       logger: this.#options.logger,
     });

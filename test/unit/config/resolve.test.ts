@@ -27,14 +27,14 @@ describe('resolveConfig', () => {
       killTimeoutMs: 3000,
       stopOnError: false,
     });
-    expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 50, outputs: [] });
+    expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 10, outputs: [] });
     expect(config.serve).toEqual({ strategy: 'restart', port: null });
     expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000 });
   });
 
   it('lets CLI overrides win over the file', () => {
     const config = resolveConfig(input({
-      user: { bin: { kind: 'argv', argv: ['node', 'a.js'] }, delayMs: 50, include: ['a/**'], exclude: ['x/**'], run: { killSignal: 'SIGINT', killTimeoutMs: 10 } },
+      user: { bin: { kind: 'argv', argv: ['node', 'a.js'] }, delayMs: 10, include: ['a/**'], exclude: ['x/**'], run: { killSignal: 'SIGINT', killTimeoutMs: 10 } },
       overrides: { delayMs: 700, include: ['b/**'], exclude: ['y/**'], killSignal: 'SIGHUP', killTimeoutMs: 900, command: ['deno', 'run', 'b.ts'] },
     }));
     expect(config.watch.delayMs).toBe(700);

@@ -57,6 +57,31 @@ describe('decide', () => {
     expect(after.state.next).toBeNull();
   });
 
+  it('drops a build that finishes while more changes are being collected, and builds once with all of them', () => {
+    const other = path.join(ROOT, 'b.ts');
+    let state = running();
+    state = run(state, [{ type: 'changes', paths: [FILE] }, { type: 'incoming', pending: true }]).state;
+    const stale = run(state, [built()]);
+    expect(types(stale.effects)).toEqual(['emit:build-superseded']);
+    // Nothing starts while the rest is on its way, not even the folded cycle.
+    expect(stale.state.phase.kind).toBe('idle');
+    expect(stale.state.next?.paths).toEqual([FILE]);
+    const arrived = run(stale.state, [{ type: 'changes', paths: [other] }]);
+    expect(types(arrived.effects)).toEqual(['emit:change']);
+    const settled = run(arrived.state, [{ type: 'incoming', pending: false }]);
+    expect(types(settled.effects)).toEqual(['emit:build-start', 'build']);
+    const restarted = run(settled.state, [built(), job({ type: 'ready', pid: 8 })]);
+    expect(types(restarted.effects)).toEqual(['emit:build-ok', 'job:start', 'emit:ready', 'cycle-done']);
+    const done = restarted.effects.find((effect) => effect.type === 'cycle-done');
+    expect(done).toMatchObject({ cycle: { paths: [FILE, other] } });
+  });
+
+  it('starts the program as before when no change is on its way', () => {
+    let state = running();
+    state = run(state, [{ type: 'changes', paths: [FILE] }, { type: 'incoming', pending: true }, { type: 'incoming', pending: false }]).state;
+    expect(types(run(state, [built()]).effects)).toEqual(['emit:build-ok', 'job:start']);
+  });
+
   it('skips the restart when the output is byte-identical', () => {
     const { effects, state } = run(running(), [{ type: 'changes', paths: [FILE] }, built(false)]);
     expect(types(effects)).toContain('emit:restart-skipped');

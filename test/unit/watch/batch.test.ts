@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeBatch } from '../../../src/events.js';
-import { createBatcher, maxWaitFor } from '../../../src/watch/batch.js';
+import { createBatcher, maxWaitFor, NEW_FILE_SETTLE_MS } from '../../../src/watch/batch.js';
 
 describe('createBatcher', () => {
   let batches: ChangeBatch[];
@@ -26,7 +26,7 @@ describe('createBatcher', () => {
   });
 
   it('restarts the quiet period on every change, so a burst is one batch', () => {
-    const batcher = createBatcher(100, (batch) => batches.push(batch), 0);
+    const batcher = createBatcher(100, (batch) => batches.push(batch), { burstQuietMs: 0 });
     for (let i = 0; i < 20; i++) {
       batcher.add(`/p/f${i}.ts`);
       vi.advanceTimersByTime(60);
@@ -38,7 +38,7 @@ describe('createBatcher', () => {
   });
 
   it('keeps each path once, ordered by its latest change', () => {
-    const batcher = createBatcher(50, (batch) => batches.push(batch), 0);
+    const batcher = createBatcher(50, (batch) => batches.push(batch), { burstQuietMs: 0 });
     batcher.add('/p/a.ts');
     batcher.add('/p/b.ts');
     batcher.add('/p/a.ts');
@@ -87,7 +87,7 @@ describe('createBatcher: bursts', () => {
   it('waits the short delay for one file and the longer burst quiet for several', () => {
     vi.useFakeTimers();
     const batches: string[][] = [];
-    const batcher = createBatcher(50, (batch) => batches.push(batch.paths), 250);
+    const batcher = createBatcher(50, (batch) => batches.push(batch.paths), { burstQuietMs: 250 });
     batcher.add('/p/one.ts');
     vi.advanceTimersByTime(50);
     expect(batches).toEqual([['/p/one.ts']]);
@@ -105,7 +105,7 @@ describe('createBatcher: bursts', () => {
   it('never waits less than the configured delay', () => {
     vi.useFakeTimers();
     const batches: string[][] = [];
-    const batcher = createBatcher(400, (batch) => batches.push(batch.paths), 250);
+    const batcher = createBatcher(400, (batch) => batches.push(batch.paths), { burstQuietMs: 250 });
     batcher.add('/p/a.ts');
     batcher.add('/p/b.ts');
     vi.advanceTimersByTime(399);
@@ -120,7 +120,7 @@ describe('createBatcher: maximum wait', () => {
   it('delivers a batch after the maximum wait even while changes keep coming', () => {
     vi.useFakeTimers();
     const batches: string[][] = [];
-    const batcher = createBatcher(100, (batch) => batches.push(batch.paths), 0, 2000);
+    const batcher = createBatcher(100, (batch) => batches.push(batch.paths), { burstQuietMs: 0, maxWaitMs: 2000 });
     // A file touched every 50 ms never leaves 100 ms of quiet.
     for (let elapsed = 0; elapsed < 1950; elapsed += 50) {
       batcher.add('/p/log.txt');
@@ -149,7 +149,7 @@ describe('createBatcher: maximum wait', () => {
 
   it('leaves no timer behind after a delivery, a hand-over or close', () => {
     vi.useFakeTimers();
-    const batcher = createBatcher(100, () => {}, 0, 2000);
+    const batcher = createBatcher(100, () => {}, { burstQuietMs: 0, maxWaitMs: 2000 });
     batcher.add('/p/a.ts');
     vi.advanceTimersByTime(100);
     expect(vi.getTimerCount()).toBe(0);
@@ -159,6 +159,51 @@ describe('createBatcher: maximum wait', () => {
     batcher.add('/p/a.ts');
     batcher.close();
     expect(vi.getTimerCount()).toBe(0);
+    vi.useRealTimers();
+  });
+});
+
+describe('createBatcher: pending', () => {
+  it('says when it starts holding changes, and that it no longer does only after the batch is delivered', () => {
+    vi.useFakeTimers();
+    const seen: string[] = [];
+    const batcher = createBatcher(10, (batch) => seen.push(`batch ${batch.paths.join(',')}`), { onPending: (pending) => seen.push(`pending ${pending}`) });
+    batcher.add('/p/a.ts');
+    batcher.add('/p/b.ts');
+    expect(seen).toEqual(['pending true']);
+    vi.advanceTimersByTime(250);
+    expect(seen).toEqual(['pending true', 'batch /p/a.ts,/p/b.ts', 'pending false']);
+    vi.useRealTimers();
+  });
+
+  it('is no longer pending once its changes are handed over or dropped', () => {
+    const seen: boolean[] = [];
+    const batcher = createBatcher(10, () => {}, { onPending: (pending) => seen.push(pending) });
+    batcher.add('/p/a.ts');
+    batcher.takePending();
+    batcher.add('/p/b.ts');
+    batcher.close();
+    batcher.close();
+    expect(seen).toEqual([true, false, true, false]);
+  });
+});
+
+describe('createBatcher: a saved file and a new one', () => {
+  it('delivers a changed file after the short delay, and waits longer for a new or deleted file', () => {
+    vi.useFakeTimers();
+    const batches: string[][] = [];
+    const batcher = createBatcher(10, (batch) => batches.push(batch.paths));
+    batcher.add('/p/saved.ts', 'change');
+    vi.advanceTimersByTime(10);
+    expect(batches).toEqual([['/p/saved.ts']]);
+    batcher.add('/p/new.ts', 'add');
+    vi.advanceTimersByTime(NEW_FILE_SETTLE_MS - 1);
+    expect(batches).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(batches[1]).toEqual(['/p/new.ts']);
+    batcher.add('/p/gone.ts', 'unlink');
+    vi.advanceTimersByTime(10);
+    expect(batches).toHaveLength(2);
     vi.useRealTimers();
   });
 });
