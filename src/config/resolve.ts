@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { withArguments } from './command-line.js';
-import { tsLoaderUrl } from './ts-loader.js';
+import { tsLoaderArguments } from './ts-loader.js';
 import {
   DEFAULT_BACKOFF_INITIAL_MS,
   DEFAULT_BACKOFF_MAX_MS,
@@ -102,7 +102,7 @@ function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveIn
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
     // Run in place: the program's own files, under tsx's loader from hot's install (the project needs no tsx).
-    const program = build.outfile ? [build.outfile] : ['--import', tsLoaderUrl(), build.entry];
+    const program = build.outfile ? [build.outfile] : [...tsLoaderArguments(), build.entry];
     command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...program, ...args] };
   } else if (workspaceMember && build.kind === 'command') {
     command = null;
