@@ -19,7 +19,7 @@ export function launcherArguments(root: string, launcher: readonly string[], ent
     const pkg = PACKAGE_OF[command];
     const missing = `no node_modules/.bin/${command}`;
     throw pkg
-      ? new ConfigError(`${command} ${args[0] ?? ''} needs ${pkg}, which is not installed here (${missing})`.replace('  ', ' '), { hint: `npm i -D ${pkg}` })
+      ? new ConfigError(`${[command, ...args.slice(0, 1)].join(' ')} needs ${pkg}, which is not installed here (${missing})`, { hint: `npm i -D ${pkg}` })
       : new ConfigError(`${from}: run.launcher ${command} is not installed here (${missing})`, { hint: `install the package that provides ${command} (npm i -D <package>)` });
   }
   if (!isNodeScript(script)) {
