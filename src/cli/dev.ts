@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { decoratorMetadataSource, describeDecoratorMetadata } from '../config/decorator-metadata.js';
+import { fixedPortWarning } from '../config/fixed-port.js';
 import { createHot, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
 import type { CliOverrides, ResolvedConfig } from '../config/schema.js';
@@ -75,6 +76,8 @@ function runApp(cwd: string, overrides: CliOverrides, configPath: string | undef
   const load = () => loadConfig({ cwd, overrides, lookedFor, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
   const config = load();
   warnDecoratorMetadata(config, cwd, logger);
+  const fixedPort = fixedPortWarning(config, cwd);
+  if (fixedPort) logger.warn(fixedPort.line, { hint: fixedPort.hint });
   // Only found without a config file (a config names its env files itself): said once, at start.
   if (!config.configFile && config.run.envFiles.length > 0) logger.info(`loading ${config.run.envFiles.map((file) => path.relative(cwd, file)).join(', ')}`);
   const shortcuts = wantsShortcuts(config.terminal.stdin, json);

@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { decoratorMetadataSource, describeDecoratorMetadata, describeMetadataCompiler } from '../config/decorator-metadata.js';
 import { describeCommand } from '../config/command-line.js';
+import { fixedPortWarning } from '../config/fixed-port.js';
 import type { CacheDir, Command, ResolvedConfig } from '../config/schema.js';
 import { isHotError } from '../errors.js';
 import { ensurePrivateDir } from '../platform/private-dir.js';
@@ -38,6 +39,8 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   if (config.listenHint) results.push({ status: 'warn', line: 'the entry never calls listen(): it may only export the app', hint: config.listenHint });
   const metadata = checkDecoratorMetadata(config, cwd);
   if (metadata) results.push(metadata);
+  const fixedPort = fixedPortWarning(config, cwd);
+  if (fixedPort) results.push({ status: 'warn', ...fixedPort });
   return results;
 }
 

@@ -25,8 +25,9 @@ export function runInit(flags: CliFlags): void {
     initWorkspace(workspace, template, logger);
     return;
   }
-  const { entry, reason } = writeStarterConfig(cwd, template);
-  logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${printable(entry)}", from ${printable(reason)})` : ''}`);
+  const { entry, launcher, reason } = writeStarterConfig(cwd, template);
+  const how = launcher ? `, run.launcher = "${printable(launcher)}"` : '';
+  logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${printable(entry)}"${how}, from ${printable(reason)})` : ''}`);
   logger.info(entry ? 'run `hot` to start' : 'set build.entry (or bin) in it, then run `hot`');
 }
 
@@ -44,8 +45,9 @@ function initWorkspace(workspace: Workspace, template: string, logger: Logger): 
       logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config written`);
       continue;
     }
-    const { entry, reason } = writeStarterConfig(pkg.dir, template, detection);
-    logger.success(`wrote ${rel(pkg.dir)}/${CONFIG_FILE_NAME} (build.entry = "${printable(entry ?? '')}", from ${printable(reason)})`);
+    const { entry, launcher, reason } = writeStarterConfig(pkg.dir, template, detection);
+    const how = launcher ? `, run.launcher = "${printable(launcher)}"` : '';
+    logger.success(`wrote ${rel(pkg.dir)}/${CONFIG_FILE_NAME} (build.entry = "${printable(entry ?? '')}"${how}, from ${printable(reason)})`);
     configured.push(pkg.name);
   }
   if (configured.length === 0) {

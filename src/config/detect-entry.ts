@@ -11,13 +11,17 @@ const COMMON_STEMS = ['src/main', 'src/server', 'src/index', 'src/app', 'server'
 const COMMON_EXTENSIONS = ['.ts', '.js', '.mjs'];
 export const COMMON_ENTRIES = COMMON_STEMS.flatMap((stem) => COMMON_EXTENSIONS.map((ext) => stem + ext));
 
-/** A place an entry may be: a path relative to the project, and where that path came from. */
+/**
+ * A place an entry may be: a path relative to the project, and where that path came from. `launcher`:
+ * the framework CLI the script loads the entry with (`fastify start -l info`), which hot runs too.
+ */
 export interface EntryLead {
   file: string;
   source: string;
+  launcher?: string[];
 }
 
-/** A lead that exists, with whether its module graph calls listen(). */
+/** A lead that exists, with whether its module graph calls listen() (or its launcher listens for it). */
 export interface EntryCandidate extends EntryLead {
   listens: boolean;
 }
@@ -54,7 +58,7 @@ export function entryLeads(manifest: Manifest | null, nestCli: NestCli | null, n
     const found = followScript(scripts, name, []);
     if (!found) continue;
     const { target, source } = found;
-    if (target.kind === 'file') leads.push({ file: target.file, source });
+    if (target.kind === 'file') leads.push({ file: target.file, source, ...(target.launcher ? { launcher: target.launcher } : {}) });
     if (target.kind === 'nest') leads.push({ file: nestEntry(nestCli), source: `${source} and nest-cli.json` });
     const viaNodemon = target.kind === 'nodemon' && nodemonExec !== null ? scriptTarget(nodemonExec) : null;
     if (viaNodemon?.kind === 'file') leads.push({ file: viaNodemon.file, source: `${source} and nodemon's exec: ${JSON.stringify(nodemonExec)}` });
@@ -111,7 +115,9 @@ export function detectEntry(dir: string): EntryDetection {
     const file = locate(dir, lead.file);
     if (file === null || seen.has(file)) continue;
     seen.add(file);
-    candidates.push({ file: path.relative(dir, file).split(path.sep).join('/'), source: lead.source, listens: callsListen(file) });
+    // `fastify start` listens for the plugin it loads, which never calls listen() itself.
+    const listens = lead.launcher !== undefined || callsListen(file);
+    candidates.push({ ...lead, file: path.relative(dir, file).split(path.sep).join('/'), listens });
   }
   const lookedFor = [...new Set(leads.filter((lead) => lead.source !== 'a common entry name').map((lead) => `${lead.file} (${lead.source})`))];
   lookedFor.unshift('package.json scripts dev, start, serve and main');
@@ -146,9 +152,16 @@ function readJson<T>(file: string): T | null {
  */
 export function listenHint(dir: string, entry: string): string | null {
   if (!isFile(entry) || callsListen(entry)) return null;
-  const listening = detectEntry(dir).candidates.filter((candidate) => candidate.listens && path.resolve(dir, candidate.file) !== entry);
-  if (listening.length === 0) return null;
+  const { candidates } = detectEntry(dir);
   const shown = path.relative(dir, entry).split(path.sep).join('/');
+  // A fastify-cli app: the script loads this very file with `fastify start`, which listens.
+  const launched = candidates.find((candidate) => candidate.launcher && path.resolve(dir, candidate.file) === entry);
+  if (launched?.launcher) {
+    const launcher = launched.launcher.join(' ');
+    return `${shown} never calls listen(); ${launcher} loads it and listens (${launched.source}): set run.launcher = "${launcher}" under [run], or run \`hot\` with no entry and no config`;
+  }
+  const listening = candidates.filter((candidate) => candidate.listens && path.resolve(dir, candidate.file) !== entry);
+  if (listening.length === 0) return null;
   const others = listening.map((candidate) => candidate.file);
   return `${shown} never calls listen(); ${others.join(', ')} ${others.length === 1 ? 'does' : 'do'}: run \`hot ${others[0]}\``;
 }

@@ -3,8 +3,12 @@
  * `nest start` runs what nest-cli.json names. Pure: no file is read here.
  */
 
-/** The file a script runs (as written, maybe without an extension), or Nest's CLI, or bare nodemon (its config names the file). */
-export type ScriptTarget = { kind: 'file'; file: string } | { kind: 'nest' } | { kind: 'nodemon' };
+/**
+ * The file a script runs (as written, maybe without an extension), or Nest's CLI, or bare nodemon (its
+ * config names the file). `launcher`: the framework CLI that loads the file and listens
+ * (`fastify start -l info`), with the flags kept for a run under hot; the file itself is left out.
+ */
+export type ScriptTarget = { kind: 'file'; file: string; launcher?: string[] } | { kind: 'nest' } | { kind: 'nodemon' };
 
 /** Runners whose first positional argument is the program's entry file. */
 const FILE_RUNNERS = new Set(['node', 'tsx', 'ts-node', 'ts-node-esm', 'ts-node-dev', 'tsnd', 'nodemon', 'esno', 'babel-node', 'swc-node']);
@@ -17,8 +21,16 @@ const VALUE_FLAGS: Record<string, ReadonlySet<string>> = {
   node: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--watch-path', '--conditions', '-C', '--title', '--input-type']),
   ts: new Set(['-r', '--require', '--import', '-P', '--project', '-C', '--compiler', '--ignore', '--ignore-watch', '--watch', '--cwd', '--env-file', '--tsconfig', '--loader']),
   nodemon: new Set(['-r', '--require', '--import', '-w', '--watch', '-e', '--ext', '-i', '--ignore', '-x', '--exec', '-d', '--delay', '--signal', '--config', '--env-file', '-V']),
-  fastify: new Set(['-l', '--log-level', '-L', '--logging-module', '-p', '--port', '-a', '--address', '-s', '--socket', '-r', '--require', '-i', '--import', '-T', '--plugin-timeout', '-x', '--prefix', '--body-limit', '-I', '--debug-port', '--debug-host', '--ignore-watch']),
+  // fastify-cli's args.js: its options of type string.
+  fastify: new Set([
+    ...['-p', '--port', '--inspect-port', '--body-limit', '-T', '--plugin-timeout', '-g', '--close-grace-delay', '--trust-proxy-hop', '-l', '--log-level'],
+    ...['-a', '--address', '-s', '--socket', '-x', '--prefix', '--ignore-watch', '-L', '--logging-module', '--debug-host', '--lang', '-r', '--require'],
+    ...['-i', '--import', '-c', '--config', '--method', '--trust-proxy-ips', '--follow-watch', '-I', '--debug-port'],
+  ]),
 };
+
+/** fastify start's own watcher and pretty printer: hot watches and restarts, so a run under hot drops them. */
+const FASTIFY_DROPPED = new Set(['-w', '--watch', '-V', '--verbose-watch', '--ignore-watch', '--follow-watch', '-P', '--pretty-logs']);
 
 /** The file (or Nest) a script line runs, or null when it runs something else (a build, a framework hot doesn't know). */
 export function scriptTarget(script: string): ScriptTarget | null {
@@ -44,7 +56,7 @@ function commandTarget(all: string[]): ScriptTarget | null {
   if (runner === undefined) return null;
   const rest = all.slice(index + 1);
   if (runner === 'nest') return rest[0] === 'start' ? { kind: 'nest' } : null;
-  if (runner === 'fastify') return rest[0] === 'start' ? fileArgument(rest.slice(1), VALUE_FLAGS.fastify!) : null;
+  if (runner === 'fastify') return rest[0] === 'start' ? fastifyStart(rest.slice(1)) : null;
   if (!FILE_RUNNERS.has(runner)) return null;
   if (runner === 'nodemon') {
     // nodemon --exec "ts-node src/x.ts": the exec'd command names the file.
@@ -74,6 +86,36 @@ function fileArgument(args: string[], valueFlags: ReadonlySet<string>, subcomman
     return { kind: 'file', file: word };
   }
   return null;
+}
+
+/**
+ * `fastify start [options] file [-- plugin options]`: the file, and `fastify start` with the options
+ * that still make sense under hot (the log level, the port, `--` and what follows it).
+ */
+function fastifyStart(args: string[]): ScriptTarget | null {
+  const kept = ['fastify', 'start'];
+  let file: string | null = null;
+  for (let index = 0; index < args.length; index += 1) {
+    const word = args[index]!;
+    if (word === '--') {
+      kept.push(...args.slice(index));
+      break;
+    }
+    const flag = word.split('=')[0]!;
+    const takesValue = VALUE_FLAGS.fastify!.has(word);
+    if (FASTIFY_DROPPED.has(flag)) {
+      if (takesValue) index += 1;
+      continue;
+    }
+    if (word.startsWith('-')) {
+      kept.push(...args.slice(index, takesValue ? index + 2 : index + 1));
+      if (takesValue) index += 1;
+      continue;
+    }
+    if (file === null) file = word;
+    else kept.push(word);
+  }
+  return file === null ? null : { kind: 'file', file, launcher: kept };
 }
 
 /** The package.json script a command runs by name (`npm run start:dev`, `yarn dev`, `pnpm run dev`), or null. */

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { quote } from 'shell-quote';
 import { stringify } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { detectEntry, type EntryDetection } from './detect-entry.js';
@@ -7,16 +8,33 @@ import { CONFIG_FILE_NAME } from './schema.js';
 
 /**
  * Writes the commented starter config into `dir`, with `build.entry` pointing at the project's likely
- * entry file. Never overwrites: an existing file is a ConfigError.
+ * entry file, and `run.launcher` at the framework CLI that loads it (`fastify start`), if any. Never
+ * overwrites: an existing file is a ConfigError.
  */
-export function writeStarterConfig(dir: string, template: string, detection: EntryDetection = detectEntry(dir)): { file: string; entry: string | null; reason: string } {
+export function writeStarterConfig(dir: string, template: string, detection: EntryDetection = detectEntry(dir)): StarterConfig {
   const file = path.join(dir, CONFIG_FILE_NAME);
   if (existsSync(file)) {
     throw new ConfigError(`${CONFIG_FILE_NAME} already exists here, not overwriting it`, { hint: 'edit it, or delete it first to start from the template' });
   }
   const entry = detection.entry?.file ?? null;
+  const launcher = detection.entry?.launcher ? quote(detection.entry.launcher) : null;
   // stringify escapes the path as a TOML string: a `main` holding quotes or line breaks stays a value.
-  const text = entry ? template.replace(/^entry = ".*"$/m, () => stringify({ entry }).trim()) : template;
+  let text = entry ? template.replace(/^entry = ".*"$/m, () => stringify({ entry }).trim()) : template;
+  if (launcher) text = withLauncher(text, stringify({ launcher }).trim());
   writeFileSync(file, text, { flag: 'wx' });
-  return { file, entry, reason: detection.reason };
+  return { file, entry, launcher, reason: detection.reason };
+}
+
+export interface StarterConfig {
+  file: string;
+  entry: string | null;
+  /** The launcher written, as a command line, or null. */
+  launcher: string | null;
+  reason: string;
+}
+
+/** The template's commented `# launcher = …` line set, or a [run] table with it at the end. */
+function withLauncher(template: string, line: string): string {
+  const placeholder = /^# launcher = .*$/m;
+  return placeholder.test(template) ? template.replace(placeholder, () => line) : `${template.trimEnd()}\n\n[run]\n${line}\n`;
 }

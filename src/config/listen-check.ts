@@ -7,6 +7,14 @@ import path from 'node:path';
  * `index.ts` that only exports the app next to a `server.ts` that starts it).
  */
 export function callsListen(file: string): boolean {
+  return findInModuleGraph(file, (source) => (LISTEN.test(source) ? true : undefined)) ?? false;
+}
+
+/**
+ * `visit` on the source of `file` and of each file it imports by a relative path, breadth first,
+ * until it returns something other than undefined; that value, or undefined.
+ */
+export function findInModuleGraph<T>(file: string, visit: (source: string, file: string) => T | undefined): T | undefined {
   const seen = new Set<string>();
   const queue = [file];
   // Enough for an app's own modules; a graph larger than this is not worth reading to pick an entry.
@@ -16,13 +24,14 @@ export function callsListen(file: string): boolean {
     seen.add(current);
     const source = readSource(current);
     if (source === null) continue;
-    if (LISTEN.test(source)) return true;
+    const found = visit(source, current);
+    if (found !== undefined) return found;
     for (const specifier of relativeImports(source)) {
       const resolved = resolveImport(path.dirname(current), specifier);
       if (resolved) queue.push(resolved);
     }
   }
-  return false;
+  return undefined;
 }
 
 const MAX_FILES = 300;

@@ -58,7 +58,8 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     internalSources: options.internalPackages?.sourceFiles ?? [],
   });
   checkPaths(resolved, options.cwd, displayFile);
-  return withListenHint(resolved, root);
+  // A launcher (`fastify start`) listens for the entry it loads.
+  return options.overrides.launcher || user.run?.launcher ? resolved : withListenHint(resolved, root);
 }
 
 /** An entry run in place that never listens, beside one that does: the hint travels with the config to the report. */
@@ -100,12 +101,12 @@ export function extendUserConfig(base: UserConfig, own: UserConfig): UserConfig 
 
 /**
  * What a monorepo root's config gives its packages: the program-specific keys (bin, [build],
- * run.cwd, run.args) stay with the root, and env files resolve against the root's own directory.
+ * run.cwd, run.args, run.launcher) stay with the root, and env files resolve against the root's own directory.
  */
 function sharedPart(base: UserConfig, baseConfigFile: string): UserConfig {
   const { bin: _bin, build: _build, ...shared } = base;
   if (!base.run) return shared;
-  const { cwd: _cwd, args: _args, ...run } = base.run;
+  const { cwd: _cwd, args: _args, launcher: _launcher, ...run } = base.run;
   const dir = path.dirname(baseConfigFile);
   return { ...shared, run: { ...run, ...(run.envFile ? { envFile: run.envFile.map((file) => path.resolve(dir, file)) } : {}) } };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { withArguments } from './command-line.js';
+import { launcherArguments } from './launcher.js';
 import { inPlaceLoaders } from './ts-loader.js';
 import {
   DEFAULT_BACKOFF_INITIAL_MS,
@@ -93,7 +94,8 @@ function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInpu
   return { kind: 'none' };
 }
 
-function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveInput, root: string, build: ResolvedBuild): ResolvedRun {
+function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): ResolvedRun {
+  const { user, overrides, displayFile, workspaceMember } = input;
   const args = user.run?.args ?? [];
   let command: Command | null;
   if (overrides.command && overrides.command.length > 0) {
@@ -101,9 +103,7 @@ function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveIn
   } else if (user.bin && !overrides.entry) {
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
-    // Run in place: the program's own files, under tsx's loader from hot's install (the project needs no tsx).
-    const program = build.outfile ? [build.outfile] : [...inPlaceLoaders(build.root), build.entry];
-    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...program, ...args] };
+    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...programArguments(input, root, build), ...args] };
   } else if (workspaceMember && build.kind === 'command') {
     command = null;
   } else {
@@ -120,6 +120,23 @@ function resolveRun({ user, overrides, displayFile, workspaceMember }: ResolveIn
     killTimeoutMs: overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS,
     stopOnError: user.run?.stopOnError ?? false,
   };
+}
+
+/**
+ * Run in place: the program's own files, under tsx's loader from hot's install (the project needs no
+ * tsx); with a launcher (`fastify start`), the launcher's script under that loader loads the entry.
+ * A bundle (build.outfile) is JavaScript and runs as it is.
+ */
+function programArguments({ user, overrides, displayFile }: ResolveInput, root: string, build: ResolvedBuild & { kind: 'esbuild' }): string[] {
+  const launcher = overrides.launcher ?? launcherWords(user.run?.launcher);
+  const program = build.outfile ?? build.entry;
+  const loaded = launcher ? launcherArguments(root, launcher, program, displayFile) : [program];
+  return build.outfile ? loaded : [...inPlaceLoaders(build.root), ...loaded];
+}
+
+/** validate.ts lets only a plain command line through as run.launcher. */
+function launcherWords(launcher: Command | undefined): string[] | null {
+  return launcher?.kind === 'argv' ? launcher.argv : null;
 }
 
 function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSources = [] }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {

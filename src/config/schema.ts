@@ -112,6 +112,7 @@ const SETTING_ROWS = [
   { key: 'run', flag: null, type: 'table', defaultText: '', description: 'how the program is run and stopped' },
   { key: 'run.cwd', flag: null, type: 'string', defaultText: 'the config file\'s directory', description: 'working directory of the program' },
   { key: 'run.args', flag: null, type: 'string-list', defaultText: '[]', description: 'extra arguments appended to `bin`' },
+  { key: 'run.launcher', flag: null, type: 'command', defaultText: 'none: node runs build.entry itself', description: 'a Node CLI of the project (from node_modules/.bin) that loads build.entry and listens, e.g. "fastify start -l info": it runs under the TypeScript loader, given the entry as its file' },
   { key: 'run.env', flag: null, type: 'env-table', defaultText: '{}', description: 'environment variables for the program' },
   { key: 'run.env_file', flag: null, type: 'string-or-list', defaultText: '[]; without a config file, .env and the files the dev script passes to node with --env-file', description: 'dotenv files loaded for the program; editing one restarts it' },
   { key: 'run.kill_signal', flag: 'kill-signal', override: 'killSignal', type: 'signal', defaultText: DEFAULT_KILL_SIGNAL, description: 'signal sent to the program\'s process group to stop it' },
@@ -179,6 +180,7 @@ export interface UserConfig {
   run?: {
     cwd?: string;
     args?: string[];
+    launcher?: Command;
     env?: Record<string, string>;
     envFile?: string[];
     killSignal?: NodeJS.Signals;
@@ -217,4 +219,6 @@ export type CliOverrides = { [Row in OverrideRow as Row['override']]?: ValueOfTy
   entry?: string;
   /** `hot -- node server.js`: run this command. */
   command?: string[];
+  /** Found by entry detection, never a flag: the framework CLI that loads the entry (`fastify start -l info`). */
+  launcher?: string[];
 };

@@ -2,24 +2,35 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { decoratorMetadataSource } from './decorator-metadata.js';
 
+const require = createRequire(import.meta.url);
+
 /**
  * The URL of tsx's `--import` loader in hot's own install, so a project runs TypeScript in place
  * without tsx of its own. It registers ESM and CommonJS hooks (per package.json `type` and file
  * extension), resolves tsconfig `paths`, and keeps source maps, so stack traces name `.ts` lines.
  */
 export function tsLoaderUrl(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return pathToFileURL(require.resolve('tsx')).href;
+}
+
+/**
+ * Node's arguments that load tsx as the tsx command does: `--require tsx/preflight` (the CommonJS
+ * hooks, once, in the main thread) before the loader. Libraries that look for tsx among the
+ * preloaded modules see it then: @fastify/autoload loads `.ts` plugins only when it does.
+ */
+export function tsLoaderArguments(): string[] {
+  return ['--require', require.resolve('tsx/preflight'), '--import', tsLoaderUrl()];
 }
 
 /** The preload that compiles the program's own TypeScript with SWC, which emits decorator metadata. */
 const DECORATOR_METADATA_LOADER = new URL('../loader/decorator-metadata.js', import.meta.url).href;
 
 /**
- * The node flags that run a project's TypeScript in place: tsx, and after it (so its hooks run
- * first) the SWC preload when the tsconfig asks for `emitDecoratorMetadata`.
+ * The node flags that run a project's TypeScript in place: tsx (as the tsx command loads it), and
+ * after it (so its hooks run first) the SWC preload when the tsconfig asks for `emitDecoratorMetadata`.
  */
 export function inPlaceLoaders(root: string): string[] {
-  const loaders = ['--import', tsLoaderUrl()];
+  const loaders = tsLoaderArguments();
   if (decoratorMetadataSource(root)) loaders.push('--import', DECORATOR_METADATA_LOADER);
   return loaders;
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { convert, isTable } from './convert-value.js';
 import { closestMatch } from './did-you-mean.js';
-import { FILE_SETTINGS, type UserConfig } from './schema.js';
+import { FILE_SETTINGS, type Command, type UserConfig } from './schema.js';
 import { findKeyLine } from './source-position.js';
 
 const SPEC_BY_KEY = new Map(FILE_SETTINGS.map((spec) => [spec.key, spec]));
@@ -76,6 +76,7 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('build.output') && values.has('build.entry')) {
     problems.push({ key: 'build.output', message: 'build.output is for build.cmd; with build.entry write build.outfile instead' });
   }
+  checkLauncher(values, problems);
   const strategy = values.get('serve.strategy');
   if ((strategy === 'proxy' || strategy === 'socket') && !values.has('serve.port')) {
     problems.push({ key: 'serve.strategy', message: `serve.strategy = "${String(strategy)}" needs serve.port, the public port hot listens on` });
@@ -96,6 +97,16 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   }
 }
 
+function checkLauncher(values: Map<string, unknown>, problems: Problem[]): void {
+  const launcher = values.get('run.launcher') as Command | undefined;
+  if (launcher === undefined) return;
+  if (!values.has('build.entry')) problems.push({ key: 'run.launcher', message: 'run.launcher needs build.entry (the file the launcher loads)' });
+  if (values.has('bin')) problems.push({ key: 'run.launcher', message: 'bin and run.launcher are two ways to run: keep one (bin runs a command as written, launcher loads build.entry)' });
+  if (launcher.kind === 'shell') {
+    problems.push({ key: 'run.launcher', message: `run.launcher must be a program from node_modules/.bin and its arguments, without shell syntax, got "${launcher.line}"` });
+  }
+}
+
 function toUserConfig(values: Map<string, unknown>): UserConfig {
   const get = <T>(key: string): T | undefined => values.get(key) as T | undefined;
   const config: UserConfig = {
@@ -112,6 +123,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
     run: {
       cwd: get('run.cwd'),
       args: get('run.args'),
+      launcher: get('run.launcher'),
       env: get('run.env'),
       envFile: get('run.env_file'),
       killSignal: get('run.kill_signal'),

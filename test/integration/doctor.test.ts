@@ -1,7 +1,8 @@
 import { chownSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { exit } from '../helpers/interact.js';
+import { freePort } from '../helpers/http.js';
+import { exit, output } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 describe('hot doctor', () => {
@@ -82,5 +83,30 @@ describe('hot doctor', () => {
     const hot = session.run(project, ['doctor']);
     expect((await hot.interact(exit())).code).toBe(2);
     expect(hot.output()).toContain('.hotrc.toml:1: unknown key "delya", did you mean "delay"?');
+  });
+
+  it('warns, at start too, when [serve] owns the port and the app listens on a fixed one', async () => {
+    const project = session.project();
+    // Never called, so nothing binds port 3000 on a shared machine: the check reads the code.
+    project.write('src/server.ts', "import { createServer } from 'node:http';\nexport function start() {\n  createServer((_req, res) => res.end('up')).listen(3000);\n}\n");
+    const port = await freePort();
+    project.write('.hotrc.toml', `[build]\nentry = "src/server.ts"\n[serve]\nport = ${port}\n`);
+    const line = 'the app listens on a fixed port (src/server.ts:3: .listen(3000)), so under [serve] it would clash (EADDRINUSE): hot gives each version its own PORT';
+    const hint = 'hint: listen on process.env.PORT, e.g. .listen(Number(process.env.PORT ?? 3000))';
+    const doctor = session.run(project, ['doctor']);
+    expect((await doctor.interact(exit())).code).toBe(0);
+    expect(doctor.output()).toContain(`[hot] warn  ${line}`);
+    expect(doctor.output()).toContain(hint);
+
+    const hot = session.run(project, []);
+    await hot.interact(output(/\[hot\] watching /));
+    expect(hot.count(new RegExp(line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))).toBe(1);
+    expect(hot.output()).toContain(hint);
+
+    // Reading PORT is the way out: no warning then.
+    project.replace('src/server.ts', '.listen(3000)', '.listen(Number(process.env.PORT ?? 3000))');
+    const fixed = session.run(project, ['doctor']);
+    await fixed.interact(exit());
+    expect(fixed.output()).not.toContain('fixed port');
   });
 });

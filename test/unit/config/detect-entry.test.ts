@@ -17,12 +17,24 @@ describe('scriptTarget', () => {
     ['nodemon --watch src --exec "ts-node src/index.ts"', 'src/index.ts'],
     ['nodemon -e ts src/index.ts', 'src/index.ts'],
     ['tsc -p . && node dist/index.js', 'dist/index.js'],
-    ['fastify start -l info app.ts', 'app.ts'],
-    ['fastify start --ignore-watch=.ts$ -w -l info -P dist/app.js', 'dist/app.js'],
     ['./node_modules/.bin/tsx src/x.ts', 'src/x.ts'],
     ['tsx --env-file .env watch src/x.ts', 'src/x.ts'],
   ])('%s runs %s', (script, file) => {
     expect(scriptTarget(script)).toEqual({ kind: 'file', file });
+  });
+
+  it.each([
+    ['fastify start -l info app.ts', 'app.ts', ['fastify', 'start', '-l', 'info']],
+    ['fastify start --ignore-watch=.ts$ -w -l info -P dist/app.js', 'dist/app.js', ['fastify', 'start', '-l', 'info']],
+    ['fastify start --watch --ignore-watch .ts$ --pretty-logs -p 4000 -o app.js -- --name x', 'app.js', ['fastify', 'start', '-p', '4000', '-o', '--', '--name', 'x']],
+    ['npm run build:ts && fastify start --log-level=debug --address 0.0.0.0 dist/app.js', 'dist/app.js', ['fastify', 'start', '--log-level=debug', '--address', '0.0.0.0']],
+  ])('%s loads %s with fastify start, keeping what is not a watcher', (script, file, launcher) => {
+    expect(scriptTarget(script)).toEqual({ kind: 'file', file, launcher });
+  });
+
+  it('fastify without start, or start without a file, runs nothing', () => {
+    expect(scriptTarget('fastify generate . --lang=ts')).toBeNull();
+    expect(scriptTarget('fastify start -l info')).toBeNull();
   });
 
   it.each(['nest start --watch', 'nest start'])('%s is Nest', (script) => {
@@ -123,6 +135,19 @@ describe('detectEntry on a directory', () => {
     write('nest-cli.json', JSON.stringify({ sourceRoot: 'app' }));
     write('app/main.ts', 'await app.listen(3000);');
     expect(detectEntry(dir).entry).toMatchObject({ file: 'app/main.ts', source: 'package.json scripts.start: "nest start" and nest-cli.json' });
+  });
+
+  it('runs a fastify-cli app through fastify start: the built file maps to its source, and the launcher listens for it', () => {
+    const start = 'npm run build:ts && fastify start -l info dist/app.js';
+    write('package.json', JSON.stringify({ main: 'app.ts', scripts: { start, dev: 'npm run build:ts && concurrently "npm:watch:ts" "npm:dev:start"' } }));
+    write('src/app.ts', 'export default async function app() {}\n');
+    write('src/server.ts', 'x.listen(3000)\n');
+    const found = detectEntry(dir);
+    expect(found.entry).toEqual({ file: 'src/app.ts', source: `package.json scripts.start: ${JSON.stringify(start)}`, launcher: ['fastify', 'start', '-l', 'info'], listens: true });
+    expect(found.reason).toBe(`package.json scripts.start: ${JSON.stringify(start)}`);
+    expect(listenHint(dir, path.join(dir, 'src/app.ts'))).toBe(
+      `src/app.ts never calls listen(); fastify start -l info loads it and listens (package.json scripts.start: ${JSON.stringify(start)}): set run.launcher = "fastify start -l info" under [run], or run \`hot\` with no entry and no config`,
+    );
   });
 
   it('finds nothing in an empty directory, and says where it looked', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'smol-toml';
@@ -47,5 +47,16 @@ describe('writeStarterConfig', () => {
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main }));
     writeStarterConfig(dir, TEMPLATE);
     expect(written().document).toEqual({ build: { entry: main } });
+  });
+
+  it('writes the launcher a fastify-cli app is started with under [run], from the template\'s commented line', () => {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ scripts: { start: 'fastify start -w -l info dist/app.js' } }));
+    mkdirSync(path.join(dir, 'src'));
+    writeFileSync(path.join(dir, 'src/app.ts'), 'export default async function app() {}\n');
+    const template = `${TEMPLATE}[run]\n# launcher = "fastify start -l info"   # a Node CLI\n`;
+    expect(writeStarterConfig(dir, template)).toMatchObject({ entry: 'src/app.ts', launcher: 'fastify start -l info' });
+    const { source, document } = written();
+    expect(document).toEqual({ build: { entry: 'src/app.ts' }, run: { launcher: 'fastify start -l info' } });
+    expect(validateUserConfig(document, { displayFile: '.hotrc.toml', source }).run?.launcher).toEqual({ kind: 'argv', argv: ['fastify', 'start', '-l', 'info'] });
   });
 });

@@ -55,9 +55,10 @@ describe('resolveConfig', () => {
     const entry = path.join(ROOT, 'src/server.ts');
     expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry, outfile: null, bundlePackages: [] });
     expect(config.cache).toEqual({ dir: CACHE, privateBase: null });
-    const [node, sourceMaps, importFlag, loader, ...rest] = (config.run.command as { argv: string[] }).argv;
-    expect([node, sourceMaps, importFlag]).toEqual([process.execPath, '--enable-source-maps', '--import']);
-    // hot's own tsx, so the project needs none; process.argv[1] is the entry itself.
+    const [node, sourceMaps, requireFlag, preflight, importFlag, loader, ...rest] = (config.run.command as { argv: string[] }).argv;
+    expect([node, sourceMaps, requireFlag, importFlag]).toEqual([process.execPath, '--enable-source-maps', '--require', '--import']);
+    // hot's own tsx, so the project needs none, preloaded as the tsx command does; process.argv[1] is the entry itself.
+    expect(preflight).toBe(createRequire(import.meta.url).resolve('tsx/preflight'));
     expect(loader).toBe(pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href);
     expect(rest).toEqual([entry, '--port', '0']);
     expect(config.watch.outputs).toEqual([]);

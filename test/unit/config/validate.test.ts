@@ -106,6 +106,9 @@ describe('validateUserConfig: error messages', () => {
     ['a NUL in an argument', 'bin = ["node", "a\\u0000.js"]', '.hotrc.toml:1: bin must be an array of arguments without NUL characters'],
     ['a NUL in an env value', '[run]\nkill_timeout = 5\nenv = { A = "1", TOKEN = "a\\u0000b" }', '.hotrc.toml:3: run.env.TOKEN must be a string without NUL characters ("\\u0000" cannot be passed in an environment), got "a\\u0000b" (string)'],
     ['a NUL in an env value of a [run.env] table', '[run.env]\nA = "1"\nTOKEN = "\\u0000"', '.hotrc.toml:3: run.env.TOKEN must be a string without NUL characters'],
+    ['run.launcher without build.entry', '[run]\nlauncher = "fastify start"', '.hotrc.toml:2: run.launcher needs build.entry (the file the launcher loads)'],
+    ['run.launcher beside bin', 'bin = "node a.js"\n[build]\nentry = "a.ts"\n[run]\nlauncher = "fastify start"', '.hotrc.toml:5: bin and run.launcher are two ways to run: keep one'],
+    ['run.launcher with shell syntax', '[build]\nentry = "a.ts"\n[run]\nlauncher = "fastify start && echo"', '.hotrc.toml:4: run.launcher must be a program from node_modules/.bin and its arguments, without shell syntax, got "fastify start && echo"'],
     ['backoff initial above max', '[restart.backoff]\ninitial = "2s"\nmax = 500', '.hotrc.toml:1: restart.backoff.initial (2000) must not be larger than restart.backoff.max (500)'],
   ])('%s', (_name, source, expected) => {
     expect(errorOf(source).message).toContain(expected);
