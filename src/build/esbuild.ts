@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+
+/** esbuild is loaded with the first build: `hot -- node server.js` never pays for it. */
+let loaded: Promise<typeof esbuild> | null = null;
+const esbuildModule = (): Promise<typeof esbuild> => (loaded ??= import('esbuild'));
 import { BuildError } from '../errors.js';
 import type { BuildResult } from '../events.js';
 import type { Logger } from '../ui/logger.js';
@@ -103,7 +107,7 @@ class EsbuildBuilder implements Builder {
     this.#lastFailed = false;
     this.#inputs = inputs;
     if (result.warnings.length > 0) {
-      const text = (await esbuild.formatMessages(relocate(result.warnings, root, this.#cwd), { kind: 'warning', color })).join('');
+      const text = (await (await esbuildModule()).formatMessages(relocate(result.warnings, root, this.#cwd), { kind: 'warning', color })).join('');
       logger.block(text, 'warn');
     }
     let outputChanged: boolean;
@@ -144,13 +148,13 @@ class EsbuildBuilder implements Builder {
     const messages = (error as { errors?: esbuild.Message[] }).errors;
     const diagnostics =
       messages && messages.length > 0
-        ? (await esbuild.formatMessages(relocate(messages, this.#options.root, this.#cwd), { kind: 'error', color: this.#options.color })).join('')
+        ? (await (await esbuildModule()).formatMessages(relocate(messages, this.#options.root, this.#cwd), { kind: 'error', color: this.#options.color })).join('')
         : ((error as Error).message ?? String(error));
     return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics };
   }
 }
 
-function createContext(options: EsbuildBuilderOptions): Promise<Context> {
+async function createContext(options: EsbuildBuilderOptions): Promise<Context> {
   const { root, entry, outfile } = options;
   const common = {
     absWorkingDir: root,
@@ -164,9 +168,9 @@ function createContext(options: EsbuildBuilderOptions): Promise<Context> {
     logLevel: 'silent' as const,
   };
   // In place, the output is never run: ESM is the format that accepts every module (top-level await too).
-  if (!outfile) return esbuild.context({ ...common, format: 'esm' });
+  if (!outfile) return (await esbuildModule()).context({ ...common, format: 'esm' });
   const format = outputFormat(outfile);
-  return esbuild.context({ ...common, outfile, format, sourcemap: 'linked', ...(format === 'esm' ? { banner: { js: ESM_REQUIRE_BANNER } } : {}) });
+  return (await esbuildModule()).context({ ...common, outfile, format, sourcemap: 'linked', ...(format === 'esm' ? { banner: { js: ESM_REQUIRE_BANNER } } : {}) });
 }
 
 /**
@@ -226,7 +230,7 @@ const CODE_FILE = /\.(?:[cm]?[jt]sx?)$/;
 async function checkOutsideGraph(changed: readonly string[], graph: ReadonlySet<string>, root: string): Promise<void> {
   const outside = [...new Set(changed)].filter((file) => !graph.has(file) && CODE_FILE.test(file) && !file.split(path.sep).includes('node_modules') && existsSync(file));
   if (outside.length === 0) return;
-  await esbuild.build({ absWorkingDir: root, entryPoints: outside, bundle: false, write: false, outdir: root, platform: 'node', logLevel: 'silent' });
+  await (await esbuildModule()).build({ absWorkingDir: root, entryPoints: outside, bundle: false, write: false, outdir: root, platform: 'node', logLevel: 'silent' });
 }
 
 /** True when an output file's bytes differ from the last build's, or on the first build. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 
 export interface WorkspacePackage {
@@ -99,7 +99,9 @@ function readRootManifest(file: string, root: string, tolerateBroken: boolean): 
 function readPnpmPatterns(file: string): string[] {
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(file, 'utf8'));
+    // Loaded only for a pnpm workspace: most starts never read YAML.
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    document = parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const where = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
     const at = where ? `:${where.line}:${where.col}` : '';
