@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decoratorMetadataSource } from './decorator-metadata.js';
 
@@ -25,11 +27,16 @@ export function tsLoaderArguments(): string[] {
 /** The preload that compiles the program's own TypeScript with SWC, which emits decorator metadata. */
 const DECORATOR_METADATA_LOADER = new URL('../loader/decorator-metadata.js', import.meta.url).href;
 
+const JAVASCRIPT = /\.[cm]?js$/;
+
 /**
  * The node flags that run a project's TypeScript in place: tsx (as the tsx command loads it), and
  * after it (so its hooks run first) the SWC preload when the tsconfig asks for `emitDecoratorMetadata`.
+ * A JavaScript entry in a project without a tsconfig and without internal TypeScript packages runs
+ * under plain node, exactly as `node <entry>` would, without the loader's start-up cost.
  */
-export function inPlaceLoaders(root: string): string[] {
+export function inPlaceLoaders(root: string, entry: string, internalSources: readonly string[]): string[] {
+  if (JAVASCRIPT.test(entry) && internalSources.length === 0 && !existsSync(path.join(root, 'tsconfig.json'))) return [];
   const loaders = tsLoaderArguments();
   if (decoratorMetadataSource(root)) loaders.push('--import', DECORATOR_METADATA_LOADER);
   return loaders;

@@ -96,4 +96,14 @@ describe('running the entry in place', () => {
     );
     expect(json(await get(port, '/users/7')).name).toBe('Ada v2');
   });
+
+  it('a JavaScript entry with no tsconfig runs under plain node, as `node <entry>` would; with a tsconfig, under the loader', async () => {
+    const project = session.project();
+    project.write('server.mjs', "console.log(`loaders: ${process.execArgv.filter((arg) => arg === '--import' || arg === '--require').length}`);\n");
+    const plain = session.run(project, ['server.mjs']);
+    await plain.interact(output(/loaders: 0/), output(/app exited cleanly/));
+    project.write('tsconfig.json', '{ "compilerOptions": { "allowJs": true } }\n');
+    const loaded = session.run(project, ['server.mjs']);
+    await loaded.interact(output(/loaders: 2/), output(/app exited cleanly/));
+  });
 });
