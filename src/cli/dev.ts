@@ -7,7 +7,6 @@ import type { CliOverrides, ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
-import { createWorkspaceHot } from '../workspace/orchestrator.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
 import type { Workspace } from '../workspace/packages.js';
@@ -104,9 +103,14 @@ function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOve
   }
   const { logger, level, color, json } = terminal;
   const shortcuts = wantsShortcuts('hot', json);
-  const monorepo = createWorkspaceHot({ workspace, filters, overrides, logger, level, color, json, ...(shortcuts ? { programStdin: 'ignore' as const } : {}) });
-  const session = sessionOf(monorepo, (listener) => void monorepo.onEvent(listener));
-  attach(session, { logger, color, json, shortcuts });
+  // Loaded only at a workspace root: a single app's start does not pay for the orchestrator.
+  void import('../workspace/orchestrator.js')
+    .then(({ createWorkspaceHot }) => {
+      const monorepo = createWorkspaceHot({ workspace, filters, overrides, logger, level, color, json, ...(shortcuts ? { programStdin: 'ignore' as const } : {}) });
+      const session = sessionOf(monorepo, (listener) => void monorepo.onEvent(listener));
+      attach(session, { logger, color, json, shortcuts });
+    })
+    .catch(fail);
 }
 
 /** The terminal's side of a running hot: --json events, signals, shortcuts, and a fatal error at start. */
