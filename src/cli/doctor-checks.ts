@@ -34,7 +34,7 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   const results: CheckResult[] = [checkNode(), checkWatchLimit(config), await probeEvents(config, cwd)];
   if (config.serve.port !== null) results.push(await checkPort(config.serve.port, config.serve.strategy === 'restart' ? '127.0.0.1' : config.serve.host));
   if (config.build.kind === 'command') results.push(checkCommand('build.cmd', config.build.command, config.build.cwd));
-  if (config.run.command) results.push(checkCommand('bin', config.run.command, config.run.cwd));
+  if (config.run.command) results.push(describeInPlace(config, cwd) ?? checkCommand('bin', config.run.command, config.run.cwd));
   // Computed when the config was loaded: the entry run in place never calls listen(), another candidate does.
   if (config.listenHint) results.push({ status: 'warn', line: 'the entry never calls listen(): it may only export the app', hint: config.listenHint });
   const metadata = checkDecoratorMetadata(config, cwd);
@@ -42,6 +42,26 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   const fixedPort = fixedPortWarning(config, cwd);
   if (fixedPort) results.push({ status: 'warn', ...fixedPort });
   return results;
+}
+
+/** The command hot made to run the entry in place, in words: its argv names hot's own loaders. */
+function describeInPlace(config: ResolvedConfig, cwd: string): CheckResult | null {
+  const { build, run } = config;
+  if (build.kind !== 'esbuild' || build.outfile !== null || run.command?.kind !== 'argv' || run.command.argv[0] !== process.execPath) return null;
+  const { argv } = run.command;
+  const loaders = [argv.some((arg) => arg.includes('tsx')) ? 'TypeScript through tsx' : null, argv.some((arg) => arg.includes('decorator-metadata')) ? 'decorators through SWC' : null].filter(Boolean);
+  const how = loaders.length > 0 ? ` (${loaders.join(', ')})` : ' (plain node)';
+  const launcher = launcherOf(argv, build.entry);
+  return { status: 'ok', line: `runs ${path.relative(cwd, build.entry) || build.entry} in place${launcher ? ` through ${launcher}` : ''} under node ${process.version}${how}` };
+}
+
+/** A run.launcher in the argv (a package's script between the loaders and the entry), as `fastify-cli start -l info`. */
+function launcherOf(argv: readonly string[], entry: string): string | null {
+  const script = argv.findIndex((arg) => /[\\/]node_modules[\\/]/.test(arg) && !arg.includes('tsx'));
+  const end = argv.indexOf(entry);
+  if (script < 0 || end < script) return null;
+  const name = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(argv[script]!)?.[1] ?? path.basename(argv[script]!);
+  return [name, ...argv.slice(script + 1, end)].join(' ');
 }
 
 /** Run in place, SWC emits the metadata NestJS needs; a bundle (build.outfile) has none. */

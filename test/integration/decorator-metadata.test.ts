@@ -38,7 +38,11 @@ describe('a project that needs decorator metadata (NestJS, TypeORM)', () => {
     expect(await get(port)).toBe('Hello from an edit!');
 
     const doctor = session.run(project, ['doctor']);
-    const { code } = await doctor.interact(output(/ok {4}decorator metadata: tsconfig\.json sets emitDecoratorMetadata; hot compiles the program's TypeScript with SWC/), exit());
+    const { code } = await doctor.interact(
+      output(/ok {4}runs src\/main\.ts in place under node v[\d.]+ \(TypeScript through tsx, decorators through SWC\)/),
+      output(/ok {4}decorator metadata: tsconfig\.json sets emitDecoratorMetadata; hot compiles the program's TypeScript with SWC/),
+      exit(),
+    );
     expect(code).toBe(0);
   });
 
