@@ -85,7 +85,7 @@ class TscWatch implements TypeChecker {
   start(): void {
     if (this.#state.kind !== 'idle') return;
     const { tsc, tsconfig } = this.#options.check;
-    if (tsc === null) return this.#unavailable('no TypeScript compiler: no node_modules/.bin/tsc in the project or above it', 'install it (npm i -D typescript), or set [check] types = false');
+    if (tsc === null) return this.#unavailable('no node_modules/.bin/tsc in the project or a directory above it', 'install TypeScript (npm i -D typescript), or set [check] types = false');
     if (!existsSync(tsconfig)) return this.#unavailable(`no tsconfig.json in ${path.dirname(tsconfig)}`, 'add one (npx tsc --init), or set [check] types = false');
     const cwd = path.dirname(tsconfig);
     const argv = [tsc, '--noEmit', '--watch', '--preserveWatchOutput', '--pretty', 'false', '-p', tsconfig];
