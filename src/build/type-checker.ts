@@ -1,9 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command, ResolvedCheck } from '../config/schema.js';
+import type { CacheDir, Command, ResolvedCheck } from '../config/schema.js';
 import type { HotEvent, TypeDiagnostic } from '../events.js';
+import { ensurePrivateDir } from '../platform/private-dir.js';
 import type { Logger } from '../ui/logger.js';
 import type { BuildProcess } from './command.js';
 import { sameDiagnostics, TscOutputReader } from './tsc-output.js';
@@ -29,6 +31,8 @@ export interface TypeChecker {
 
 export interface TypeCheckerOptions {
   check: ResolvedCheck;
+  /** Where an incremental project's .tsbuildinfo goes instead of its own tree. */
+  cache: CacheDir;
   spawn(spec: { command: Command; cwd: string; env: NodeJS.ProcessEnv; stdio: 'pipe' }): BuildProcess & { readonly pid: number };
   onEvent(event: TypeCheckEvent): void;
   logger: Logger;
@@ -88,7 +92,7 @@ class TscWatch implements TypeChecker {
     if (tsc === null) return this.#unavailable('no node_modules/.bin/tsc in the project or a directory above it', 'install TypeScript (npm i -D typescript), or set [check] types = false');
     if (!existsSync(tsconfig)) return this.#unavailable(`no tsconfig.json in ${path.dirname(tsconfig)}`, 'add one (npx tsc --init), or set [check] types = false');
     const cwd = path.dirname(tsconfig);
-    const argv = [tsc, '--noEmit', '--watch', '--preserveWatchOutput', '--pretty', 'false', '-p', tsconfig];
+    const argv = [tsc, '--noEmit', '--watch', '--preserveWatchOutput', '--pretty', 'false', '-p', tsconfig, ...this.#buildInfoArguments()];
     const child = this.#options.spawn({ command: { kind: 'argv', argv }, cwd, env: process.env, stdio: 'pipe' });
     this.#state = { kind: 'running', child, compilingSince: Date.now(), last: null, reported: null };
     lowerPriority(child.pid);
@@ -125,6 +129,25 @@ class TscWatch implements TypeChecker {
   kill(): void {
     const state = this.#state;
     if (state.kind === 'running') state.child.kill();
+  }
+
+  /**
+   * An incremental project's tsc writes a .tsbuildinfo next to its output on every pass, into the
+   * tree hot watches: it goes to hot's cache instead (and the next start begins from it). Without a
+   * usable cache, tsc writes where the project says.
+   */
+  #buildInfoArguments(): string[] {
+    const { check, cache } = this.#options;
+    if (!check.incremental) return [];
+    try {
+      if (cache.privateBase) ensurePrivateDir(cache.privateBase, cache.dir);
+      else mkdirSync(cache.dir, { recursive: true });
+    } catch (error) {
+      this.#options.logger.debug(`tsc keeps its .tsbuildinfo in the project: ${(error as Error).message}`);
+      return [];
+    }
+    const name = `tsc-${createHash('sha256').update(check.tsconfig).digest('hex').slice(0, 12)}.tsbuildinfo`;
+    return ['--tsBuildInfoFile', path.join(cache.dir, name)];
   }
 
   #read(child: BuildProcess, cwd: string): void {

@@ -173,12 +173,11 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSou
  * is tsc already (it reports the same errors, and a second compiler would double the work).
  */
 function resolveCheck({ user, overrides, typescript }: ResolveInput, root: string, build: ResolvedBuild): ResolvedCheck {
-  const tsc = typescript?.tsc ?? null;
-  const tsconfig = path.join(root, 'tsconfig.json');
+  const found = { tsc: typescript?.tsc ?? null, tsconfig: path.join(root, 'tsconfig.json'), incremental: typescript?.incremental ?? false };
   const asked = overrides.checkTypes ?? user.check?.types;
-  if (asked !== undefined) return { types: asked === 'block' ? 'block' : asked ? 'report' : 'off', tsc, tsconfig };
+  if (asked !== undefined) return { types: asked === 'block' ? 'block' : asked ? 'report' : 'off', ...found };
   const buildRunsTsc = build.kind === 'command' && /(^|[\s/])tsc(\s|$)/.test(build.command.kind === 'argv' ? build.command.argv.join(' ') : build.command.line);
-  return { types: tsc !== null && typescript?.hasTsconfig && !buildRunsTsc ? 'report' : 'off', tsc, tsconfig };
+  return { types: found.tsc !== null && typescript?.hasTsconfig && !buildRunsTsc ? 'report' : 'off', ...found };
 }
 
 function resolveHooks({ hooks }: UserConfig): ResolvedHooks {

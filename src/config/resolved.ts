@@ -92,6 +92,8 @@ export interface ResolvedCheck {
   tsc: string | null;
   /** The root's tsconfig.json, given to tsc as -p. */
   tsconfig: string;
+  /** It asks for incremental builds: tsc's .tsbuildinfo goes to hot's cache, not into the project. */
+  incremental: boolean;
 }
 
 export interface ResolvedConfig {

@@ -170,7 +170,7 @@ function makeBuilder(config: ResolvedConfig, options: StagesOptions): Builder {
 }
 
 function makeChecker(config: ResolvedConfig, options: StagesOptions): TypeChecker {
-  return createTypeChecker({ check: config.check, spawn: options.spawn, onEvent: options.onTypeEvent, logger: options.logger, killTimeoutMs: config.run.killTimeoutMs });
+  return createTypeChecker({ check: config.check, cache: config.cache, spawn: options.spawn, onEvent: options.onTypeEvent, logger: options.logger, killTimeoutMs: config.run.killTimeoutMs });
 }
 
 /** Program code, as opposed to the data and logs a program writes. */

@@ -1,4 +1,4 @@
-import { readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HotEvent } from '../../src/events.js';
@@ -14,10 +14,20 @@ const TSC = { timeoutMs: 60_000 };
 const TYPE_ERROR = "const version: number = 'v2'";
 const FIXED = "const version: string = 'v2'";
 
-/** fixtures/projects/typed-http with the repository's node_modules (typescript, @types/node), as after `npm install`. */
+/**
+ * fixtures/projects/typed-http with typescript and @types from the repository's node_modules, as after
+ * `npm install`. The project's node_modules is its own (hot's cache goes there, and goes with it).
+ */
 function typedProject(project: TempProject): TempProject {
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), project.path('node_modules'), 'dir');
+  mkdirSync(project.path('node_modules', '.bin'), { recursive: true });
+  for (const name of ['typescript', '@types']) symlinkSync(path.join(REPO_ROOT, 'node_modules', name), project.path('node_modules', name), 'dir');
+  symlinkSync(path.join('..', 'typescript', 'bin', 'tsc'), project.path('node_modules', '.bin', 'tsc'));
   return project;
+}
+
+/** .tsbuildinfo files in the project, outside node_modules. */
+function buildInfoFiles(project: TempProject): string[] {
+  return readdirSync(project.dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.tsbuildinfo') && !file.startsWith('node_modules'));
 }
 
 /** The tsc processes hot started: found by the test's marker in their environment, then by their command line. */
@@ -36,6 +46,8 @@ describe('[check] types: tsc beside the restart', () => {
 
   it('by default, serves the new code at once and prints its type errors as one block, then "types ok"', async () => {
     const project = typedProject(session.project('typed-http'));
+    // An incremental project: tsc's .tsbuildinfo must not land in the tree hot watches.
+    project.replace('tsconfig.json', '"strict": true,', '"strict": true,\n    "incremental": true,\n    "outDir": "dist",');
     const port = await freePort();
     const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
     await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /^hello v1 /));
@@ -48,6 +60,7 @@ describe('[check] types: tsc beside the restart', () => {
     );
     await hot.interact(act('fix the type only', () => project.replace('src/message.ts', TYPE_ERROR, FIXED)), output(/\[hot\] types ok: the type error is fixed/, TSC));
     expect(hot.count(/type error in 1 file/)).toBe(1);
+    expect(buildInfoFiles(project)).toEqual([]);
     await hot.interact(act('stop hot with SIGTERM', () => hot.signal('SIGTERM')), exit(), until('tsc is gone with hot', () => hot.liveProcesses() === 0));
   });
 
