@@ -91,7 +91,8 @@ describe('[check] types: tsc beside the restart', () => {
     const project = typedProject(session.project('typed-http'));
     project.replace('src/message.ts', "const version: string = 'v1'", "const version: number = 'v1'");
     const port = await freePort();
-    const hot = session.run(project, ['src/server.ts', '--json'], { env: { PORT: String(port) } });
+    // No arguments: the entry comes from the dev script, as in a real project.
+    const hot = session.run(project, ['--json'], { env: { PORT: String(port) } });
     await hot.interact(answer(port, /^hello v1 /), output(/"type":"types-failed"/, { stream: 'stdout', ...TSC }));
     await hot.interact(act('fix the type', () => project.replace('src/message.ts', "const version: number = 'v1'", "const version: string = 'v1'")), output(/"type":"types-ok"/, { stream: 'stdout', ...TSC }));
     const events = hot
