@@ -45,6 +45,11 @@ export const PICKUP_MS = 2000;
 export const VERDICT_TIMEOUT_MS = 120_000;
 /** Below the program's priority: tsc takes what the restart leaves. */
 const TSC_NICENESS = 10;
+/**
+ * A pass answers for a file written at least this long before we read its start line: tsc prints that
+ * line before it reads the files, and it reaches us a little later (a pipe, our event loop).
+ */
+const START_LINE_LAG_MS = 30;
 /** Files whose change tsc compiles again. */
 const TYPED_FILE = /\.(?:[cm]?tsx?|json)$/;
 
@@ -108,7 +113,7 @@ class TscWatch implements TypeChecker {
     const state = this.#state;
     if (state.kind !== 'running') return Promise.resolve(unknownFor(state));
     const since = newestWrite(paths);
-    if (state.compilingSince === null && state.last && (since === null || state.last.startedAt >= since)) return Promise.resolve(verdictOf(state.last));
+    if (state.compilingSince === null && state.last && covers(state.last, since)) return Promise.resolve(verdictOf(state.last));
     return new Promise((resolve) => {
       const waiter: Waiter = { since, resolve, pickup: null, deadline: setTimeout(() => this.#settle(waiter, { type: 'unknown', reason: `tsc gave no verdict within ${VERDICT_TIMEOUT_MS / 1000} s` }), VERDICT_TIMEOUT_MS) };
       this.#waiters.add(waiter);
@@ -179,7 +184,7 @@ class TscWatch implements TypeChecker {
       this.#options.onEvent({ type: 'types-ok', fixed: before?.length ?? 0 });
     }
     for (const waiter of this.#waiters) {
-      if (waiter.since === null || pass.startedAt >= waiter.since) this.#settle(waiter, verdictOf(pass));
+      if (covers(pass, waiter.since)) this.#settle(waiter, verdictOf(pass));
       else this.#armPickup(waiter);
     }
   }
@@ -212,6 +217,11 @@ class TscWatch implements TypeChecker {
     this.#options.onEvent({ type: 'types-unavailable', reason, hint });
     this.#settleAll({ type: 'unknown', reason });
   }
+}
+
+/** Whether tsc began `pass` after files written at `since` were (null: any pass will do). */
+function covers(pass: Pass, since: number | null): boolean {
+  return since === null || pass.startedAt >= since + START_LINE_LAG_MS;
 }
 
 function verdictOf(pass: Pass): TypeVerdict {
