@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HotEvent } from '../../src/events.js';
@@ -6,7 +6,7 @@ import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort, get } from '../helpers/http.js';
 import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
 import { markedPids } from '../helpers/processes.js';
-import { REPO_ROOT, type TempProject } from '../helpers/project.js';
+import { linkTypeScript, type TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
 /** tsc's first pass reads lib.d.ts and @types/node: seconds on a busy 2-core machine. */
@@ -14,14 +14,9 @@ const TSC = { timeoutMs: 60_000 };
 const TYPE_ERROR = "const version: number = 'v2'";
 const FIXED = "const version: string = 'v2'";
 
-/**
- * fixtures/projects/typed-http with typescript and @types from the repository's node_modules, as after
- * `npm install`. The project's node_modules is its own (hot's cache goes there, and goes with it).
- */
+/** fixtures/projects/typed-http with the project's own tsc (see linkTypeScript). */
 function typedProject(project: TempProject): TempProject {
-  mkdirSync(project.path('node_modules', '.bin'), { recursive: true });
-  for (const name of ['typescript', '@types']) symlinkSync(path.join(REPO_ROOT, 'node_modules', name), project.path('node_modules', name), 'dir');
-  symlinkSync(path.join('..', 'typescript', 'bin', 'tsc'), project.path('node_modules', '.bin', 'tsc'));
+  linkTypeScript(project);
   return project;
 }
 
