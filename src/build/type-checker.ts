@@ -71,7 +71,7 @@ interface Waiter {
 type CheckerState =
   | { kind: 'off' }
   | { kind: 'idle' }
-  | { kind: 'running'; child: BuildProcess; compilingSince: number | null; last: Pass | null; reported: TypeDiagnostic[] | null }
+  | { kind: 'running'; child: BuildProcess; compilingSince: number | null; last: Pass | null; reported: TypeDiagnostic[] | null; lastLine: string }
   | { kind: 'gone'; reason: string }
   | { kind: 'closed' };
 
@@ -95,17 +95,19 @@ class TscWatch implements TypeChecker {
     if (this.#state.kind !== 'idle') return;
     const { tsc, tsconfig } = this.#options.check;
     if (tsc === null) return this.#unavailable('no node_modules/.bin/tsc in the project or a directory above it', 'install TypeScript (npm i -D typescript), or set [check] types = false');
-    if (!existsSync(tsconfig)) return this.#unavailable(`no tsconfig.json in ${path.dirname(tsconfig)}`, 'add one (npx tsc --init), or set [check] types = false');
+    if (!existsSync(tsconfig)) return this.#unavailable('no tsconfig.json at the root of the project', 'add one (npx tsc --init), or set [check] types = false');
     const cwd = path.dirname(tsconfig);
     const argv = [tsc, '--noEmit', '--watch', '--preserveWatchOutput', '--pretty', 'false', '-p', tsconfig, ...this.#buildInfoArguments()];
     const child = this.#options.spawn({ command: { kind: 'argv', argv }, cwd, env: process.env, stdio: 'pipe' });
-    this.#state = { kind: 'running', child, compilingSince: Date.now(), last: null, reported: null };
+    const state: CheckerState = { kind: 'running', child, compilingSince: Date.now(), last: null, reported: null, lastLine: '' };
+    this.#state = state;
     lowerPriority(child.pid);
-    this.#read(child, cwd);
-    void child.exited.then((status) => {
-      if (this.#state.kind !== 'running' || this.#state.child !== child) return;
+    const outputRead = this.#read(child, cwd);
+    // Its last words (a bad option, a crash) may still be on their way when it exits.
+    void Promise.all([child.exited, Promise.race([outputRead, new Promise((resolve) => setTimeout(resolve, 500).unref())])]).then(([status]) => {
+      if (this.#state !== state) return;
       const how = status.spawnError ? `could not start: ${status.spawnError.message}` : status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
-      this.#unavailable(`tsc ${how}`, 'hot goes on without the type check; restart hot to try again');
+      this.#unavailable(`tsc ${how}${state.lastLine ? ` (${state.lastLine.slice(0, 200)})` : ''}`, 'hot goes on without the type check; restart hot to try again');
     });
   }
 
@@ -155,17 +157,20 @@ class TscWatch implements TypeChecker {
     return ['--tsBuildInfoFile', path.join(cache.dir, name)];
   }
 
-  #read(child: BuildProcess, cwd: string): void {
-    if (!child.output) return;
+  /** Follows tsc's output; resolves when it ends. */
+  #read(child: BuildProcess, cwd: string): Promise<void> {
+    if (!child.output) return Promise.resolve();
     const reader = new TscOutputReader(cwd);
     const lines = createInterface({ input: child.output, crlfDelay: Infinity });
     lines.on('line', (line) => {
       const state = this.#state;
       if (state.kind !== 'running' || state.child !== child) return;
+      if (line.trim() !== '') state.lastLine = line.trim();
       const progress = reader.feed(line);
       if (progress?.type === 'compiling') state.compilingSince = Date.now();
       else if (progress?.type === 'pass') this.#passed({ diagnostics: progress.diagnostics, startedAt: state.compilingSince ?? Date.now() });
     });
+    return new Promise((resolve) => lines.once('close', resolve));
   }
 
   /** A pass ended: say so when the errors changed, and answer the verdicts it covers. */

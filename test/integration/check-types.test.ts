@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HotEvent } from '../../src/events.js';
@@ -117,6 +117,18 @@ describe('[check] types: tsc beside the restart', () => {
       answer(port, /^hello v1 /),
       output(/\[hot\] type check off: no node_modules\/\.bin\/tsc in the project or a directory above it\n\[hot\] hint: install TypeScript/),
     );
+    expect(hot.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('says in one line, with its last words, when tsc exits, and serves on', async () => {
+    const project = session.project('typed-http');
+    // A tsc that refuses its options, as an old or foreign one would.
+    project.write('node_modules/.bin/tsc', "#!/bin/sh\necho \"error TS5023: Unknown compiler option '--watch'.\"\nexit 1\n");
+    chmodSync(project.path('node_modules/.bin/tsc'), 0o755);
+    const port = await freePort();
+    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
+    await hot.interact(answer(port, /^hello v1 /), output(/\[hot\] type check off: tsc exited with code 1 \(error TS5023: Unknown compiler option '--watch'\.\)\n\[hot\] hint: hot goes on without the type check/));
+    await hot.interact(act('edit the message', () => project.replace('src/message.ts', "'v1'", "'v2'")), answer(port, /^hello v2 /));
     expect(hot.output()).not.toMatch(/\n\s+at /);
   });
 });
