@@ -26,7 +26,22 @@ export type BuildResult =
       durationMs: number;
       /** Compiler output to show the user, file:line:col included. */
       diagnostics: string;
+      /** 'types': the build was fine, the type check ([check] types = "block") was not. */
+      cause?: 'types';
     };
+
+/** One error of the type checker (tsc): `src/a.ts(13,28): error TS2322: Type …`. */
+export interface TypeDiagnostic {
+  /** Absolute; null for an error about the project itself (a bad tsconfig). */
+  file: string | null;
+  /** 1-based, as tsc prints them; 0 without a file. */
+  line: number;
+  column: number;
+  /** `TS2322`. */
+  code: string;
+  /** The message, with tsc's indented follow-up lines joined by newlines. */
+  message: string;
+}
 
 export interface ChildExit {
   pid: number;
@@ -109,8 +124,8 @@ export interface GenerationLaunch {
   preload?: string;
 }
 
-/** What live-reload pages are told. */
-export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' };
+/** What live-reload pages are told: a build error covers the page; type errors show beside it until fixed. */
+export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' } | { type: 'type-errors'; text: string } | { type: 'types-ok' };
 
 /**
  * Blue-green restarts (proxy or socket): the next generation starts while the current one still
@@ -207,7 +222,16 @@ export type HotEvent =
   | { type: 'build-superseded'; durationMs: number }
   | { type: 'build-ok'; durationMs: number; outputChanged: boolean }
   /** `previous`: what became of the running program (kept, stopped by stop_on_error, or none running). */
-  | { type: 'build-failed'; durationMs: number; diagnostics: string; previous: 'kept' | 'stopped' | 'none' }
+  | { type: 'build-failed'; durationMs: number; diagnostics: string; previous: 'kept' | 'stopped' | 'none'; /** 'types': the type check failed ([check] types = "block"). */ cause?: 'types' }
+  /**
+   * The type checker's errors changed (said only when they do). `blocking`: with types = "block" they
+   * keep the previous version running; else the new one runs regardless.
+   */
+  | { type: 'types-failed'; errors: TypeDiagnostic[]; blocking: boolean }
+  /** The type check passed: at its first pass, or after errors (`fixed` of them). */
+  | { type: 'types-ok'; fixed: number }
+  /** No type check: tsc is missing, could not start, or exited; hot goes on without it. */
+  | { type: 'types-unavailable'; reason: string; hint?: string }
   | { type: 'spawn'; pid: number }
   /** The new program is ready: listening on its port with [serve], else started. `readyMs` counts from the start of the cycle, build included. */
   | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string }

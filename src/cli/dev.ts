@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { decoratorMetadataSource, describeDecoratorMetadata } from '../config/decorator-metadata.js';
 import { fixedPortWarning } from '../config/fixed-port.js';
-import { createHot, type HotControls } from '../hot.js';
+import { createHot, type HotApp, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
 import type { CliOverrides, ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
+import { createReport } from '../ui/report.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
 import type { Workspace } from '../workspace/packages.js';
 import { detectedOverrides } from './detected-entry.js';
@@ -92,7 +93,7 @@ function runApp(cwd: string, overrides: CliOverrides, configPath: string | undef
   const session = sessionOf(app, (listener) => void app.on('*', listener));
   attach(session, { logger, color, json, shortcuts });
   // After the --json writer: a change's event line is written before the screen is cleared.
-  if (config.terminal.clear && canClearScreen()) app.on('change', () => process.stdout.write(CLEAR_SCREEN));
+  if (config.terminal.clear && canClearScreen()) clearOnChange(app, createReport(logger, cwd));
 }
 
 function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOverrides, terminal: Omit<Terminal, 'shortcuts'> & { level: LogLevel }): void {
@@ -124,6 +125,20 @@ function attach(session: DevSession, { logger, json, shortcuts }: Terminal): voi
   // A fatal error at start (the port is taken): stop what did start, then report it.
   session.ready.catch((error: unknown) => {
     void session.close().finally(() => fail(error));
+  });
+}
+
+/**
+ * Clears the screen before each restart. tsc's errors print only when they change, so errors still
+ * there are printed again after the clear, or they would vanish from sight.
+ */
+function clearOnChange(app: HotApp, report: (event: PackageEvent) => void): void {
+  let typeErrors: PackageEvent | null = null;
+  app.on('types-failed', (event) => (typeErrors = event));
+  app.on('types-ok', () => (typeErrors = null));
+  app.on('change', () => {
+    process.stdout.write(CLEAR_SCREEN);
+    if (typeErrors) report(typeErrors);
   });
 }
 

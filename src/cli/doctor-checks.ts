@@ -41,6 +41,7 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   if (metadata) results.push(metadata);
   const fixedPort = fixedPortWarning(config, cwd);
   if (fixedPort) results.push({ status: 'warn', ...fixedPort });
+  if (config.check.types !== 'off') results.push(checkTypeCheck(config, cwd));
   return results;
 }
 
@@ -71,6 +72,16 @@ function checkDecoratorMetadata(config: ResolvedConfig, cwd: string): CheckResul
   if (!tsconfig) return null;
   if (config.build.outfile) return { status: 'warn', ...describeDecoratorMetadata(tsconfig, cwd) };
   return { status: 'ok', line: describeMetadataCompiler(tsconfig, cwd) };
+}
+
+/** [check] types: the tsc hot would run beside the program, or what is missing for it. */
+function checkTypeCheck({ check }: ResolvedConfig, cwd: string): CheckResult {
+  const hint = 'or set [check] types = false';
+  if (check.tsc === null) return { status: 'warn', line: 'type check on, but no node_modules/.bin/tsc in the project or a directory above it', hint: `install TypeScript (npm i -D typescript), ${hint}` };
+  const tsconfig = path.relative(cwd, check.tsconfig) || check.tsconfig;
+  if (!existsSync(check.tsconfig)) return { status: 'warn', line: `type check on, but there is no ${tsconfig}`, hint: `add one (npx tsc --init), ${hint}` };
+  const how = check.types === 'block' ? 'type errors hold the restart' : 'beside the restart, never delaying it';
+  return { status: 'ok', line: `type check: ${path.relative(cwd, check.tsc)} --noEmit --watch -p ${tsconfig} (${how})` };
 }
 
 function checkNode(): CheckResult {

@@ -41,6 +41,8 @@ function createProgram(): CAC {
 function optionSyntax(setting: SettingSpec, flag: string): string {
   const short = setting.shortFlag ? `-${setting.shortFlag}, ` : '';
   if (setting.type === 'boolean') return `${short}--${flag}`;
+  // On by itself, or given a value: `--check-types`, `--check-types block`, `--no-check-types`.
+  if (setting.type === 'switch') return `${short}--${flag} [${(setting.choices ?? ['value']).join('|')}]`;
   return `${short}--${flag} <${PLACEHOLDERS[setting.type] ?? 'value'}>`;
 }
 

@@ -40,6 +40,8 @@ export function convert(spec: SettingSpec, raw: unknown): Converted {
       return isTable(raw) ? toEnvTable(raw) : fail;
     case 'choice':
       return typeof raw === 'string' && spec.choices?.includes(raw) ? { ok: true, value: raw } : { ok: false, expected: `one of ${(spec.choices ?? []).map((c) => JSON.stringify(c)).join(', ')}` };
+    case 'switch':
+      return typeof raw === 'boolean' || (typeof raw === 'string' && spec.choices?.includes(raw)) ? { ok: true, value: raw } : { ok: false, expected: `true, false or ${(spec.choices ?? []).map((c) => JSON.stringify(c)).join(', ')}` };
     case 'pattern':
       return typeof raw === 'string' && raw !== '' && isValidRegExp(raw) ? { ok: true, value: raw } : fail;
     case 'port':
@@ -62,6 +64,7 @@ const EXPECTED: Record<ValueType, string> = {
   signal: 'a signal name such as "SIGTERM" or "SIGINT"',
   'env-table': 'a table of strings, e.g. { NODE_ENV = "development" }',
   choice: 'one of the listed values',
+  switch: 'true, false or one of the listed values',
   port: 'a port number from 0 to 65535',
   pattern: 'a regular expression, e.g. "listening on"',
   hosts: 'true, or an array of host names, e.g. ["myapp.test", ".example.test"]',

@@ -10,11 +10,16 @@ const MAX_EXTENDS = 4;
  * metadata, which neither esbuild nor tsx emits: dependency injection then gets `undefined`.
  */
 export function decoratorMetadataSource(root: string): string | null {
+  return tsconfigSettingSource(root, 'emitDecoratorMetadata');
+}
+
+/** The tsconfig (the root's own, or one it extends by a relative path) that sets compiler option `name` to true, or null. */
+export function tsconfigSettingSource(root: string, name: string): string | null {
   let file: string | null = path.join(root, 'tsconfig.json');
   for (let hop = 0; file !== null && hop <= MAX_EXTENDS; hop++) {
     const text = readText(file);
     if (text === null) return null;
-    const setting = /"emitDecoratorMetadata"\s*:\s*(true|false)/.exec(withoutComments(text))?.[1];
+    const setting = new RegExp(`"${name}"\\s*:\\s*(true|false)`).exec(withoutComments(text))?.[1];
     if (setting !== undefined) return setting === 'true' ? file : null;
     const parent = /"extends"\s*:\s*"(\.{1,2}\/[^"]+)"/.exec(text)?.[1];
     file = parent ? path.resolve(path.dirname(file), parent.endsWith('.json') ? parent : `${parent}.json`) : null;

@@ -6,6 +6,7 @@ import { locateCacheDir } from './cache-dir.js';
 import { findProjectEnvFiles } from './project-env-files.js';
 import { listenHint } from './detect-entry.js';
 import { resolveConfig } from './resolve.js';
+import { findTypeScriptProject } from './typescript-project.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig, type UserConfig } from './schema.js';
 import { codeFrame } from './source-position.js';
 import { validateUserConfig } from './validate.js';
@@ -56,6 +57,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     workspaceMember: options.workspace !== undefined,
     bundlePackages: options.workspace?.packageNames ?? options.internalPackages?.names ?? [],
     internalSources: options.internalPackages?.sourceFiles ?? [],
+    typescript: findTypeScriptProject(root),
   });
   checkPaths(resolved, options.cwd, displayFile);
   // A launcher (`fastify start`) listens for the entry it loads.
@@ -94,6 +96,7 @@ export function extendUserConfig(base: UserConfig, own: UserConfig): UserConfig 
   }
   if (base.restart || own.restart) merged.restart = { ...base.restart, ...definedOnly(own.restart) };
   if (base.serve || own.serve) merged.serve = { ...base.serve, ...definedOnly(own.serve) };
+  if (base.check || own.check) merged.check = { ...base.check, ...definedOnly(own.check) };
   if (base.hooks || own.hooks) merged.hooks = { ...base.hooks, ...definedOnly(own.hooks) };
   if (own.build && Object.values(own.build).every((value) => value === undefined)) merged.build = base.build;
   return merged;

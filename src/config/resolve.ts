@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { withArguments } from './command-line.js';
 import { launcherArguments } from './launcher.js';
 import { inPlaceLoaders } from './ts-loader.js';
+import type { TypeScriptProject } from './typescript-project.js';
 import {
   DEFAULT_BACKOFF_INITIAL_MS,
   DEFAULT_BACKOFF_MAX_MS,
@@ -21,6 +22,7 @@ import {
   type CacheDir,
   type Command,
   type ResolvedBuild,
+  type ResolvedCheck,
   type ResolvedConfig,
   type ResolvedHooks,
   type ResolvedRestart,
@@ -57,6 +59,8 @@ export interface ResolveInput {
    * error).
    */
   workspaceMember?: boolean;
+  /** The project's tsc and tsconfig, as found on disk (loadConfig looks); none when not given. */
+  typescript?: TypeScriptProject;
 }
 
 /** Defaults <- file <- CLI, into one frozen ResolvedConfig with absolute paths and milliseconds. */
@@ -74,7 +78,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const baseConfigFile = input.baseConfigFile ?? null;
   const hooks = resolveHooks(input.user);
   const terminal = { clear: input.overrides.clear ?? input.user.clear ?? false, stdin: input.user.stdin ?? 'hot' } as const;
-  return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, cache, watch, build, run, restart, serve, hooks, terminal }));
+  const check = resolveCheck(input, root, build);
+  return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, cache, watch, build, run, restart, serve, hooks, terminal, check }));
 }
 
 function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInput, root: string): ResolvedBuild {
@@ -161,6 +166,18 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSou
       ...(build.kind === 'command' ? [] : internalSources),
     ],
   };
+}
+
+/**
+ * On by default when the project has its own tsc and a tsconfig at the root, unless the build command
+ * is tsc already (it reports the same errors, and a second compiler would double the work).
+ */
+function resolveCheck({ user, overrides, typescript }: ResolveInput, root: string, build: ResolvedBuild): ResolvedCheck {
+  const found = { tsc: typescript?.tsc ?? null, tsconfig: path.join(root, 'tsconfig.json'), incremental: typescript?.incremental ?? false };
+  const asked = overrides.checkTypes ?? user.check?.types;
+  if (asked !== undefined) return { types: asked === 'block' ? 'block' : asked ? 'report' : 'off', ...found };
+  const buildRunsTsc = build.kind === 'command' && /(^|[\s/])tsc(\s|$)/.test(build.command.kind === 'argv' ? build.command.argv.join(' ') : build.command.line);
+  return { types: found.tsc !== null && typescript?.hasTsconfig && !buildRunsTsc ? 'report' : 'off', ...found };
 }
 
 function resolveHooks({ hooks }: UserConfig): ResolvedHooks {

@@ -82,6 +82,20 @@ export interface ResolvedTerminal {
   stdin: 'hot' | 'child';
 }
 
+/**
+ * The type check beside the restart. `report`: tsc in watch mode prints its errors, never delaying a
+ * restart; `block`: a type error counts as a failed build. `tsc` is null when none was found (the
+ * checker then says so once and hot goes on without it).
+ */
+export interface ResolvedCheck {
+  types: 'off' | 'report' | 'block';
+  tsc: string | null;
+  /** The root's tsconfig.json, given to tsc as -p. */
+  tsconfig: string;
+  /** It asks for incremental builds: tsc's .tsbuildinfo goes to hot's cache, not into the project. */
+  incremental: boolean;
+}
+
 export interface ResolvedConfig {
   /** Absolute path of the config file, or null when hot runs without one. */
   configFile: string | null;
@@ -95,6 +109,7 @@ export interface ResolvedConfig {
   serve: ResolvedServe;
   hooks: ResolvedHooks;
   terminal: ResolvedTerminal;
+  check: ResolvedCheck;
   /**
    * When the entry run in place never calls listen() and another candidate entry does: the hint that
    * names it (shown when the program exits cleanly). Computed by loadConfig; absent elsewhere.

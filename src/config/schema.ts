@@ -48,6 +48,7 @@ export type ValueType =
   | 'signal'
   | 'env-table'
   | 'choice'
+  | 'switch'
   | 'pattern'
   | 'port'
   | 'hosts'
@@ -73,7 +74,7 @@ export interface SettingSpec {
   description: string;
   /** For string lists: every item is a glob pattern, checked when the config is read. */
   glob?: boolean;
-  /** For 'choice': the accepted values. */
+  /** For 'choice': the accepted values; for 'switch': the values accepted besides true and false. */
   choices?: readonly string[];
 }
 
@@ -89,6 +90,8 @@ export interface ValueOfType {
   signal: NodeJS.Signals;
   'env-table': Record<string, string>;
   choice: string;
+  /** true, false, or one of the row's choices. */
+  switch: boolean | string;
   pattern: string;
   port: number;
   /** Host names, or true for any. */
@@ -125,6 +128,8 @@ const SETTING_ROWS = [
   { key: 'hooks.post_build', flag: null, type: 'command', defaultText: '', description: 'after each successful build, before the restart' },
   { key: 'hooks.on_restart', flag: null, type: 'command', defaultText: '', description: 'after the program started or restarted and is ready (HOT_PID)' },
   { key: 'hooks.on_crash', flag: null, type: 'command', defaultText: '', description: 'when the program crashed (HOT_EXIT_CODE, HOT_SIGNAL, HOT_PID)' },
+  { key: 'check', flag: null, type: 'table', defaultText: '', description: 'checks that run beside the restart' },
+  { key: 'check.types', flag: 'check-types', override: 'checkTypes', type: 'switch', choices: ['block'], defaultText: 'true when the project has TypeScript (a node_modules/.bin/tsc from the root up) and a tsconfig.json at the root', description: 'run the project\'s own tsc in watch mode beside hot and print its errors as they change, never delaying a restart; "block": a type error acts like a failed build (the previous version keeps running); false: off' },
   { key: 'restart', flag: null, type: 'table', defaultText: '', description: 'what happens when the program crashes' },
   { key: 'restart.backoff', flag: null, type: 'table', defaultText: '', description: 'delay before restarting a crashed program, doubling each time' },
   { key: 'restart.backoff.initial', flag: null, type: 'ms', defaultText: String(DEFAULT_BACKOFF_INITIAL_MS), description: 'first delay in milliseconds' },
@@ -187,6 +192,9 @@ export interface UserConfig {
     killTimeoutMs?: number;
     stopOnError?: boolean;
   };
+  check?: {
+    types?: boolean | 'block';
+  };
   restart?: {
     backoffInitialMs?: number;
     backoffMaxMs?: number;
@@ -206,7 +214,7 @@ export interface UserConfig {
   };
 }
 
-export type { ResolvedWatch, CacheDir, ResolvedBuild, ResolvedRun, ResolvedRestart, ResolvedServe, ResolvedHooks, ResolvedTerminal, ResolvedConfig } from './resolved.js';
+export type { ResolvedWatch, CacheDir, ResolvedBuild, ResolvedRun, ResolvedRestart, ResolvedServe, ResolvedHooks, ResolvedTerminal, ResolvedCheck, ResolvedConfig } from './resolved.js';
 
 type OverrideRow = Extract<(typeof SETTING_ROWS)[number], { override: string }>;
 

@@ -130,6 +130,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       killTimeoutMs: get('run.kill_timeout'),
       stopOnError: get('run.stop_on_error'),
     },
+    check: { types: get('check.types') },
     restart: {
       backoffInitialMs: get('restart.backoff.initial'),
       backoffMaxMs: get('restart.backoff.max'),
@@ -188,7 +189,9 @@ function lastPart(key: string): string {
 export function convertFlagValue(flag: string, raw: unknown): unknown {
   const spec = FILE_SETTINGS.find((s) => s.flag === flag);
   if (!spec) throw new Error(`no setting has the flag --${flag}`);
-  const values = Array.isArray(raw) && spec.type !== 'string-list' ? raw[raw.length - 1] : raw;
+  const last = Array.isArray(raw) && spec.type !== 'string-list' ? raw[raw.length - 1] : raw;
+  // `--check-types false` arrives as a string; the file's true and false are booleans.
+  const values = spec.type === 'switch' && (last === 'true' || last === 'false') ? last === 'true' : last;
   const checked = convert(spec, spec.type === 'string-list' && Array.isArray(values) ? values.map(String) : values);
   if (!checked.ok) throw new ConfigError(`--${flag} must be ${checked.expected}, got ${describe(values)}`);
   return checked.value;

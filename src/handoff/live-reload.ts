@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
+import type { PageEvent } from '../events.js';
 import { createScriptInjector, injectScript } from './html-injection.js';
 
-/** What open pages are told. */
-export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' };
+export type { PageEvent };
 
 export interface LiveReload {
   /** True for hot's own paths under /__hot/, which the proxy answers itself. */
@@ -48,29 +48,43 @@ const CLIENT = `(() => {
     source.close();
     console.warn('hot: more than ${MAX_PAGES} pages have live reload open; this one no longer reloads by itself');
   });
-  source.addEventListener('build-error', (event) => {
-    hide();
-    overlay = document.createElement('div');
-    overlay.id = 'hot-build-error';
-    overlay.setAttribute('role', 'alert');
-    overlay.style.cssText = 'position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2em;background:rgba(24,24,27,.95);color:#fca5a5;font:14px/1.5 ui-monospace,monospace';
+  const panel = (id, place, heading, data) => {
+    const box = document.createElement('div');
+    box.id = id;
+    box.setAttribute('role', 'alert');
+    box.style.cssText = place + ';z-index:2147483647;overflow:auto;padding:2em;background:rgba(24,24,27,.95);color:#fca5a5;font:14px/1.5 ui-monospace,monospace';
     const title = document.createElement('h2');
-    title.textContent = 'hot: the build failed, the page shows the last good version';
+    title.textContent = heading;
     title.style.cssText = 'color:#fff;font:bold 16px sans-serif;margin:0 0 1em';
     const text = document.createElement('pre');
-    text.textContent = JSON.parse(event.data).text;
+    text.textContent = JSON.parse(data).text;
     text.style.cssText = 'white-space:pre-wrap;margin:0';
-    overlay.append(title, text);
+    box.append(title, text);
     // A streamed page may have no <body> yet when the error arrives.
-    (document.body ?? document.documentElement).append(overlay);
+    (document.body ?? document.documentElement).append(box);
+    return box;
+  };
+  source.addEventListener('build-error', (event) => {
+    hide();
+    overlay = panel('hot-build-error', 'position:fixed;inset:0', 'hot: the build failed, the page shows the last good version', event.data);
+  });
+  // Type errors do not stop the app: a panel at the bottom, until tsc is satisfied (a click hides it).
+  let types = null;
+  const hideTypes = () => { types?.remove(); types = null; };
+  source.addEventListener('types-ok', hideTypes);
+  source.addEventListener('type-errors', (event) => {
+    hideTypes();
+    types = panel('hot-type-errors', 'position:fixed;left:0;right:0;bottom:0;max-height:40vh', 'hot: type errors (the app runs regardless; click to hide)', event.data);
+    types.addEventListener('click', hideTypes);
   });
 })();
 `;
 
 export function createLiveReload(): LiveReload {
   const pages = new Set<ServerResponse>();
-  /** A page opened while the build is broken learns it at once. */
+  /** A page opened while the build is broken, or while tsc reports errors, learns it at once. */
   let lastError: string | null = null;
+  let lastTypeErrors: string | null = null;
 
   const evictOldest = (): void => {
     for (const page of pages) {
@@ -82,7 +96,7 @@ export function createLiveReload(): LiveReload {
   };
 
   const send = (page: ServerResponse, event: PageEvent): void => {
-    const data = event.type === 'build-error' ? JSON.stringify({ text: event.text }) : '{}';
+    const data = event.type === 'build-error' || event.type === 'type-errors' ? JSON.stringify({ text: event.text }) : '{}';
     page.write(`event: ${event.type}\ndata: ${data}\n\n`);
   };
 
@@ -102,6 +116,7 @@ export function createLiveReload(): LiveReload {
         pages.add(response);
         response.on('close', () => pages.delete(response));
         if (lastError !== null) send(response, { type: 'build-error', text: lastError });
+        if (lastTypeErrors !== null) send(response, { type: 'type-errors', text: lastTypeErrors });
         return;
       }
       response.writeHead(404, { 'content-type': 'text/plain' });
@@ -110,8 +125,9 @@ export function createLiveReload(): LiveReload {
     inject: (html) => injectScript(html, SCRIPT_TAG),
     injecting: () => createScriptInjector(SCRIPT_TAG),
     announce(event) {
-      if (event.type === 'build-error') lastError = event.text;
-      else lastError = null;
+      if (event.type === 'type-errors') lastTypeErrors = event.text;
+      else if (event.type === 'types-ok') lastTypeErrors = null;
+      else lastError = event.type === 'build-error' ? event.text : null;
       for (const page of pages) send(page, event);
     },
     close() {

@@ -2,6 +2,8 @@ import { describeCommand } from '../config/command-line.js';
 import type { Command, ResolvedConfig } from '../config/schema.js';
 import type { Builder } from '../build/builder.js';
 import type { LoopGuard } from '../build/loop-guard.js';
+import type { TypeChecker } from '../build/type-checker.js';
+import { formatTypeErrors } from '../ui/report.js';
 import type { BuildOutcome, BuildResult, HookName, HotEvent } from '../events.js';
 import { changedPathsVariables } from '../supervise/env.js';
 import { describeHookFailure, oneAtATime, type HookOutcome, type HookRunner } from './hooks.js';
@@ -10,6 +12,9 @@ import { describeHookFailure, oneAtATime, type HookOutcome, type HookRunner } fr
 export interface BuildStep {
   config(): ResolvedConfig;
   builder(): Builder;
+  checker(): TypeChecker;
+  /** Where paths are shown relative to. */
+  cwd: string;
   hooks: HookRunner;
   loopGuard: LoopGuard;
   isClosed(): boolean;
@@ -68,9 +73,19 @@ async function buildWithHooks(step: BuildStep, paths: readonly string[]): Promis
   }
   // hot was closed while the hook ran: the builder is gone.
   if (step.isClosed()) return { type: 'build-failed', durationMs: 0, diagnostics: 'hot is shutting down' };
-  const result = await step.builder().build(paths);
+  const built = await step.builder().build(paths);
+  const result = built.type === 'built' && step.config().check.types === 'block' && !step.isClosed() ? await withTypeVerdict(step, paths, built) : built;
   if (result.type === 'built' && hooks.postBuild && !step.isClosed()) {
     await runNamedHook(step, 'post_build', hooks.postBuild, { ...changed, HOT_BUILD_MS: String(result.durationMs) });
   }
   return result;
+}
+
+/** [check] types = "block": a build that passed waits for tsc's verdict on the same files; errors fail it. */
+async function withTypeVerdict(step: BuildStep, paths: readonly string[], built: Extract<BuildResult, { type: 'built' }>): Promise<BuildResult> {
+  const startedAt = Date.now();
+  const verdict = await step.checker().verdict(paths);
+  const durationMs = built.durationMs + (Date.now() - startedAt);
+  if (verdict.type !== 'errors') return { ...built, durationMs };
+  return { type: 'build-failed', durationMs, diagnostics: formatTypeErrors(verdict.diagnostics, step.cwd), cause: 'types' };
 }

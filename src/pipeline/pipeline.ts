@@ -111,17 +111,20 @@ class AppPipeline implements Pipeline {
       accept: (change, stages) => this.#accept(change, stages),
       onBatch: (batch) => this.send({ type: 'changes', paths: batch.paths }),
       onPending: (pending) => this.send({ type: 'incoming', pending }),
+      onTypeEvent: (event) => this.#emit(event),
     });
     this.#step = {
       config: () => this.#stages.config,
       builder: () => this.#stages.builder,
+      checker: () => this.#stages.checker,
+      cwd: options.cwd,
       hooks: this.#hooks,
       loopGuard: this.#loopGuard,
       isClosed: () => this.#state.phase.kind === 'closed',
       emit: (event) => this.#emit(event),
     };
     this.#sideHooks = createSideHooks(this.#step, (error) => this.#internal(error));
-    if (options.handoff) this.#listeners.add(pageAnnouncer(options.handoff));
+    if (options.handoff) this.#listeners.add(pageAnnouncer(options.handoff, options.cwd));
   }
 
   send(input: PipelineInput): void {
@@ -148,6 +151,9 @@ class AppPipeline implements Pipeline {
 
   async start(): Promise<void> {
     const publicUrl = await this.#job.open();
+    // "block" needs tsc's verdict for the first start; otherwise tsc waits until the program is up.
+    if (this.#stages.config.check.types === 'block') this.#stages.startChecker();
+    else void this.firstCycle.then(() => this.#state.phase.kind !== 'closed' && this.#stages.startChecker());
     this.send({ type: 'start', publicUrl });
   }
 
@@ -192,6 +198,7 @@ class AppPipeline implements Pipeline {
     this.#job.send({ type: 'kill' });
     this.#hooks.kill();
     this.#stages.builder.kill();
+    this.#stages.checker.kill();
   }
 
   #emit(event: HotEvent): void {

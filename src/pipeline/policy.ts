@@ -175,18 +175,21 @@ function onBuilt(state: PipelineState, input: Extract<PipelineInput, { type: 'bu
   return { ...state, job: 'starting', runOutdated: false, phase: { kind: 'starting', cycle, buildMs } };
 }
 
-function onBuildFailed(state: PipelineState, cycle: RunningCycle, outcome: { durationMs: number; diagnostics: string }, effects: Effect[]): PipelineState {
-  const diagnostics = outcome.diagnostics;
+function onBuildFailed(state: PipelineState, cycle: RunningCycle, outcome: { durationMs: number; diagnostics: string; cause?: 'types' }, effects: Effect[]): PipelineState {
+  const { diagnostics, durationMs } = outcome;
+  const cause = outcome.cause ? { cause: outcome.cause } : {};
   const unavailable: Effect = { type: 'job', control: { type: 'unavailable', reason: unavailableAfterBuildFailure(diagnostics) } };
+  // Type errors held back a build that worked: its output may equal the fix's (types are erased), so the fix restarts.
+  const behind = { ...state, runOutdated: state.runOutdated || outcome.cause === 'types' };
   if (state.config.run.stopOnError && (state.job === 'running' || state.job === 'backoff')) {
-    effects.push({ type: 'emit', event: { type: 'build-failed', durationMs: outcome.durationMs, diagnostics, previous: 'stopped' } });
+    effects.push({ type: 'emit', event: { type: 'build-failed', durationMs, diagnostics, previous: 'stopped', ...cause } });
     effects.push({ type: 'job', control: { type: 'stop' } }, unavailable);
-    return { ...state, job: 'stopping', phase: { kind: 'stopping', cycle } };
+    return { ...behind, job: 'stopping', phase: { kind: 'stopping', cycle } };
   }
   const kept = state.job === 'running';
-  effects.push({ type: 'emit', event: { type: 'build-failed', durationMs: outcome.durationMs, diagnostics, previous: kept ? 'kept' : 'none' } });
+  effects.push({ type: 'emit', event: { type: 'build-failed', durationMs, diagnostics, previous: kept ? 'kept' : 'none', ...cause } });
   if (!kept) effects.push(unavailable);
-  return finish(state, cycle, 'build-failed', effects);
+  return finish(behind, cycle, 'build-failed', effects);
 }
 
 function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects: Effect[]): PipelineState {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { createNoBuilder, type Builder } from '../build/builder.js';
 import { createCommandBuilder } from '../build/command.js';
 import { createEsbuildBuilder } from '../build/esbuild.js';
+import { createTypeChecker, type TypeCheckEvent, type TypeChecker } from '../build/type-checker.js';
 import { describeCommand } from '../config/command-line.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { isHotError } from '../errors.js';
@@ -12,11 +13,14 @@ import { createPathFilter, type PathFilter } from '../watch/filter.js';
 import { loadGitignoreRules } from '../watch/gitignore.js';
 import type { Router, Subscription, SubscriptionSpec } from '../watch/router.js';
 
-/** The stages a pipeline drives and replaces when its config changes: the filter, its subscription, the builder. */
+/** The stages a pipeline drives and replaces when its config changes: the filter, its subscription, the builder, the type checker. */
 export interface Stages {
   readonly config: ResolvedConfig;
   readonly builder: Builder;
   readonly filter: PathFilter;
+  readonly checker: TypeChecker;
+  /** Starts the type checker, and each one a new config brings. */
+  startChecker(): void;
   /** Re-reads the config; replaces what its new settings change. */
   reload(read: () => ResolvedConfig): Promise<ConfigReload>;
   close(): Promise<void>;
@@ -34,6 +38,8 @@ export interface StagesOptions {
   onBatch(batch: ChangeBatch): void;
   /** The subscription is collecting changes (true), or has delivered them (false). */
   onPending(pending: boolean): void;
+  /** What the type checker says. */
+  onTypeEvent(event: TypeCheckEvent): void;
 }
 
 export function createStages(options: StagesOptions): Stages {
@@ -45,12 +51,15 @@ class PipelineStages implements Stages {
   #config: ResolvedConfig;
   #builder: Builder;
   #filter: PathFilter;
+  #checker: TypeChecker;
+  #checkerStarted = false;
   readonly #subscription: Subscription;
 
   constructor(options: StagesOptions) {
     this.#options = options;
     this.#config = options.config;
     this.#builder = makeBuilder(options.config, options);
+    this.#checker = makeChecker(options.config, options);
     this.#filter = makeFilter(options.config);
     this.#subscription = options.router.subscribe(this.#spec());
   }
@@ -65,6 +74,15 @@ class PipelineStages implements Stages {
 
   get filter(): PathFilter {
     return this.#filter;
+  }
+
+  get checker(): TypeChecker {
+    return this.#checker;
+  }
+
+  startChecker(): void {
+    this.#checkerStarted = true;
+    this.#checker.start();
   }
 
   async reload(read: () => ResolvedConfig): Promise<ConfigReload> {
@@ -97,6 +115,7 @@ class PipelineStages implements Stages {
       this.#builder = builder;
       await old.close();
     }
+    if (!same((c) => c.check)) await this.#replaceChecker(next);
     this.#config = next;
     if (watchChanged) {
       this.#filter = makeFilter(next);
@@ -107,7 +126,14 @@ class PipelineStages implements Stages {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.#subscription.close(), this.#builder.close()]);
+    await Promise.allSettled([this.#subscription.close(), this.#builder.close(), this.#checker.close()]);
+  }
+
+  async #replaceChecker(next: ResolvedConfig): Promise<void> {
+    const old = this.#checker;
+    this.#checker = makeChecker(next, this.#options);
+    await old.close();
+    if (this.#checkerStarted) this.#checker.start();
   }
 
   #spec(): SubscriptionSpec {
@@ -141,6 +167,10 @@ function makeBuilder(config: ResolvedConfig, options: StagesOptions): Builder {
     case 'command':
       return createCommandBuilder({ ...build, logger: options.logger, spawn: options.spawn, describe: describeCommand, reportCwd: options.cwd });
   }
+}
+
+function makeChecker(config: ResolvedConfig, options: StagesOptions): TypeChecker {
+  return createTypeChecker({ check: config.check, cache: config.cache, spawn: options.spawn, onEvent: options.onTypeEvent, logger: options.logger, killTimeoutMs: config.run.killTimeoutMs });
 }
 
 /** Program code, as opposed to the data and logs a program writes. */

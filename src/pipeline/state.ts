@@ -49,7 +49,10 @@ export interface PipelineState {
   job: JobState;
   /** Changes are on their way from the watcher: a build finishing now is already stale. */
   incoming: boolean;
-  /** The config changed its [run]: the next cycle restarts whatever the build says. */
+  /**
+   * The running program is behind: the config changed its [run], or type errors ([check] types =
+   * "block") held back a build. The next cycle restarts whatever the build says.
+   */
   runOutdated: boolean;
   config: ResolvedConfig;
   /** Where paths are shown relative to. */

@@ -1,6 +1,6 @@
 import { describeCommand } from '../config/command-line.js';
 import { POLL_INTERVAL_MS, type ResolvedConfig, type ResolvedServe } from '../config/schema.js';
-import type { HotEvent, StartFailure } from '../events.js';
+import type { HotEvent, StartFailure, TypeDiagnostic } from '../events.js';
 import { describeExitStatus, formatDuration, formatPaths, printable, relativeTo } from './format.js';
 import type { Logger } from './logger.js';
 
@@ -113,9 +113,19 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
       case 'build-failed': {
         const took = formatDuration(event.durationMs);
         const next = { stopped: 'stopping the app (stop_on_error), waiting for changes', kept: 'keeping the previous process running', none: 'waiting for changes' }[event.previous];
+        // The errors themselves were printed by types-failed when they changed.
+        if (event.cause === 'types') return logger.error(`type errors (above) hold the restart (in ${took}), ${next}`);
         logger.error(`build failed in ${took}, ${next}`);
         return logger.block(event.diagnostics);
       }
+      case 'types-failed':
+        logger.error(`${describeTypeErrorCount(event.errors)} (tsc)${event.blocking ? '' : ', the app runs regardless'}:`);
+        return logger.block(formatTypeErrors(event.errors, cwd));
+      case 'types-ok':
+        if (event.fixed === 0) return logger.debug('types ok (tsc)');
+        return logger.success(`types ok: ${event.fixed === 1 ? 'the type error is' : `all ${event.fixed} type errors are`} fixed`);
+      case 'types-unavailable':
+        return logger.warn(`type check off: ${printable(event.reason)}`, hintOf(event));
       case 'spawn':
         return logger.debug(`spawned pid ${event.pid}`);
       case 'ready': {
@@ -155,6 +165,29 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         return logger.warn('config not applied: still running with the previous one');
     }
   };
+}
+
+/** `2 type errors in src/a.ts`, `5 type errors in 3 files`. */
+function describeTypeErrorCount(errors: readonly TypeDiagnostic[]): string {
+  const files = new Set(errors.map((error) => error.file ?? 'tsconfig'));
+  return `${errors.length} type error${errors.length === 1 ? '' : 's'} in ${files.size} file${files.size === 1 ? '' : 's'}`;
+}
+
+/** At most this many type errors are listed; the rest are counted. */
+export const MAX_TYPE_ERRORS_SHOWN = 20;
+
+/**
+ * tsc's errors as one compact block, each `src/a.ts:13:28 - error TS2322: …` relative to `cwd` (the
+ * terminal, the overlay and a build held by "block" show the same text).
+ */
+export function formatTypeErrors(errors: readonly TypeDiagnostic[], cwd: string): string {
+  const lines = errors.slice(0, MAX_TYPE_ERRORS_SHOWN).map((error) => {
+    const where = error.file === null ? '' : `${relativeTo(error.file, cwd)}:${error.line}:${error.column} - `;
+    const [first, ...more] = error.message.split('\n').map(printable);
+    return [`${where}error ${error.code}: ${first}`, ...more.map((line) => `    ${line}`)].join('\n');
+  });
+  if (errors.length > MAX_TYPE_ERRORS_SHOWN) lines.push(`… and ${errors.length - MAX_TYPE_ERRORS_SHOWN} more`);
+  return lines.join('\n');
 }
 
 function reportStartFailed(logger: Logger, event: Extract<HotEvent, { type: 'start-failed' }>): void {

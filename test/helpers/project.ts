@@ -56,3 +56,13 @@ export function linkWorkspacePackages(project: TempProject): void {
     if (!existsSync(project.path('node_modules', name))) symlinkSync(path.join('..', 'packages', dir), project.path('node_modules', name));
   }
 }
+
+/**
+ * typescript and @types from the repository's node_modules, linked into the project's own
+ * node_modules (with .bin/tsc), as after `npm install -D typescript`: hot's type check finds its tsc.
+ */
+export function linkTypeScript(project: TempProject): void {
+  mkdirSync(project.path('node_modules', '.bin'), { recursive: true });
+  for (const name of ['typescript', '@types']) symlinkSync(path.join(REPO_ROOT, 'node_modules', name), project.path('node_modules', name), 'dir');
+  symlinkSync(path.join('..', 'typescript', 'bin', 'tsc'), project.path('node_modules', '.bin', 'tsc'));
+}

@@ -28,6 +28,18 @@ describe('hot doctor', () => {
     expect(project.read('.hotrc.toml')).toBe('bin = "node app.mjs"\n');
   });
 
+  it('names the tsc the type check would run, and says when [check] types is on without one', async () => {
+    const project = session.project('typed-http');
+    project.write('.hotrc.toml', '[build]\nentry = "src/server.ts"\n[check]\ntypes = "block"\n');
+    const missing = session.run(project, ['doctor']);
+    await missing.interact(exit());
+    expect(missing.output()).toMatch(/^\[hot\] warn {2}type check on, but no node_modules\/\.bin\/tsc in the project or a directory above it\n\[hot\] .*install TypeScript/m);
+    project.write('node_modules/.bin/tsc', '#!/bin/sh\n');
+    const found = session.run(project, ['doctor']);
+    await found.interact(exit());
+    expect(found.output()).toMatch(/^\[hot\] ok {4}type check: node_modules\/\.bin\/tsc --noEmit --watch -p tsconfig\.json \(type errors hold the restart\)$/m);
+  });
+
   it('finds a port in use (naming its owner) and a build command that is not installed', async () => {
     const project = session.project();
     const server = net.createServer();

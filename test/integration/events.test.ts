@@ -23,6 +23,9 @@ const SCHEMA: Record<HotEvent['type'], Record<string, string>> = {
   'circuit-open': { crashes: 'number', windowMs: 'number' },
   'config-reloaded': {},
   'config-error': { message: 'string' },
+  'types-failed': { errors: 'object', blocking: 'boolean' },
+  'types-ok': { fixed: 'number' },
+  'types-unavailable': { reason: 'string' },
   stopped: {},
 };
 

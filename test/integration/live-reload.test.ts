@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../helpers/chromium.js';
 import { get } from '../helpers/http.js';
 import { output } from '../helpers/interact.js';
+import { linkTypeScript } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
 let browser: Browser;
@@ -49,5 +50,28 @@ describe('browser live reload ([serve] live_reload = true)', () => {
     project.write('src/message.ts', "export const message: string = 'hello v4';\n");
     await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v4', null, { timeout: 20_000 });
     expect(await page.$('#hot-build-error')).toBeNull();
+  });
+  it('shows type errors in a panel under the page, which keeps running the new code, until tsc is satisfied', async () => {
+    const project = session.project('live-page');
+    project.replace('.hotrc.toml', 'port = 3100', 'port = 0');
+    project.write('tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', target: 'ES2022', skipLibCheck: true, types: ['node'] }, include: ['src'] }));
+    linkTypeScript(project);
+    const hot = session.run(project, []);
+    const [, portText] = await hot.interact(output(/started src\/server\.ts on http:\/\/[^:]+:(\d+)/));
+    const page = await browser.newPage();
+    session.onCleanup(() => page.close());
+    await page.goto(`http://127.0.0.1:${portText}/`);
+    await page.waitForFunction(() => (window as unknown as { __hotLiveReload?: EventSource }).__hotLiveReload?.readyState === 1);
+
+    project.write('src/message.ts', "export const message: number = 'hello v2';\n");
+    await page.waitForSelector('#hot-type-errors', { timeout: 60_000 });
+    expect(await page.textContent('#hot-type-errors')).toMatch(/src\/message\.ts:1:14 - error TS2322/);
+    // Not a failed build: the new version runs, and the build-error overlay stays away.
+    await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v2', null, { timeout: 20_000 });
+    expect(await page.$('#hot-build-error')).toBeNull();
+
+    project.write('src/message.ts', "export const message: string = 'hello v3';\n");
+    await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v3', null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('#hot-type-errors') === null, null, { timeout: 60_000 });
   });
 });

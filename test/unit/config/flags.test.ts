@@ -28,6 +28,14 @@ describe('overridesFromFlags', () => {
     expect(overridesFromFlags({}, { HOT_POLL: '0' })).toEqual({});
   });
 
+  it('takes --check-types alone, with a mode, or switched off', () => {
+    expect(overridesFromFlags({ checkTypes: true }, {})).toEqual({ checkTypes: true });
+    expect(overridesFromFlags({ checkTypes: 'block' }, {})).toEqual({ checkTypes: 'block' });
+    expect(overridesFromFlags({ checkTypes: false }, {})).toEqual({ checkTypes: false });
+    expect(overridesFromFlags({ checkTypes: 'false' }, {})).toEqual({ checkTypes: false });
+    expect(() => overridesFromFlags({ checkTypes: 'strict' }, {})).toThrow('--check-types must be true, false or "block", got "strict" (string)');
+  });
+
   it('uses the last value of a repeated single-valued flag', () => {
     expect(overridesFromFlags({ delay: [100, '3s'] }, {})).toEqual({ delayMs: 3000 });
   });

@@ -159,3 +159,20 @@ describe('resolveConfig: [serve]', () => {
     expect(config.serve).toMatchObject({ strategy: 'socket', host: '127.0.0.1', port: 4000, readyPattern: '^up' });
   });
 });
+
+describe('resolveConfig: [check] types', () => {
+  const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
+  const bin = { kind: 'argv', argv: ['node', 'server.js'] } as const;
+  it.each<[string, Partial<ResolveInput>, string]>([
+    ['on when the project has its tsc and a tsconfig', { typescript: { tsc, hasTsconfig: true, incremental: false } }, 'report'],
+    ['off without a tsconfig', { typescript: { tsc, hasTsconfig: false, incremental: false } }, 'off'],
+    ['off without a tsc', { typescript: { tsc: null, hasTsconfig: true, incremental: false } }, 'off'],
+    ['off when the build is tsc already', { typescript: { tsc, hasTsconfig: true, incremental: false }, user: { bin, build: { cmd: { kind: 'shell', line: 'npx tsc -p .' } } } }, 'off'],
+    ['"block" from the file', { typescript: { tsc, hasTsconfig: true, incremental: false }, user: { bin, check: { types: 'block' } } }, 'block'],
+    ['on when asked, even with nothing found (the checker says what is missing)', { user: { bin, check: { types: true } } }, 'report'],
+    ['the flag over the file', { typescript: { tsc, hasTsconfig: true, incremental: false }, user: { bin, check: { types: 'block' } }, overrides: { checkTypes: false } }, 'off'],
+  ])('%s', (_what, given, types) => {
+    const config = resolveConfig(input({ user: { bin }, ...given }));
+    expect(config.check).toEqual({ types, tsc: given.typescript?.tsc ?? null, tsconfig: path.join(ROOT, 'tsconfig.json'), incremental: false });
+  });
+});

@@ -86,7 +86,7 @@ describe('validateUserConfig: error messages', () => {
     ['a typo inside a table suggests the dotted key', '[run]\nkill_timout = 5', '.hotrc.toml:2: unknown key "run.kill_timout", did you mean "run.kill_timeout"?'],
     ['a run key at the top says it belongs in [run]', 'delay = 5\nkill_timeout = 5', '.hotrc.toml:2: unknown key "kill_timeout": "kill_timeout" belongs in the [run] table (run.kill_timeout)'],
     ['a top-level key in a table says it belongs at the top', '[run]\ndelay = 5', '.hotrc.toml:2: unknown key "run.delay": "delay" belongs at the top of the file (delay)'],
-    ['an unrelated key lists the known keys', 'watch = true', 'unknown key "watch"; known keys here: include, exclude, delay, bin, gitignore, poll, build, run, clear, stdin, hooks, restart, serve'],
+    ['an unrelated key lists the known keys', 'watch = true', 'unknown key "watch"; known keys here: include, exclude, delay, bin, gitignore, poll, build, run, clear, stdin, hooks, check, restart, serve'],
     ['a string delay', 'delay = "fast"', '.hotrc.toml:1: delay must be a number of milliseconds (e.g. 500) or a duration such as "2s", got "fast" (string)'],
     ['a negative delay', 'delay = -1', 'delay must be a number of milliseconds (e.g. 500) or a duration such as "2s", got -1 (number)'],
     ['a boolean as a string', 'gitignore = "yes"', 'gitignore must be true or false, got "yes" (string)'],
@@ -109,6 +109,7 @@ describe('validateUserConfig: error messages', () => {
     ['run.launcher without build.entry', '[run]\nlauncher = "fastify start"', '.hotrc.toml:2: run.launcher needs build.entry (the file the launcher loads)'],
     ['run.launcher beside bin', 'bin = "node a.js"\n[build]\nentry = "a.ts"\n[run]\nlauncher = "fastify start"', '.hotrc.toml:5: bin and run.launcher are two ways to run: keep one'],
     ['run.launcher with shell syntax', '[build]\nentry = "a.ts"\n[run]\nlauncher = "fastify start && echo"', '.hotrc.toml:4: run.launcher must be a program from node_modules/.bin and its arguments, without shell syntax, got "fastify start && echo"'],
+    ['a check mode that is no choice', '[check]\ntypes = "strict"', '.hotrc.toml:2: check.types must be true, false or "block", got "strict" (string)'],
     ['backoff initial above max', '[restart.backoff]\ninitial = "2s"\nmax = 500', '.hotrc.toml:1: restart.backoff.initial (2000) must not be larger than restart.backoff.max (500)'],
   ])('%s', (_name, source, expected) => {
     expect(errorOf(source).message).toContain(expected);

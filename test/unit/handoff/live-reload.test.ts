@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createLiveReload, SCRIPT_TAG } from '../../../src/handoff/live-reload.js';
 
@@ -17,5 +19,44 @@ describe('live reload injection', () => {
   it('appends to a document without such a tag, and leaves fragments (htmx, Turbo) alone', () => {
     expect(inject('<!doctype html><p>hi')).toBe(`<!doctype html><p>hi${SCRIPT_TAG}`);
     expect(inject('<li>one more item</li>')).toBe('<li>one more item</li>');
+  });
+});
+
+describe('live reload events', () => {
+  /** What a page's event stream carries up to and including `until`. */
+  async function streamUntil(port: number, until: string, meanwhile: () => void = () => {}): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const request = http.get({ host: '127.0.0.1', port, path: '/__hot/events' }, (response) => {
+        let text = '';
+        meanwhile();
+        response.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+          if (text.includes(until)) {
+            request.destroy();
+            resolve(text);
+          }
+        });
+      });
+      request.on('error', reject);
+    });
+  }
+
+  it('tells a page opened later of type errors until tsc is satisfied; a reload or a build does not clear them', async () => {
+    const live = createLiveReload();
+    const server = http.createServer((request, response) => live.serve(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      live.announce({ type: 'type-errors', text: 'src/a.ts:1:7 - error TS2322: x' });
+      live.announce({ type: 'reload' });
+      live.announce({ type: 'build-ok' });
+      expect(await streamUntil(port, 'TS2322')).toContain('event: type-errors\ndata: {"text":"src/a.ts:1:7 - error TS2322: x"}');
+      live.announce({ type: 'types-ok' });
+      const later = await streamUntil(port, 'event: reload', () => live.announce({ type: 'reload' }));
+      expect(later).not.toContain('type-errors');
+    } finally {
+      live.close();
+      server.close();
+    }
   });
 });

@@ -46,6 +46,18 @@ describe('decide', () => {
     expect(next.state.job).toBe('running');
   });
 
+  it('keeps the program through a build held by type errors, and restarts on the fix even when its output is the same', () => {
+    const held = run(running(), [
+      { type: 'changes', paths: [FILE] },
+      { type: 'built', outcome: { type: 'build-failed', durationMs: 300, diagnostics: 'src/a.ts:1:7 - error TS2322: x', cause: 'types' } },
+    ]);
+    expect(types(held.effects)).toEqual(['emit:change', 'emit:build-start', 'build', 'emit:build-failed', 'cycle-done']);
+    expect(held.effects.find((effect) => effect.type === 'emit' && effect.event.type === 'build-failed')).toMatchObject({ event: { previous: 'kept', cause: 'types' } });
+    // Types are erased: the fix's JavaScript is the held build's, so "output unchanged" must not skip it.
+    const fixed = run(held.state, [{ type: 'changes', paths: [FILE] }, built(false)]);
+    expect(types(fixed.effects)).toEqual(['emit:change', 'emit:build-start', 'build', 'emit:build-ok', 'job:start']);
+  });
+
   it('queues exactly one more cycle for changes made during a build, with every path', () => {
     let state = running();
     state = run(state, [{ type: 'changes', paths: [FILE] }]).state;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HotEvent } from '../../../src/events.js';
 import { createLogger } from '../../../src/ui/logger.js';
-import { createReport, describeWorkspaceWatching } from '../../../src/ui/report.js';
+import { createReport, describeWorkspaceWatching, formatTypeErrors } from '../../../src/ui/report.js';
 
 const CWD = path.resolve('/proj');
 /** Sets the terminal's title, then writes the clipboard (OSC 0 and OSC 52), each ended by BEL. */
@@ -48,5 +48,36 @@ describe('report: a clean exit', () => {
     const text = render({ type: 'clean-exit', pid: 1, hint: 'src/index.ts never calls listen(); src/server.ts does: run `hot src/server.ts`' });
     expect(text).toContain('app exited cleanly, waiting for changes');
     expect(text).toContain('hint: src/index.ts never calls listen(); src/server.ts does: run `hot src/server.ts`');
+  });
+});
+
+describe('report: type errors', () => {
+  const errors = [
+    { file: path.join(CWD, 'src/a.ts'), line: 13, column: 28, code: 'TS2322', message: "Type 'number' is not assignable to type 'string'." },
+    { file: path.join(CWD, 'src/b.ts'), line: 1, column: 24, code: 'TS7016', message: "Could not find a declaration file for module 'x'.\nTry `npm i --save-dev @types/x`" },
+    { file: null, line: 0, column: 0, code: 'TS5083', message: 'Cannot read file tsconfig.json.' },
+  ];
+
+  it('prints one compact block with file:line:col relative to the cwd', () => {
+    expect(render({ type: 'types-failed', errors, blocking: false }).split('\n')).toEqual([
+      '[hot] 3 type errors in 3 files (tsc), the app runs regardless:',
+      "  src/a.ts:13:28 - error TS2322: Type 'number' is not assignable to type 'string'.",
+      "  src/b.ts:1:24 - error TS7016: Could not find a declaration file for module 'x'.",
+      '      Try `npm i --save-dev @types/x`',
+      '  error TS5083: Cannot read file tsconfig.json.',
+      '',
+    ]);
+  });
+
+  it('says when they are fixed, and a failed build held by them in one line', () => {
+    expect(render({ type: 'types-ok', fixed: 2 })).toBe('[hot] types ok: all 2 type errors are fixed\n');
+    expect(render({ type: 'build-failed', durationMs: 300, diagnostics: 'src/a.ts:1:1 - error TS1: x', previous: 'kept', cause: 'types' })).toBe(
+      '[hot] type errors (above) hold the restart (in 300 ms), keeping the previous process running\n',
+    );
+  });
+
+  it('lists at most 20 and counts the rest', () => {
+    const many = Array.from({ length: 23 }, (_, index) => ({ ...errors[0]!, line: index + 1 }));
+    expect(formatTypeErrors(many, CWD).split('\n').at(-1)).toBe('… and 3 more');
   });
 });
