@@ -146,9 +146,12 @@ function onBuilt(state: PipelineState, input: Extract<PipelineInput, { type: 'bu
   const { outcome } = input;
   // More changes are arriving (the rest of a checkout, a file still being written): this build is
   // already stale. Its cycle waits for them and is built once with them, one restart for all.
-  if (state.incoming && outcome.type !== 'loop') {
+  // Only for changed files (a first start, a config reload keep their own course), and once per
+  // cycle: a build that writes into watched files must not hold the program back for ever.
+  if (state.incoming && cycle.trigger === 'changes' && !cycle.superseded && outcome.type !== 'loop') {
     effects.push({ type: 'emit', event: { type: 'build-superseded', durationMs: outcome.durationMs } });
-    return { ...state, phase: { kind: 'idle' }, next: state.next ? mergeCycle(cycle, state.next) : mergeCycle(null, cycle) };
+    const folded = { ...cycle, superseded: true };
+    return { ...state, phase: { kind: 'idle' }, next: state.next ? mergeCycle(folded, state.next) : mergeCycle(null, folded) };
   }
   if (outcome.type === 'loop') {
     effects.push({ type: 'emit', event: { type: 'restart-skipped', reason: `${outcome.writer}-loop`, paths: cycle.paths } });

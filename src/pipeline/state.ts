@@ -14,6 +14,11 @@ export interface Cycle {
   upstream: boolean;
   /** Ids of the callers waiting for this cycle to end. */
   waiters: number[];
+  /**
+   * A build of it was already dropped for changes on their way: its next build starts the program
+   * whatever arrives, so a build that writes into watched files still gets the program started.
+   */
+  superseded?: boolean;
 }
 
 /** A cycle being run, and when it began ("ready in" counts from there, the build included). */
@@ -80,6 +85,7 @@ export function mergeCycle(next: Cycle | null, add: Cycle): Cycle {
     own: next.own || add.own,
     upstream: next.upstream || add.upstream,
     waiters: [...next.waiters, ...add.waiters],
+    ...(next.superseded || add.superseded ? { superseded: true } : {}),
   };
 }
 

@@ -49,6 +49,8 @@ class ChokidarWatcher implements Watcher {
   #toPoll: string[] = [];
   #pollTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Per file just reported: its stamp then, and the timer that looks again after chokidar's throttle. */
+  readonly #rechecks = new Map<string, { stamp: string | null; timer: NodeJS.Timeout }>();
   #settleReady: () => void = () => {};
   #closing: Promise<void> | undefined;
 
@@ -84,6 +86,8 @@ class ChokidarWatcher implements Watcher {
     this.#closed = true;
     clearTimeout(this.#pollTimer);
     for (const timer of this.#settleTimers) clearTimeout(timer);
+    for (const { timer } of this.#rechecks.values()) clearTimeout(timer);
+    this.#rechecks.clear();
     this.#closing ??= Promise.all([this.#fsWatcher.close(), this.#poller?.close()]).then(() => undefined).finally(() => this.#settleReady());
     return this.#closing;
   }
@@ -101,8 +105,27 @@ class ChokidarWatcher implements Watcher {
   #forward(kind: FileChangeKind) {
     return (file: string): void => {
       this.#recentNative.note(file, Date.now());
+      if (kind !== 'unlink') this.#recheckLater(file);
       this.#options.onChange({ kind, path: file });
     };
+  }
+
+  /**
+   * chokidar drops a second change to a file within ~50 ms of the first (its throttle): a save made
+   * right after another would be lost, the program left running the first. One stat after the
+   * throttle window tells; a change seen then is reported like any other.
+   */
+  #recheckLater(file: string): void {
+    const previous = this.#rechecks.get(file);
+    if (previous) clearTimeout(previous.timer);
+    const stamp = stampOf(file);
+    const timer = setTimeout(() => {
+      this.#rechecks.delete(file);
+      if (this.#closed || stampOf(file) === stamp) return;
+      this.#forward('change')(file);
+    }, RECHECK_AFTER_MS);
+    timer.unref();
+    this.#rechecks.set(file, { stamp, timer });
   }
 
   #forwardPolled(kind: FileChangeKind) {
@@ -174,6 +197,20 @@ class ChokidarWatcher implements Watcher {
       if (then !== undefined && now !== undefined && now !== then) this.#forwardPolled('change')(polled);
     }
     this.#options.logger.debug(`polling ${paths.length} more path${paths.length === 1 ? '' : 's'} that inotify could not watch`);
+  }
+}
+
+/** Past chokidar's per-file change throttle (50 ms in chokidar 5). */
+const RECHECK_AFTER_MS = 75;
+
+/** What tells two versions of a file apart without reading it; null when it is gone. */
+function stampOf(file: string): string | null {
+  try {
+    const stats = statSync(file);
+    return `${stats.mtimeMs}:${stats.size}:${stats.ino}`;
+  } catch {
+    // Gone: its unlink is chokidar's to report.
+    return null;
   }
 }
 

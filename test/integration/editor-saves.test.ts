@@ -35,6 +35,23 @@ describe.each(['native events', 'polling'])('editor save patterns (%s)', (mode) 
     expect(hot.output()).not.toMatch(/\.tmp|___jb_|~|\.swp/);
   }
 
+  it('a second save right after the first is the one that runs', async () => {
+    const { hot, project } = await start();
+    // hot reads a config file as soon as it changes: the second save must not be lost.
+    const config = (value: string) => `include = ["src/**"]\nbin = "node src/app.mjs"\n[run]\nenv = { LABEL = "${value}" }\n`;
+    project.write('src/app.mjs', "console.log(`label ${process.env.LABEL}`);\nsetInterval(() => {}, 1000);\n");
+    await hot.interact(output(/label undefined/));
+    await hot.interact(
+      act('save the config twice, 20 ms apart', async () => {
+        project.write('.hotrc.toml', config('first'));
+        // The scenario, not a wait: the second save lands inside chokidar's 50 ms per-file throttle.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        project.write('.hotrc.toml', config('second'));
+      }),
+      output(/label second/),
+    );
+  });
+
   it('temp file renamed over the original (VS Code, many editors)', async () => {
     const { hot, project } = await start();
     await expectOneRestart(hot, project, () => {

@@ -77,8 +77,12 @@ describe('a build that writes into watched files', () => {
       output(/src\/gen\/out\.js changed again during the build, for the 3rd time in a row/),
     );
     expect(hot.count(/restarting:/)).toBeLessThanOrEqual(4);
-    // A real edit still works afterwards (the build's own write may land in the same batch: "(+1 more)").
-    await hot.interact(act('edit src/app.js again', () => project.write('src/app.js', 'setInterval(() => {}, 1000); // edited again\n')), output(/restarting: src\/app\.js (?:\(\+\d+ more\) )?changed/));
+    // A real edit still works afterwards. The build's own write may land in the same cycle, named
+    // first or not ("(+1 more)"): either way the edit is in it.
+    await hot.interact(
+      act('edit src/app.js again', () => project.write('src/app.js', 'setInterval(() => {}, 1000); // edited again\n')),
+      output(/restarting: (?:src\/app\.js (?:\(\+1 more\) )?|src\/gen\/out\.js \(\+1 more\) )changed/),
+    );
   });
 });
 

@@ -88,6 +88,14 @@ describe('decide', () => {
     expect(done).toMatchObject({ cycle: { paths: [FILE, other] } });
   });
 
+  it('drops a build for incoming changes once per cycle: the next one starts the program whatever arrives', () => {
+    let state = running();
+    state = run(state, [{ type: 'changes', paths: [FILE] }, { type: 'incoming', pending: true }, built(), { type: 'changes', paths: [FILE] }, { type: 'incoming', pending: false }]).state;
+    // A build that writes into watched files: changes are on their way again when it ends.
+    const again = run(state, [{ type: 'incoming', pending: true }, built()]);
+    expect(types(again.effects)).toEqual(['emit:build-ok', 'job:start']);
+  });
+
   it('starts the program as before when no change is on its way', () => {
     let state = running();
     state = run(state, [{ type: 'changes', paths: [FILE] }, { type: 'incoming', pending: true }, { type: 'incoming', pending: false }]).state;
