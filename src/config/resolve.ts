@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { withArguments } from './command-line.js';
+import { runsNode, withArguments } from './command-line.js';
 import { tsLoaderUrl } from './ts-loader.js';
 import {
   DEFAULT_BACKOFF_INITIAL_MS,
@@ -66,7 +66,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const run = resolveRun(input, root, build);
   const watch = resolveWatch(input, root, build, run);
   const restart = resolveRestart(input.user);
-  const serve = resolveServe(input);
+  const serve = resolveServe(input, run);
   // Without the proxy the program listens on the public port itself.
   if (serve.strategy === 'restart' && serve.port !== null && run.env.PORT === undefined) run.env = { ...run.env, PORT: String(serve.port) };
   // A copy, so freezing never reaches arrays the caller still owns.
@@ -160,9 +160,14 @@ function resolveRestart(user: UserConfig): ResolvedRestart {
   };
 }
 
-function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
+function resolveServe({ user, overrides }: ResolveInput, run: ResolvedRun): ResolvedServe {
   const port = overrides.port ?? user.serve?.port ?? null;
   const strategy = user.serve?.strategy ?? (port === null ? 'restart' : 'proxy');
+  if (port === null && user.serve?.strategy === undefined && user.serve?.hold !== false && run.command !== null && runsNode(run.command)) {
+    const readyTimeoutMs = user.serve?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    // No grace before the old generation stops accepting: both accept from the one socket, none has a queue of its own.
+    return { strategy: 'hold', port: null, readyTimeoutMs, drainTimeoutMs: user.serve?.drainTimeoutMs ?? null, graceMs: 0 };
+  }
   if (strategy === 'restart' || port === null) return { strategy: 'restart', port };
   const timing = {
     readyTimeoutMs: user.serve?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,

@@ -203,7 +203,11 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
     case 'force-killed':
     case 'stuck':
     case 'env-file-problem':
+    case 'port-taken':
       effects.push({ type: 'emit', event });
+      return state;
+    case 'holding':
+      effects.push({ type: 'emit', event: { type: 'holding', addresses: [...event.addresses] } });
       return state;
   }
 }

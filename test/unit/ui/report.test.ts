@@ -50,3 +50,17 @@ describe('report: a clean exit', () => {
     expect(text).toContain('hint: src/index.ts never calls listen(); src/server.ts does: run `hot src/server.ts`');
   });
 });
+
+describe('report: held sockets', () => {
+  it('says what hot holds, in one line', () => {
+    expect(render({ type: 'holding', addresses: [':3000'] })).toBe('[hot] holding :3000 for the app: restarts hand it to the new version without refusing a connection\n');
+    expect(render({ type: 'holding', addresses: [':3000', '127.0.0.1:3443'] })).toContain('holding :3000, 127.0.0.1:3443 for the app: restarts hand them to');
+  });
+
+  it('names the process that has a port the app wants', () => {
+    const text = render({ type: 'port-taken', port: 3000, owner: { pid: 42, command: 'node other.js' } });
+    expect(text).toContain('the app cannot listen on port 3000: it is already in use by pid 42 (node other.js)');
+    expect(text).toContain('hint: stop that process, or have the app listen on another port');
+    expect(render({ type: 'port-taken', port: 3000, owner: null })).toContain('it is already in use by another process');
+  });
+});
