@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { HotProcess } from '../helpers/hot-process.js';
+import { freePort } from '../helpers/http.js';
+import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
+import { startLoad, type Load, type LoadOptions, type LoadReport } from '../helpers/load.js';
+import { addApp, type TempProject } from '../helpers/project.js';
+import { useSession, type Session } from '../helpers/session.js';
+
+/**
+ * Node programs with their own hard-coded ports and no config at all: hot holds the sockets they
+ * listen on and hands them to every new version, which starts beside the old one.
+ */
+
+const ALL_VERSIONS = Array.from({ length: 11 }, (_, index) => `v${index + 1}`);
+
+/** Load on `port` that is stopped after the test even when the test fails first. */
+function loadOn(session: Session, port: number, options: LoadOptions): Load {
+  const load = startLoad(port, options);
+  session.onCleanup(() => load.stop());
+  return load;
+}
+
+/** fixtures/apps/ws-server.mjs with `listen(<port>)` written into it: no PORT, no host. */
+function hardCodedPortApp(session: Session, port: number): TempProject {
+  const project = session.project();
+  addApp(project, 'ws-server.mjs', 'app.mjs');
+  project.replace('app.mjs', "server.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1', ", `server.listen(${port}, `);
+  return project;
+}
+
+/** Edits VERSION `restarts` times; each edit has restarted, answers on `port`, and every load has seen it before the next. */
+async function restartUnderLoad(hot: HotProcess, project: TempProject, port: number, loads: Load[], restarts = 10): Promise<void> {
+  for (let version = 2; version <= restarts + 1; version++) {
+    await hot.interact(
+      act(`set v${version}`, () => project.replace('app.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`)),
+      output(/restarting: app\.mjs changed \(/),
+      answer(port, new RegExp(`^v${version} `)),
+      until(`the loads got an answer from v${version}`, () => loads.every((load) => load.progress().versions.has(`v${version}`))),
+    );
+  }
+}
+
+function expectNoFailures(report: LoadReport): void {
+  expect(report.errors).toEqual({});
+  expect(report.failed).toBe(0);
+  expect(report.versions).toEqual(new Set(ALL_VERSIONS));
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+describe('held sockets: a hard-coded port, no config', () => {
+  const session = useSession();
+
+  it.each([
+    { keepAlive: false, run: ['app.mjs'], how: 'run in place, a fresh connection per request' },
+    { keepAlive: true, run: ['--', 'node', 'app.mjs'], how: '`-- node app.mjs`, keep-alive connections' },
+  ])('answers every request across 10 restarts ($how)', async ({ keepAlive, run }) => {
+    const port = await freePort();
+    const project = hardCodedPortApp(session, port);
+    const hot = session.run(project, run);
+    await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^v1 /), watching());
+    const load = loadOn(session, port, { keepAlive });
+    await restartUnderLoad(hot, project, port, [load]);
+    expect(hot.count(/restarting: app\.mjs changed/)).toBe(10);
+    expect(hot.count(/holding :/)).toBe(1);
+    expectNoFailures(await load.stop());
+    expect(hot.output()).not.toMatch(/EADDRINUSE|killed it with SIGKILL/);
+    // Stopped, hot leaves nothing behind: no process, and the port is free again.
+    await hot.interact(act('send SIGTERM', () => hot.signal('SIGTERM')), exit());
+    await hot.interact(until('no process with the marker is left', () => hot.liveProcesses() === 0));
+    expect(await canListen(port)).toBe(true);
+  });
+
+  it('says which process has the port when the app cannot listen on it', async () => {
+    const blocker = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, () => resolve()));
+    session.onCleanup(() => blocker.close());
+    const project = hardCodedPortApp(session, port);
+    const hot = session.run(project, ['--', 'node', 'app.mjs']);
+    await hot.interact(output(new RegExp(`the app cannot listen on port ${port}: it is already in use by pid ${process.pid}`)));
+    expect(hot.output()).not.toMatch(/holding :/);
+  });
+
+  it('with hold = false, restarts by stopping, then starting', async () => {
+    const port = await freePort();
+    const project = hardCodedPortApp(session, port);
+    project.write('.hotrc.toml', 'include = ["app.mjs"]\nbin = "node app.mjs"\n[serve]\nhold = false\n');
+    const hot = session.run(project, ['--verbose']);
+    const firstPid = Number((await hot.interact(answer(port, /^v1 /))).split(' ')[1]);
+    await hot.interact(watching());
+    await hot.interact(
+      act('set v2', () => project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
+      // The old version is gone before the new one is spawned.
+      output(new RegExp(`app \\(pid ${firstPid}\\) stopped[\\s\\S]*spawned pid`)),
+      answer(port, /^v2 /),
+    );
+    expect(hot.output()).not.toMatch(/holding :/);
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1 in the project, or false without openssl. */
+function makeCertificate(project: TempProject): boolean {
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', project.path('key.pem'), '-out', project.path('cert.pem')], {
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('held sockets: two hard-coded ports (HTTP and HTTPS), no config', () => {
+  const session = useSession();
+
+  it.each([false, true])('answers every request on both ports across 10 restarts (keep-alive: %s)', async (keepAlive) => {
+    const [httpPort, secondPort] = [await freePort(), await freePort()];
+    const project = session.project();
+    addApp(project, 'two-ports.mjs', 'app.mjs');
+    project.replace('app.mjs', 'const HTTP_PORT = 3000;', `const HTTP_PORT = ${httpPort};`);
+    project.replace('app.mjs', 'const SECOND_PORT = 3443;', `const SECOND_PORT = ${secondPort};`);
+    const tls = makeCertificate(project);
+    const hot = session.run(project, ['--', 'node', 'app.mjs']);
+    await hot.interact(output(new RegExp(`${tls ? 'https' : 'http'} v1 on ${secondPort}`)), answer(httpPort, /^v1 /), watching());
+    await hot.interact(until('hot holds both ports', () => hot.output().includes(`:${httpPort}`) && hot.output().includes(`127.0.0.1:${secondPort}`)));
+    const loads = [loadOn(session, httpPort, { keepAlive }), loadOn(session, secondPort, { keepAlive, tls })];
+    await restartUnderLoad(hot, project, httpPort, loads);
+    for (const load of loads) expectNoFailures(await load.stop());
+    expect(hot.output()).not.toMatch(/EADDRINUSE|killed it with SIGKILL/);
+  });
+});
