@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
   DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_HOLD_READY_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_SERVE_HOST,
   SWITCH_GRACE_MS,
@@ -164,7 +165,7 @@ function resolveServe({ user, overrides }: ResolveInput, run: ResolvedRun): Reso
   const port = overrides.port ?? user.serve?.port ?? null;
   const strategy = user.serve?.strategy ?? (port === null ? 'restart' : 'proxy');
   if (port === null && user.serve?.strategy === undefined && user.serve?.hold !== false && run.command !== null && runsNode(run.command)) {
-    const readyTimeoutMs = user.serve?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    const readyTimeoutMs = user.serve?.readyTimeoutMs ?? DEFAULT_HOLD_READY_TIMEOUT_MS;
     // No grace before the old generation stops accepting: both accept from the one socket, none has a queue of its own.
     return { strategy: 'hold', port: null, readyTimeoutMs, drainTimeoutMs: user.serve?.drainTimeoutMs ?? null, graceMs: 0 };
   }

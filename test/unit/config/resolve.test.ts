@@ -28,7 +28,7 @@ describe('resolveConfig', () => {
       stopOnError: false,
     });
     expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 50, outputs: [] });
-    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 10_000, drainTimeoutMs: null, graceMs: 0 });
+    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 30_000, drainTimeoutMs: null, graceMs: 0 });
     expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000 });
   });
 
