@@ -91,8 +91,13 @@ export type JobEvent =
   | { type: 'env-file-problem'; file: string; reason: string }
   /** hot began to hold these listening sockets of the program (`:3000`, `127.0.0.1:3443`) and hands them to every generation. */
   | { type: 'holding'; addresses: readonly string[] }
-  /** The program could not listen on a port because another process has it (null: Linux cannot tell which). */
-  | { type: 'port-taken'; port: number; owner: { pid: number; command: string } | null }
+  /** hot closed these held sockets: the version that replaced the one listening there does not listen there. */
+  | { type: 'released'; addresses: readonly string[] }
+  /**
+   * The program could not listen on a port because another process has it (null: Linux cannot tell
+   * which), or because hot holds it for the program at another address (`heldAs`, e.g. `:3000`).
+   */
+  | { type: 'port-taken'; port: number; owner: { pid: number; command: string } | null; heldAs?: string }
   /** A bug in hot while carrying out a control: reported with its stack. */
   | { type: 'internal-error'; error: unknown };
 
@@ -102,6 +107,8 @@ export type JobEvent =
  * `process.on('message')` listeners.
  */
 export interface GenerationChannel {
+  /** A message to the generation (dropped when it is gone: its exit says what happened). */
+  send(message: { cmd: string; [key: string]: unknown }): void;
   /** Messages from the generation, with the handle that came with one. */
   onMessage(listener: (message: Record<string, unknown>, handle: unknown) => void): void;
   /** Resolves once the channel is closed: every message the generation sent has arrived. */
@@ -245,8 +252,10 @@ export type HotEvent =
   | { type: 'env-file-problem'; file: string; reason: string }
   /** hot holds these listening sockets of the program (`:3000`) for every version of it. */
   | { type: 'holding'; addresses: string[] }
-  /** The program could not listen on `port`: another process has it. */
-  | { type: 'port-taken'; port: number; owner: { pid: number; command: string } | null }
+  /** hot no longer holds these: the new version does not listen there. */
+  | { type: 'released'; addresses: string[] }
+  /** The program could not listen on `port`: another process has it, or hot holds it for the program at another address (`heldAs`). */
+  | { type: 'port-taken'; port: number; owner: { pid: number; command: string } | null; heldAs?: string }
   | { type: 'hook-failed'; hook: HookName; command: string; failure: string }
   /** A file the program holds open for writing changed: not a reason to restart (said once per file). */
   | { type: 'written-by-program'; path: string }

@@ -14,6 +14,7 @@ interface TcpHandle {
 /** What one generation listens on, by key (`<address|*> <port>[ v6only]`, made by the preload). */
 interface Tracked {
   listening: Set<string>;
+  channel: ReadinessSource['channel'];
   /** Called when `listening` changes: a readiness wait checks again. */
   onChange: Set<() => void>;
   closed: Promise<void>;
@@ -23,6 +24,13 @@ const PRELOAD = fileURLToPath(new URL('../preload/hold.js', import.meta.url));
 
 /** How long a start waits for the messages of generations that have exited (a socket one of them was handing over). */
 const CHANNEL_SETTLE_MS = 1000;
+
+/**
+ * A new version that listens, but not on every port of the old one (its port changed), is ready once
+ * it has listened on nothing more for this long. Switching too early costs latency, never a request:
+ * connections to a held port queue until it listens there.
+ */
+const LISTEN_QUIET_MS = 1000;
 
 /**
  * Held sockets: a Node program binds its ports as usual and hands each listening socket to hot (over
@@ -45,6 +53,9 @@ class HeldSockets implements Handoff {
   /** Addresses newly held, said in one line. */
   #fresh: string[] = [];
   #active: number | null = null;
+  /** Keys a replaced generation listened on and its successor does not: released once it is gone. */
+  readonly #dropped = new Map<number, string[]>();
+  #report: (event: JobEvent) => void = () => {};
 
   constructor(serve: HoldServe) {
     this.readyTimeoutMs = serve.readyTimeoutMs;
@@ -73,11 +84,12 @@ class HeldSockets implements Handoff {
   }
 
   attach(generation: number, child: ReadinessSource, report: (event: JobEvent) => void): void {
-    const tracked: Tracked = { listening: new Set(), onChange: new Set(), closed: child.channel?.closed ?? Promise.resolve() };
+    const tracked: Tracked = { listening: new Set(), channel: child.channel, onChange: new Set(), closed: child.channel?.closed ?? Promise.resolve() };
     this.#generations.set(generation, tracked);
+    this.#report = report;
     child.channel?.onMessage((message, handle) => {
       const key = typeof message.key === 'string' ? message.key : null;
-      if (message.cmd === 'NODE_HOT_TAKEN' && typeof message.port === 'number') report({ type: 'port-taken', port: message.port, owner: findPortOwner(message.port) });
+      if (message.cmd === 'NODE_HOT_TAKEN' && typeof message.port === 'number') report(this.#taken(message.port));
       if (key === null) return;
       if (message.cmd === 'NODE_HOT_HOLD' && handle) this.#keep(key, handle as TcpHandle, report);
       if (message.cmd === 'NODE_HOT_HOLD' || message.cmd === 'NODE_HOT_LISTENING') tracked.listening.add(key);
@@ -86,21 +98,25 @@ class HeldSockets implements Handoff {
     });
   }
 
-  /** Ready once it listens on every address the serving generation listens on. */
+  /** Ready once it listens on every address the serving generation listens on, or listens elsewhere and has settled. */
   waitReady(generation: number, _child: ReadinessSource, signal: AbortSignal): Promise<void> {
     const tracked = this.#generations.get(generation);
     if (!tracked) return Promise.reject(new Error(`generation ${generation} was never attached`));
     const wanted = [...this.#portsOf(this.#active)];
     return new Promise<void>((resolve, reject) => {
+      let quiet: NodeJS.Timeout | undefined;
+      const finish = (error?: Error): void => {
+        clearTimeout(quiet);
+        tracked.onChange.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
       const check = (): void => {
-        if (!wanted.every((key) => tracked.listening.has(key))) return;
-        tracked.onChange.delete(check);
-        resolve();
+        clearTimeout(quiet);
+        if (wanted.every((key) => tracked.listening.has(key))) return finish();
+        if (tracked.listening.size > 0) quiet = setTimeout(() => finish(), LISTEN_QUIET_MS);
       };
-      const onAbort = (): void => {
-        tracked.onChange.delete(check);
-        reject(new Error('aborted'));
-      };
+      const onAbort = (): void => finish(new Error('aborted'));
       signal.addEventListener('abort', onAbort, { once: true });
       tracked.onChange.add(check);
       check();
@@ -108,7 +124,12 @@ class HeldSockets implements Handoff {
   }
 
   activate(generation: number): void {
+    const previous = this.#active;
     this.#active = generation;
+    if (previous === null || previous === generation) return;
+    const kept = this.#portsOf(generation);
+    const dropped = [...this.#portsOf(previous)].filter((key) => !kept.has(key));
+    if (dropped.length > 0) this.#dropped.set(previous, dropped);
   }
 
   vacate(): void {
@@ -119,6 +140,9 @@ class HeldSockets implements Handoff {
     const tracked = this.#generations.get(generation);
     this.#generations.delete(generation);
     if (this.#active === generation) this.#active = null;
+    const dropped = this.#dropped.get(generation);
+    this.#dropped.delete(generation);
+    if (dropped) this.#release(dropped);
     if (!tracked) return;
     // A socket it handed over just before it exited may still be on its way.
     const closed = tracked.closed.then(() => {
@@ -138,6 +162,27 @@ class HeldSockets implements Handoff {
   async close(): Promise<void> {
     for (const handle of this.#held.values()) handle.close();
     this.#held.clear();
+  }
+
+  /** Closes held sockets no live generation listens on; those that inherited one close their copy. */
+  #release(keys: readonly string[]): void {
+    const released: string[] = [];
+    for (const key of keys) {
+      const handle = this.#held.get(key);
+      if (!handle || [...this.#generations.values()].some((tracked) => tracked.listening.has(key))) continue;
+      for (const tracked of this.#generations.values()) tracked.channel?.send({ cmd: 'NODE_HOT_RELEASE', key });
+      released.push(describeAddress(handle));
+      handle.close();
+      this.#held.delete(key);
+    }
+    if (released.length > 0) this.#report({ type: 'released', addresses: released });
+  }
+
+  /** Who has the port: a socket hot holds at another address, or another process. */
+  #taken(port: number): JobEvent {
+    const held = [...this.#held.values()].map(describeAddress).find((address) => address.endsWith(`:${port}`));
+    if (held) return { type: 'port-taken', port, owner: null, heldAs: held };
+    return { type: 'port-taken', port, owner: findPortOwner(port) };
   }
 
   #portsOf(generation: number | null): Set<string> {

@@ -207,7 +207,8 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
       effects.push({ type: 'emit', event });
       return state;
     case 'holding':
-      effects.push({ type: 'emit', event: { type: 'holding', addresses: [...event.addresses] } });
+    case 'released':
+      effects.push({ type: 'emit', event: { type: event.type, addresses: [...event.addresses] } });
       return state;
   }
 }

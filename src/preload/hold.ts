@@ -10,6 +10,7 @@
  * It does nothing unless hot set HOT_HOLD and opened the IPC channel, and hides both from the program.
  */
 import dns from 'node:dns';
+import { closeSync } from 'node:fs';
 import net from 'node:net';
 import { isMainThread } from 'node:worker_threads';
 import { drainGently } from './drain.js';
@@ -42,6 +43,13 @@ function install(fds: Map<string, number>, rawSend: NonNullable<typeof process.s
   };
   // hot is gone (even by SIGKILL): stop rather than serve old code on its sockets.
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  // hot let go of a socket this version inherited and never listened on: so does it.
+  process.on('internalMessage', (message: { cmd?: unknown; key?: unknown }) => {
+    const fd = message.cmd === 'NODE_HOT_RELEASE' && typeof message.key === 'string' ? fds.get(message.key) : undefined;
+    if (fd === undefined) return;
+    fds.delete(message.key as string);
+    closeSync(fd);
+  });
   const original = net.Server.prototype.listen;
   net.Server.prototype.listen = function listen(this: net.Server, ...args: unknown[]) {
     const target = parsePortListen(args);

@@ -166,6 +166,10 @@ function channelOf(child: ChildProcess): GenerationChannel {
     });
   });
   return {
+    send(message) {
+      // The callback keeps a write to a channel that just closed from throwing.
+      if (child.connected) child.send(message, undefined, undefined, () => {});
+    },
     onMessage(listener) {
       child.on('internalMessage', listener);
     },

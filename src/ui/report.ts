@@ -146,7 +146,14 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         const them = event.addresses.length === 1 ? 'it' : 'them';
         return logger.info(`holding ${event.addresses.map(printable).join(', ')} for the app: restarts hand ${them} to the new version without refusing a connection`);
       }
+      case 'released':
+        return logger.info(`no longer holding ${event.addresses.map(printable).join(', ')}: the new version does not listen there`);
       case 'port-taken': {
+        if (event.heldAs !== undefined) {
+          return logger.error(`the app cannot listen on port ${event.port} at another address: hot holds ${printable(event.heldAs)} for it since its first listen`, {
+            hint: 'stop hot and start it again to listen at another address',
+          });
+        }
         const who = event.owner ? ` by pid ${event.owner.pid}${event.owner.command ? ` (${printable(event.owner.command)})` : ''}` : ' by another process';
         return logger.error(`the app cannot listen on port ${event.port}: it is already in use${who}`, { hint: 'stop that process, or have the app listen on another port' });
       }

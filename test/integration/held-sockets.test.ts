@@ -90,6 +90,35 @@ describe('held sockets: a hard-coded port, no config', () => {
     expect(hot.output()).not.toMatch(/holding :/);
   });
 
+  it('follows the app to another port and lets go of the old one', async () => {
+    const [port, next] = [await freePort(), await freePort()];
+    const project = hardCodedPortApp(session, port);
+    const hot = session.run(project, ['app.mjs']);
+    await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^v1 /), watching());
+    await hot.interact(
+      act('move the app to another port', () => project.replace('app.mjs', `server.listen(${port}, `, `server.listen(${next}, `)),
+      output(/restarting: app\.mjs changed \(/),
+      output(new RegExp(`holding :${next} for the app`)),
+      answer(next, /^v1 /),
+      output(new RegExp(`no longer holding :${port}: the new version does not listen there`)),
+    );
+    expect(await canListen(port)).toBe(true);
+  });
+
+  it('keeps the running version when the next one listens on a held port at another address, and says why', async () => {
+    const port = await freePort();
+    const project = hardCodedPortApp(session, port);
+    const hot = session.run(project, ['--', 'node', 'app.mjs']);
+    const served = await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^v1 /));
+    await hot.interact(
+      watching(),
+      act('listen on 127.0.0.1 only', () => project.replace('app.mjs', `server.listen(${port}, `, `server.listen(${port}, '127.0.0.1', `)),
+      output(new RegExp(`the app cannot listen on port ${port} at another address: hot holds :${port} for it`)),
+      output(/The previous version keeps serving/),
+      answer(port, (body) => body === served),
+    );
+  });
+
   it('with hold = false, restarts by stopping, then starting', async () => {
     const port = await freePort();
     const project = hardCodedPortApp(session, port);

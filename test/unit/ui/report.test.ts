@@ -63,4 +63,10 @@ describe('report: held sockets', () => {
     expect(text).toContain('hint: stop that process, or have the app listen on another port');
     expect(render({ type: 'port-taken', port: 3000, owner: null })).toContain('it is already in use by another process');
   });
+
+  it('says when the port is one hot holds for the app at another address', () => {
+    const text = render({ type: 'port-taken', port: 3000, owner: null, heldAs: ':3000' });
+    expect(text).toContain('the app cannot listen on port 3000 at another address: hot holds :3000 for it since its first listen');
+    expect(text).toContain('hint: stop hot and start it again to listen at another address');
+  });
 });
