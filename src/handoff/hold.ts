@@ -53,7 +53,7 @@ class HeldSockets implements Handoff {
   /** Addresses newly held, said in one line. */
   #fresh: string[] = [];
   #active: number | null = null;
-  /** Keys a replaced generation listened on and its successor does not: released once it is gone. */
+  /** Held keys the successor of a replaced generation does not listen on: released once that generation is gone. */
   readonly #dropped = new Map<number, string[]>();
   #report: (event: JobEvent) => void = () => {};
 
@@ -127,8 +127,9 @@ class HeldSockets implements Handoff {
     const previous = this.#active;
     this.#active = generation;
     if (previous === null || previous === generation) return;
+    // Every held socket the new version does not listen on: the old one's, and any left from before a crash.
     const kept = this.#portsOf(generation);
-    const dropped = [...this.#portsOf(previous)].filter((key) => !kept.has(key));
+    const dropped = [...this.#held.keys()].filter((key) => !kept.has(key));
     if (dropped.length > 0) this.#dropped.set(previous, dropped);
   }
 
