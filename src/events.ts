@@ -107,8 +107,8 @@ export type JobEvent =
  * `process.on('message')` listeners.
  */
 export interface GenerationChannel {
-  /** A message to the generation (dropped when it is gone: its exit says what happened). */
-  send(message: { cmd: string; [key: string]: unknown }): void;
+  /** A message to the generation, with a handle (a socket) to pass; dropped when it is gone (its exit says what happened). */
+  send(message: { cmd: string; [key: string]: unknown }, handle?: unknown): void;
   /** Messages from the generation, with the handle that came with one. */
   onMessage(listener: (message: Record<string, unknown>, handle: unknown) => void): void;
   /** Resolves once the channel is closed: every message the generation sent has arrived. */

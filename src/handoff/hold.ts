@@ -91,6 +91,8 @@ class HeldSockets implements Handoff {
       const key = typeof message.key === 'string' ? message.key : null;
       if (message.cmd === 'NODE_HOT_TAKEN' && typeof message.port === 'number') report(this.#taken(message.port));
       if (key === null) return;
+      // The program listens again on an address after closing it: the same socket (none if hot let go of it).
+      if (message.cmd === 'NODE_HOT_WANT') return child.channel?.send({ cmd: 'NODE_HOT_SOCKET', key }, this.#held.get(key));
       if (message.cmd === 'NODE_HOT_HOLD' && handle) this.#keep(key, handle as TcpHandle, report);
       if (message.cmd === 'NODE_HOT_HOLD' || message.cmd === 'NODE_HOT_LISTENING') tracked.listening.add(key);
       else if (message.cmd === 'NODE_HOT_CLOSED') tracked.listening.delete(key);

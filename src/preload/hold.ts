@@ -18,13 +18,6 @@ import { parsePortListen, socketKey, type PortListen } from './listen-args.js';
 
 type Send = (message: { cmd: string; [key: string]: unknown }, handle?: unknown) => void;
 
-const given = process.env.HOT_HOLD;
-// A cluster worker listens through its primary, which is the process hot talks to.
-if (given !== undefined && isMainThread && typeof process.send === 'function' && process.env.NODE_UNIQUE_ID === undefined) {
-  delete process.env.HOT_HOLD;
-  install(readFds(given), process.send.bind(process));
-}
-
 function readFds(text: string): Map<string, number> {
   try {
     return new Map(Object.entries(JSON.parse(text) as Record<string, number>));
@@ -38,17 +31,15 @@ function install(fds: Map<string, number>, rawSend: NonNullable<typeof process.s
   delete (process as { send?: unknown }).send;
   delete (process as { disconnect?: unknown }).disconnect;
   process.channel?.unref();
-  const send: Send = (message, handle) => {
+  const held = new HeldListen(fds, (message, handle) => {
     if (process.connected) rawSend(message, handle as never, {}, () => {});
-  };
+  });
   // hot is gone (even by SIGKILL): stop rather than serve old code on its sockets.
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-  // hot let go of a socket this version inherited and never listened on: so does it.
-  process.on('internalMessage', (message: { cmd?: unknown; key?: unknown }) => {
-    const fd = message.cmd === 'NODE_HOT_RELEASE' && typeof message.key === 'string' ? fds.get(message.key) : undefined;
-    if (fd === undefined) return;
-    fds.delete(message.key as string);
-    closeSync(fd);
+  process.on('internalMessage', (message: { cmd?: unknown; key?: unknown }, handle: unknown) => {
+    if (typeof message.key !== 'string') return;
+    if (message.cmd === 'NODE_HOT_RELEASE') held.release(message.key);
+    if (message.cmd === 'NODE_HOT_SOCKET') held.received(message.key, handle);
   });
   const original = net.Server.prototype.listen;
   net.Server.prototype.listen = function listen(this: net.Server, ...args: unknown[]) {
@@ -56,37 +47,95 @@ function install(fds: Map<string, number>, rawSend: NonNullable<typeof process.s
     if (!target) return original.apply(this, args as never);
     if (target.callback) this.once('listening', target.callback);
     if (target.host === null || net.isIP(target.host) !== 0) {
-      listenOn(this, target, target.host);
+      held.listen(this, target, target.host, original);
       return this;
     }
     // Node looks a host name up before it binds; so does this, to know which address is meant.
     dns.lookup(target.host, (error, address) => {
       if (error) this.emit('error', error);
-      else listenOn(this, target, address);
+      else held.listen(this, target, address, original);
     });
     return this;
   } as typeof net.Server.prototype.listen;
-
-  function listenOn(server: net.Server, target: PortListen, address: string | null): void {
-    const key = socketKey(address, target.port, target.ipv6Only);
-    const fd = fds.get(key);
-    server.once('listening', () => server.once('close', () => send({ cmd: 'NODE_HOT_CLOSED', key })));
-    drainGently(server);
-    if (fd !== undefined) {
-      // The fd serves one server: a second listen on the address fails as it would without hot.
-      fds.delete(key);
-      server.once('listening', () => send({ cmd: 'NODE_HOT_LISTENING', key }));
-      original.call(server, { fd, ...pick(target.options, ['backlog', 'signal']) });
-      return;
-    }
-    server.once('listening', () => send({ cmd: 'NODE_HOT_HOLD', key }, (server as unknown as { _handle: unknown })._handle));
-    reportTaken(server, target.port, send);
-    original.call(server, { ...target.options, port: target.port, ...(address === null ? {} : { host: address }) });
-  }
 }
 
-function pick(options: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
+type Listen = typeof net.Server.prototype.listen;
+
+/** This process's side of the held sockets: the fds it inherited, what hot holds, what listens here. */
+class HeldListen {
+  readonly #fds: Map<string, number>;
+  readonly #send: Send;
+  /** Keys hot holds a socket for (given as fds, or handed over from here). */
+  readonly #held: Set<string>;
+  /** Keys a server of this process listens on now. */
+  readonly #listening = new Set<string>();
+  /** Servers waiting for hot to send a socket it holds, by key. */
+  readonly #waiting = new Map<string, Array<(handle: unknown) => void>>();
+
+  constructor(fds: Map<string, number>, send: Send) {
+    this.#fds = fds;
+    this.#send = send;
+    this.#held = new Set(fds.keys());
+  }
+
+  listen(server: net.Server, target: PortListen, address: string | null, original: Listen): void {
+    const key = socketKey(address, target.port, target.ipv6Only);
+    const bind = (): void => {
+      server.once('listening', () => this.#heard(server, key, 'NODE_HOT_HOLD'));
+      reportTaken(server, target.port, this.#send);
+      original.call(server, { ...target.options, port: target.port, ...(address === null ? {} : { host: address }) });
+    };
+    drainGently(server);
+    // A second server on an address that listens here already fails as it would without hot.
+    if (this.#listening.has(key)) return void original.call(server, { ...target.options, port: target.port, ...(address === null ? {} : { host: address }) });
+    if (!this.#held.has(key)) return bind();
+    const { backlog, signal } = target.options;
+    const useHeld = (handle: unknown): void => {
+      server.once('listening', () => this.#heard(server, key, 'NODE_HOT_LISTENING'));
+      (original as (this: net.Server, ...args: unknown[]) => net.Server).call(server, handle, ...(backlog === undefined ? [] : [backlog]));
+    };
+    const fd = this.#fds.get(key);
+    if (fd === undefined) return this.#ask(key, (handle) => (handle ? useHeld(handle) : bind()));
+    // The inherited fd serves one server; a later one (after a close) asks hot for the socket.
+    this.#fds.delete(key);
+    useHeld({ fd, ...(backlog === undefined ? {} : { backlog }), ...(signal === undefined ? {} : { signal }) });
+  }
+
+  /** hot let go of a socket: this process closes its inherited copy, and binds the address itself from now on. */
+  release(key: string): void {
+    this.#held.delete(key);
+    const fd = this.#fds.get(key);
+    this.#fds.delete(key);
+    if (fd !== undefined) closeSync(fd);
+  }
+
+  /** hot's answer to #ask: the socket, or nothing when it no longer holds one. */
+  received(key: string, handle: unknown): void {
+    const waiting = this.#waiting.get(key) ?? [];
+    this.#waiting.delete(key);
+    if (this.#waiting.size === 0) process.channel?.unref();
+    for (const listen of waiting) listen(handle);
+  }
+
+  #ask(key: string, listen: (handle: unknown) => void): void {
+    const waiting = this.#waiting.get(key);
+    if (waiting) return void waiting.push(listen);
+    this.#waiting.set(key, [listen]);
+    // Until hot answers, the program must not end for want of anything to do: it asked to listen.
+    process.channel?.ref();
+    this.#send({ cmd: 'NODE_HOT_WANT', key });
+  }
+
+  /** Tells hot the server listens (handing over a socket it bound), and when it stops. */
+  #heard(server: net.Server, key: string, cmd: 'NODE_HOT_HOLD' | 'NODE_HOT_LISTENING'): void {
+    this.#listening.add(key);
+    this.#held.add(key);
+    this.#send({ cmd, key }, cmd === 'NODE_HOT_HOLD' ? (server as unknown as { _handle: unknown })._handle : undefined);
+    server.once('close', () => {
+      this.#listening.delete(key);
+      this.#send({ cmd: 'NODE_HOT_CLOSED', key });
+    });
+  }
 }
 
 /** Tells hot when the bind fails with EADDRINUSE (it names the process holding the port), before the program hears of it. */
@@ -101,4 +150,12 @@ function reportTaken(server: net.Server, port: number, send: Send): void {
     if (name === 'error' && (rest[0] as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') send({ cmd: 'NODE_HOT_TAKEN', port });
     return emit.call(this, name, ...rest);
   } as typeof server.emit;
+}
+
+// Last, once every declaration above is initialised.
+const given = process.env.HOT_HOLD;
+// A cluster worker listens through its primary, which is the process hot talks to.
+if (given !== undefined && isMainThread && typeof process.send === 'function' && process.env.NODE_UNIQUE_ID === undefined) {
+  delete process.env.HOT_HOLD;
+  install(readFds(given), process.send.bind(process));
 }

@@ -166,9 +166,9 @@ function channelOf(child: ChildProcess): GenerationChannel {
     });
   });
   return {
-    send(message) {
+    send(message, handle) {
       // The callback keeps a write to a channel that just closed from throwing.
-      if (child.connected) child.send(message, undefined, undefined, () => {});
+      if (child.connected) child.send(message, handle as never, undefined, () => {});
     },
     onMessage(listener) {
       child.on('internalMessage', listener);

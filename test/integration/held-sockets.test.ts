@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
-import { freePort } from '../helpers/http.js';
+import { freePort, get } from '../helpers/http.js';
 import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
 import { startLoad, type Load, type LoadOptions, type LoadReport } from '../helpers/load.js';
 import { addApp, type TempProject } from '../helpers/project.js';
@@ -117,6 +117,32 @@ describe('held sockets: a hard-coded port, no config', () => {
       output(/The previous version keeps serving/),
       answer(port, (body) => body === served),
     );
+  });
+
+  it('lets a program close its server and listen again on the same port, in every version', async () => {
+    const port = await freePort();
+    const project = session.project();
+    project.write(
+      'app.mjs',
+      [
+        "import http from 'node:http';",
+        "const VERSION = 'v1';",
+        'const server = http.createServer((request, response) => {',
+        "  if (request.url !== '/relisten') return response.end(`${VERSION} ${process.pid}\\n`);",
+        "  response.end('closing\\n');",
+        `  server.close(() => server.listen(${port}, () => console.log(\`listening again \${VERSION}\`)));`,
+        '});',
+        `server.listen(${port});`,
+        '',
+      ].join('\n'),
+    );
+    const hot = session.run(project, ['--', 'node', 'app.mjs']);
+    await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^v1 /), watching());
+    for (const version of ['v1', 'v2']) {
+      if (version === 'v2') await hot.interact(act('set v2', () => project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'")), answer(port, /^v2 /));
+      await hot.interact(act('ask it to listen again', () => get(port, '/relisten')), output(new RegExp(`listening again ${version}`)), answer(port, new RegExp(`^${version} `)));
+    }
+    expect(hot.output()).not.toMatch(/EADDRINUSE/);
   });
 
   it('with hold = false, restarts by stopping, then starting', async () => {
