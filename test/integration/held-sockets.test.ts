@@ -145,6 +145,36 @@ describe('held sockets: a hard-coded port, no config', () => {
     expect(hot.output()).not.toMatch(/EADDRINUSE/);
   });
 
+  it('refuses nothing while a crashed version is restarted: connections wait on the held socket', async () => {
+    const port = await freePort();
+    const project = session.project();
+    project.write(
+      'app.mjs',
+      [
+        "import http from 'node:http';",
+        'const server = http.createServer((request, response) => {',
+        '  response.end(`run${process.env.HOT_RESTART_COUNT} ${process.pid}\\n`);',
+        // Stops accepting, answers what it has, then crashes: what comes next finds no process.
+        "  if (request.url === '/crash') server.close(() => process.exit(1));",
+        '});',
+        `server.listen(${port});`,
+        '',
+      ].join('\n'),
+    );
+    const hot = session.run(project, ['--', 'node', 'app.mjs']);
+    await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^run0 /), watching());
+    const load = loadOn(session, port, { keepAlive: false });
+    await hot.interact(
+      until('the load got answers', () => load.progress().ok > 0),
+      act('crash the app', () => get(port, '/crash')),
+      output(/app exited with code 1, restarting in/),
+      until('the load got an answer from the restarted app', () => load.progress().versions.has('run1')),
+    );
+    const report = await load.stop();
+    expect(report.errors).toEqual({});
+    expect(report.failed).toBe(0);
+  });
+
   it('with hold = false, restarts by stopping, then starting', async () => {
     const port = await freePort();
     const project = hardCodedPortApp(session, port);
