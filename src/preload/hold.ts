@@ -4,7 +4,8 @@
  * - a socket hot already holds for that address (inherited as an fd, named in HOT_HOLD) is used as
  *   it is: no bind, no EADDRINUSE while the previous version still serves on it;
  * - otherwise the program binds as it always does, and once it listens the socket is handed to hot,
- *   which keeps it for the next versions.
+ *   which keeps it for the next versions;
+ * - a server that listens again on such an address after a close gets the same socket from hot.
  * hot is told when the program listens (it is ready once it listens on every port of the version
  * it replaces), and `close()` drains gently. Port 0, paths, fds and handles pass through untouched.
  * It does nothing unless hot set HOT_HOLD and opened the IPC channel, and hides both from the program.

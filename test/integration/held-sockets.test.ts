@@ -30,6 +30,14 @@ function hardCodedPortApp(session: Session, port: number): TempProject {
   return project;
 }
 
+/** A project whose app.mjs is an http server on `port` (a literal), answering with `handler`'s body, no other code. */
+function inlineServer(session: Session, port: number, handler: readonly string[]): TempProject {
+  const project = session.project();
+  const lines = ["import http from 'node:http';", "const VERSION = 'v1';", 'const server = http.createServer((request, response) => {', ...handler, '});', `server.listen(${port});`, ''];
+  project.write('app.mjs', lines.join('\n'));
+  return project;
+}
+
 /** Edits VERSION `restarts` times; each edit has restarted, answers on `port`, and every load has seen it before the next. */
 async function restartUnderLoad(hot: HotProcess, project: TempProject, port: number, loads: Load[], restarts = 10): Promise<void> {
   for (let version = 2; version <= restarts + 1; version++) {
@@ -121,21 +129,11 @@ describe('held sockets: a hard-coded port, no config', () => {
 
   it('lets a program close its server and listen again on the same port, in every version', async () => {
     const port = await freePort();
-    const project = session.project();
-    project.write(
-      'app.mjs',
-      [
-        "import http from 'node:http';",
-        "const VERSION = 'v1';",
-        'const server = http.createServer((request, response) => {',
-        "  if (request.url !== '/relisten') return response.end(`${VERSION} ${process.pid}\\n`);",
-        "  response.end('closing\\n');",
-        `  server.close(() => server.listen(${port}, () => console.log(\`listening again \${VERSION}\`)));`,
-        '});',
-        `server.listen(${port});`,
-        '',
-      ].join('\n'),
-    );
+    const project = inlineServer(session, port, [
+      "  if (request.url !== '/relisten') return response.end(`${VERSION} ${process.pid}\\n`);",
+      "  response.end('closing\\n');",
+      `  server.close(() => server.listen(${port}, () => console.log(\`listening again \${VERSION}\`)));`,
+    ]);
     const hot = session.run(project, ['--', 'node', 'app.mjs']);
     await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^v1 /), watching());
     for (const version of ['v1', 'v2']) {
@@ -147,20 +145,11 @@ describe('held sockets: a hard-coded port, no config', () => {
 
   it('refuses nothing while a crashed version is restarted: connections wait on the held socket', async () => {
     const port = await freePort();
-    const project = session.project();
-    project.write(
-      'app.mjs',
-      [
-        "import http from 'node:http';",
-        'const server = http.createServer((request, response) => {',
-        '  response.end(`run${process.env.HOT_RESTART_COUNT} ${process.pid}\\n`);',
-        // Stops accepting, answers what it has, then crashes: what comes next finds no process.
-        "  if (request.url === '/crash') server.close(() => process.exit(1));",
-        '});',
-        `server.listen(${port});`,
-        '',
-      ].join('\n'),
-    );
+    const project = inlineServer(session, port, [
+      '  response.end(`run${process.env.HOT_RESTART_COUNT} ${process.pid}\\n`);',
+      // Stops accepting, answers what it has, then crashes: what comes next finds no process.
+      "  if (request.url === '/crash') server.close(() => process.exit(1));",
+    ]);
     const hot = session.run(project, ['--', 'node', 'app.mjs']);
     await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^run0 /), watching());
     const load = loadOn(session, port, { keepAlive: false });
