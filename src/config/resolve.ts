@@ -161,10 +161,16 @@ function resolveRestart(user: UserConfig): ResolvedRestart {
   };
 }
 
-function resolveServe({ user, overrides }: ResolveInput, run: ResolvedRun): ResolvedServe {
+function resolveServe({ user, overrides, displayFile }: ResolveInput, run: ResolvedRun): ResolvedServe {
   const port = overrides.port ?? user.serve?.port ?? null;
   const strategy = user.serve?.strategy ?? (port === null ? 'restart' : 'proxy');
-  if (port === null && user.serve?.strategy === undefined && user.serve?.hold !== false && run.command !== null && runsNode(run.command)) {
+  const node = run.command !== null && runsNode(run.command);
+  if (user.serve?.hold === true && !node) {
+    throw new ConfigError(`${displayFile}: serve.hold = true needs a program that node runs (bin = "node server.js", or build.entry); ${describeProgram(run.command)}`, {
+      hint: 'leave hold out: other programs restart by stopping, then starting (or set serve.port for the proxy)',
+    });
+  }
+  if (port === null && user.serve?.strategy === undefined && user.serve?.hold !== false && node) {
     const readyTimeoutMs = user.serve?.readyTimeoutMs ?? DEFAULT_HOLD_READY_TIMEOUT_MS;
     // No grace before the old generation stops accepting: both accept from the one socket, none has a queue of its own.
     return { strategy: 'hold', port: null, readyTimeoutMs, drainTimeoutMs: user.serve?.drainTimeoutMs ?? null, graceMs: 0 };
@@ -189,6 +195,12 @@ function resolveServe({ user, overrides }: ResolveInput, run: ResolvedRun): Reso
     allowedHosts: resolveAllowedHosts(user.serve?.allowedHosts),
     ...timing,
   };
+}
+
+function describeProgram(command: Command | null): string {
+  if (command === null) return 'this package runs nothing';
+  const first = command.kind === 'argv' ? command.argv[0] : command.line.trim().split(/\s+/)[0];
+  return `this one starts ${JSON.stringify(first)}`;
 }
 
 /** Host headers arrive in any case and may end in a dot (`myapp.test.`): names are compared without both. */

@@ -147,6 +147,12 @@ describe('resolveConfig: held sockets', () => {
     expect(resolveConfig(input({ user: user as UserConfig })).serve.strategy).toBe(strategy);
   });
 
+  it('refuses hold = true for a program node does not run', () => {
+    const run = (): unknown => resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['python3', 'app.py'] }, serve: { hold: true } } }));
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow('.hotrc.toml: serve.hold = true needs a program that node runs (bin = "node server.js", or build.entry); this one starts "python3"');
+  });
+
   it('takes serve.drain_timeout and serve.ready_timeout when given', () => {
     const config = resolveConfig(input({ user: { bin: node, serve: { drainTimeoutMs: 500, readyTimeoutMs: 4000 } } }));
     expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 4000, drainTimeoutMs: 500, graceMs: 0 });
