@@ -29,8 +29,8 @@ function readFds(text: string): Map<string, number> {
 
 function install(fds: Map<string, number>, rawSend: NonNullable<typeof process.send>): void {
   // The program sees no channel of its own: no process.send, and the channel keeps nothing alive.
+  // (process.disconnect stays: Node calls it itself when hot's end closes.)
   delete (process as { send?: unknown }).send;
-  delete (process as { disconnect?: unknown }).disconnect;
   process.channel?.unref();
   const held = new HeldListen(fds, (message, handle) => {
     if (process.connected) rawSend(message, handle as never, {}, () => {});

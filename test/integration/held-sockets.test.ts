@@ -87,6 +87,16 @@ describe('held sockets: a hard-coded port, no config', () => {
     expect(await canListen(port)).toBe(true);
   });
 
+  it('the app stops quietly when hot is killed with SIGKILL, and leaves the port free', async () => {
+    const port = await freePort();
+    const project = hardCodedPortApp(session, port);
+    const hot = session.run(project, ['--', 'node', 'app.mjs']);
+    await hot.interact(output(new RegExp(`holding :${port} for the app`)), answer(port, /^v1 /));
+    await hot.interact(act('send SIGKILL', () => hot.signal('SIGKILL')), exit(), until('no process with the marker is left', () => hot.liveProcesses() === 0));
+    expect(hot.output()).not.toMatch(/Error|at .*\(node:/);
+    expect(await canListen(port)).toBe(true);
+  });
+
   it('says which process has the port when the app cannot listen on it', async () => {
     const blocker = net.createServer();
     const port = await freePort();
