@@ -104,14 +104,39 @@ export type JobEvent =
   /** Still not reaped long after SIGKILL (uninterruptible sleep): hot goes on without it. */
   | { type: 'stuck'; pid: number }
   | { type: 'env-file-problem'; file: string; reason: string }
+  /** hot began to hold these listening sockets of the program (`:3000`, `127.0.0.1:3443`) and hands them to every generation. */
+  | { type: 'holding'; addresses: readonly string[] }
+  /** hot closed these held sockets: the version that replaced the one listening there does not listen there. */
+  | { type: 'released'; addresses: readonly string[] }
+  /**
+   * The program could not listen on a port because another process has it (null: Linux cannot tell
+   * which), or because hot holds it for the program at another address (`heldAs`, e.g. `:3000`).
+   */
+  | { type: 'port-taken'; port: number; owner: { pid: number; command: string } | null; heldAs?: string }
   /** A bug in hot while carrying out a control: reported with its stack. */
   | { type: 'internal-error'; error: unknown };
+
+/**
+ * The IPC channel to a generation started with an 'ipc' fd (Node programs with held sockets). Only
+ * messages whose `cmd` starts with `NODE_` travel on it: Node keeps them from the program's own
+ * `process.on('message')` listeners.
+ */
+export interface GenerationChannel {
+  /** A message to the generation, with a handle (a socket) to pass; dropped when it is gone (its exit says what happened). */
+  send(message: { cmd: string; [key: string]: unknown }, handle?: unknown): void;
+  /** Messages from the generation, with the handle that came with one. */
+  onMessage(listener: (message: Record<string, unknown>, handle: unknown) => void): void;
+  /** Resolves once the channel is closed: every message the generation sent has arrived. */
+  readonly closed: Promise<void>;
+}
 
 /** A started process, as a readiness check sees it. */
 export interface ReadinessSource {
   readonly pid: number;
   readonly stdout: NodeJS.ReadableStream | null;
   readonly extraStreams: ReadonlyArray<NodeJS.ReadableStream | null>;
+  /** With an 'ipc' extra fd. */
+  readonly channel: GenerationChannel | null;
 }
 
 /** How a generation is launched beside the others: its environment, extra fds, a wrapper for the command. */
@@ -128,19 +153,23 @@ export interface GenerationLaunch {
 export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string } | { type: 'build-ok' } | { type: 'type-errors'; text: string } | { type: 'types-ok' };
 
 /**
- * Blue-green restarts (proxy or socket): the next generation starts while the current one still
- * serves, and replaces it only once ready. Called only by the job.
+ * Blue-green restarts (proxy, socket, held sockets): the next generation starts while the current
+ * one still serves, and replaces it only once ready. Called only by the job.
  */
 export interface Handoff {
   readonly readyTimeoutMs: number;
-  /** After the switch, how long the old generation may finish in-flight work before the kill path. */
-  readonly drainTimeoutMs: number;
+  /** After the switch, how long the old generation may finish in-flight work before the kill path; null: its kill_timeout. */
+  readonly drainTimeoutMs: number | null;
   /** After the switch, before the old generation is signalled: for connections already on their way. */
   readonly graceMs: number;
-  /** Binds the public port (a taken one is a HandoffError); resolves with the URL to show. */
-  open(): Promise<string>;
+  /** Binds the public port (a taken one is a HandoffError); resolves with the URL to show, null without a public port. */
+  open(): Promise<string | null>;
+  /** Whether the next generation starts beside the current one; if not, the current one stops first. */
+  startsBeside(): boolean;
   /** How to launch generation `generation`. */
   prepare(generation: number): Promise<GenerationLaunch>;
+  /** The generation was spawned: the handoff may talk to it; what it has to say goes to `report`. */
+  attach(generation: number, child: ReadinessSource, report: (event: JobEvent) => void): void;
   /** Resolves once the generation can serve; rejects when `signal` aborts. */
   waitReady(generation: number, child: ReadinessSource, signal: AbortSignal): Promise<void>;
   /** New connections go to this generation. */
@@ -249,6 +278,12 @@ export type HotEvent =
   | { type: 'force-killed'; pid: number; afterMs: number; signal: string }
   | { type: 'stuck'; pid: number }
   | { type: 'env-file-problem'; file: string; reason: string }
+  /** hot holds these listening sockets of the program (`:3000`) for every version of it. */
+  | { type: 'holding'; addresses: string[] }
+  /** hot no longer holds these: the new version does not listen there. */
+  | { type: 'released'; addresses: string[] }
+  /** The program could not listen on `port`: another process has it, or hot holds it for the program at another address (`heldAs`). */
+  | { type: 'port-taken'; port: number; owner: { pid: number; command: string } | null; heldAs?: string }
   | { type: 'hook-failed'; hook: HookName; command: string; failure: string }
   /** A file the program holds open for writing changed: not a reason to restart (said once per file). */
   | { type: 'written-by-program'; path: string }

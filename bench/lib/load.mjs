@@ -2,16 +2,20 @@
 // fresh connection or on its own keep-alive connection, until stopped or `maxRequests` in all.
 // Used by the benchmarks and by the integration tests (through test/helpers/load.ts).
 import http from 'node:http';
+import https from 'node:https';
 
 /**
  * @param {number} port
- * @param {{ clients?: number, keepAlive: boolean, maxRequests?: number, timeoutMs?: number, host?: string, recordLatency?: boolean, method?: string, pauseMs?: number }} options
+ * @param {{ clients?: number, keepAlive: boolean, maxRequests?: number, timeoutMs?: number, host?: string, recordLatency?: boolean, method?: string, pauseMs?: number, tls?: boolean }} options
  */
 export function startLoad(port, options) {
   const clients = options.clients ?? 4;
   const maxRequests = options.maxRequests ?? 100_000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const host = options.host ?? '127.0.0.1';
+  // tls: HTTPS to a server with a self-signed certificate (made for the test).
+  const client = options.tls ? https : http;
+  const tls = options.tls ? { rejectUnauthorized: false } : {};
   const report = { ok: 0, failed: 0, errors: {}, maxGapMs: 0, versions: new Set(), latenciesMs: [] };
   let stopped = false;
   let lastSuccess = performance.now();
@@ -26,7 +30,7 @@ export function startLoad(port, options) {
     new Promise((resolve) => {
       const startedAt = performance.now();
       const method = options.method ?? 'GET';
-      const request = http.request({ host, port, path: '/', method, agent, timeout: timeoutMs }, (response) => {
+      const request = client.request({ host, port, path: '/', method, agent, timeout: timeoutMs, ...tls }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => (body += chunk));
@@ -55,7 +59,7 @@ export function startLoad(port, options) {
     });
 
   const loops = Array.from({ length: clients }, async () => {
-    const agent = options.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
+    const agent = options.keepAlive ? new client.Agent({ keepAlive: true, maxSockets: 1, ...tls }) : false;
     if (agent) agents.push(agent);
     while (!stopped && report.ok + report.failed < maxRequests) {
       await once(agent);

@@ -1,5 +1,6 @@
-// What hot's HTTP proxy costs per request: the same tiny server measured directly and through hot
-// ([serve] strategy = "proxy"), with keep-alive clients and with a fresh connection per request.
+// What hot's HTTP proxy costs per request: the same tiny server measured directly, through hot
+// ([serve] strategy = "proxy"), and under hot with no config (hot holds the socket the server listens
+// on: no hop), with keep-alive clients and with a fresh connection per request.
 // Then paced keep-alive requests to a server that closes idle connections quickly, where the proxy
 // retries on a fresh connection: failures and the longest wait without an answer.
 import path from 'node:path';
@@ -29,12 +30,15 @@ async function measurePaced(port) {
   return { ok: report.ok, failed: report.failed, errors: report.errors, maxGapMs: report.maxGapMs };
 }
 
-async function withServer(viaHot, run, appEnv = {}) {
+/** target: 'direct' (node app.mjs), 'hot' (through the proxy), 'held' (hot with no config, the app on its own port). */
+async function withServer(target, run, appEnv = {}) {
   const project = tempProject({ 'app.mjs': { from: 'fixtures/apps/ws-server.mjs' } });
   project.write('app.mjs', project.read('app.mjs').replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 0;'));
   const port = await freePort();
   let tool;
-  if (viaHot) {
+  if (target === 'held') {
+    tool = launch(process.execPath, [cli, '--quiet', '--', 'node', 'app.mjs'], { cwd: project.dir, env: { ...appEnv, PORT: String(port) } });
+  } else if (target === 'hot') {
     const env = Object.entries(appEnv).map(([key, value]) => `${key} = "${value}"`).join(', ');
     project.write('.hotrc.toml', `bin = "node app.mjs"\n[run]\nenv = { ${env} }\n[serve]\nport = ${port}\n`);
     tool = launch(process.execPath, [cli, '--quiet'], { cwd: project.dir });
@@ -50,30 +54,34 @@ async function withServer(viaHot, run, appEnv = {}) {
   }
 }
 
+const TARGETS = { direct: 'direct', hot: 'through hot', held: 'held by hot, no config' };
+
 export async function run({ log }) {
   const results = {};
   for (const keepAlive of [true, false]) {
     const mode = keepAlive ? 'keep-alive' : 'fresh connection';
     results[mode] = {
-      direct: await withServer(false, (port) => measure(port, keepAlive)),
-      hot: await withServer(true, (port) => measure(port, keepAlive)),
+      direct: await withServer('direct', (port) => measure(port, keepAlive)),
+      hot: await withServer('hot', (port) => measure(port, keepAlive)),
+      held: await withServer('held', (port) => measure(port, keepAlive)),
     };
     log(`${mode}: done`);
   }
   const appEnv = { KEEP_ALIVE_MS: String(PACED.keepAliveMs) };
   const paced = {
-    direct: await withServer(false, measurePaced, appEnv),
-    hot: await withServer(true, measurePaced, appEnv),
+    direct: await withServer('direct', measurePaced, appEnv),
+    hot: await withServer('hot', measurePaced, appEnv),
   };
   log('paced keep-alive: done');
   const ms = (value) => value.toFixed(3);
   const rows = [];
   for (const [mode, pair] of Object.entries(results)) {
-    for (const [target, r] of Object.entries(pair)) rows.push([mode, target === 'hot' ? 'through hot' : 'direct', r.rps.toFixed(0), ms(r.p50), ms(r.p99), String(r.failed)]);
+    for (const [target, r] of Object.entries(pair)) rows.push([mode, TARGETS[target], r.rps.toFixed(0), ms(r.p50), ms(r.p99), String(r.failed)]);
   }
-  const summary = Object.entries(results).map(
-    ([mode, { direct, hot }]) => `- ${mode}: added latency p50 ${ms(hot.p50 - direct.p50)} ms, p99 ${ms(hot.p99 - direct.p99)} ms; throughput hot/direct = ${(hot.rps / direct.rps).toFixed(2)}`,
-  );
+  const summary = Object.entries(results).flatMap(([mode, { direct, hot, held }]) => [
+    `- ${mode}: added latency p50 ${ms(hot.p50 - direct.p50)} ms, p99 ${ms(hot.p99 - direct.p99)} ms; throughput hot/direct = ${(hot.rps / direct.rps).toFixed(2)}`,
+    `- ${mode}, held socket (no config): added latency p50 ${ms(held.p50 - direct.p50)} ms, p99 ${ms(held.p99 - direct.p99)} ms; throughput held/direct = ${(held.rps / direct.rps).toFixed(2)}`,
+  ]);
   return [
     `4 clients for ${seconds} s per row, loopback, a server with no start-up work. The load generator is Node too and shares the 2 cores with the app and hot, so the absolute numbers are pessimistic.`,
     '',
@@ -86,7 +94,7 @@ export async function run({ log }) {
     table(
       ['target', 'requests ok', 'failed', 'errors', 'longest gap ms'],
       Object.entries(paced).map(([target, r]) => [
-        target === 'hot' ? 'through hot' : 'direct',
+        TARGETS[target],
         String(r.ok),
         String(r.failed),
         Object.entries(r.errors).map(([code, n]) => `${code} ${n}`).join(', ') || '–',

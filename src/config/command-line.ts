@@ -57,3 +57,14 @@ export function withArguments(command: Command, args: readonly string[]): Comman
 export function describeCommand(command: Command): string {
   return command.kind === 'shell' ? command.line.replace(/\s*\n\s*/g, ' ⏎ ') : quote(command.argv);
 }
+
+/** Programs hot can give its preload: Node itself, run directly or as the first word of a shell line. */
+const NODE_NAMES = new Set(['node', 'nodejs', 'node.exe']);
+
+/** Whether the command starts Node (`node x.js`, the run-in-place argv, `node x.js && …`): it can be given a preload. */
+export function runsNode(command: Command): boolean {
+  const first = command.kind === 'argv' ? command.argv[0] : /^\s*(\S+)/.exec(command.line)?.[1];
+  if (first === undefined) return false;
+  if (first === process.execPath) return true;
+  return NODE_NAMES.has(first.slice(first.lastIndexOf('/') + 1));
+}

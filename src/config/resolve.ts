@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { withArguments } from './command-line.js';
+import { runsNode, withArguments } from './command-line.js';
 import { launcherArguments } from './launcher.js';
 import { inPlaceLoaders } from './ts-loader.js';
 import type { TypeScriptProject } from './typescript-project.js';
@@ -15,6 +15,7 @@ import {
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
   DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_HOLD_READY_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_SERVE_HOST,
   SWITCH_GRACE_MS,
@@ -71,7 +72,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const run = resolveRun(input, root, build);
   const watch = resolveWatch(input, root, build, run);
   const restart = resolveRestart(input.user);
-  const serve = resolveServe(input);
+  const serve = resolveServe(input, run);
   // Without the proxy the program listens on the public port itself.
   if (serve.strategy === 'restart' && serve.port !== null && run.env.PORT === undefined) run.env = { ...run.env, PORT: String(serve.port) };
   // A copy, so freezing never reaches arrays the caller still owns.
@@ -194,9 +195,20 @@ function resolveRestart(user: UserConfig): ResolvedRestart {
   };
 }
 
-function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
+function resolveServe({ user, overrides, displayFile }: ResolveInput, run: ResolvedRun): ResolvedServe {
   const port = overrides.port ?? user.serve?.port ?? null;
   const strategy = user.serve?.strategy ?? (port === null ? 'restart' : 'proxy');
+  const node = run.command !== null && runsNode(run.command);
+  if (user.serve?.hold === true && !node) {
+    throw new ConfigError(`${displayFile}: serve.hold = true needs a program that node runs (bin = "node server.js", or build.entry); ${describeProgram(run.command)}`, {
+      hint: 'leave hold out: other programs restart by stopping, then starting (or set serve.port for the proxy)',
+    });
+  }
+  if (port === null && user.serve?.strategy === undefined && user.serve?.hold !== false && node) {
+    const readyTimeoutMs = user.serve?.readyTimeoutMs ?? DEFAULT_HOLD_READY_TIMEOUT_MS;
+    // No grace before the old generation stops accepting: both accept from the one socket, none has a queue of its own.
+    return { strategy: 'hold', port: null, readyTimeoutMs, drainTimeoutMs: user.serve?.drainTimeoutMs ?? null, graceMs: 0 };
+  }
   if (strategy === 'restart' || port === null) return { strategy: 'restart', port };
   const timing = {
     readyTimeoutMs: user.serve?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
@@ -217,6 +229,12 @@ function resolveServe({ user, overrides }: ResolveInput): ResolvedServe {
     allowedHosts: resolveAllowedHosts(user.serve?.allowedHosts),
     ...timing,
   };
+}
+
+function describeProgram(command: Command | null): string {
+  if (command === null) return 'this package runs nothing';
+  const first = command.kind === 'argv' ? command.argv[0] : command.line.trim().split(/\s+/)[0];
+  return `this one starts ${JSON.stringify(first)}`;
 }
 
 /** Host headers arrive in any case and may end in a dot (`myapp.test.`): names are compared without both. */

@@ -64,6 +64,11 @@ export interface ResolvedRestart {
 /** allowedHosts: names the http proxy answers besides this machine's own (lower case; `.x.test` takes subdomains), or any. */
 export type ResolvedServe =
   | { strategy: 'restart'; port: number | null }
+  /**
+   * No public port: hot holds the TCP sockets the (Node) program listens on and hands them to each
+   * generation. drainTimeoutMs null: the generation's own run.kill_timeout.
+   */
+  | { strategy: 'hold'; port: null; readyTimeoutMs: number; drainTimeoutMs: number | null; graceMs: number }
   | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; allowedHosts: readonly string[] | 'any'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
   | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
 

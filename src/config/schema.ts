@@ -32,6 +32,8 @@ export const DEFAULT_MAX_RESTARTS = 5;
 export const DEFAULT_RESTART_WINDOW_MS = 30_000;
 export const CONFIG_FILE_NAME = '.hotrc.toml';
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
+/** Held sockets are on by default, where a plain restart never timed a start: room for a slow one, while the old version serves. */
+export const DEFAULT_HOLD_READY_TIMEOUT_MS = 30_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 2000;
 /** After switching to a new generation, before the old one is signalled: for connections on their way. */
 export const SWITCH_GRACE_MS = 100;
@@ -144,8 +146,9 @@ const SETTING_ROWS = [
   { key: 'serve.proxy', flag: null, type: 'choice', choices: ['http', 'tcp'], defaultText: 'http', description: '"http" keeps client connections across restarts; "tcp" forwards bytes (TLS, gRPC, raw TCP)' },
   { key: 'serve.live_reload', flag: null, type: 'boolean', defaultText: 'false', description: 'reload open browser pages when a new version is ready, and show build errors over the page (the http proxy adds a small script to HTML pages)' },
   { key: 'serve.ready_pattern', flag: null, type: 'pattern', defaultText: '', description: 'with strategy = "socket", a regular expression on the program\'s stdout that means it is listening (for programs that are not Node)' },
-  { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_READY_TIMEOUT_MS), description: 'milliseconds a new version has to listen on its PORT; requests wait this long too' },
-  { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: String(DEFAULT_DRAIN_TIMEOUT_MS), description: 'milliseconds the old version may finish in-flight requests before the kill path' },
+  { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: `${DEFAULT_READY_TIMEOUT_MS}; ${DEFAULT_HOLD_READY_TIMEOUT_MS} without serve.port`, description: 'milliseconds a new version has to listen on its PORT (without serve.port: on the ports the old one listens on); requests wait this long too' },
+  { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: `${DEFAULT_DRAIN_TIMEOUT_MS}; without serve.port, run.kill_timeout`, description: 'milliseconds the old version may finish in-flight requests before the kill path' },
+  { key: 'serve.hold', flag: null, type: 'boolean', defaultText: 'true for a Node program without serve.port', description: 'hold the TCP ports a Node program listens on and hand them to each new version, which starts beside the old one: no refused connection, no EADDRINUSE; false: stop, then start' },
   { key: null, flag: 'config', shortFlag: 'c', type: 'string', defaultText: CONFIG_FILE_NAME, description: 'path to the config file' },
   { key: null, flag: 'filter', type: 'string-list', defaultText: 'every package with a .hotrc.toml', description: 'at a workspace root: run this package (a name or glob) and the workspace packages it depends on' },
   { key: null, flag: 'json', type: 'boolean', defaultText: 'false', description: "write one JSON object per event (change, build-ok, ready, crash, …) to stdout; hot's log and the program's output go to stderr" },
@@ -211,6 +214,7 @@ export interface UserConfig {
     allowedHosts?: string[] | true;
     readyTimeoutMs?: number;
     drainTimeoutMs?: number;
+    hold?: boolean;
   };
 }
 

@@ -25,7 +25,7 @@ export function tsLoaderArguments(): string[] {
 }
 
 /** The preload that compiles the program's own TypeScript with SWC, which emits decorator metadata. */
-const DECORATOR_METADATA_LOADER = new URL('../loader/decorator-metadata.js', import.meta.url).href;
+const DECORATOR_METADATA_LOADER = new URL('../preload/decorator-metadata.js', import.meta.url).href;
 
 const JAVASCRIPT = /\.[cm]?js$/;
 

@@ -90,6 +90,9 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('serve.allowed_hosts') && (strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp')) {
     problems.push({ key: 'serve.allowed_hosts', message: 'serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)' });
   }
+  if (values.get('serve.hold') === true && (values.has('serve.port') || strategy !== undefined)) {
+    problems.push({ key: 'serve.hold', message: 'serve.hold is for programs without serve.port: with a port, hot owns it already (leave hold out, or remove port and strategy)' });
+  }
   const initial = (values.get('restart.backoff.initial') as number | undefined) ?? undefined;
   const max = (values.get('restart.backoff.max') as number | undefined) ?? undefined;
   if (initial !== undefined && max !== undefined && initial > max) {
@@ -147,6 +150,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       allowedHosts: get('serve.allowed_hosts'),
       readyTimeoutMs: get('serve.ready_timeout'),
       drainTimeoutMs: get('serve.drain_timeout'),
+      hold: get('serve.hold'),
     },
   };
   return config;

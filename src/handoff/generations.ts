@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ResolvedServe } from '../config/schema.js';
 import type { Handoff } from '../events.js';
+import { createHoldHandoff } from './hold.js';
 import { findFreePort, waitForListener } from './ports.js';
 import { createProxy } from './proxy.js';
 import { openSharedSocket, waitForReadySignal, withListenPid, type SharedSocket } from './socket.js';
@@ -17,6 +18,8 @@ export function createHandoff(serve: ResolvedServe): Handoff | null {
       return createProxyHandoff(serve);
     case 'socket':
       return createSocketHandoff(serve);
+    case 'hold':
+      return createHoldHandoff(serve);
   }
 }
 
@@ -44,11 +47,15 @@ function createProxyHandoff(serve: ProxyServe): Handoff {
       publicPort = await proxy.listen();
       return urlOf(serve.host, publicPort);
     },
+    startsBeside: () => true,
     async prepare(generation) {
       proxy.expect();
       const port = await findFreePort();
       generations.set(generation, { port, host: '127.0.0.1' });
       return { env: { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(publicPort) } };
+    },
+    attach() {
+      // Readiness is seen from outside: the generation's own process listens on its port.
     },
     async waitReady(generation, child, signal) {
       const entry = generations.get(generation);
@@ -89,6 +96,7 @@ function createSocketHandoff(serve: SocketServe): Handoff {
       socket = await openSharedSocket(serve.host, serve.port);
       return urlOf(serve.host, socket.port);
     },
+    startsBeside: () => true,
     async prepare() {
       if (!socket) throw new Error('internal: the shared socket is not open');
       return {
@@ -105,6 +113,9 @@ function createSocketHandoff(serve: SocketServe): Handoff {
         stdio: pattern ? 'tee' : 'inherit',
         wrapCommand: withListenPid,
       };
+    },
+    attach() {
+      // The ready pipe and stdout are read by waitReady.
     },
     waitReady(_generation, child, signal) {
       return waitForReadySignal(child.extraStreams[1] ?? null, child.stdout, pattern, signal);

@@ -217,7 +217,12 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
     case 'force-killed':
     case 'stuck':
     case 'env-file-problem':
+    case 'port-taken':
       effects.push({ type: 'emit', event });
+      return state;
+    case 'holding':
+    case 'released':
+      effects.push({ type: 'emit', event: { type: event.type, addresses: [...event.addresses] } });
       return state;
   }
 }

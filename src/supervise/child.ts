@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { Command } from '../config/schema.js';
 import { SpawnError } from '../errors.js';
+import type { GenerationChannel } from '../events.js';
 import { signalGroup, waitForGroupExit } from './kill-tree.js';
 import { settlesWithin } from './settle.js';
 
@@ -15,7 +16,7 @@ export interface ChildSpec {
    * 'tee' passes stdout through to hot's own stdout while hot also reads it (a readiness pattern).
    */
   stdio?: 'inherit' | 'pipe' | 'tee';
-  /** What the program gets as fd 3, 4, …: a listening socket handle, 'pipe', 'ignore'. */
+  /** What the program gets as fd 3, 4, …: a listening socket handle, 'pipe', 'ignore', 'ipc' (at most one). */
   extraFds?: readonly unknown[];
   /** With 'inherit' or 'tee': where the program's output goes instead of hot's own stdout and stderr. */
   output?: ProgramOutput;
@@ -49,6 +50,8 @@ export interface ChildHandle {
   readonly stdout: NodeJS.ReadableStream | null;
   /** Readable ends of the extra fds that were 'pipe' (index 0 = fd 3), else null. */
   readonly extraStreams: ReadonlyArray<NodeJS.ReadableStream | null>;
+  /** The IPC channel, when one of the extra fds was 'ipc'. */
+  readonly channel: GenerationChannel | null;
   /**
    * Stops the whole process group: `signal`, then SIGKILL after `timeoutMs`, and stragglers of the
    * group (a server a shell started) are given the rest of the timeout before SIGKILL too.
@@ -146,12 +149,33 @@ export const spawnChild: SpawnChild = (spec) => {
     errorOutput,
     stdout,
     extraStreams,
+    channel: typeof child.send === 'function' ? channelOf(child) : null,
     stop,
     kill() {
       if (pid !== 0) signalGroup(pid, 'SIGKILL');
     },
   };
 };
+
+/** The child's IPC channel, as far as hot listens to it. */
+function channelOf(child: ChildProcess): GenerationChannel {
+  const closed = new Promise<void>((resolve) => {
+    child.once('disconnect', () => resolve());
+    child.once('error', () => {
+      if (!child.connected) resolve();
+    });
+  });
+  return {
+    send(message, handle) {
+      // The callback keeps a write to a channel that just closed from throwing.
+      if (child.connected) child.send(message, handle as never, undefined, () => {});
+    },
+    onMessage(listener) {
+      child.on('internalMessage', listener);
+    },
+    closed,
+  };
+}
 
 function toSpawnError(error: NodeJS.ErrnoException, file: string, cwd: string): SpawnError {
   if (error.code === 'ENOENT' && !existsSync(cwd)) {

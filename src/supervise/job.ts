@@ -7,7 +7,7 @@ export interface JobOptions {
   run: ResolvedRun;
   onEvent(event: JobEvent): void;
   spawn?: SpawnChild;
-  /** Proxy or socket: the next generation starts beside the current one. Without it: stop, then start. */
+  /** Proxy, socket or held sockets: the next generation may start beside the current one. Without it: stop, then start. */
   handoff?: Handoff | null;
 }
 
@@ -16,7 +16,7 @@ export interface Job {
   /** The serving generation's pid. */
   readonly pid: number | null;
   send(control: JobControl): void;
-  /** Binds the handoff's public port; resolves with its URL (null without a handoff). */
+  /** Binds the handoff's public port; resolves with its URL (null without one). */
   open(): Promise<string | null>;
   /** Stops every generation through its kill path, then the handoff; resolves when all are gone. Idempotent. */
   close(): Promise<void>;
@@ -193,6 +193,7 @@ class ProgramJob implements Job {
       return null;
     }
     this.#alive.add(generation);
+    this.#handoff?.attach(id, child, this.#emit);
     void child.exited.then((status) => this.#onExit(generation, status));
     this.#emit({ type: 'spawned', pid: child.pid, restartCount: this.#spawns });
     this.#spawns++;
@@ -206,7 +207,7 @@ class ProgramJob implements Job {
 
   #start(changedPaths: readonly string[]): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.#handoff ? this.#restartBlueGreen(changedPaths, this.#handoff) : this.#restartInPlace(changedPaths);
+    return this.#handoff?.startsBeside() ? this.#restartBlueGreen(changedPaths, this.#handoff) : this.#restartInPlace(changedPaths);
   }
 
   /** Stop, then start: the plain restart. */
@@ -220,6 +221,7 @@ class ProgramJob implements Job {
     if (!generation) return;
     this.#current = generation;
     this.#state = 'running';
+    this.#handoff?.activate(generation.id);
     this.#emit({ type: 'ready', pid: generation.child.pid });
   }
 
@@ -262,7 +264,7 @@ class ProgramJob implements Job {
     previous.stopRequested = true;
     const done = (async () => {
       await new Promise((resolve) => setTimeout(resolve, using.graceMs));
-      await this.#stopGeneration(previous, using.drainTimeoutMs);
+      await this.#stopGeneration(previous, using.drainTimeoutMs ?? previous.run.killTimeoutMs);
     })();
     this.#stopping.add(done);
     void done.finally(() => this.#stopping.delete(done));

@@ -57,7 +57,8 @@ export function describeStartFailure(failure: StartFailure, serve: ResolvedServe
     case 'exited':
       return `it exited before it was ready (${failure.signal ? `killed by ${failure.signal}` : `code ${failure.code}`})`;
     case 'timeout': {
-      const what = serve.strategy === 'socket' ? 'did not listen on its PORT (nor say it was ready)' : 'did not listen on its PORT';
+      const what =
+        serve.strategy === 'socket' ? 'did not listen on its PORT (nor say it was ready)' : serve.strategy === 'hold' ? 'did not listen on every port the running version listens on' : 'did not listen on its PORT';
       return `it ${what} within ${failure.timeoutMs} ms, so hot stopped it`;
     }
   }
@@ -153,6 +154,21 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         return logger.error(`app (pid ${event.pid}) is still not gone after SIGKILL (stuck in the kernel?): going on without it`);
       case 'env-file-problem':
         return logger.warn(`cannot read env file ${rel(event.file)} (${printable(event.reason)}), starting without it`);
+      case 'holding': {
+        const them = event.addresses.length === 1 ? 'it' : 'them';
+        return logger.info(`holding ${event.addresses.map(printable).join(', ')} for the app: restarts hand ${them} to the new version without refusing a connection`);
+      }
+      case 'released':
+        return logger.info(`no longer holding ${event.addresses.map(printable).join(', ')}: the new version does not listen there`);
+      case 'port-taken': {
+        if (event.heldAs !== undefined) {
+          return logger.error(`the app cannot listen on port ${event.port} at another address: hot holds ${printable(event.heldAs)} for it since its first listen`, {
+            hint: 'stop hot and start it again to listen at another address',
+          });
+        }
+        const who = event.owner ? ` by pid ${event.owner.pid}${event.owner.command ? ` (${printable(event.owner.command)})` : ''}` : ' by another process';
+        return logger.error(`the app cannot listen on port ${event.port}: it is already in use${who}`, { hint: 'stop that process, or have the app listen on another port' });
+      }
       case 'hook-failed':
         return logger.warn(`hooks.${event.hook} (${printable(event.command)}) ${printable(event.failure)}${event.hook === 'post_build' ? '; going on with the restart' : ''}`);
       case 'written-by-program':

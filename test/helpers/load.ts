@@ -30,6 +30,8 @@ export interface LoadOptions {
   method?: string;
   /** Pause between one client's requests. */
   pauseMs?: number;
+  /** HTTPS, accepting a self-signed certificate. */
+  tls?: boolean;
 }
 
 export function startLoad(port: number, options: LoadOptions): Load {

@@ -31,7 +31,7 @@ function allowed(from: string, to: string, typeOnly: boolean, target: string, so
   if (from === 'platform') return to === 'errors';
   if (from === 'config') return to === 'errors';
   if (from === 'listen') return false; // runs inside the user's program: standalone
-  if (from === 'loader') return to === 'loader'; // the preloads that run inside the user's program
+  if (from === 'preload') return false; // runs inside the user's program: its own modules only
   if (from === 'ui') return to === 'events' || to === 'config' || to === 'errors';
   if (STAGES.includes(from)) {
     if (to === 'events' || to === 'errors' || to === 'platform') return true;

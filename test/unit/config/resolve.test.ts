@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { resolveConfig, type ResolveInput } from '../../../src/config/resolve.js';
-import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../../../src/config/schema.js';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, type UserConfig } from '../../../src/config/schema.js';
 
 const ROOT = path.resolve('/projects/app');
 const CONFIG = path.join(ROOT, '.hotrc.toml');
@@ -28,7 +28,7 @@ describe('resolveConfig', () => {
       stopOnError: false,
     });
     expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 10, outputs: [] });
-    expect(config.serve).toEqual({ strategy: 'restart', port: null });
+    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 30_000, drainTimeoutMs: null, graceMs: 0 });
     expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000 });
   });
 
@@ -130,6 +130,33 @@ describe('resolveConfig', () => {
     expect(() => {
       (config.watch as { delayMs: number }).delayMs = 1;
     }).toThrow(TypeError);
+  });
+});
+
+describe('resolveConfig: held sockets', () => {
+  const node = { kind: 'argv', argv: ['node', 'server.js'] } as const;
+
+  it.each([
+    ['a node command', { bin: node }, 'hold'],
+    ['node under a shell line', { bin: { kind: 'shell', line: 'node server.js && echo done' } }, 'hold'],
+    ['the run-in-place entry', { build: { entry: 'src/server.ts' } }, 'hold'],
+    ['hold = false', { bin: node, serve: { hold: false } }, 'restart'],
+    ['strategy = "restart"', { bin: node, serve: { strategy: 'restart' } }, 'restart'],
+    ['a program that is not node', { bin: { kind: 'argv', argv: ['python3', 'app.py'] } }, 'restart'],
+    ['a public port', { bin: node, serve: { port: 3000 } }, 'proxy'],
+  ] as const)('%s: strategy %s', (_name, user, strategy) => {
+    expect(resolveConfig(input({ user: user as UserConfig })).serve.strategy).toBe(strategy);
+  });
+
+  it('refuses hold = true for a program node does not run', () => {
+    const run = (): unknown => resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['python3', 'app.py'] }, serve: { hold: true } } }));
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow('.hotrc.toml: serve.hold = true needs a program that node runs (bin = "node server.js", or build.entry); this one starts "python3"');
+  });
+
+  it('takes serve.drain_timeout and serve.ready_timeout when given', () => {
+    const config = resolveConfig(input({ user: { bin: node, serve: { drainTimeoutMs: 500, readyTimeoutMs: 4000 } } }));
+    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 4000, drainTimeoutMs: 500, graceMs: 0 });
   });
 });
 

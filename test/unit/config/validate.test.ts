@@ -178,6 +178,8 @@ describe('validateUserConfig: [serve]', () => {
     ['[serve]\nport = 3000\nallowed_hosts = false\n', '.hotrc.toml:4: serve.allowed_hosts must be true, or an array of host names, e.g. ["myapp.test", ".example.test"], got false (boolean)'],
     ['[serve]\nport = 3000\nallowed_hosts = ["myapp.test:3000"]\n', '.hotrc.toml:4: serve.allowed_hosts must be host names without a scheme or port, e.g. ["myapp.test", ".example.test"] ("myapp.test:3000" is not one), got ["myapp.test:3000"] (array)'],
     ['[serve]\nport = 3000\nallowed_hosts = ["http://myapp.test"]\n', '.hotrc.toml:4: serve.allowed_hosts must be host names without a scheme or port, e.g. ["myapp.test", ".example.test"] ("http://myapp.test" is not one), got ["http://myapp.test"] (array)'],
+    ['[serve]\nport = 3000\nhold = true\n', '.hotrc.toml:4: serve.hold is for programs without serve.port: with a port, hot owns it already (leave hold out, or remove port and strategy)'],
+    ['[serve]\nhold = "no"\n', '.hotrc.toml:3: serve.hold must be true or false, got "no" (string)'],
     ['[serve]\nport = 3000\nproxy = "tcp"\nallowed_hosts = ["myapp.test"]\n', '.hotrc.toml:5: serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)'],
   ])('%j', (serve, message) => {
     expect(errorOf(`bin = "node a.js"\n${serve}`).message).toBe(message);

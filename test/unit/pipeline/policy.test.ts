@@ -137,7 +137,7 @@ describe('decide', () => {
   it('reports a start that timed out as a start failure with its pid, and counts it as a crash', () => {
     let state = run(initialState(configOf(), ROOT), [{ type: 'start', publicUrl: null }, built()]).state;
     const { effects } = run(state, [job({ type: 'start-failed', pid: 42, failure: { cause: 'timeout', timeoutMs: 500 }, oldServing: false, exit: { pid: 42, code: null, signal: null, uptimeMs: 500, requested: true, beforeReady: true } })]);
-    expect(effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'start-failed', pid: 42, cause: 'timeout', reason: 'it did not listen on its PORT within 500 ms, so hot stopped it' }) });
+    expect(effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'start-failed', pid: 42, cause: 'timeout', reason: 'it did not listen on every port the running version listens on within 500 ms, so hot stopped it' }) });
     expect(effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'crash', pid: 42, code: null }) });
     state = run(state, []).state;
   });

@@ -31,6 +31,7 @@ function fakeSpawn() {
       errorOutput: null,
       stdout: null,
       extraStreams: [],
+      channel: null,
       stops: [],
       exit: (status) => settle(status),
       async stop(signal, timeoutMs) {
@@ -73,7 +74,9 @@ function fakeHandoff(ready: (generation: number) => Promise<void>): Handoff & { 
     drainTimeoutMs: 100,
     graceMs: 0,
     open: async () => 'http://localhost:1',
+    startsBeside: () => true,
     prepare: async (generation) => ({ env: { PORT: String(4000 + generation) } }),
+    attach: () => {},
     waitReady: (generation) => ready(generation),
     activate: (generation) => active.push(generation),
     vacate: () => {},

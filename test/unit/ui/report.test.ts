@@ -81,3 +81,23 @@ describe('report: type errors', () => {
     expect(formatTypeErrors(many, CWD).split('\n').at(-1)).toBe('… and 3 more');
   });
 });
+
+describe('report: held sockets', () => {
+  it('says what hot holds, in one line', () => {
+    expect(render({ type: 'holding', addresses: [':3000'] })).toBe('[hot] holding :3000 for the app: restarts hand it to the new version without refusing a connection\n');
+    expect(render({ type: 'holding', addresses: [':3000', '127.0.0.1:3443'] })).toContain('holding :3000, 127.0.0.1:3443 for the app: restarts hand them to');
+  });
+
+  it('names the process that has a port the app wants', () => {
+    const text = render({ type: 'port-taken', port: 3000, owner: { pid: 42, command: 'node other.js' } });
+    expect(text).toContain('the app cannot listen on port 3000: it is already in use by pid 42 (node other.js)');
+    expect(text).toContain('hint: stop that process, or have the app listen on another port');
+    expect(render({ type: 'port-taken', port: 3000, owner: null })).toContain('it is already in use by another process');
+  });
+
+  it('says when the port is one hot holds for the app at another address', () => {
+    const text = render({ type: 'port-taken', port: 3000, owner: null, heldAs: ':3000' });
+    expect(text).toContain('the app cannot listen on port 3000 at another address: hot holds :3000 for it since its first listen');
+    expect(text).toContain('hint: stop hot and start it again to listen at another address');
+  });
+});
