@@ -98,8 +98,8 @@ export interface ValueOfType {
 
 // `as const` keeps each row's literal types, so CliOverrides below can be derived from the rows.
 const SETTING_ROWS = [
-  { key: 'include', flag: 'include', override: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files, plus the build's own inputs; with build.outfile, the bundle's inputs plus package.json and tsconfig.json", description: 'globs of files to watch, relative to the config file', glob: true },
-  { key: 'exclude', flag: 'exclude', override: 'exclude', type: 'string-list', defaultText: '[]', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output', glob: true },
+  { key: 'include', flag: 'include', override: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files, plus the build's own inputs; with build.outfile, the bundle's inputs plus package.json and tsconfig.json", description: 'globs of files to watch, relative to the config file; "templates/" (a trailing slash) is that directory and everything in it, at any depth when it has no other slash, as in .gitignore', glob: true },
+  { key: 'exclude', flag: 'exclude', override: 'exclude', type: 'string-list', defaultText: '[]', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output; "testdata/" (a trailing slash) is that directory and everything in it, at any depth when it has no other slash', glob: true },
   { key: 'delay', flag: 'delay', override: 'delayMs', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a saved file before rebuilding; several changed files wait at least 250, so a checkout is one restart' },
   { key: 'bin', flag: null, type: 'command', defaultText: 'node --import tsx <build.entry> (node <build.outfile> with build.outfile)', description: 'what to run: a command line, or an array of arguments' },
   { key: 'gitignore', flag: null, type: 'boolean', defaultText: 'true', description: 'also skip the files the root .gitignore ignores' },
