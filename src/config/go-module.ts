@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import type { UserConfig } from './schema.js';
+import { DEFAULT_KILL_SIGNAL, type Command, type UserConfig } from './schema.js';
 import { validateUserConfig } from './validate.js';
 
 /**
@@ -31,7 +31,7 @@ cmd = "${GO_BUILD}"
 
 [run]
 # env = { PORT = "8080" }
-kill_signal = "SIGTERM"          # sent to the program's whole process group to stop it
+# kill_signal = "SIGTERM"        # default for the binary; go build and go run get SIGINT, on which they clean up
 kill_timeout = 3000              # then SIGKILL
 `;
 
@@ -80,4 +80,19 @@ function readText(file: string): string {
     // Deleted or unreadable between the listing and the read: not a main package.
     return '';
   }
+}
+
+/** A go command (`go run .`, `go build`), as the program or inside a shell line. */
+const GO_COMMAND = /(?:^|[\s;&|(])go\s+(?:run|build|install|generate|test|vet)\b/;
+
+/**
+ * The stop signal when the user set none: SIGINT for a go command, SIGTERM otherwise. `go run`
+ * passes SIGINT on to the program it started, waits for it and removes its /tmp/go-build*
+ * directory; SIGTERM kills go at once and leaves that directory (~7 MB) behind on every restart.
+ * `go build` likewise cleans its work directory on SIGINT only.
+ */
+export function defaultStopSignal(command: Command | null | undefined): NodeJS.Signals {
+  if (!command) return DEFAULT_KILL_SIGNAL;
+  const isGo = command.kind === 'argv' ? path.basename(command.argv[0] ?? '') === 'go' : GO_COMMAND.test(command.line);
+  return isGo ? 'SIGINT' : DEFAULT_KILL_SIGNAL;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { withArguments } from './command-line.js';
+import { defaultStopSignal } from './go-module.js';
 import { launcherArguments } from './launcher.js';
 import { inPlaceLoaders } from './ts-loader.js';
 import {
@@ -9,7 +10,6 @@ import {
   DEFAULT_DELAY_MS,
   DEFAULT_EXCLUDE,
   DEFAULT_INCLUDE,
-  DEFAULT_KILL_SIGNAL,
   DEFAULT_KILL_TIMEOUT_MS,
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
@@ -78,7 +78,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
 }
 
 function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInput, root: string): ResolvedBuild {
-  const killSignal = overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL;
+  const killSignal = overrides.killSignal ?? user.run?.killSignal ?? defaultStopSignal(user.build?.cmd);
   const killTimeoutMs = overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
   // The entry runs in place: the build gates and maps it, and writes nothing.
   if (overrides.entry) return { kind: 'esbuild', root, entry: path.resolve(cwd, overrides.entry), outfile: null, bundlePackages };
@@ -116,7 +116,7 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
     cwd: user.run?.cwd ? path.resolve(root, user.run.cwd) : root,
     env: { ...(user.run?.env ?? {}) },
     envFiles: (user.run?.envFile ?? []).map((file) => path.resolve(root, file)),
-    killSignal: overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL,
+    killSignal: overrides.killSignal ?? user.run?.killSignal ?? defaultStopSignal(command),
     killTimeoutMs: overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS,
     stopOnError: user.run?.stopOnError ?? false,
   };

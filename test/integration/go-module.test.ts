@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goEnv } from '../helpers/go.js';
 import { freePort, get } from '../helpers/http.js';
@@ -81,5 +84,26 @@ describe('a Go module', () => {
     expect(doctor.output()).toMatch(/FAIL {2}build\.cmd: go is not installed/);
     expect(doctor.output()).toMatch(/hint: install Go: apt-get install golang-go \(Debian, Ubuntu\), or the official release from https:\/\/go\.dev\/dl/);
     expect(doctor.output()).toMatch(/ok {4}bin: \.\/tmp\/main: \.\/tmp\/main is written by build\.cmd/);
+  });
+
+  it('bin = "go run ." restarts and a Ctrl-C leave none of go run\'s temp directories behind', async () => {
+    const project = session.project('go-server');
+    // hot's own temp dir, so exactly the go-build* directories of this test's go run show up there.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'hot-test-gotmp-'));
+    session.onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
+    const goBuildDirs = () => readdirSync(tmp).filter((name) => name.startsWith('go-build'));
+    const port = await freePort();
+    project.write('.hotrc.toml', `include = ["**/*.go", "templates/"]\nbin = "go run ."\n[run]\nenv = { PORT = "${port}" }\n`);
+    const hot = session.run(project, [], { env: { ...goEnv(), TMPDIR: tmp } });
+    await hot.interact(output(/started go run \./, { timeoutMs: 120_000 }), watching(), answer(port, /hello from go v1/, { timeoutMs: 120_000 }));
+    expect(goBuildDirs()).toHaveLength(1);
+    for (const version of ['v2', 'v3']) {
+      await hot.interact(act(`edit to ${version}`, () => project.replace('greeting.go', /go v\d/, `go ${version}`)), answer(port, new RegExp(`hello from go ${version}`), { timeoutMs: 60_000 }));
+      // The one running go run's directory; every earlier one went with its go run.
+      expect(goBuildDirs()).toHaveLength(1);
+    }
+    const status = await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit());
+    expect(status.code).toBe(130);
+    expect(goBuildDirs()).toEqual([]);
   });
 });

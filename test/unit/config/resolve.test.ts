@@ -159,3 +159,23 @@ describe('resolveConfig: [serve]', () => {
     expect(config.serve).toMatchObject({ strategy: 'socket', host: '127.0.0.1', port: 4000, readyPattern: '^up' });
   });
 });
+
+describe('resolveConfig: the stop signal of a go command', () => {
+  const goRun = { kind: 'argv', argv: ['go', 'run', '.'] } as const;
+
+  it.each([
+    ['bin = "go run ."', { bin: goRun }, 'SIGINT', 'SIGTERM'],
+    ['a shell line running go run', { bin: { kind: 'shell', line: 'cd api && go run ./cmd/server' } }, 'SIGINT', 'SIGTERM'],
+    ['go build, then the binary', { bin: { kind: 'argv', argv: ['./tmp/app'] }, build: { cmd: { kind: 'argv', argv: ['go', 'build', '-o', './tmp/app', '.'] } } }, 'SIGTERM', 'SIGINT'],
+    ['a program named like go', { bin: { kind: 'argv', argv: ['gopher', 'run'] } }, 'SIGTERM', 'SIGTERM'],
+  ] as const)('%s: program %s, build %s', (_name, user, programSignal, buildSignal) => {
+    const config = resolveConfig(input({ user: structuredClone(user) as never }));
+    expect(config.run.killSignal).toBe(programSignal);
+    if (config.build.kind === 'command') expect(config.build.killSignal).toBe(buildSignal);
+  });
+
+  it('keeps the signal the user set, in the file or on the command line', () => {
+    expect(resolveConfig(input({ user: { bin: goRun, run: { killSignal: 'SIGTERM' } } })).run.killSignal).toBe('SIGTERM');
+    expect(resolveConfig(input({ user: { bin: goRun }, overrides: { killSignal: 'SIGHUP' } })).run.killSignal).toBe('SIGHUP');
+  });
+});
