@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describeCommand } from '../config/command-line.js';
+import { isGoCommand } from '../config/go-module.js';
 import type { Command, ResolvedConfig } from '../config/schema.js';
 import type { CheckResult } from './doctor-checks.js';
 
@@ -9,9 +10,6 @@ const INSTALL_HINTS: Record<string, string> = {
   tsc: 'install it (e.g. npm i -D typescript)',
   go: 'install Go: apt-get install golang-go (Debian, Ubuntu), or the official release from https://go.dev/dl',
 };
-
-/** A go subcommand that needs the toolchain, anywhere in a command line (`cd api && go build .`). */
-const GO_TOOLCHAIN = /(?:^|[\s;&|(])go\s+(?:build|run|install|generate|vet|test)\b/;
 
 /**
  * The programs build.cmd and bin run are there: on PATH, in node_modules/.bin, or (bin) a file the
@@ -24,7 +22,7 @@ export function checkCommands(config: ResolvedConfig): CheckResult[] {
   if (build.kind === 'command') results.push(checkCommand('build.cmd', build.command, build.cwd, []));
   if (run.command) results.push(checkCommand('bin', run.command, run.cwd, built));
   const commands = [build.kind === 'command' ? build.command : null, run.command].filter((command): command is Command => command !== null);
-  const hidden = commands.some((command) => firstWord(command) !== 'go' && GO_TOOLCHAIN.test(describeCommand(command)));
+  const hidden = commands.some((command) => firstWord(command) !== 'go' && isGoCommand(command));
   if (hidden) results.push(findProgram('go', 'go', process.cwd()) ?? { status: 'fail', line: 'go is not installed (not in PATH), and a command runs go', hint: INSTALL_HINTS.go! });
   return results;
 }

@@ -11,6 +11,10 @@ import { validateUserConfig } from './validate.js';
  * not build.output: a template edit leaves the binary byte-identical, and must restart all the same.
  */
 export const GO_BINARY = './tmp/app';
+/** What a Go program is made of, and what is not the program (tests, their data, vendored code, the binary). */
+export const GO_INCLUDE = ['**/*.go', '**/*.tmpl', '**/*.tpl', '**/*.html', 'go.mod', 'go.sum'];
+export const GO_EXCLUDE = ['vendor/', 'testdata/', '**/*_test.go', 'tmp/'];
+const tomlList = (items: readonly string[]): string => `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
 export const GO_BUILD = `go build -o ${GO_BINARY} .`;
 
 /** The config `hot init` writes in a Go module, and the one plain `hot` runs there without a config. */
@@ -18,10 +22,10 @@ export const GO_CONFIG = `# .hotrc.toml for a Go module: hot runs \`go build\`, 
 # A failed build keeps the previous binary running. Paths and globs are relative to this file.
 
 # Go sources, templates and static files the program reads at start.
-include = ["**/*.go", "**/*.tmpl", "**/*.tpl", "**/*.html", "go.mod", "go.sum"]
+include = ${tomlList(GO_INCLUDE)}
 
 # A trailing slash names a directory and everything in it, at any depth.
-exclude = ["vendor/", "testdata/", "**/*_test.go", "tmp/"]
+exclude = ${tomlList(GO_EXCLUDE)}
 
 # What to run: the binary the build writes (tmp/ is excluded above; add it to .gitignore).
 bin = "${GO_BINARY}"
@@ -92,7 +96,11 @@ const GO_COMMAND = /(?:^|[\s;&|(])go\s+(?:run|build|install|generate|test|vet)\b
  * `go build` likewise cleans its work directory on SIGINT only.
  */
 export function defaultStopSignal(command: Command | null | undefined): NodeJS.Signals {
-  if (!command) return DEFAULT_KILL_SIGNAL;
-  const isGo = command.kind === 'argv' ? path.basename(command.argv[0] ?? '') === 'go' : GO_COMMAND.test(command.line);
-  return isGo ? 'SIGINT' : DEFAULT_KILL_SIGNAL;
+  return isGoCommand(command) ? 'SIGINT' : DEFAULT_KILL_SIGNAL;
+}
+
+/** `go …` as the program, or a go subcommand inside a shell line (`cd api && go run .`). */
+export function isGoCommand(command: Command | null | undefined): boolean {
+  if (!command) return false;
+  return command.kind === 'argv' ? path.basename(command.argv[0] ?? '') === 'go' : GO_COMMAND.test(command.line);
 }

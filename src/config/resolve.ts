@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { withArguments } from './command-line.js';
-import { defaultStopSignal } from './go-module.js';
+import { defaultStopSignal, GO_EXCLUDE, GO_INCLUDE, isGoCommand } from './go-module.js';
 import { launcherArguments } from './launcher.js';
 import { inPlaceLoaders } from './ts-loader.js';
 import {
@@ -141,14 +141,17 @@ function launcherWords(launcher: Command | undefined): string[] | null {
 
 function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSources = [] }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
   // Run in place, the program may load files its build never sees (a directory scan, a computed import()).
-  const defaultInclude = build.kind === 'esbuild' && build.outfile && !user.include ? BUNDLE_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
+  let defaultInclude = build.kind === 'esbuild' && build.outfile && !user.include ? BUNDLE_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
+  let defaultExclude: readonly string[] = [];
+  // `hot -- go run .`, or go build without include: Go's sources, not .js/.ts files.
+  if (isGoCommand(run.command) || (build.kind === 'command' && isGoCommand(build.command))) [defaultInclude, defaultExclude] = [GO_INCLUDE, GO_EXCLUDE];
   const outputs: string[] = [];
   if (build.kind === 'esbuild' && build.outfile) outputs.push(build.outfile, `${build.outfile}.map`);
   if (build.kind === 'command' && build.output) outputs.push(build.output);
   return {
     root,
     include: overrides.include ?? user.include ?? defaultInclude,
-    exclude: [...DEFAULT_EXCLUDE, ...(overrides.exclude ?? user.exclude ?? [])],
+    exclude: [...DEFAULT_EXCLUDE, ...(overrides.exclude ?? user.exclude ?? defaultExclude)],
     gitignore: user.gitignore ?? true,
     poll: overrides.poll ?? user.poll ?? false,
     delayMs: overrides.delayMs ?? user.delayMs ?? DEFAULT_DELAY_MS,

@@ -86,15 +86,14 @@ describe('a Go module', () => {
     expect(doctor.output()).toMatch(/ok {4}bin: \.\/tmp\/main: \.\/tmp\/main is written by build\.cmd/);
   });
 
-  it('bin = "go run ." restarts and a Ctrl-C leave none of go run\'s temp directories behind', async () => {
+  it('hot -- go run . watches the .go files, and its restarts and a Ctrl-C leave none of go run\'s temp directories behind', async () => {
     const project = session.project('go-server');
     // hot's own temp dir, so exactly the go-build* directories of this test's go run show up there.
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hot-test-gotmp-'));
     session.onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
     const goBuildDirs = () => readdirSync(tmp).filter((name) => name.startsWith('go-build'));
     const port = await freePort();
-    project.write('.hotrc.toml', `include = ["**/*.go", "templates/"]\nbin = "go run ."\n[run]\nenv = { PORT = "${port}" }\n`);
-    const hot = session.run(project, [], { env: { ...goEnv(), TMPDIR: tmp } });
+    const hot = session.run(project, ['--', 'go', 'run', '.'], { env: { ...goEnv(), TMPDIR: tmp, PORT: String(port) } });
     await hot.interact(output(/started go run \./, { timeoutMs: 120_000 }), watching(), answer(port, /hello from go v1/, { timeoutMs: 120_000 }));
     expect(goBuildDirs()).toHaveLength(1);
     for (const version of ['v2', 'v3']) {

@@ -178,4 +178,15 @@ describe('resolveConfig: the stop signal of a go command', () => {
     expect(resolveConfig(input({ user: { bin: goRun, run: { killSignal: 'SIGTERM' } } })).run.killSignal).toBe('SIGTERM');
     expect(resolveConfig(input({ user: { bin: goRun }, overrides: { killSignal: 'SIGHUP' } })).run.killSignal).toBe('SIGHUP');
   });
+
+  it('watches Go sources, not tests, testdata, vendor or tmp, when a go command runs and include is not set', () => {
+    const viaCommand = resolveConfig(input({ configFile: null, overrides: { command: ['go', 'run', '.'] } }));
+    expect(viaCommand.watch.include).toContain('**/*.go');
+    expect(viaCommand.watch.exclude).toEqual([...DEFAULT_EXCLUDE, 'vendor/', 'testdata/', '**/*_test.go', 'tmp/']);
+    const built = resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['./app'] }, build: { cmd: { kind: 'shell', line: 'cd cmd/app && go build -o ../../app' } } } }));
+    expect(built.watch.include).toContain('**/*.go');
+    const own = resolveConfig(input({ user: { bin: goRun, include: ['**/*.go'], exclude: ['gen/'] } }));
+    expect([own.watch.include, own.watch.exclude]).toEqual([['**/*.go'], [...DEFAULT_EXCLUDE, 'gen/']]);
+    expect(resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['node', 'a.js'] } } })).watch.include).toEqual(DEFAULT_INCLUDE);
+  });
 });
