@@ -35,7 +35,7 @@ cmd = "${GO_BUILD}"
 
 [run]
 # env = { PORT = "8080" }
-# kill_signal = "SIGTERM"        # default for the binary; go build and go run get SIGINT, on which they clean up
+# kill_signal = "SIGTERM"        # the default for the binary (go run would get SIGINT, which it passes on)
 kill_timeout = 3000              # then SIGKILL
 `;
 
@@ -93,7 +93,8 @@ const GO_COMMAND = /(?:^|[\s;&|(])go\s+(?:run|build|install|generate|test|vet)\b
  * The stop signal when the user set none: SIGINT for a go command, SIGTERM otherwise. `go run`
  * passes SIGINT on to the program it started, waits for it and removes its /tmp/go-build*
  * directory; SIGTERM kills go at once and leaves that directory (~7 MB) behind on every restart.
- * `go build` likewise cleans its work directory on SIGINT only.
+ * go build gets SIGINT too, for the same reason; it removes its work directory on no signal, so
+ * hot gives each build a temp directory of its own to remove (ResolvedBuild's tempDirVariable).
  */
 export function defaultStopSignal(command: Command | null | undefined): NodeJS.Signals {
   return isGoCommand(command) ? 'SIGINT' : DEFAULT_KILL_SIGNAL;

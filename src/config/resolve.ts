@@ -89,7 +89,8 @@ function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInpu
   }
   if (spec?.cmd) {
     const output = spec.output ? path.resolve(root, spec.output) : null;
-    return { kind: 'command', command: spec.cmd, cwd: root, output, killSignal, killTimeoutMs };
+    const tempDirVariable = isGoCommand(spec.cmd) ? 'GOTMPDIR' : null;
+    return { kind: 'command', command: spec.cmd, cwd: root, output, killSignal, killTimeoutMs, tempDirVariable };
   }
   return { kind: 'none' };
 }

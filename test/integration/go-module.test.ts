@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goEnv } from '../helpers/go.js';
 import { freePort, get } from '../helpers/http.js';
-import { act, answer, exit, output, watching } from '../helpers/interact.js';
+import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
 import { useSession } from '../helpers/session.js';
 
 /**
@@ -104,5 +105,21 @@ describe('a Go module', () => {
     const status = await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit());
     expect(status.code).toBe(130);
     expect(goBuildDirs()).toEqual([]);
+  });
+
+  it('a Ctrl-C while go build runs leaves none of its work directory behind', async () => {
+    const project = session.project('go-server');
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'hot-test-gotmp-'));
+    session.onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
+    // Every tool go build runs waits on a pipe nobody writes to: the build is surely running at Ctrl-C.
+    execFileSync('mkfifo', [project.path('hold')]);
+    project.write('hold.sh', `#!/bin/sh\nread line < '${project.path('hold')}'\nexec "$@"\n`);
+    chmodSync(project.path('hold.sh'), 0o755);
+    project.write('.hotrc.toml', `bin = "./tmp/app"\n[build]\ncmd = "go build -toolexec ${project.path('hold.sh')} -o ./tmp/app ."\n`);
+    const hot = session.run(project, [], { env: { ...goEnv(), TMPDIR: tmp } });
+    const workDirs = () => readdirSync(tmp, { recursive: true, encoding: 'utf8' }).filter((name) => /(?:^|\/)go-build\d+$/.test(name));
+    await hot.interact(until('go build has its work directory', () => workDirs().length > 0, { timeoutMs: 60_000 }));
+    await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit());
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
