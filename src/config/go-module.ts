@@ -49,7 +49,7 @@ export interface GoModule {
 
 /** A Go module whose directory holds a `main` package: go.mod, and a non-test .go file saying `package main`. */
 export function detectGoModule(dir: string): GoModule | null {
-  if (!existsSync(path.join(dir, 'go.mod'))) return null;
+  if (!hasGoMod(dir)) return null;
   const main = goFiles(dir).find((file) => /^package\s+main\b/m.test(readText(path.join(dir, file))));
   return main ? { reason: `go.mod and package main in ${main}` } : null;
 }
@@ -69,7 +69,7 @@ function goFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true })
       .filter((entry) => entry.isFile() && entry.name.endsWith('.go') && !entry.name.endsWith('_test.go'))
       .map((entry) => entry.name)
-      // main.go first: where a Go developer expects the main package to be named from.
+      // main.go first: the file a Go developer would name as the program's.
       .sort((a, b) => Number(b === 'main.go') - Number(a === 'main.go') || a.localeCompare(b));
   } catch {
     // An unreadable directory: no main package hot can see.
@@ -93,8 +93,8 @@ const GO_COMMAND = /(?:^|[\s;&|(])go\s+(?:run|build|install|generate|test|vet)\b
  * The stop signal when the user set none: SIGINT for a go command, SIGTERM otherwise. `go run`
  * passes SIGINT on to the program it started, waits for it and removes its /tmp/go-build*
  * directory; SIGTERM kills go at once and leaves that directory (~7 MB) behind on every restart.
- * go build gets SIGINT too, for the same reason; it removes its work directory on no signal, so
- * hot gives each build a temp directory of its own to remove (ResolvedBuild's tempDirVariable).
+ * go build gets SIGINT too, as from a terminal's Ctrl-C; it removes its work directory on no signal,
+ * so hot gives each build a temp directory of its own to remove (ResolvedBuild's tempDirVariable).
  */
 export function defaultStopSignal(command: Command | null | undefined): NodeJS.Signals {
   return isGoCommand(command) ? 'SIGINT' : DEFAULT_KILL_SIGNAL;
