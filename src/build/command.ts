@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from '../config/schema.js';
 import { BuildError, errnoCode } from '../errors.js';
@@ -26,6 +27,8 @@ export interface CommandBuilderOptions {
   output: string | null;
   killSignal: NodeJS.Signals;
   killTimeoutMs: number;
+  /** See ResolvedBuild: the variable that gets a fresh temp directory per build, removed after it. */
+  tempDirVariable?: string | null;
   logger: Logger;
   /**
    * The directory hot was started in. A failed build's `path:line:col` (or tsc's `path(line,col)`) at
@@ -45,6 +48,7 @@ const OUTPUT_DRAIN_MS = 1000;
 /** A build that runs any command (`tsc -p .`, `npm run build`) in its own process group. */
 export function createCommandBuilder(options: CommandBuilderOptions): Builder {
   let running: BuildProcess | null = null;
+  const tempDir = createBuildTempDir(options.tempDirVariable ?? null);
   let previousDigest: string | null = null;
   let closing: Promise<void> | undefined;
   const label = options.describe(options.command);
@@ -54,7 +58,7 @@ export function createCommandBuilder(options: CommandBuilderOptions): Builder {
     description: label,
     async build(): Promise<BuildResult> {
       const startedAt = Date.now();
-      const env = { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
+      const env = { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', ...tempDir.open() };
       const child = options.spawn({ command: options.command, cwd: options.cwd, env, stdio: 'pipe' });
       running = child;
       const merged = collectTail(child.output, MAX_OUTPUT_CHARS);
@@ -63,6 +67,7 @@ export function createCommandBuilder(options: CommandBuilderOptions): Builder {
       await Promise.race([merged.ended, delay(OUTPUT_DRAIN_MS)]);
       // Anything the command left running in its group is part of the build: it ends with it.
       await child.stop(options.killSignal, options.killTimeoutMs);
+      tempDir.remove();
       running = null;
       const durationMs = Date.now() - startedAt;
       if (status.spawnError) return { type: 'build-failed', durationMs, diagnostics: status.spawnError.message };
@@ -88,12 +93,30 @@ export function createCommandBuilder(options: CommandBuilderOptions): Builder {
     isInput: () => false,
     kill() {
       running?.kill();
+      tempDir.remove();
     },
     close() {
       closing ??= (async () => {
         await running?.stop(options.killSignal, options.killTimeoutMs);
+        tempDir.remove();
       })();
       return closing;
+    },
+  };
+}
+
+/** The build's own temp directory, given to it in `variable`; none without a variable. */
+function createBuildTempDir(variable: string | null): { open(): Record<string, string>; remove(): void } {
+  let dir: string | null = null;
+  return {
+    open() {
+      if (variable === null) return {};
+      dir ??= mkdtempSync(path.join(os.tmpdir(), 'hot-build-'));
+      return { [variable]: dir };
+    },
+    remove() {
+      if (dir !== null) rmSync(dir, { recursive: true, force: true });
+      dir = null;
     },
   };
 }

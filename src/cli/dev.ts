@@ -11,7 +11,7 @@ import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
 import { createReport } from '../ui/report.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
 import type { Workspace } from '../workspace/packages.js';
-import { detectedOverrides } from './detected-entry.js';
+import { detectedOverrides, type Detected } from './detected-entry.js';
 import { fail } from './fail.js';
 import { configPathOf, filtersOf, logLevelOf, toOverrides, useColor, type CliFlags } from './flags.js';
 import { createJsonWriter } from './json.js';
@@ -65,15 +65,16 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
       hint: 'run it where package.json has "workspaces" (npm, yarn) or next to pnpm-workspace.yaml',
     });
   }
-  const detected = explicit ? { overrides, lookedFor: [] } : detectedOverrides(cwd, overrides, logger);
+  const detected: Detected = explicit ? { overrides, lookedFor: [] } : detectedOverrides(cwd, overrides, logger);
   checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
-  runApp(cwd, detected.overrides, configPath, detected.lookedFor, { logger, color, json: flags.json === true });
+  runApp(cwd, detected, configPath, { logger, color, json: flags.json === true });
 }
 
-function runApp(cwd: string, overrides: CliOverrides, configPath: string | undefined, lookedFor: readonly string[], { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
+function runApp(cwd: string, { overrides, lookedFor, project }: Detected, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
   // A workspace package run alone: its internal packages are checked and watched with it.
   const internalPackages = findInternalPackages(cwd);
-  const load = () => loadConfig({ cwd, overrides, lookedFor, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
+  const found = { lookedFor, ...(project ? { project } : {}) };
+  const load = () => loadConfig({ cwd, overrides, ...found, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
   const config = load();
   warnDecoratorMetadata(config, cwd, logger);
   const fixedPort = fixedPortWarning(config, cwd);

@@ -1,12 +1,12 @@
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { decoratorMetadataSource, describeDecoratorMetadata, describeMetadataCompiler } from '../config/decorator-metadata.js';
-import { describeCommand } from '../config/command-line.js';
 import { fixedPortWarning } from '../config/fixed-port.js';
 import type { CacheDir, Command, ResolvedConfig } from '../config/schema.js';
 import { isHotError } from '../errors.js';
 import { ensurePrivateDir } from '../platform/private-dir.js';
+import { checkCommands } from './doctor-commands.js';
 import { countInotifyWatchesInUse, findListeningProcess, readInotifyWatchLimit } from '../platform/proc.js';
 import { createPathFilter } from '../watch/filter.js';
 import { loadGitignoreRules } from '../watch/gitignore.js';
@@ -33,8 +33,7 @@ const MAX_COUNTED_PATHS = 2_000_000;
 export async function runChecks(config: ResolvedConfig, cwd: string): Promise<CheckResult[]> {
   const results: CheckResult[] = [checkNode(), checkWatchLimit(config), await probeEvents(config, cwd)];
   if (config.serve.port !== null) results.push(await checkPort(config.serve.port, config.serve.strategy === 'restart' ? '127.0.0.1' : config.serve.host));
-  if (config.build.kind === 'command') results.push(checkCommand('build.cmd', config.build.command, config.build.cwd));
-  if (config.run.command) results.push(describeInPlace(config, cwd) ?? checkCommand('bin', config.run.command, config.run.cwd));
+  results.push(...checkCommands(config, describeInPlace(config, cwd)));
   // Computed when the config was loaded: the entry run in place never calls listen(), another candidate does.
   if (config.listenHint) results.push({ status: 'warn', line: 'the entry never calls listen(): it may only export the app', hint: config.listenHint });
   const metadata = checkDecoratorMetadata(config, cwd);
@@ -224,45 +223,6 @@ async function checkPort(port: number, host: string): Promise<CheckResult> {
 }
 
 /** The command's program must be found: in PATH, or (with a warning) only in node_modules/.bin. */
-function checkCommand(setting: string, command: Command, cwd: string): CheckResult {
-  const program = firstWord(command);
-  const shown = describeCommand(command);
-  if (program && SHELL_BUILTINS.has(program)) return { status: 'skip', line: `${setting}: ${shown}: starts with the shell's own ${program}, not checked` };
-  if (!program) return { status: 'skip', line: `${setting}: ${shown}: cannot tell which program it runs` };
-  if (program.includes('/')) {
-    const file = path.resolve(cwd, program);
-    if (!existsSync(file)) return { status: 'fail', line: `${setting}: ${program} does not exist`, hint: `fix ${setting} in .hotrc.toml` };
-    return isExecutable(file) ? { status: 'ok', line: `${setting}: ${shown}` } : { status: 'fail', line: `${setting}: ${program} is not executable`, hint: `chmod +x ${program}, or run it through its interpreter` };
-  }
-  const inPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).some((dir) => isExecutable(path.join(dir, program)));
-  if (inPath) return { status: 'ok', line: `${setting}: ${shown}` };
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    if (isExecutable(path.join(dir, 'node_modules', '.bin', program))) {
-      return { status: 'warn', line: `${setting}: ${program} is only in node_modules/.bin, which is on PATH under npx and npm scripts`, hint: 'run hot as `npx hot` or from an npm script' };
-    }
-    if (path.dirname(dir) === dir) break;
-  }
-  return { status: 'fail', line: `${setting}: ${program} is not installed (not in PATH nor in node_modules/.bin)`, hint: `install it (e.g. npm i -D ${program === 'tsc' ? 'typescript' : program}), or fix ${setting} in .hotrc.toml` };
-}
-
-const SHELL_BUILTINS = new Set(['cd', 'exec', 'export', 'set', 'unset', 'source', '.', 'eval', 'env', 'if', 'for', 'while', 'test', '[', 'true', 'false', 'echo', 'printf', 'trap', 'ulimit', 'umask', 'command']);
-
-function firstWord(command: Command): string | null {
-  if (command.kind === 'argv') return command.argv[0] ?? null;
-  const match = /^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*([^\s;&|<>()$`"']+)/.exec(command.line);
-  return match?.[1] ?? null;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    // Missing, or not executable for this user.
-    return false;
-  }
-}
-
 function nextPowerOfTwo(value: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(2, value)));
 }

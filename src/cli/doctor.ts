@@ -41,7 +41,8 @@ function doctorTargets(flags: CliFlags, cwd: string): Target[] {
   // Without a config, the entry bare `hot` would detect and run.
   const detected = detectedOverrides(cwd, overrides, null);
   checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
-  return [{ label: '', config: loadConfig({ cwd, overrides: detected.overrides, lookedFor: detected.lookedFor }) }];
+  const project = detected.project ? { project: detected.project } : {};
+  return [{ label: '', config: loadConfig({ cwd, overrides: detected.overrides, lookedFor: detected.lookedFor, ...project }) }];
 }
 
 /** Logs one check's line; true when it failed. */

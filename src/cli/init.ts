@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { detectEntry, startsProgram } from '../config/detect-entry.js';
-import { writeStarterConfig } from '../config/init.js';
+import { detectGoModule, GO_DESCRIPTION } from '../config/go-module.js';
+import { writeGoConfig, writeStarterConfig } from '../config/init.js';
 import { CONFIG_FILE_NAME } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { printable } from '../ui/format.js';
@@ -20,6 +21,13 @@ export function runInit(flags: CliFlags): void {
   const logger = createLogger({ level: logLevelOf(flags), color: useColor(flags) });
   const template = readFileSync(new URL('../../.hotrc.toml.example', import.meta.url), 'utf8');
   const cwd = process.cwd();
+  const go = detectGoModule(cwd);
+  if (go) {
+    writeGoConfig(cwd);
+    logger.success(`wrote .hotrc.toml for a Go module (${printable(go.reason)}): ${GO_DESCRIPTION}`);
+    logger.info('run `hot` to start');
+    return;
+  }
   const workspace = findWorkspace(cwd);
   if (workspace) {
     initWorkspace(workspace, template, logger);

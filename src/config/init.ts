@@ -4,6 +4,7 @@ import { quote } from 'shell-quote';
 import { stringify } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { detectEntry, type EntryDetection } from './detect-entry.js';
+import { GO_CONFIG } from './go-module.js';
 import { CONFIG_FILE_NAME } from './schema.js';
 
 /**
@@ -12,10 +13,7 @@ import { CONFIG_FILE_NAME } from './schema.js';
  * overwrites: an existing file is a ConfigError.
  */
 export function writeStarterConfig(dir: string, template: string, detection: EntryDetection = detectEntry(dir)): StarterConfig {
-  const file = path.join(dir, CONFIG_FILE_NAME);
-  if (existsSync(file)) {
-    throw new ConfigError(`${CONFIG_FILE_NAME} already exists here, not overwriting it`, { hint: 'edit it, or delete it first to start from the template' });
-  }
+  const file = newConfigFile(dir);
   const entry = detection.entry?.file ?? null;
   const launcher = detection.entry?.launcher ? quote(detection.entry.launcher) : null;
   // stringify escapes the path as a TOML string: a `main` holding quotes or line breaks stays a value.
@@ -23,6 +21,21 @@ export function writeStarterConfig(dir: string, template: string, detection: Ent
   if (launcher) text = withLauncher(text, stringify({ launcher }).trim());
   writeFileSync(file, text, { flag: 'wx' });
   return { file, entry, launcher, reason: detection.reason };
+}
+
+/** Writes GO_CONFIG into `dir` (a Go module); never overwrites. Returns the file written. */
+export function writeGoConfig(dir: string): string {
+  const file = newConfigFile(dir);
+  writeFileSync(file, GO_CONFIG, { flag: 'wx' });
+  return file;
+}
+
+function newConfigFile(dir: string): string {
+  const file = path.join(dir, CONFIG_FILE_NAME);
+  if (existsSync(file)) {
+    throw new ConfigError(`${CONFIG_FILE_NAME} already exists here, not overwriting it`, { hint: 'edit it, or delete it first to start from the template' });
+  }
+  return file;
 }
 
 export interface StarterConfig {

@@ -28,6 +28,8 @@ export interface LoadOptions {
   internalPackages?: { names: readonly string[]; sourceFiles: readonly string[] };
   /** Where entry detection looked and found nothing: named in the "nothing to run" message. */
   lookedFor?: readonly string[];
+  /** Without a config file: the settings of the project kind detected (a Go module). */
+  project?: UserConfig;
 }
 
 /** Finds, reads, parses, validates and resolves the config; every user mistake is a ConfigError. */
@@ -37,7 +39,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   const baseConfigFile = options.workspace?.baseConfigFile ?? null;
   const own = configFile ? readUserConfig(configFile, displayFile) : zeroConfig(options);
   const user = baseConfigFile ? extendUserConfig(sharedPart(readUserConfig(baseConfigFile, displayPath(baseConfigFile, options.cwd)), baseConfigFile), own) : own;
-  if (!configFile && !options.overrides.entry && !options.overrides.command?.length) {
+  if (!configFile && !options.overrides.entry && !options.overrides.command?.length && !own.bin) {
     const looked = options.lookedFor?.length ? `; looked for an entry in ${options.lookedFor.join('; ')}` : '';
     throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${displayPath(options.cwd, process.cwd()) || '.'} and nothing to run${looked}`, {
       hint: 'run `hot init` to write one, or `hot src/server.ts` to bundle and run a file, or `hot -- node server.js` to restart a command',
@@ -78,10 +80,10 @@ function withListenHint(config: ResolvedConfig, root: string): ResolvedConfig {
  * Without a config file, what the project itself says: its `.env` and the env files its dev script
  * gives node. A config file keeps env_file explicit; a workspace package has its root's settings.
  */
-function zeroConfig({ cwd, workspace }: LoadOptions): UserConfig {
+function zeroConfig({ cwd, workspace, project = {} }: LoadOptions): UserConfig {
   if (workspace) return {};
   const envFile = findProjectEnvFiles(cwd);
-  return envFile.length > 0 ? { run: { envFile } } : {};
+  return envFile.length > 0 ? extendUserConfig(project, { run: { envFile } }) : project;
 }
 
 /**

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { runsNode, withArguments } from './command-line.js';
+import { defaultStopSignal, GO_EXCLUDE, GO_INCLUDE, isGoCommand } from './go-module.js';
 import { launcherArguments } from './launcher.js';
 import { inPlaceLoaders } from './ts-loader.js';
 import type { TypeScriptProject } from './typescript-project.js';
@@ -10,7 +11,6 @@ import {
   DEFAULT_DELAY_MS,
   DEFAULT_EXCLUDE,
   DEFAULT_INCLUDE,
-  DEFAULT_KILL_SIGNAL,
   DEFAULT_KILL_TIMEOUT_MS,
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
@@ -84,7 +84,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
 }
 
 function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInput, root: string): ResolvedBuild {
-  const killSignal = overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL;
+  const killSignal = overrides.killSignal ?? user.run?.killSignal ?? defaultStopSignal(user.build?.cmd);
   const killTimeoutMs = overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
   // The entry runs in place: the build gates and maps it, and writes nothing.
   if (overrides.entry) return { kind: 'esbuild', root, entry: path.resolve(cwd, overrides.entry), outfile: null, bundlePackages };
@@ -95,7 +95,8 @@ function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInpu
   }
   if (spec?.cmd) {
     const output = spec.output ? path.resolve(root, spec.output) : null;
-    return { kind: 'command', command: spec.cmd, cwd: root, output, killSignal, killTimeoutMs };
+    const tempDirVariable = isGoCommand(spec.cmd) ? 'GOTMPDIR' : null;
+    return { kind: 'command', command: spec.cmd, cwd: root, output, killSignal, killTimeoutMs, tempDirVariable };
   }
   return { kind: 'none' };
 }
@@ -122,7 +123,7 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
     cwd: user.run?.cwd ? path.resolve(root, user.run.cwd) : root,
     env: { ...(user.run?.env ?? {}) },
     envFiles: (user.run?.envFile ?? []).map((file) => path.resolve(root, file)),
-    killSignal: overrides.killSignal ?? user.run?.killSignal ?? DEFAULT_KILL_SIGNAL,
+    killSignal: overrides.killSignal ?? user.run?.killSignal ?? defaultStopSignal(command),
     killTimeoutMs: overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS,
     stopOnError: user.run?.stopOnError ?? false,
   };
@@ -147,14 +148,17 @@ function launcherWords(launcher: Command | undefined): string[] | null {
 
 function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSources = [] }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
   // Run in place, the program may load files its build never sees (a directory scan, a computed import()).
-  const defaultInclude = build.kind === 'esbuild' && build.outfile && !user.include ? BUNDLE_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
+  let defaultInclude = build.kind === 'esbuild' && build.outfile && !user.include ? BUNDLE_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
+  let defaultExclude: readonly string[] = [];
+  // `hot -- go run .`, or go build without include: Go's sources, not .js/.ts files.
+  if (isGoCommand(run.command) || (build.kind === 'command' && isGoCommand(build.command))) [defaultInclude, defaultExclude] = [GO_INCLUDE, GO_EXCLUDE];
   const outputs: string[] = [];
   if (build.kind === 'esbuild' && build.outfile) outputs.push(build.outfile, `${build.outfile}.map`);
   if (build.kind === 'command' && build.output) outputs.push(build.output);
   return {
     root,
     include: overrides.include ?? user.include ?? defaultInclude,
-    exclude: [...DEFAULT_EXCLUDE, ...(overrides.exclude ?? user.exclude ?? [])],
+    exclude: [...DEFAULT_EXCLUDE, ...(overrides.exclude ?? user.exclude ?? defaultExclude)],
     gitignore: user.gitignore ?? true,
     poll: overrides.poll ?? user.poll ?? false,
     delayMs: overrides.delayMs ?? user.delayMs ?? DEFAULT_DELAY_MS,

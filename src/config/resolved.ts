@@ -29,7 +29,20 @@ export interface CacheDir {
 
 export type ResolvedBuild =
   | { kind: 'none' }
-  | { kind: 'command'; command: Command; cwd: string; output: string | null; killSignal: NodeJS.Signals; killTimeoutMs: number }
+  | {
+      kind: 'command';
+      command: Command;
+      cwd: string;
+      output: string | null;
+      killSignal: NodeJS.Signals;
+      killTimeoutMs: number;
+      /**
+       * The variable naming the command's temp directory (GOTMPDIR for go), or null. hot points it at
+       * a fresh directory per build and removes that after the build: go build stopped midway (a
+       * newer change, Ctrl-C) leaves its work directory behind otherwise, whatever the signal.
+       */
+      tempDirVariable: string | null;
+    }
   | {
       kind: 'esbuild';
       root: string;

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { convert, isTable } from './convert-value.js';
+import { AIR_TABLES, airKeyHint } from './air-keys.js';
 import { closestMatch } from './did-you-mean.js';
 import { FILE_SETTINGS, type Command, type UserConfig } from './schema.js';
 import { findKeyLine } from './source-position.js';
@@ -34,6 +35,11 @@ function collect(table: Record<string, unknown>, prefix: string, values: Map<str
   for (const [name, raw] of Object.entries(table)) {
     const key = prefix ? `${prefix}.${name}` : name;
     const spec = SPEC_BY_KEY.get(key);
+    if (!spec && !prefix && AIR_TABLES.has(name) && isTable(raw)) {
+      // [screen], [misc], …: answered key by key, each with its own line.
+      for (const inner of Object.keys(raw)) problems.push({ key: `${key}.${inner}`, message: `unknown key "${key}.${inner}": ${airKeyHint(`${key}.${inner}`)}` });
+      continue;
+    }
     if (!spec) {
       problems.push({ key, message: unknownKeyMessage(key, prefix, name) });
       continue;
@@ -53,6 +59,8 @@ function collect(table: Record<string, unknown>, prefix: string, values: Map<str
 }
 
 function unknownKeyMessage(key: string, prefix: string, name: string): string {
+  const air = airKeyHint(key);
+  if (air) return `unknown key "${key}": ${air}`;
   const siblings = FILE_SETTINGS.filter((s) => parentOf(s.key) === prefix).map((s) => lastPart(s.key));
   const nearby = closestMatch(name, siblings);
   if (nearby) return `unknown key "${key}", did you mean "${prefix ? `${prefix}.` : ''}${nearby}"?`;

@@ -24,11 +24,28 @@ export interface PathFilter {
 /** Paths below a directory that no pattern can name, to ask "would every file in here be excluded?". */
 const PROBE = 'hot-probe-9f3a/hot-probe-9f3a';
 
+/**
+ * A pattern ending in `/` names a directory, as in .gitignore: that directory and everything below
+ * it; without another slash (`testdata/`), a directory of that name at any depth. Others as they are.
+ */
+export function directoryPatterns(patterns: readonly string[]): string[] {
+  return patterns.flatMap((pattern) => {
+    if (!pattern.endsWith('/')) return [pattern];
+    const dir = pattern.replace(/\/+$/, '');
+    if (dir === '') return [pattern];
+    const anchored = dir.startsWith('/') ? dir.slice(1) : dir;
+    const anyDepth = !dir.includes('/') && !dir.startsWith('**');
+    const base = anyDepth ? `**/${anchored}` : anchored;
+    return [base, `${base}/**`];
+  });
+}
+
 /** Pure include/exclude/.gitignore decisions on paths relative to the root. */
 export function createPathFilter(options: PathFilterOptions): PathFilter {
   const matchOptions = { dot: true };
-  const isIncludedGlob = options.include.length > 0 ? picomatch([...options.include], matchOptions) : () => false;
-  const isExcludedGlob = picomatch([...options.exclude], matchOptions);
+  const include = directoryPatterns(options.include);
+  const isIncludedGlob = include.length > 0 ? picomatch(include, matchOptions) : () => false;
+  const isExcludedGlob = picomatch(directoryPatterns(options.exclude), matchOptions);
   const gitignore: Ignore | null = options.gitignoreRules === null ? null : ignore().add(options.gitignoreRules);
   const always = new Set(options.alwaysWatch);
   const outputs = options.outputs.map((p) => path.resolve(p));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -49,6 +49,29 @@ describe('createCommandBuilder', () => {
     });
     return builder.build();
   }
+
+  it('gives a go build its own temp directory per build, and removes it after the build', async () => {
+    const seen: Array<{ dir: string | undefined; existed: boolean }> = [];
+    const builder = createCommandBuilder({
+      command: { kind: 'argv', argv: ['go', 'build', '.'] },
+      cwd: os.tmpdir(),
+      output: null,
+      killSignal: 'SIGINT',
+      killTimeoutMs: 1000,
+      tempDirVariable: 'GOTMPDIR',
+      logger: createLogger({ level: 'error', write: () => undefined }),
+      spawn: ({ env }) => {
+        seen.push({ dir: env.GOTMPDIR, existed: env.GOTMPDIR !== undefined && existsSync(env.GOTMPDIR) });
+        return finishedProcess(0);
+      },
+      describe: () => 'go build .',
+    });
+    await builder.build();
+    await builder.build();
+    expect(seen.map((build) => build.existed)).toEqual([true, true]);
+    expect(seen[0]!.dir).not.toBe(seen[1]!.dir);
+    for (const { dir } of seen) expect(existsSync(dir!)).toBe(false);
+  });
 
   it('hashes a readable output directory', async () => {
     const dir = tempDir();

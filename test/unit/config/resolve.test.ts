@@ -203,3 +203,34 @@ describe('resolveConfig: [check] types', () => {
     expect(config.check).toEqual({ types, tsc: given.typescript?.tsc ?? null, tsconfig: path.join(ROOT, 'tsconfig.json'), incremental: false });
   });
 });
+
+describe('resolveConfig: the stop signal of a go command', () => {
+  const goRun = { kind: 'argv', argv: ['go', 'run', '.'] } as const;
+
+  it.each([
+    ['bin = "go run ."', { bin: goRun }, 'SIGINT', 'SIGTERM'],
+    ['a shell line running go run', { bin: { kind: 'shell', line: 'cd api && go run ./cmd/server' } }, 'SIGINT', 'SIGTERM'],
+    ['go build, then the binary', { bin: { kind: 'argv', argv: ['./tmp/app'] }, build: { cmd: { kind: 'argv', argv: ['go', 'build', '-o', './tmp/app', '.'] } } }, 'SIGTERM', 'SIGINT'],
+    ['a program named like go', { bin: { kind: 'argv', argv: ['gopher', 'run'] } }, 'SIGTERM', 'SIGTERM'],
+  ] as const)('%s: program %s, build %s', (_name, user, programSignal, buildSignal) => {
+    const config = resolveConfig(input({ user: structuredClone(user) as never }));
+    expect(config.run.killSignal).toBe(programSignal);
+    if (config.build.kind === 'command') expect(config.build.killSignal).toBe(buildSignal);
+  });
+
+  it('keeps the signal the user set, in the file or on the command line', () => {
+    expect(resolveConfig(input({ user: { bin: goRun, run: { killSignal: 'SIGTERM' } } })).run.killSignal).toBe('SIGTERM');
+    expect(resolveConfig(input({ user: { bin: goRun }, overrides: { killSignal: 'SIGHUP' } })).run.killSignal).toBe('SIGHUP');
+  });
+
+  it('watches Go sources, not tests, testdata, vendor or tmp, when a go command runs and include is not set', () => {
+    const viaCommand = resolveConfig(input({ configFile: null, overrides: { command: ['go', 'run', '.'] } }));
+    expect(viaCommand.watch.include).toContain('**/*.go');
+    expect(viaCommand.watch.exclude).toEqual([...DEFAULT_EXCLUDE, 'vendor/', 'testdata/', '**/*_test.go', 'tmp/']);
+    const built = resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['./app'] }, build: { cmd: { kind: 'shell', line: 'cd cmd/app && go build -o ../../app' } } } }));
+    expect(built.watch.include).toContain('**/*.go');
+    const own = resolveConfig(input({ user: { bin: goRun, include: ['**/*.go'], exclude: ['gen/'] } }));
+    expect([own.watch.include, own.watch.exclude]).toEqual([['**/*.go'], [...DEFAULT_EXCLUDE, 'gen/']]);
+    expect(resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['node', 'a.js'] } } })).watch.include).toEqual(DEFAULT_INCLUDE);
+  });
+});

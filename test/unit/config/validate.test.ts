@@ -185,3 +185,28 @@ describe('validateUserConfig: [serve]', () => {
     expect(errorOf(`bin = "node a.js"\n${serve}`).message).toBe(message);
   });
 });
+
+describe('validateUserConfig: .air.toml keys', () => {
+  it.each([
+    ['[build]\nbin = "./tmp/main"', '.hotrc.toml:2: unknown key "build.bin": that is air\'s name (.air.toml); in hot it is bin, at the top of the file before any [table]: bin = "./tmp/main"'],
+    ['[build]\nfull_bin = "APP_ENV=dev ./tmp/main"', 'unknown key "build.full_bin": that is air\'s name (.air.toml); in hot it is bin, at the top of the file'],
+    ['[build]\ninclude_ext = ["go", "tmpl"]', 'include_ext = ["go", "tmpl"] is include = ["**/*.go", "**/*.tmpl"]'],
+    ['[build]\nexclude_dir = ["tmp", "vendor"]', 'exclude_dir = ["tmp", "vendor"] is exclude = ["tmp/", "vendor/"]'],
+    ['[build]\nkill_delay = 500', 'unknown key "build.kill_delay": that is air\'s name (.air.toml); in hot it is run.kill_timeout, under [run]'],
+    ['[build]\nsend_interrupt = true', 'in hot it is run.kill_signal = "SIGINT", under [run]'],
+    ['[build]\nstop_on_error = true', 'in hot it is run.stop_on_error, under [run]'],
+    ['[build]\npre_cmd = ["echo hi"]', 'in hot it is hooks.pre_build, under [hooks]'],
+    ['[build]\npost_cmd = ["echo bye"]', 'unknown key "build.post_cmd": that is air\'s name (.air.toml); air runs it when air exits; hot has no hook on exit yet'],
+    ['tmp_dir = "tmp"', 'unknown key "tmp_dir": that is air\'s name (.air.toml); hot has no tmp directory of its own'],
+    ['[screen]\nclear_on_rebuild = true', '.hotrc.toml:2: unknown key "screen.clear_on_rebuild": that is air\'s name (.air.toml); in hot it is clear, at the top of the file'],
+    ['[log]\ntime = true', 'unknown key "log.time": that is air\'s [log] table, which hot has no equivalent for'],
+  ])('%s', (source, expected) => {
+    expect(() => validate(source)).toThrow(expected);
+  });
+
+  it('answers every air key of one file, each on its line', () => {
+    expect(() => validate('[build]\nbin = "./tmp/main"\ndelay = 1000\nexclude_dir = ["tmp"]\n')).toThrow(
+      /^\.hotrc\.toml:2: unknown key "build\.bin": [^\n]+\n\.hotrc\.toml:3: unknown key "build\.delay": [^\n]+\n\.hotrc\.toml:4: unknown key "build\.exclude_dir": [^\n]+$/,
+    );
+  });
+});

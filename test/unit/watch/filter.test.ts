@@ -118,3 +118,35 @@ describe('createPathFilter: edge names', () => {
     expect(f.isIgnored(path.resolve(ROOT, '..', 'other.ts'))).toBe(true);
   });
 });
+
+describe('createPathFilter: directory patterns with a trailing slash', () => {
+  const go = () => filter({ include: ['**/*.go', '**/*.txt'], exclude: [...DEFAULT_EXCLUDE, 'testdata/', 'web/static/', 'tmp/'] });
+
+  it.each([
+    ['main.go', true],
+    ['testdata/input.txt', false],
+    ['pkg/parse/testdata/case.txt', false],
+    ['testdata.go', true],
+    ['mytestdata/a.go', true],
+    ['web/static/app.txt', false],
+    ['other/web/static/app.txt', true],
+    ['tmp/app.go', false],
+  ])('isIncluded(%s) is %s', (relative, expected) => {
+    expect(go().isIncluded(at(relative))).toBe(expected);
+  });
+
+  it('prunes the named directory whole, at any depth without another slash', () => {
+    const f = go();
+    expect(f.isIgnored(at('testdata'), true)).toBe(true);
+    expect(f.isIgnored(at('pkg/parse/testdata'), true)).toBe(true);
+    expect(f.isIgnored(at('web/static'), true)).toBe(true);
+    expect(f.isIgnored(at('web'), true)).toBe(false);
+  });
+
+  it('includes everything below an included directory', () => {
+    const f = filter({ include: ['templates/'] });
+    expect(f.isIncluded(at('templates/index.tmpl'))).toBe(true);
+    expect(f.isIncluded(at('src/templates/index.tmpl'))).toBe(true);
+    expect(f.isIncluded(at('main.go'))).toBe(false);
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { detectGoModule, goUserConfig, GO_CONFIG } from '../../../src/config/go-module.js';
+import { writeGoConfig } from '../../../src/config/init.js';
+
+describe('detectGoModule', () => {
+  let dir: string;
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hot-go-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds go.mod and a main package, naming main.go first', () => {
+    write('go.mod', 'module example.com/x\n');
+    write('app.go', '// Package main serves.\npackage main\n');
+    write('main.go', 'package main\n\nfunc main() {}\n');
+    expect(detectGoModule(dir)).toEqual({ reason: 'go.mod and package main in main.go' });
+  });
+
+  it.each([
+    ['no go.mod', { 'main.go': 'package main\n' }],
+    ['a library module', { 'go.mod': 'module x\n', 'lib.go': 'package lib\n' }],
+    ['main only in a test file', { 'go.mod': 'module x\n', 'main_test.go': 'package main\n' }],
+    ['main only in a subdirectory', { 'go.mod': 'module x\n', 'cmd/server/main.go': 'package main\n' }],
+    ['package main only in a comment', { 'go.mod': 'module x\n', 'doc.go': '// not package main\npackage doc\n' }],
+  ])('finds nothing with %s', (_name, files: Record<string, string>) => {
+    for (const [file, text] of Object.entries(files)) write(file, text);
+    expect(detectGoModule(dir)).toBeNull();
+  });
+
+  it('writes the Go config, and refuses to overwrite one', () => {
+    writeGoConfig(dir);
+    expect(readFileSync(path.join(dir, '.hotrc.toml'), 'utf8')).toBe(GO_CONFIG);
+    expect(() => writeGoConfig(dir)).toThrow('.hotrc.toml already exists here, not overwriting it');
+  });
+});
+
+describe('goUserConfig', () => {
+  it('builds into tmp/, runs the binary, watches Go sources and templates, not tests, testdata, vendor or tmp', () => {
+    const config = goUserConfig();
+    expect(config.build?.cmd).toEqual({ kind: 'argv', argv: ['go', 'build', '-o', './tmp/app', '.'] });
+    expect(config.bin).toEqual({ kind: 'argv', argv: ['./tmp/app'] });
+    expect(config.include).toEqual(expect.arrayContaining(['**/*.go', '**/*.tmpl', '**/*.html']));
+    expect(config.exclude).toEqual(['vendor/', 'testdata/', '**/*_test.go', 'tmp/']);
+    // Not build.output: an unchanged binary after a template edit must still restart.
+    expect(config.build?.output).toBeUndefined();
+  });
+});
