@@ -45,7 +45,7 @@ function literalListen(source: string, file: string): FixedPort | null {
  */
 export function fixedPortWarning(config: ResolvedConfig, cwd: string): { line: string; hint: string } | null {
   const { serve, build } = config;
-  if (serve.strategy === 'restart' || build.kind !== 'esbuild') return null;
+  if (serve.strategy === 'restart' || serve.strategy === 'hold' || build.kind !== 'esbuild') return null;
   const fixed = findFixedPort(build.entry);
   if (!fixed || (serve.strategy === 'socket' && fixed.port === serve.port)) return null;
   const where = `${path.relative(cwd, fixed.file) || fixed.file}:${fixed.line}`;

@@ -50,7 +50,7 @@ class ChokidarWatcher implements Watcher {
   #pollTimer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Per file just reported: its stamp then, and the timer that looks again after chokidar's throttle. */
-  readonly #rechecks = new Map<string, { stamp: string | null; timer: NodeJS.Timeout }>();
+  readonly #rechecks = new Map<string, { timer: NodeJS.Timeout }>();
   #settleReady: () => void = () => {};
   #closing: Promise<void> | undefined;
 
@@ -105,7 +105,13 @@ class ChokidarWatcher implements Watcher {
   #forward(kind: FileChangeKind) {
     return (file: string): void => {
       this.#recentNative.note(file, Date.now());
-      if (kind !== 'unlink') this.#recheckLater(file);
+      if (kind !== 'unlink') {
+        const stamp = stampOf(file);
+        // Empty: most likely caught between an editor's truncate and its write; it counts once settled.
+        const empty = stamp?.size === 0;
+        this.#recheckLater(file, stamp, empty);
+        if (empty) return;
+      }
       this.#options.onChange({ kind, path: file });
     };
   }
@@ -113,19 +119,23 @@ class ChokidarWatcher implements Watcher {
   /**
    * chokidar drops a second change to a file within ~50 ms of the first (its throttle): a save made
    * right after another would be lost, the program left running the first. One stat after the
-   * throttle window tells; a change seen then is reported like any other.
+   * throttle window tells; a change seen then is reported like any other. A file that was empty
+   * when reported (`report`) is reported then in any case.
    */
-  #recheckLater(file: string): void {
+  #recheckLater(file: string, stamp: Stamp | null, report: boolean): void {
     const previous = this.#rechecks.get(file);
     if (previous) clearTimeout(previous.timer);
-    const stamp = stampOf(file);
     const timer = setTimeout(() => {
       this.#rechecks.delete(file);
-      if (this.#closed || stampOf(file) === stamp) return;
-      this.#forward('change')(file);
+      if (this.#closed) return;
+      const now = stampOf(file);
+      // Gone since: its unlink is chokidar's to report.
+      if (now === null) return;
+      if (now.key !== stamp?.key) this.#forward('change')(file);
+      else if (report) this.#options.onChange({ kind: 'change', path: file });
     }, RECHECK_AFTER_MS);
     timer.unref();
-    this.#rechecks.set(file, { stamp, timer });
+    this.#rechecks.set(file, { timer });
   }
 
   #forwardPolled(kind: FileChangeKind) {
@@ -203,11 +213,17 @@ class ChokidarWatcher implements Watcher {
 /** Past chokidar's per-file change throttle (50 ms in chokidar 5). */
 const RECHECK_AFTER_MS = 75;
 
-/** What tells two versions of a file apart without reading it; null when it is gone. */
-function stampOf(file: string): string | null {
+interface Stamp {
+  /** What tells two versions of a file apart without reading it. */
+  key: string;
+  size: number;
+}
+
+/** The file's stamp, or null when it is gone. */
+function stampOf(file: string): Stamp | null {
   try {
     const stats = statSync(file);
-    return `${stats.mtimeMs}:${stats.size}:${stats.ino}`;
+    return { key: `${stats.mtimeMs}:${stats.size}:${stats.ino}`, size: stats.size };
   } catch {
     // Gone: its unlink is chokidar's to report.
     return null;

@@ -52,6 +52,11 @@ describe.each(['native events', 'polling'])('editor save patterns (%s)', (mode) 
     );
   });
 
+  it('a file emptied on purpose still restarts the program', async () => {
+    const { hot, project } = await start();
+    await hot.interact(act('empty src/version.mjs', () => project.write('src/version.mjs', '')), output(/up undefined/));
+  });
+
   it('temp file renamed over the original (VS Code, many editors)', async () => {
     const { hot, project } = await start();
     await expectOneRestart(hot, project, () => {
