@@ -50,7 +50,7 @@ class ChokidarWatcher implements Watcher {
   #pollTimer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Per file just reported: its stamp then, and the timer that looks again after chokidar's throttle. */
-  readonly #rechecks = new Map<string, { timer: NodeJS.Timeout }>();
+  readonly #rechecks = new Map<string, { timer: NodeJS.Timeout; held: FileChangeKind | null }>();
   #settleReady: () => void = () => {};
   #closing: Promise<void> | undefined;
 
@@ -102,14 +102,16 @@ class ChokidarWatcher implements Watcher {
     };
   }
 
-  #forward(kind: FileChangeKind) {
+  #forward(reported: FileChangeKind) {
     return (file: string): void => {
       this.#recentNative.note(file, Date.now());
+      // A new file held back while empty stays new when its content arrives.
+      const kind = reported === 'change' && this.#rechecks.get(file)?.held === 'add' ? 'add' : reported;
       if (kind !== 'unlink') {
         const stamp = stampOf(file);
         // Empty: most likely caught between an editor's truncate and its write; it counts once settled.
         const empty = stamp?.size === 0;
-        this.#recheckLater(file, stamp, empty);
+        this.#recheckLater(file, stamp, empty ? kind : null);
         if (empty) return;
       }
       this.#options.onChange({ kind, path: file });
@@ -119,10 +121,10 @@ class ChokidarWatcher implements Watcher {
   /**
    * chokidar drops a second change to a file within ~50 ms of the first (its throttle): a save made
    * right after another would be lost, the program left running the first. One stat after the
-   * throttle window tells; a change seen then is reported like any other. A file that was empty
-   * when reported (`report`) is reported then in any case.
+   * throttle window tells; a change seen then is reported like any other. A change held back
+   * because the file was empty (`held`) is reported then, whatever the file holds.
    */
-  #recheckLater(file: string, stamp: Stamp | null, report: boolean): void {
+  #recheckLater(file: string, stamp: Stamp | null, held: FileChangeKind | null): void {
     const previous = this.#rechecks.get(file);
     if (previous) clearTimeout(previous.timer);
     const timer = setTimeout(() => {
@@ -131,11 +133,15 @@ class ChokidarWatcher implements Watcher {
       const now = stampOf(file);
       // Gone since: its unlink is chokidar's to report.
       if (now === null) return;
-      if (now.key !== stamp?.key) this.#forward('change')(file);
-      else if (report) this.#options.onChange({ kind: 'change', path: file });
+      if (held) {
+        this.#recheckLater(file, now, null);
+        this.#options.onChange({ kind: held, path: file });
+      } else if (now.key !== stamp?.key) {
+        this.#forward('change')(file);
+      }
     }, RECHECK_AFTER_MS);
     timer.unref();
-    this.#rechecks.set(file, { timer });
+    this.#rechecks.set(file, { timer, held });
   }
 
   #forwardPolled(kind: FileChangeKind) {
