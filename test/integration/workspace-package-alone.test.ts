@@ -12,10 +12,10 @@ describe('a workspace package run alone', () => {
     const project = session.project('workspace-ts');
     linkWorkspacePackages(project);
     const port = await freePort();
-    // `cd packages/app && hot src/server.ts`, no config: the workspace root is two levels up.
+    // `cd packages/app && hot`, no config, no arguments: the workspace root is two levels up.
     const app: TempProject = { ...project, dir: project.path('packages', 'app') };
-    const hot = session.run(app, ['src/server.ts'], { env: { PORT: String(port) } });
-    await hot.interact(answer(port, /^\{"greeting":"hello, workspace","version":"v1"\}$/), watching());
+    const hot = session.run(app, [], { env: { PORT: String(port) } });
+    await hot.interact(output(/running src\/server\.ts \(from package\.json scripts\.dev: "tsx src\/server\.ts"\)/), answer(port, /^\{"greeting":"hello, workspace","version":"v1"\}$/), watching());
     await hot.interact(
       act('edit the internal package exported as .ts', () => project.replace('packages/greeting/src/index.ts', 'hello, ', 'hi, ')),
       output(/restarting: \.\.\/greeting\/src\/index\.ts changed/),
