@@ -103,7 +103,7 @@ export async function run({ tools, log }) {
     })
     .filter(Boolean);
   return [
-    `${EDITS} edits per tool; each edit is timed from the write until a fresh connection gets the new version. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx), with its default 50 ms debounce.`,
+    `${EDITS} edits per tool; each edit is timed from the write until a fresh connection gets the new version. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx), with its default 10 ms debounce; with no config hot holds the app's listening socket, so each restart starts the new version beside the old.`,
     '',
     table(['lang', 'tool', 'version', 'edits', 'min ms', 'p50 ms', 'p90 ms'], rows),
     '',
