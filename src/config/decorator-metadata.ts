@@ -15,14 +15,30 @@ export function decoratorMetadataSource(root: string): string | null {
 
 /** The tsconfig (the root's own, or one it extends by a relative path) that sets compiler option `name` to true, or null. */
 export function tsconfigSettingSource(root: string, name: string): string | null {
+  return settingSource(readTsconfigChain(root), name);
+}
+
+/** A tsconfig and the ones it extends by relative paths, nearest first, each read once (comments removed). */
+export type TsconfigChain = ReadonlyArray<{ file: string; text: string }>;
+
+export function readTsconfigChain(root: string): TsconfigChain {
+  const chain: Array<{ file: string; text: string }> = [];
   let file: string | null = path.join(root, 'tsconfig.json');
   for (let hop = 0; file !== null && hop <= MAX_EXTENDS; hop++) {
     const text = readText(file);
-    if (text === null) return null;
-    const setting = new RegExp(`"${name}"\\s*:\\s*(true|false)`).exec(withoutComments(text))?.[1];
-    if (setting !== undefined) return setting === 'true' ? file : null;
+    if (text === null) break;
+    chain.push({ file, text: withoutComments(text) });
     const parent = /"extends"\s*:\s*"(\.{1,2}\/[^"]+)"/.exec(text)?.[1];
     file = parent ? path.resolve(path.dirname(file), parent.endsWith('.json') ? parent : `${parent}.json`) : null;
+  }
+  return chain;
+}
+
+/** The first tsconfig of the chain that sets compiler option `name`, when it sets it to true. */
+export function settingSource(chain: TsconfigChain, name: string): string | null {
+  for (const { file, text } of chain) {
+    const setting = new RegExp(`"${name}"\\s*:\\s*(true|false)`).exec(text)?.[1];
+    if (setting !== undefined) return setting === 'true' ? file : null;
   }
   return null;
 }

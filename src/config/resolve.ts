@@ -134,11 +134,11 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
  * tsx); with a launcher (`fastify start`), the launcher's script under that loader loads the entry.
  * A bundle (build.outfile) is JavaScript and runs as it is.
  */
-function programArguments({ user, overrides, displayFile, internalSources = [] }: ResolveInput, root: string, build: ResolvedBuild & { kind: 'esbuild' }): string[] {
+function programArguments({ user, overrides, displayFile, internalSources = [], typescript }: ResolveInput, root: string, build: ResolvedBuild & { kind: 'esbuild' }): string[] {
   const launcher = overrides.launcher ?? launcherWords(user.run?.launcher);
   const program = build.outfile ?? build.entry;
   const loaded = launcher ? launcherArguments(root, launcher, program, displayFile) : [program];
-  return build.outfile ? loaded : [...inPlaceLoaders(build.root, build.entry, internalSources), ...loaded];
+  return build.outfile ? loaded : [...inPlaceLoaders(build.entry, internalSources, typescript), ...loaded];
 }
 
 /** validate.ts lets only a plain command line through as run.launcher. */

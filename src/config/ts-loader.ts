@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { decoratorMetadataSource } from './decorator-metadata.js';
+import type { TypeScriptProject } from './typescript-project.js';
 
 const require = createRequire(import.meta.url);
 
@@ -35,9 +33,9 @@ const JAVASCRIPT = /\.[cm]?js$/;
  * A JavaScript entry in a project without a tsconfig and without internal TypeScript packages runs
  * under plain node, exactly as `node <entry>` would, without the loader's start-up cost.
  */
-export function inPlaceLoaders(root: string, entry: string, internalSources: readonly string[]): string[] {
-  if (JAVASCRIPT.test(entry) && internalSources.length === 0 && !existsSync(path.join(root, 'tsconfig.json'))) return [];
+export function inPlaceLoaders(entry: string, internalSources: readonly string[], typescript: TypeScriptProject | undefined): string[] {
+  if (JAVASCRIPT.test(entry) && internalSources.length === 0 && !typescript?.hasTsconfig) return [];
   const loaders = tsLoaderArguments();
-  if (decoratorMetadataSource(root)) loaders.push('--import', DECORATOR_METADATA_LOADER);
+  if (typescript?.decoratorMetadata) loaders.push('--import', DECORATOR_METADATA_LOADER);
   return loaders;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { tsconfigSettingSource } from './decorator-metadata.js';
+import { readTsconfigChain, settingSource } from './decorator-metadata.js';
 
 /** What hot knows of a project's TypeScript: the compiler it installed, and whether its root has a tsconfig. */
 export interface TypeScriptProject {
@@ -9,6 +9,8 @@ export interface TypeScriptProject {
   hasTsconfig: boolean;
   /** The tsconfig asks for incremental builds (incremental or composite): tsc would write a .tsbuildinfo. */
   incremental: boolean;
+  /** The tsconfig that sets emitDecoratorMetadata (the root's, or one it extends), when one does. */
+  decoratorMetadata?: string;
 }
 
 /**
@@ -16,8 +18,10 @@ export interface TypeScriptProject {
  * loads the typescript package itself (TypeScript 7 has no JavaScript API); it runs this binary.
  */
 export function findTypeScriptProject(root: string): TypeScriptProject {
-  const incremental = tsconfigSettingSource(root, 'incremental') !== null || tsconfigSettingSource(root, 'composite') !== null;
-  return { tsc: findProjectTsc(root), hasTsconfig: existsSync(path.join(root, 'tsconfig.json')), incremental };
+  const chain = readTsconfigChain(root);
+  const incremental = settingSource(chain, 'incremental') !== null || settingSource(chain, 'composite') !== null;
+  const decoratorMetadata = settingSource(chain, 'emitDecoratorMetadata');
+  return { tsc: findProjectTsc(root), hasTsconfig: existsSync(path.join(root, 'tsconfig.json')), incremental, ...(decoratorMetadata ? { decoratorMetadata } : {}) };
 }
 
 function findProjectTsc(root: string): string | null {

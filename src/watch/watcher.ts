@@ -43,8 +43,8 @@ class ChokidarWatcher implements Watcher {
   /** Paths the event-based watcher reported within two poll intervals: the poller's later echo of them is dropped. */
   readonly #recentNative: RecentPaths;
   #poller: FSWatcher | null = null;
-  /** mtimes of refused paths when they were refused, to catch a change before the poller's first look. */
-  readonly #knownAt = new Map<string, number | undefined>();
+  /** Stamps of refused paths when they were refused, to catch a change before the poller's first look. */
+  readonly #knownAt = new Map<string, string | undefined>();
   readonly #settleTimers = new Set<NodeJS.Timeout>();
   #toPoll: string[] = [];
   #pollTimer: NodeJS.Timeout | undefined;
@@ -174,7 +174,7 @@ class ChokidarWatcher implements Watcher {
   /** Paths inotify could not take (out of watches) are polled; the rest keep their events. */
   #pollLater(file: string): void {
     this.#toPoll.push(file);
-    this.#knownAt.set(file, modifiedAt(file));
+    this.#knownAt.set(file, stampOf(file)?.key);
     this.#pollTimer ??= setTimeout(() => {
       this.#pollTimer = undefined;
       if (this.#closed) return;
@@ -209,7 +209,7 @@ class ChokidarWatcher implements Watcher {
     for (const polled of paths) {
       const then = this.#knownAt.get(polled);
       this.#knownAt.delete(polled);
-      const now = modifiedAt(polled);
+      const now = stampOf(polled)?.key;
       if (then !== undefined && now !== undefined && now !== then) this.#forwardPolled('change')(polled);
     }
     this.#options.logger.debug(`polling ${paths.length} more path${paths.length === 1 ? '' : 's'} that inotify could not watch`);
@@ -260,15 +260,6 @@ function simulateWatchLimit(fsWatcher: FSWatcher, ready: Promise<void>, root: st
       fsWatcher.emit('error', enospc(file));
     }
   });
-}
-
-function modifiedAt(file: string): number | undefined {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    // Gone: its unlink is the poller's to report.
-    return undefined;
-  }
 }
 
 function readWatchLimit(): number | null {
