@@ -109,6 +109,8 @@ class AppPipeline implements Pipeline {
       color: options.color,
       cwd: options.cwd,
       accept: (change, stages) => this.#accept(change, stages),
+      wants: (file, stages) =>
+        this.#state.phase.kind !== 'closed' && !this.#programWrites.has(file) && (stages.filter.isIncluded(file) || stages.builder.isInput(file)),
       onBatch: (batch) => this.send({ type: 'changes', paths: batch.paths }),
       onPending: (pending) => this.send({ type: 'incoming', pending }),
       onTypeEvent: (event) => this.#emit(event),

@@ -35,6 +35,8 @@ export interface StagesOptions {
   cwd: string;
   /** Per change, before batching (the pipeline's own checks). */
   accept(change: FileChange, stages: Stages): boolean;
+  /** Whether a path that stirs may become a change this app takes (no side effects). */
+  wants(file: string, stages: Stages): boolean;
   onBatch(batch: ChangeBatch): void;
   /** The subscription is collecting changes (true), or has delivered them (false). */
   onPending(pending: boolean): void;
@@ -145,6 +147,7 @@ class PipelineStages implements Stages {
       extraPaths: config.watch.alwaysWatch.filter((file) => file !== config.baseConfigFile),
       isIgnored: (file, isDirectory) => this.#filter.isIgnored(file, isDirectory),
       accept: (change) => this.#options.accept(change, this),
+      wants: (file) => this.#options.wants(file, this),
       delayMs: config.watch.delayMs,
       onBatch: this.#options.onBatch,
       onPending: this.#options.onPending,

@@ -3,6 +3,11 @@ import type { ChangeBatch, FileChangeKind } from '../events.js';
 export interface Batcher {
   /** A change; `kind` defaults to a change of an existing file's content. */
   add(absolutePath: string, kind?: FileChangeKind): void;
+  /**
+   * The file system stirred at this path (a raw watcher event, before the watcher has looked at the
+   * file): the quiet period starts again, and a second file stirring makes the batch a burst.
+   */
+  stir(absolutePath: string): void;
   /** Number of paths waiting for the quiet period to end. */
   readonly pendingCount: number;
   /** Removes and returns the waiting paths, e.g. to hand them to a replacement batcher. */
@@ -47,6 +52,11 @@ export function maxWaitFor(delayMs: number): number {
  * finishes while changes are still being collected.
  * A batch never waits longer than `maxWaitMs` after its first change: a file touched more often than
  * the quiet period (a log, a watch-mode tool) would otherwise hold back every rebuild.
+ *
+ * On a busy machine hot itself may run late: when the quiet period ends, events may already wait in
+ * the kernel, and the watcher reports a change only after it has looked at the file. So a batch is
+ * delivered only after one more look at pending I/O, and raw events (`stir`) count as changes for the
+ * quiet period: a burst is known as soon as its second file stirs, not when the watcher reports it.
  */
 export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => void, options: BatcherOptions = {}): Batcher {
   const { burstQuietMs = BURST_QUIET_MS, maxWaitMs = maxWaitFor(delayMs), onPending } = options;
@@ -57,6 +67,9 @@ export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => 
   let closed = false;
   /** The batch has a new or deleted file. */
   let structural = false;
+  /** Up to two paths that stirred lately (two tell a burst), and when the last one did. */
+  let stirred = new Set<string>();
+  let stirredAt = 0;
 
   const clearTimers = (): void => {
     clearTimeout(timer);
@@ -71,6 +84,7 @@ export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => 
     const paths = [...pending];
     pending = new Set();
     structural = false;
+    stirred = new Set();
     return paths;
   };
   const settled = (paths: string[]): void => {
@@ -83,6 +97,30 @@ export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => 
     settled(paths);
   };
 
+  /** Several files: pending ones, or one pending and another that stirred lately. */
+  const isBurst = (): boolean => {
+    if (pending.size > 1) return true;
+    if (Date.now() - stirredAt > burstQuietMs) return false;
+    for (const file of stirred) if (!pending.has(file)) return true;
+    return false;
+  };
+
+  const quietMs = (): number => (isBurst() ? Math.max(delayMs, burstQuietMs) : structural ? Math.max(delayMs, NEW_FILE_SETTLE_MS) : delayMs);
+
+  /** The quiet period ends: pending I/O is looked at first (a stir or a change there arms a new timer). */
+  const quietEnded = (): void => {
+    timer = undefined;
+    setImmediate(() => {
+      if (closed || timer !== undefined || pending.size === 0) return;
+      flush();
+    });
+  };
+
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(quietEnded, quietMs());
+  };
+
   return {
     add(absolutePath, kind = 'change') {
       if (closed) return;
@@ -90,9 +128,16 @@ export function createBatcher(delayMs: number, onBatch: (batch: ChangeBatch) => 
       pending.delete(absolutePath);
       pending.add(absolutePath);
       structural ||= kind !== 'change';
-      clearTimeout(timer);
-      timer = setTimeout(flush, pending.size > 1 ? Math.max(delayMs, burstQuietMs) : structural ? Math.max(delayMs, NEW_FILE_SETTLE_MS) : delayMs);
+      arm();
       deadline ??= setTimeout(flush, maxWaitMs);
+    },
+    stir(absolutePath) {
+      if (closed) return;
+      const now = Date.now();
+      if (now - stirredAt > burstQuietMs) stirred = new Set();
+      stirredAt = now;
+      if (stirred.size < 2) stirred.add(absolutePath);
+      if (pending.size > 0) arm();
     },
     get pendingCount() {
       return pending.size;

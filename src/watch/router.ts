@@ -24,6 +24,11 @@ export interface SubscriptionSpec {
   isIgnored(absolutePath: string, isDirectory?: boolean): boolean;
   /** Per change, before batching: whether it belongs in a batch. */
   accept(change: FileChange): boolean;
+  /**
+   * Whether a path, when it stirs (a raw event), may be the start of a change this subscription takes:
+   * a cheap check with no side effects. Without it, raw events are not looked at.
+   */
+  wants?(absolutePath: string): boolean;
   /** Quiet after the last change before the batch is delivered. */
   delayMs: number;
   onBatch(batch: ChangeBatch): void;
@@ -166,6 +171,9 @@ class WatchRouter implements Router {
       isIgnored: (file, isDirectory) => entry.spec.isIgnored(file, isDirectory),
       onChange: (change) => {
         if (entry.spec.accept(change)) entry.batcher.add(change.path, change.kind);
+      },
+      onActivity: (file) => {
+        if (entry.spec.wants?.(file)) entry.batcher.stir(file);
       },
       logger: this.#options.logger,
     });

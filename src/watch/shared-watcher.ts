@@ -128,16 +128,20 @@ class RepositoryWatcher implements SharedWatcher {
     return this.#options.isIgnored(file, isDirectory);
   }
 
+  /** The views that want a file: it is one of their extra paths, or under their root and not ignored. */
+  #viewsWanting(file: string): View[] {
+    const candidates = new Set([...(this.#extraPathViews.get(file) ?? []), ...this.#viewsOver(file)]);
+    return [...candidates].filter((view) => view.extraPaths.has(file) || !view.options.isIgnored(file, false));
+  }
+
   #route(change: FileChange): void {
-    let claimed = false;
-    const candidates = new Set([...(this.#extraPathViews.get(change.path) ?? []), ...this.#viewsOver(change.path)]);
-    for (const view of candidates) {
-      const mine = view.extraPaths.has(change.path) || !view.options.isIgnored(change.path, false);
-      if (!mine) continue;
-      claimed = true;
-      view.options.onChange(change);
-    }
-    this.#options.onChange?.(change, claimed);
+    const views = this.#viewsWanting(change.path);
+    for (const view of views) view.options.onChange(change);
+    this.#options.onChange?.(change, views.length > 0);
+  }
+
+  #stir(file: string): void {
+    for (const view of this.#viewsWanting(file)) view.options.onActivity?.(file);
   }
 
   #open(): Watcher {
@@ -147,6 +151,7 @@ class RepositoryWatcher implements SharedWatcher {
       extraPaths: [...new Set([...this.#views].flatMap((view) => [...view.extraPaths]))].filter((file) => !contains(root, file)),
       isIgnored: (file, isDirectory) => this.#isIgnored(file, isDirectory),
       onChange: (change) => this.#route(change),
+      onActivity: (file) => this.#stir(file),
       poll: this.#poll,
       pollIntervalMs: this.#options.pollIntervalMs,
       onWatchLimit: () => this.#switchToPolling(),

@@ -13,6 +13,8 @@ export interface WatcherOptions {
   /** Decides what chokidar never looks at; directories it rejects are not walked at all. */
   isIgnored(absolutePath: string, isDirectory?: boolean): boolean;
   onChange(change: FileChange): void;
+  /** Something stirred at this path (a raw event, before the watcher looks at it), maybe the start of a change. */
+  onActivity?(absolutePath: string): void;
   /** Check files every `pollIntervalMs` instead of waiting for file-system events. */
   poll?: boolean;
   pollIntervalMs?: number;
@@ -65,6 +67,8 @@ class ChokidarWatcher implements Watcher {
     this.#fsWatcher.on('change', this.#forward('change'));
     this.#fsWatcher.on('unlink', this.#forward('unlink'));
     this.#fsWatcher.on('error', (error: unknown) => this.#onError(error));
+    const { onActivity } = options;
+    if (onActivity) this.#fsWatcher.on('raw', (_event: string, name: unknown, details: unknown) => onActivity(rawPath(name, details)));
     // Also settled by close(): chokidar drops its listeners on close, and a waiter must not hang.
     this.ready = new Promise<void>((resolve) => {
       this.#settleReady = resolve;
@@ -214,6 +218,15 @@ class ChokidarWatcher implements Watcher {
     }
     this.#options.logger.debug(`polling ${paths.length} more path${paths.length === 1 ? '' : 's'} that inotify could not watch`);
   }
+}
+
+/**
+ * The path a raw event is about: a file's own watch names the file; a directory's names an entry in it.
+ * (A directory holding an entry of its own name reads as the directory: it only stirs less.)
+ */
+function rawPath(name: unknown, details: unknown): string {
+  const watched = path.resolve(String((details as { watchedPath?: unknown } | undefined)?.watchedPath ?? ''));
+  return typeof name === 'string' && name !== '' && name !== path.basename(watched) ? path.join(watched, name) : watched;
 }
 
 /** Past chokidar's per-file change throttle (50 ms in chokidar 5). */
