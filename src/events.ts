@@ -90,7 +90,12 @@ export type StartFailure =
 
 /** What the job reports. */
 export type JobEvent =
-  | { type: 'spawned'; pid: number; restartCount: number }
+  | { type: 'spawned'; pid: number; restartCount: number; warm?: boolean }
+  /**
+   * The warm standby: started and its packages imported (`ready`), dropped because it no longer
+   * matches the program's start (`discarded`), or gone on its own (`lost`). `detail` says how or why.
+   */
+  | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string }
   /** A start finished: the new generation is ready (listening with a handoff, else started). */
   | { type: 'ready'; pid: number }
   /** A start that never became ready; with `oldServing`, the previous generation keeps serving. */
@@ -158,6 +163,8 @@ export type PageEvent = { type: 'reload' } | { type: 'build-error'; text: string
  */
 export interface Handoff {
   readonly readyTimeoutMs: number;
+  /** Changes whenever the fds `prepare` hands a generation change (a socket held or let go): a warm standby started before has stale ones. */
+  readonly epoch?: number;
   /** After the switch, how long the old generation may finish in-flight work before the kill path; null: its kill_timeout. */
   readonly drainTimeoutMs: number | null;
   /** After the switch, before the old generation is signalled: for connections already on their way. */
@@ -261,7 +268,10 @@ export type HotEvent =
   | { type: 'types-ok'; fixed: number }
   /** No type check: tsc is missing, could not start, or exited; hot goes on without it. */
   | { type: 'types-unavailable'; reason: string; hint?: string }
-  | { type: 'spawn'; pid: number }
+  /** `warm`: the process was the warm standby, started ahead of time. */
+  | { type: 'spawn'; pid: number; warm?: boolean }
+  /** The warm standby was started (`ready`), dropped (`discarded`), or exited on its own (`lost`): `detail` says how or why. */
+  | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string }
   /** The new program is ready: listening on its port with [serve], else started. `readyMs` counts from the start of the cycle, build included. */
   | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string }
   /** A cycle that did not restart: the output was byte-identical, or a write loop was stopped. */

@@ -93,6 +93,7 @@ class HotServer implements HotApp {
     const pipeline = createPipeline({ config, cwd, logger, router: this.#router, spawn, handoff: createHandoff(config.serve), reloadConfig, color: given.color ?? false });
     this.#pipeline = pipeline;
     pipeline.on(createReport(logger, cwd));
+    if (config.run.command && config.run.standbyOff) logger.debug(`warm standby off: ${config.run.standbyOff}`);
     this.#router.start();
     const watching = this.#router.ready.then(() => this.#announceWatching());
     this.ready = (async () => {

@@ -41,7 +41,14 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   const fixedPort = fixedPortWarning(config, cwd);
   if (fixedPort) results.push({ status: 'warn', ...fixedPort });
   if (config.check.types !== 'off') results.push(checkTypeCheck(config, cwd));
+  if (config.run.command) results.push(checkStandby(config));
   return results;
+}
+
+/** Whether restarts start Node cold, and why. */
+function checkStandby({ run }: ResolvedConfig): CheckResult {
+  if (run.standby) return { status: 'ok', line: 'warm standby: the next version waits booted, its packages imported (one idle node process; [run] standby = false turns it off)' };
+  return { status: 'ok', line: `warm standby: off, every restart starts cold (${run.standbyOff ?? 'not available'})` };
 }
 
 /** The command hot made to run the entry in place, in words: its argv names hot's own loaders. */

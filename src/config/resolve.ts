@@ -105,12 +105,15 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
   const { user, overrides, displayFile, workspaceMember } = input;
   const args = user.run?.args ?? [];
   let command: Command | null;
+  let standby: ResolvedRun['standby'] = null;
   if (overrides.command && overrides.command.length > 0) {
     command = { kind: 'argv', argv: overrides.command };
   } else if (user.bin && !overrides.entry) {
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
-    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...programArguments(input, root, build), ...args] };
+    const { nodeOptions, program } = programArguments(input, root, build);
+    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...nodeOptions, ...program, ...args] };
+    if (user.run?.standby !== false) standby = { preloadAt: 2 + nodeOptions.length };
   } else if (workspaceMember && build.kind === 'command') {
     command = null;
   } else {
@@ -126,6 +129,8 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
     killSignal: overrides.killSignal ?? user.run?.killSignal ?? defaultStopSignal(command),
     killTimeoutMs: overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS,
     stopOnError: user.run?.stopOnError ?? false,
+    standby,
+    standbyOff: standby ? null : command === null ? 'nothing to run' : user.run?.standby === false ? '[run] standby = false' : 'the command is not a Node program hot starts itself (bare `hot` or `hot <entry>`)',
   };
 }
 
@@ -134,11 +139,11 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
  * tsx); with a launcher (`fastify start`), the launcher's script under that loader loads the entry.
  * A bundle (build.outfile) is JavaScript and runs as it is.
  */
-function programArguments({ user, overrides, displayFile, internalSources = [], typescript }: ResolveInput, root: string, build: ResolvedBuild & { kind: 'esbuild' }): string[] {
+function programArguments({ user, overrides, displayFile, internalSources = [], typescript }: ResolveInput, root: string, build: ResolvedBuild & { kind: 'esbuild' }): { nodeOptions: string[]; program: string[] } {
   const launcher = overrides.launcher ?? launcherWords(user.run?.launcher);
-  const program = build.outfile ?? build.entry;
-  const loaded = launcher ? launcherArguments(root, launcher, program, displayFile) : [program];
-  return build.outfile ? loaded : [...inPlaceLoaders(build.entry, internalSources, typescript), ...loaded];
+  const file = build.outfile ?? build.entry;
+  const program = launcher ? launcherArguments(root, launcher, file, displayFile) : [file];
+  return { nodeOptions: build.outfile ? [] : inPlaceLoaders(build.entry, internalSources, typescript), program };
 }
 
 /** validate.ts lets only a plain command line through as run.launcher. */

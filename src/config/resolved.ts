@@ -65,6 +65,14 @@ export interface ResolvedRun {
   killSignal: NodeJS.Signals;
   killTimeoutMs: number;
   stopOnError: boolean;
+  /**
+   * The warm standby: a Node program hot starts itself (bare `hot`, `hot <entry>`) gets its next
+   * generation started ahead of time; `preloadAt` is where the node options of `command` end. Null
+   * for any other command, or with `standby = false`.
+   */
+  standby: { preloadAt: number } | null;
+  /** Why there is no warm standby, when there is none (said by doctor and --verbose). */
+  standbyOff: string | null;
 }
 
 export interface ResolvedRestart {

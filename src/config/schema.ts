@@ -123,6 +123,7 @@ const SETTING_ROWS = [
   { key: 'run.kill_signal', flag: 'kill-signal', override: 'killSignal', type: 'signal', defaultText: `${DEFAULT_KILL_SIGNAL}; SIGINT for a go command (go run passes only SIGINT on, and cleans up its temp dir)`, description: 'signal sent to the program\'s process group (and to build.cmd\'s) to stop it' },
   { key: 'run.kill_timeout', flag: 'kill-timeout', override: 'killTimeoutMs', type: 'ms', defaultText: String(DEFAULT_KILL_TIMEOUT_MS), description: 'milliseconds to wait after kill_signal before SIGKILL' },
   { key: 'run.stop_on_error', flag: null, type: 'boolean', defaultText: 'false', description: 'stop the program when a build fails (default: keep the last good one running)' },
+  { key: 'run.standby', flag: null, type: 'boolean', defaultText: 'true', description: 'start the next version of a Node program hot runs itself ahead of time, its packages already imported, so a restart skips booting Node (`false`: every restart is a cold start)' },
   { key: 'clear', flag: 'clear', override: 'clear', type: 'boolean', defaultText: 'false', description: 'clear the terminal before each restart (only on a terminal, never when CI is set)' },
   { key: 'stdin', flag: null, type: 'choice', choices: ['hot', 'child'], defaultText: '"hot" on a terminal (keyboard shortcuts), else the program\'s', description: '"child" gives the terminal\'s input to the program and turns the shortcuts off' },
   { key: 'hooks', flag: null, type: 'table', defaultText: '', description: 'shell commands run at points of each cycle; changed paths and exit codes arrive in HOT_* variables, never in the command line' },
@@ -194,6 +195,7 @@ export interface UserConfig {
     killSignal?: NodeJS.Signals;
     killTimeoutMs?: number;
     stopOnError?: boolean;
+    standby?: boolean;
   };
   check?: {
     types?: boolean | 'block';

@@ -140,6 +140,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       killSignal: get('run.kill_signal'),
       killTimeoutMs: get('run.kill_timeout'),
       stopOnError: get('run.stop_on_error'),
+      standby: get('run.standby'),
     },
     check: { types: get('check.types') },
     restart: {

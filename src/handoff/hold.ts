@@ -56,11 +56,16 @@ class HeldSockets implements Handoff {
   /** Held keys the successor of a replaced generation does not listen on: released once that generation is gone. */
   readonly #dropped = new Map<number, string[]>();
   #report: (event: JobEvent) => void = () => {};
+  #epoch = 0;
 
   constructor(serve: HoldServe) {
     this.readyTimeoutMs = serve.readyTimeoutMs;
     this.drainTimeoutMs = serve.drainTimeoutMs;
     this.graceMs = serve.graceMs;
+  }
+
+  get epoch(): number {
+    return this.#epoch;
   }
 
   async open(): Promise<null> {
@@ -177,6 +182,7 @@ class HeldSockets implements Handoff {
       released.push(describeAddress(handle));
       handle.close();
       this.#held.delete(key);
+      this.#epoch++;
     }
     if (released.length > 0) this.#report({ type: 'released', addresses: released });
   }
@@ -201,6 +207,7 @@ class HeldSockets implements Handoff {
       return;
     }
     this.#held.set(key, handle);
+    this.#epoch++;
     this.#fresh.push(describeAddress(handle));
     if (this.#fresh.length > 1) return;
     setImmediate(() => {

@@ -198,7 +198,10 @@ function onBuildFailed(state: PipelineState, cycle: RunningCycle, outcome: { dur
 function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects: Effect[]): PipelineState {
   switch (event.type) {
     case 'spawned':
-      effects.push({ type: 'emit', event: { type: 'spawn', pid: event.pid } });
+      effects.push({ type: 'emit', event: { type: 'spawn', pid: event.pid, ...(event.warm ? { warm: true } : {}) } });
+      return state;
+    case 'standby':
+      effects.push({ type: 'emit', event: { ...event } });
       return state;
     case 'ready':
       return onReady(state, event.pid, now, effects);

@@ -233,3 +233,14 @@ export function countInotifyWatchesInUse(): number {
   }
   return total;
 }
+
+/** The resident memory of a process in bytes (VmRSS), or null when /proc cannot tell. */
+export function readResidentBytes(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    // Gone, or no /proc.
+    return null;
+  }
+}

@@ -1,9 +1,11 @@
-import type { ResolvedRun } from '../config/schema.js';
+import type { Socket } from 'node:net';
+import type { Command, ResolvedRun } from '../config/schema.js';
 import { SpawnError } from '../errors.js';
 import type { GenerationLaunch, Handoff, JobEvent, StartFailure } from '../events.js';
 import type { ChildHandle, SpawnChild } from './child.js';
 import { settlesWithin } from './settle.js';
 import { buildChildEnv, changedPathsVariables } from './env.js';
+import { packageStamp, STANDBY_FD_VARIABLE, standbyChannel, withStandbyPreload, type Standby, type StandbyChannel } from './standby.js';
 
 /** One started program of a job. */
 export interface Generation {
@@ -14,6 +16,8 @@ export interface Generation {
   /** True once hot asked it to stop: its exit is not a crash. */
   stopRequested: boolean;
   ready: boolean;
+  /** With the warm standby on: the socket to its preload (which packages it loaded). */
+  channel: StandbyChannel | null;
 }
 
 export interface LaunchSpec {
@@ -43,23 +47,82 @@ export async function prepareEnvironment(run: ResolvedRun, emit: (event: JobEven
   }
 }
 
+/** hot's variables for one generation. */
+function hotVariables(id: number, restartCount: number, changedPaths: readonly string[]): Record<string, string> {
+  return { HOT: '1', HOT_RESTART_COUNT: String(restartCount), HOT_GENERATION: String(id), ...changedPathsVariables(changedPaths) };
+}
+
+/** The prepared environment, then `variables`, then the handoff's; its preload added to NODE_OPTIONS as this start sees it. */
+function programEnv(base: NodeJS.ProcessEnv, launch: GenerationLaunch, variables: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...variables, ...launch.env };
+  if (launch.preload) env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${JSON.stringify(launch.preload)}`].filter(Boolean).join(' ');
+  return env;
+}
+
+/** The command, the fds and the standby variable every generation of this [run] gets. */
+function programSpawn(run: ResolvedRun, launch: GenerationLaunch): { command: Command; extraFds: unknown[]; standbyFd: Record<string, string> } {
+  if (!run.command) throw new Error('internal: a build-only package has no program to start');
+  const handoffFds = [...(launch.extraFds ?? [])];
+  const command = run.standby ? withStandbyPreload(run.command, run.standby.preloadAt) : run.command;
+  return {
+    command: launch.wrapCommand ? launch.wrapCommand(command) : command,
+    extraFds: run.standby ? [...handoffFds, 'pipe'] : handoffFds,
+    standbyFd: run.standby ? { [STANDBY_FD_VARIABLE]: String(3 + handoffFds.length) } : {},
+  };
+}
+
+function spawnProgram(spawn: SpawnChild, run: ResolvedRun, launch: GenerationLaunch, env: NodeJS.ProcessEnv, command: Command, extraFds: unknown[]): { child: ChildHandle; channel: StandbyChannel | null } {
+  const child = spawn({ command, cwd: run.cwd, env, ...(extraFds.length > 0 ? { extraFds } : {}), ...(launch.stdio ? { stdio: launch.stdio } : {}) });
+  const socket = run.standby ? (child.extraStreams[extraFds.length - 1] as Socket | null) : null;
+  return { child, channel: socket ? standbyChannel(socket) : null };
+}
+
 /** Starts a generation: hot's variables over the prepared environment, the handoff's fds and wrapper. */
 export function launchGeneration(spec: LaunchSpec, ready: boolean): Generation {
   const { run, launch } = spec;
-  if (!run.command) throw new Error('internal: a build-only package has no program to start');
-  const hot = { HOT: '1', HOT_RESTART_COUNT: String(spec.restartCount), HOT_GENERATION: String(spec.id), ...changedPathsVariables(spec.changedPaths) };
-  const env: NodeJS.ProcessEnv = { ...spec.env, ...hot, ...launch.env };
-  // Added to NODE_OPTIONS as this start sees it (env files and [run] env are read at every start).
-  if (launch.preload) env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${JSON.stringify(launch.preload)}`].filter(Boolean).join(' ');
-  const command = launch.wrapCommand ? launch.wrapCommand(run.command) : run.command;
-  const child = spec.spawn({
-    command,
-    cwd: run.cwd,
-    env,
-    ...(launch.extraFds ? { extraFds: launch.extraFds } : {}),
-    ...(launch.stdio ? { stdio: launch.stdio } : {}),
+  const { command, extraFds, standbyFd } = programSpawn(run, launch);
+  const env = programEnv(spec.env, launch, { ...hotVariables(spec.id, spec.restartCount, spec.changedPaths), ...standbyFd });
+  const { child, channel } = spawnProgram(spec.spawn, run, launch, env, command, extraFds);
+  return { id: spec.id, child, run, stopRequested: false, ready, channel };
+}
+
+export interface StandbySpec {
+  id: number;
+  run: ResolvedRun & { standby: NonNullable<ResolvedRun['standby']> };
+  env: NodeJS.ProcessEnv;
+  launch: GenerationLaunch;
+  epoch: number;
+  spawn: SpawnChild;
+}
+
+/**
+ * Starts the next generation ahead of time: it boots Node and hot's loaders, then waits in the
+ * preload, before the program's entry, for hot's variables (HOT_RESTART_COUNT…) and "go".
+ */
+export function spawnStandby(spec: StandbySpec): Standby | null {
+  const { run, launch } = spec;
+  const stamp = packageStamp(run.cwd);
+  const { command, extraFds, standbyFd } = programSpawn(run, launch);
+  const env = programEnv(spec.env, launch, { HOT: '1', ...standbyFd, HOT_STANDBY_WAIT: '1' });
+  const { child, channel } = spawnProgram(spec.spawn, run, launch, env, command, extraFds);
+  if (child.pid === 0 || !channel) {
+    child.kill();
+    return null;
+  }
+  const standby: Standby = { id: spec.id, child, channel, run, env: spec.env, launch, stamp, epoch: spec.epoch, alive: true };
+  void child.exited.then(() => {
+    standby.alive = false;
   });
-  return { id: spec.id, child, run, stopRequested: false, ready };
+  return standby;
+}
+
+/** The standby becomes the generation: its variables, then "go"; its age starts now. */
+export function wakeStandby(standby: Standby, restartCount: number, changedPaths: readonly string[], ready: boolean): Generation {
+  const variables: Record<string, string | null> = { ...hotVariables(standby.id, restartCount, changedPaths), ...standby.launch.env };
+  if (!('HOT_CHANGED_TRUNCATED' in variables)) variables.HOT_CHANGED_TRUNCATED = null;
+  standby.channel.send({ go: { env: variables } });
+  const child: ChildHandle = { ...standby.child, startedAt: Date.now() };
+  return { id: standby.id, child, run: standby.run, stopRequested: false, ready, channel: standby.channel };
 }
 
 /** Readiness, the generation's exit, or the handoff's deadline: whichever comes first. */

@@ -1,7 +1,9 @@
 import type { ResolvedRun } from '../config/schema.js';
 import type { ChildExit, Handoff, JobControl, JobEvent, JobState, StartFailure } from '../events.js';
 import { spawnChild, type ChildStatus, type SpawnChild } from './child.js';
-import { launchGeneration, prepareEnvironment, stopThroughKillPath, waitUntilReady, type Generation } from './generation.js';
+import { launchGeneration, prepareEnvironment, spawnStandby, stopThroughKillPath, wakeStandby, waitUntilReady, type Generation, type StandbySpec } from './generation.js';
+import { readResidentBytes } from '../platform/proc.js';
+import { standbyMismatch, type Standby } from './standby.js';
 
 export interface JobOptions {
   run: ResolvedRun;
@@ -21,6 +23,15 @@ export interface Job {
   /** Stops every generation through its kill path, then the handoff; resolves when all are gone. Idempotent. */
   close(): Promise<void>;
 }
+
+/** A program started without a readiness signal has loaded its packages this long after its start, most likely. */
+const STANDBY_AFTER_START_MS = 1000;
+/** After a generation listens: its packages are loaded; the standby waits a moment for the first requests. */
+const STANDBY_AFTER_READY_MS = 200;
+/** How long the serving generation may take to say which packages it loaded. */
+const STANDBY_REPORT_TIMEOUT_MS = 2000;
+/** How long a standby may take to import them before it is called ready anyway. */
+const STANDBY_WARM_TIMEOUT_MS = 30_000;
 
 /**
  * The only owner of a program's generations and of the handoff. Controls are carried out one after
@@ -50,6 +61,10 @@ class ProgramJob implements Job {
   /** Every generation not yet gone: serving, starting, draining, or being cleaned up. */
   readonly #alive = new Set<Generation>();
   readonly #stopping = new Set<Promise<unknown>>();
+  /** The next generation, started ahead of time (warm standby), and the timer that will start one. */
+  #standby: Standby | null = null;
+  #standbyTimer: NodeJS.Timeout | undefined;
+  #preparingStandby = false;
 
   constructor(options: JobOptions) {
     this.#spawn = options.spawn ?? spawnChild;
@@ -92,6 +107,7 @@ class ProgramJob implements Job {
         return;
       case 'reconfigure':
         this.#run = control.run;
+        this.#discardStandby('[run] changed');
         return;
       case 'unavailable':
         this.#handoff?.unavailable(control.reason);
@@ -108,6 +124,8 @@ class ProgramJob implements Job {
       this.#closed = true;
       this.#closeSignal.abort();
       this.#clearBackoff();
+      clearTimeout(this.#standbyTimer);
+      this.#discardStandby(null);
       // A generation still starting is stopped too, which ends the wait for its readiness.
       this.#stopAll();
       await this.#queue;
@@ -183,21 +201,113 @@ class ProgramJob implements Job {
   }
 
   async #launch(env: NodeJS.ProcessEnv, changedPaths: readonly string[], ready: boolean): Promise<Generation | null> {
-    const id = ++this.#generations;
-    const launch = this.#handoff ? await this.#handoff.prepare(id) : { env: {} };
-    const generation = launchGeneration({ id, run: this.#run, env, restartCount: this.#spawns, changedPaths, launch, spawn: this.#spawn, emit: this.#emit }, ready);
-    const { child } = generation;
+    const warm = this.#takeStandby(env, changedPaths);
+    let generation: Generation;
+    if (warm) {
+      generation = wakeStandby(warm, this.#spawns, changedPaths, ready);
+    } else {
+      const id = ++this.#generations;
+      const launch = this.#handoff ? await this.#handoff.prepare(id) : { env: {} };
+      generation = launchGeneration({ id, run: this.#run, env, restartCount: this.#spawns, changedPaths, launch, spawn: this.#spawn, emit: this.#emit }, ready);
+    }
+    const { child, id } = generation;
     if (child.pid === 0) {
       const status = await child.exited;
       this.#failStart(0, { cause: 'spawn', error: status.spawnError ?? new Error('the command could not be started') }, null);
       return null;
     }
     this.#alive.add(generation);
-    this.#handoff?.attach(id, child, this.#emit);
+    this.#handoff?.attach(id, child, (event) => this.#fromHandoff(event));
     void child.exited.then((status) => this.#onExit(generation, status));
-    this.#emit({ type: 'spawned', pid: child.pid, restartCount: this.#spawns });
+    this.#emit({ type: 'spawned', pid: child.pid, restartCount: this.#spawns, warm: warm !== null });
     this.#spawns++;
     return generation;
+  }
+
+  /**
+   * What the handoff says. A standby inherited the sockets held when it started: one hot no longer
+   * holds must not stay open in it (the port would stay taken), and one held since is missing there.
+   */
+  #fromHandoff(event: JobEvent): void {
+    const standby = this.#standby;
+    if ((event.type === 'holding' || event.type === 'released') && standby && standby.epoch !== (this.#handoff?.epoch ?? 0)) {
+      this.#discardStandby('hot holds other sockets now');
+      if (this.#state === 'running') this.#scheduleStandby(STANDBY_AFTER_READY_MS);
+    }
+    this.#emit(event);
+  }
+
+  /** The standby, when it can be this start's generation; otherwise it goes, and why is said. */
+  #takeStandby(env: NodeJS.ProcessEnv, changedPaths: readonly string[]): Standby | null {
+    const standby = this.#standby;
+    if (!standby) return null;
+    const why = standbyMismatch(standby, { run: this.#run, env, epoch: this.#handoff?.epoch ?? 0, changedPaths });
+    if (why) {
+      this.#discardStandby(why);
+      return null;
+    }
+    this.#standby = null;
+    return standby;
+  }
+
+  /** Stops the standby (it has run nothing of the program); `reason` is said when not null. */
+  #discardStandby(reason: string | null): void {
+    const standby = this.#standby;
+    if (!standby) return;
+    this.#standby = null;
+    if (reason) this.#emit({ type: 'standby', state: 'discarded', pid: standby.child.pid, detail: reason });
+    this.#handoff?.retired(standby.id);
+    standby.child.kill();
+    const gone = standby.child.exited.then(() => undefined);
+    this.#stopping.add(gone);
+    void gone.finally(() => this.#stopping.delete(gone));
+  }
+
+  /** After a generation is ready: the next one is started ahead of time, once this one has loaded its packages. */
+  #scheduleStandby(afterMs: number): void {
+    if (!this.#run.standby || this.#closed) return;
+    clearTimeout(this.#standbyTimer);
+    this.#standbyTimer = setTimeout(() => {
+      this.#standbyTimer = undefined;
+      void this.#prepareStandby().catch((error: unknown) => this.#emit({ type: 'internal-error', error }));
+    }, afterMs);
+    this.#standbyTimer.unref();
+  }
+
+  async #prepareStandby(): Promise<void> {
+    const run = this.#run;
+    if (!run.standby || this.#closed || this.#standby || this.#preparingStandby) return;
+    this.#preparingStandby = true;
+    try {
+      const started = Date.now();
+      const channel = this.#current?.channel ?? null;
+      const reply = channel ? channel.next<string[]>('loaded', STANDBY_REPORT_TIMEOUT_MS) : Promise.resolve(null);
+      channel?.send({ report: true });
+      const reported = await reply;
+      const files = Array.isArray(reported) ? reported.filter((file): file is string => typeof file === 'string') : [];
+      const prepared = await prepareEnvironment(run, () => {}, this.#closeSignal.signal);
+      if (!('env' in prepared) || this.#closed || this.#standby || this.#run !== run) return;
+      const id = ++this.#generations;
+      const launch = this.#handoff ? await this.#handoff.prepare(id) : { env: {} };
+      if (this.#closed || this.#run !== run) return;
+      const standby = spawnStandby({ id, run: run as StandbySpec['run'], env: prepared.env, launch, epoch: this.#handoff?.epoch ?? 0, spawn: this.#spawn });
+      if (!standby) return;
+      this.#standby = standby;
+      void standby.child.exited.then(() => {
+        if (this.#standby !== standby) return;
+        this.#standby = null;
+        this.#handoff?.retired(standby.id);
+        this.#emit({ type: 'standby', state: 'lost', pid: standby.child.pid, detail: 'it exited before it was needed' });
+      });
+      standby.channel.send({ warm: files });
+      const warmed = await standby.channel.next<number>('warmed', STANDBY_WARM_TIMEOUT_MS);
+      if (this.#standby !== standby) return;
+      const rss = readResidentBytes(standby.child.pid);
+      const memory = rss === null ? '' : `, ${Math.round(rss / (1024 * 1024))} MB`;
+      this.#emit({ type: 'standby', state: 'ready', pid: standby.child.pid, detail: `${warmed ?? 0} of ${files.length} packages imported in ${Date.now() - started} ms${memory}` });
+    } finally {
+      this.#preparingStandby = false;
+    }
   }
 
   #failStart(pid: number, failure: StartFailure, exit: ChildExit | null): void {
@@ -223,6 +333,8 @@ class ProgramJob implements Job {
     this.#state = 'running';
     this.#handoff?.activate(generation.id);
     this.#emit({ type: 'ready', pid: generation.child.pid });
+    // Started, not yet ready: its packages are loaded a while later.
+    this.#scheduleStandby(STANDBY_AFTER_START_MS);
   }
 
   /** Start the next generation beside the current one; switch only once it is ready. */
@@ -240,6 +352,7 @@ class ProgramJob implements Job {
     using.activate(next.id);
     if (previous) this.#retire(previous, using);
     this.#emit({ type: 'ready', pid: next.child.pid });
+    this.#scheduleStandby(STANDBY_AFTER_READY_MS);
   }
 
   async #notReady(next: Generation, outcome: 'aborted' | 'exited' | 'timeout' | 'ready', using: Handoff): Promise<void> {
@@ -288,6 +401,8 @@ class ProgramJob implements Job {
 
   #kill(): void {
     this.#clearBackoff();
+    clearTimeout(this.#standbyTimer);
+    this.#standby?.child.kill();
     for (const generation of this.#alive) {
       generation.stopRequested = true;
       generation.child.kill();

@@ -26,6 +26,7 @@ const SCHEMA: Record<HotEvent['type'], Record<string, string>> = {
   'types-failed': { errors: 'object', blocking: 'boolean' },
   'types-ok': { fixed: 'number' },
   'types-unavailable': { reason: 'string' },
+  standby: { state: 'string', pid: 'number', detail: 'string' },
   stopped: {},
 };
 
