@@ -175,6 +175,8 @@ export interface Handoff {
   startsBeside(): boolean;
   /** How to launch generation `generation`. */
   prepare(generation: number): Promise<GenerationLaunch>;
+  /** A generation prepared (now, or ahead of time for a warm standby) starts now. */
+  starting?(generation: number): void;
   /** The generation was spawned: the handoff may talk to it; what it has to say goes to `report`. */
   attach(generation: number, child: ReadinessSource, report: (event: JobEvent) => void): void;
   /** Resolves once the generation can serve; rejects when `signal` aborts. */

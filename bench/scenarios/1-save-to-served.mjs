@@ -6,6 +6,8 @@ import { launch, freePort, REPO, shutdown, spread, table, tempProject, timeUntil
 
 export const title = 'Save → served latency';
 const EDITS = 15;
+/** Between one edit being served and the next save: a person reads the answer before saving again. */
+const PAUSE_MS = 1000;
 
 const VARIANTS = [
   {
@@ -43,6 +45,7 @@ async function measure(tool, variant) {
       if ((await timeUntil(port, (body) => variant.served(body, 'v1'))) === null) return { error: 'never served' };
       const samples = [];
       for (let i = 2; i <= EDITS + 1; i++) {
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
         const startedAt = performance.now();
         project.write(variant.versionFile, project.read(variant.versionFile).replace(variant.pattern, variant.versionLine(`v${i}`)));
         const took = await timeUntil(port, (body) => variant.served(body, `v${i}`), 10_000);
@@ -103,7 +106,7 @@ export async function run({ tools, log }) {
     })
     .filter(Boolean);
   return [
-    `${EDITS} edits per tool; each edit is timed from the write until a fresh connection gets the new version. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx), with its default 10 ms debounce; with no config hot holds the app's listening socket, so each restart starts the new version beside the old.`,
+    `${EDITS} edits per tool, ${PAUSE_MS / 1000} s apart (after the previous one was served); each edit is timed from the write until a fresh connection gets the new version. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx), with its default 10 ms debounce; with no config hot holds the app's listening socket, so each restart starts the new version beside the old, and wakes the warm standby it started after the previous restart.`,
     '',
     table(['lang', 'tool', 'version', 'edits', 'min ms', 'p50 ms', 'p90 ms'], rows),
     '',

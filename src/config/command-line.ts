@@ -68,3 +68,27 @@ export function runsNode(command: Command): boolean {
   if (first === process.execPath) return true;
   return NODE_NAMES.has(first.slice(first.lastIndexOf('/') + 1));
 }
+
+/** Node options that take the next argument as their value when written without `=`. */
+const NODE_VALUE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--env-file', '--env-file-if-exists', '--input-type', '--title', '--inspect-port', '--debug-port', '--experimental-default-type', '--redirect-warnings', '--disable-warning', '--stack-trace-limit', '--max-old-space-size', '--secure-heap', '--openssl-config', '--icu-data-dir', '--diagnostic-dir', '--report-dir', '--report-directory', '--report-filename', '--cpu-prof-dir', '--heap-prof-dir', '--watch-path', '--test-reporter', '--test-reporter-destination', '--test-name-pattern']);
+
+/** Node options after which there is no program file to wait before, or whose process must not be started twice at once. */
+const NO_STANDBY = /^(-e|--eval|-p|--print|-c|--check|-i|--interactive|--test|--watch|--watch-path|--inspect|--inspect-brk|--inspect-wait|--debug|--prof|--cpu-prof|--heap-prof|-)(=|$)/;
+
+/**
+ * Where a Node command's own options end and its program file begins (`node --enable-source-maps
+ * dist/server.js` → 2), or null when it is not `node <options> <file>` as an argv (a shell line,
+ * `node -e`, `node --inspect`: a second process beside it would take its inspector port, a REPL).
+ */
+export function nodeProgramIndex(command: Command): number | null {
+  if (command.kind !== 'argv' || !runsNode(command)) return null;
+  const { argv } = command;
+  for (let index = 1; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === '--') return index + 1 < argv.length ? index + 1 : null;
+    if (NO_STANDBY.test(arg)) return null;
+    if (!arg.startsWith('-')) return index;
+    if (NODE_VALUE_OPTIONS.has(arg)) index++;
+  }
+  return null;
+}

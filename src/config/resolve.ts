@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { runsNode, withArguments } from './command-line.js';
+import { nodeProgramIndex, runsNode, withArguments } from './command-line.js';
 import { defaultStopSignal, GO_EXCLUDE, GO_INCLUDE, isGoCommand } from './go-module.js';
 import { launcherArguments } from './launcher.js';
 import { inPlaceLoaders } from './ts-loader.js';
@@ -121,6 +121,10 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
       hint: 'or run `hot src/server.ts` to run a TypeScript file, or `hot -- node server.js` to restart a command',
     });
   }
+  if (!standby && command && user.run?.standby !== false) {
+    const at = nodeProgramIndex(command);
+    if (at !== null) standby = { preloadAt: at };
+  }
   return {
     command,
     cwd: user.run?.cwd ? path.resolve(root, user.run.cwd) : root,
@@ -130,7 +134,7 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
     killTimeoutMs: overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS,
     stopOnError: user.run?.stopOnError ?? false,
     standby,
-    standbyOff: standby ? null : command === null ? 'nothing to run' : user.run?.standby === false ? '[run] standby = false' : 'the command is not a Node program hot starts itself (bare `hot` or `hot <entry>`)',
+    standbyOff: standby ? null : command === null ? 'nothing to run' : user.run?.standby === false ? '[run] standby = false' : 'the command is not `node [options] <file>` (a shell line, npm run, tsx, node -e or --inspect)',
   };
 }
 

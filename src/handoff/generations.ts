@@ -49,11 +49,12 @@ function createProxyHandoff(serve: ProxyServe): Handoff {
     },
     startsBeside: () => true,
     async prepare(generation) {
-      proxy.expect();
       const port = await findFreePort();
       generations.set(generation, { port, host: '127.0.0.1' });
       return { env: { PORT: String(port), HOST: '127.0.0.1', HOT_PUBLIC_PORT: String(publicPort) } };
     },
+    // Requests wait for a generation that starts; one prepared ahead (a warm standby) is not starting yet.
+    starting: () => proxy.expect(),
     attach() {
       // Readiness is seen from outside: the generation's own process listens on its port.
     },

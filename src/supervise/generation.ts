@@ -47,9 +47,9 @@ export async function prepareEnvironment(run: ResolvedRun, emit: (event: JobEven
   }
 }
 
-/** hot's variables for one generation. */
-function hotVariables(id: number, restartCount: number, changedPaths: readonly string[]): Record<string, string> {
-  return { HOT: '1', HOT_RESTART_COUNT: String(restartCount), HOT_GENERATION: String(id), ...changedPathsVariables(changedPaths) };
+/** hot's variables for one generation: HOT_GENERATION counts the programs started, 1, 2, 3… */
+function hotVariables(restartCount: number, changedPaths: readonly string[]): Record<string, string> {
+  return { HOT: '1', HOT_RESTART_COUNT: String(restartCount), HOT_GENERATION: String(restartCount + 1), ...changedPathsVariables(changedPaths) };
 }
 
 /** The prepared environment, then `variables`, then the handoff's; its preload added to NODE_OPTIONS as this start sees it. */
@@ -81,7 +81,7 @@ function spawnProgram(spawn: SpawnChild, run: ResolvedRun, launch: GenerationLau
 export function launchGeneration(spec: LaunchSpec, ready: boolean): Generation {
   const { run, launch } = spec;
   const { command, extraFds, standbyFd } = programSpawn(run, launch);
-  const env = programEnv(spec.env, launch, { ...hotVariables(spec.id, spec.restartCount, spec.changedPaths), ...standbyFd });
+  const env = programEnv(spec.env, launch, { ...hotVariables(spec.restartCount, spec.changedPaths), ...standbyFd });
   const { child, channel } = spawnProgram(spec.spawn, run, launch, env, command, extraFds);
   return { id: spec.id, child, run, stopRequested: false, ready, channel };
 }
@@ -109,7 +109,7 @@ export function spawnStandby(spec: StandbySpec): Standby | null {
     child.kill();
     return null;
   }
-  const standby: Standby = { id: spec.id, child, channel, run, env: spec.env, launch, stamp, epoch: spec.epoch, alive: true };
+  const standby: Standby = { id: spec.id, child, channel, run, env: spec.env, launch, stamp, epoch: spec.epoch, alive: true, startedAt: Date.now(), sent: new Set(), warmed: 0, booted: false, warming: Promise.resolve() };
   void child.exited.then(() => {
     standby.alive = false;
   });
@@ -118,7 +118,7 @@ export function spawnStandby(spec: StandbySpec): Standby | null {
 
 /** The standby becomes the generation: its variables, then "go"; its age starts now. */
 export function wakeStandby(standby: Standby, restartCount: number, changedPaths: readonly string[], ready: boolean): Generation {
-  const variables: Record<string, string | null> = { ...hotVariables(standby.id, restartCount, changedPaths), ...standby.launch.env };
+  const variables: Record<string, string | null> = { ...hotVariables(restartCount, changedPaths), ...standby.launch.env };
   if (!('HOT_CHANGED_TRUNCATED' in variables)) variables.HOT_CHANGED_TRUNCATED = null;
   standby.channel.send({ go: { env: variables } });
   const child: ChildHandle = { ...standby.child, startedAt: Date.now() };

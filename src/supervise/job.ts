@@ -24,10 +24,13 @@ export interface Job {
   close(): Promise<void>;
 }
 
-/** A program started without a readiness signal has loaded its packages this long after its start, most likely. */
-const STANDBY_AFTER_START_MS = 1000;
-/** After a generation listens: its packages are loaded; the standby waits a moment for the first requests. */
-const STANDBY_AFTER_READY_MS = 200;
+/**
+ * A generation started without a readiness signal (a plain restart) is left this long to boot alone
+ * before the next standby starts beside it; it is asked which packages it loaded a while later.
+ * One that listens (held sockets, a proxy) has its standby started, and is asked, at once.
+ */
+const STANDBY_AFTER_START_MS = 100;
+const STANDBY_REPORT_AFTER_START_MS = 1000;
 /** How long the serving generation may take to say which packages it loaded. */
 const STANDBY_REPORT_TIMEOUT_MS = 2000;
 /** How long a standby may take to import them before it is called ready anyway. */
@@ -64,7 +67,11 @@ class ProgramJob implements Job {
   /** The next generation, started ahead of time (warm standby), and the timer that will start one. */
   #standby: Standby | null = null;
   #standbyTimer: NodeJS.Timeout | undefined;
+  #reportTimer: NodeJS.Timeout | undefined;
   #preparingStandby = false;
+  #standbyAgain = false;
+  /** What the last report named: the CommonJS files from node_modules a standby imports. */
+  #warmList: readonly string[] = [];
 
   constructor(options: JobOptions) {
     this.#spawn = options.spawn ?? spawnChild;
@@ -125,6 +132,7 @@ class ProgramJob implements Job {
       this.#closeSignal.abort();
       this.#clearBackoff();
       clearTimeout(this.#standbyTimer);
+      clearTimeout(this.#reportTimer);
       this.#discardStandby(null);
       // A generation still starting is stopped too, which ends the wait for its readiness.
       this.#stopAll();
@@ -204,10 +212,12 @@ class ProgramJob implements Job {
     const warm = this.#takeStandby(env, changedPaths);
     let generation: Generation;
     if (warm) {
+      this.#handoff?.starting?.(warm.id);
       generation = wakeStandby(warm, this.#spawns, changedPaths, ready);
     } else {
       const id = ++this.#generations;
       const launch = this.#handoff ? await this.#handoff.prepare(id) : { env: {} };
+      this.#handoff?.starting?.(id);
       generation = launchGeneration({ id, run: this.#run, env, restartCount: this.#spawns, changedPaths, launch, spawn: this.#spawn, emit: this.#emit }, ready);
     }
     const { child, id } = generation;
@@ -232,7 +242,7 @@ class ProgramJob implements Job {
     const standby = this.#standby;
     if ((event.type === 'holding' || event.type === 'released') && standby && standby.epoch !== (this.#handoff?.epoch ?? 0)) {
       this.#discardStandby('hot holds other sockets now');
-      if (this.#state === 'running') this.#scheduleStandby(STANDBY_AFTER_READY_MS);
+      if (this.#state === 'running') this.#scheduleStandby(0, 0);
     }
     this.#emit(event);
   }
@@ -263,34 +273,78 @@ class ProgramJob implements Job {
     void gone.finally(() => this.#stopping.delete(gone));
   }
 
-  /** After a generation is ready: the next one is started ahead of time, once this one has loaded its packages. */
-  #scheduleStandby(afterMs: number): void {
+  /**
+   * After a generation is ready: the next one is started ahead of time (`afterMs`), with the
+   * packages the last report named; this generation is asked which packages it loaded once it has
+   * had time to load them (`askAfterMs`), and a standby still waiting imports what is new.
+   */
+  #scheduleStandby(afterMs: number, askAfterMs: number): void {
     if (!this.#run.standby || this.#closed) return;
     clearTimeout(this.#standbyTimer);
-    this.#standbyTimer = setTimeout(() => {
-      this.#standbyTimer = undefined;
-      void this.#prepareStandby().catch((error: unknown) => this.#emit({ type: 'internal-error', error }));
-    }, afterMs);
+    clearTimeout(this.#reportTimer);
+    const guard = (work: () => Promise<void>) => () => void work().catch((error: unknown) => this.#emit({ type: 'internal-error', error }));
+    this.#standbyTimer = setTimeout(guard(() => this.#prepareStandby()), afterMs);
+    this.#reportTimer = setTimeout(guard(() => this.#askLoaded()), askAfterMs);
     this.#standbyTimer.unref();
+    this.#reportTimer.unref();
+  }
+
+  /** The serving generation names the packages it loaded; a waiting standby imports those it has not. */
+  async #askLoaded(): Promise<void> {
+    const channel = this.#current?.channel;
+    if (!channel) return;
+    const reply = channel.next<string[]>('loaded', STANDBY_REPORT_TIMEOUT_MS);
+    channel.send({ report: true });
+    const reported = await reply;
+    if (!Array.isArray(reported)) return;
+    this.#warmList = reported.filter((file): file is string => typeof file === 'string');
+    const standby = this.#standby;
+    if (standby?.alive && !this.#closed) await this.#warm(standby, this.#warmList);
+  }
+
+  /** Sends the standby the files it has not imported yet (one batch at a time); says how many it has, once it has them. */
+  #warm(standby: Standby, files: readonly string[]): Promise<void> {
+    standby.warming = standby.warming.then(() => this.#warmNow(standby, files));
+    return standby.warming;
+  }
+
+  async #warmNow(standby: Standby, files: readonly string[]): Promise<void> {
+    if (this.#standby !== standby) return;
+    const fresh = files.filter((file) => !standby.sent.has(file));
+    // The first batch is sent even when empty: its answer says the standby has booted.
+    if (fresh.length === 0 && standby.booted) return;
+    standby.booted = true;
+    for (const file of fresh) standby.sent.add(file);
+    const reply = standby.channel.next<number>('warmed', STANDBY_WARM_TIMEOUT_MS);
+    standby.channel.send({ warm: fresh });
+    const warmed = await reply;
+    if (this.#standby !== standby) return;
+    standby.warmed += warmed ?? 0;
+    const rss = readResidentBytes(standby.child.pid);
+    const memory = rss === null ? '' : `, ${Math.round(rss / (1024 * 1024))} MB`;
+    this.#emit({ type: 'standby', state: 'ready', pid: standby.child.pid, detail: `${standby.warmed} of ${standby.sent.size} packages imported in ${Date.now() - standby.startedAt} ms${memory}` });
   }
 
   async #prepareStandby(): Promise<void> {
     const run = this.#run;
-    if (!run.standby || this.#closed || this.#standby || this.#preparingStandby) return;
+    if (!run.standby || this.#closed || this.#standby) return;
+    if (this.#preparingStandby) {
+      // The one being prepared may be dropped before it is done (its sockets changed): then another.
+      this.#standbyAgain = true;
+      return;
+    }
     this.#preparingStandby = true;
     try {
-      const started = Date.now();
-      const channel = this.#current?.channel ?? null;
-      const reply = channel ? channel.next<string[]>('loaded', STANDBY_REPORT_TIMEOUT_MS) : Promise.resolve(null);
-      channel?.send({ report: true });
-      const reported = await reply;
-      const files = Array.isArray(reported) ? reported.filter((file): file is string => typeof file === 'string') : [];
       const prepared = await prepareEnvironment(run, () => {}, this.#closeSignal.signal);
       if (!('env' in prepared) || this.#closed || this.#standby || this.#run !== run) return;
+      // A second process with the inspector on would take the running version's debug port.
+      if (/--inspect|--debug-port/.test(prepared.env.NODE_OPTIONS ?? '')) return;
       const id = ++this.#generations;
+      // Read before the fds are: sockets held or let go meanwhile make it stale, never fresh.
+      const epoch = this.#handoff?.epoch ?? 0;
       const launch = this.#handoff ? await this.#handoff.prepare(id) : { env: {} };
       if (this.#closed || this.#run !== run) return;
-      const standby = spawnStandby({ id, run: run as StandbySpec['run'], env: prepared.env, launch, epoch: this.#handoff?.epoch ?? 0, spawn: this.#spawn });
+      const standby = spawnStandby({ id, run: run as StandbySpec['run'], env: prepared.env, launch, epoch, spawn: this.#spawn });
       if (!standby) return;
       this.#standby = standby;
       void standby.child.exited.then(() => {
@@ -299,20 +353,21 @@ class ProgramJob implements Job {
         this.#handoff?.retired(standby.id);
         this.#emit({ type: 'standby', state: 'lost', pid: standby.child.pid, detail: 'it exited before it was needed' });
       });
-      standby.channel.send({ warm: files });
-      const warmed = await standby.channel.next<number>('warmed', STANDBY_WARM_TIMEOUT_MS);
-      if (this.#standby !== standby) return;
-      const rss = readResidentBytes(standby.child.pid);
-      const memory = rss === null ? '' : `, ${Math.round(rss / (1024 * 1024))} MB`;
-      this.#emit({ type: 'standby', state: 'ready', pid: standby.child.pid, detail: `${warmed ?? 0} of ${files.length} packages imported in ${Date.now() - started} ms${memory}` });
+      await this.#warm(standby, this.#warmList);
     } finally {
       this.#preparingStandby = false;
+      if (this.#standbyAgain) {
+        this.#standbyAgain = false;
+        await this.#prepareStandby();
+      }
     }
   }
 
   #failStart(pid: number, failure: StartFailure, exit: ChildExit | null): void {
     this.#state = this.#current ? 'running' : 'idle';
     this.#emit({ type: 'start-failed', pid, failure, oldServing: this.#current !== null, exit });
+    // The fix that follows deserves a warm start too.
+    if (failure.cause !== 'spawn') this.#scheduleStandby(0, 0);
   }
 
   #start(changedPaths: readonly string[]): Promise<void> {
@@ -334,7 +389,7 @@ class ProgramJob implements Job {
     this.#handoff?.activate(generation.id);
     this.#emit({ type: 'ready', pid: generation.child.pid });
     // Started, not yet ready: its packages are loaded a while later.
-    this.#scheduleStandby(STANDBY_AFTER_START_MS);
+    this.#scheduleStandby(STANDBY_AFTER_START_MS, STANDBY_REPORT_AFTER_START_MS);
   }
 
   /** Start the next generation beside the current one; switch only once it is ready. */
@@ -352,7 +407,7 @@ class ProgramJob implements Job {
     using.activate(next.id);
     if (previous) this.#retire(previous, using);
     this.#emit({ type: 'ready', pid: next.child.pid });
-    this.#scheduleStandby(STANDBY_AFTER_READY_MS);
+    this.#scheduleStandby(0, 0);
   }
 
   async #notReady(next: Generation, outcome: 'aborted' | 'exited' | 'timeout' | 'ready', using: Handoff): Promise<void> {
@@ -402,6 +457,7 @@ class ProgramJob implements Job {
   #kill(): void {
     this.#clearBackoff();
     clearTimeout(this.#standbyTimer);
+    clearTimeout(this.#reportTimer);
     this.#standby?.child.kill();
     for (const generation of this.#alive) {
       generation.stopRequested = true;

@@ -128,6 +128,14 @@ export interface Standby {
   /** The handoff's epoch when it was started: the fds it inherited. */
   readonly epoch: number;
   alive: boolean;
+  readonly startedAt: number;
+  /** The files it was told to import, and how many of them it imported. */
+  readonly sent: Set<string>;
+  warmed: number;
+  /** A first batch was sent (maybe empty). */
+  booted: boolean;
+  /** The batch being imported: the next waits for it. */
+  warming: Promise<void>;
 }
 
 /** Why a standby cannot be the next generation, or null when it can. */

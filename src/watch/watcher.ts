@@ -1,4 +1,5 @@
-import { statSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { FileChange, FileChangeKind } from '../events.js';
@@ -53,6 +54,8 @@ class ChokidarWatcher implements Watcher {
   #closed = false;
   /** Per file just reported: its stamp then, and the timer that looks again after chokidar's throttle. */
   readonly #rechecks = new Map<string, { timer: NodeJS.Timeout; held: FileChangeKind | null }>();
+  /** Per file reported changed: its stamp and content digest then. */
+  readonly #reportedVersions = new Map<string, string>();
   #settleReady: () => void = () => {};
   #closing: Promise<void> | undefined;
 
@@ -117,6 +120,16 @@ class ChokidarWatcher implements Watcher {
         const empty = stamp?.size === 0;
         this.#recheckLater(file, stamp, empty ? kind : null);
         if (empty) return;
+        // The same write seen twice (a poll caught it half done, a file's and its directory's watch):
+        // the file is exactly as when it was last reported. A touch changes its time, so it counts.
+        const version = stamp && versionOf(file, stamp);
+        if (kind === 'change' && version !== null && this.#reportedVersions.get(file) === version) {
+          this.#options.logger.debug(`${path.relative(this.#options.root, file) || file} is exactly as when it last changed: not a change`);
+          return;
+        }
+        if (version) this.#reportedVersions.set(file, version);
+      } else {
+        this.#reportedVersions.delete(file);
       }
       this.#options.onChange({ kind, path: file });
     };
@@ -139,6 +152,8 @@ class ChokidarWatcher implements Watcher {
       if (now === null) return;
       if (held) {
         this.#recheckLater(file, now, null);
+        const version = versionOf(file, now);
+        if (version) this.#reportedVersions.set(file, version);
         this.#options.onChange({ kind: held, path: file });
       } else if (now.key !== stamp?.key) {
         this.#forward('change')(file);
@@ -236,15 +251,35 @@ interface Stamp {
   /** What tells two versions of a file apart without reading it. */
   key: string;
   size: number;
+  mtimeMs: number;
 }
 
 /** The file's stamp, or null when it is gone. */
 function stampOf(file: string): Stamp | null {
   try {
     const stats = statSync(file);
-    return { key: `${stats.mtimeMs}:${stats.size}:${stats.ino}`, size: stats.size };
+    return { key: `${stats.mtimeMs}:${stats.size}:${stats.ino}`, size: stats.size, mtimeMs: stats.mtimeMs };
   } catch {
     // Gone: its unlink is chokidar's to report.
+    return null;
+  }
+}
+
+/** Files up to this size are told apart by their content too, not only by time, size and inode. */
+const DIGEST_MAX_BYTES = 1024 * 1024;
+
+/**
+ * What tells one version of a file from another: its stamp, and for a file of ordinary size a digest
+ * of its content (a file system with coarse times gives two quick saves of one size the same stamp).
+ * Null when it cannot be read.
+ */
+function versionOf(file: string, stamp: Stamp): string | null {
+  if (stamp.size > DIGEST_MAX_BYTES) return stamp.key;
+  try {
+    // Times to the millisecond: with the content compared, finer would only tell a time set back apart.
+    return `${Math.floor(stamp.mtimeMs)}:${stamp.size}:${createHash('sha1').update(readFileSync(file)).digest('hex')}`;
+  } catch {
+    // Gone or unreadable meanwhile: not a duplicate of anything.
     return null;
   }
 }

@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
 import { act, output, watching } from '../helpers/interact.js';
@@ -12,12 +12,12 @@ import { useSession } from '../helpers/session.js';
 describe.each(['native events', 'polling'])('editor save patterns (%s)', (mode) => {
   const session = useSession();
 
-  async function start(): Promise<{ hot: HotProcess; project: TempProject }> {
+  async function start(args: string[] = []): Promise<{ hot: HotProcess; project: TempProject }> {
     const project = session.project();
     project.write('src/app.mjs', "import { VERSION } from './version.mjs';\nconsole.log(`up ${VERSION}`);\nsetInterval(() => {}, 1000);\n");
     project.write('src/version.mjs', "export const VERSION = 'v1';\n");
     project.write('.hotrc.toml', 'include = ["src/**"]\nbin = "node src/app.mjs"\n');
-    const hot = session.run(project, [], mode === 'polling' ? { env: { HOT_POLL: '1' } } : {});
+    const hot = session.run(project, args, mode === 'polling' ? { env: { HOT_POLL: '1' } } : {});
     await hot.interact(output(/up v1/), watching());
     expect(/polling every \d+ ms/.test(hot.output())).toBe(mode === 'polling');
     return { hot, project };
@@ -56,6 +56,30 @@ describe.each(['native events', 'polling'])('editor save patterns (%s)', (mode) 
     const { hot, project } = await start();
     // The new program finds no VERSION to import: proof that it started on the emptied file.
     await hot.interact(act('empty src/version.mjs', () => project.write('src/version.mjs', '')), output(/does not provide an export named 'VERSION'/));
+  });
+
+  // Polling compares times and sizes only: such a file gives it nothing to report at all.
+  it.runIf(mode === 'native events')('a file put back exactly as it was (content and time) is not a change; a touch is', async () => {
+    const { hot, project } = await start(['--verbose']);
+    const file = project.path('src/version.mjs');
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 5000);
+    /** The same bytes with the time `when`, renamed over the file: one atomic step, as an editor's safe write. */
+    const putBack = (when: Date) => {
+      writeFileSync(`${file}.tmp`, readFileSync(file));
+      utimesSync(`${file}.tmp`, when, when);
+      renameSync(`${file}.tmp`, file);
+    };
+    await hot.interact(
+      act('put it back with a new time', () => putBack(at)),
+      output(/restarting: src\/version\.mjs changed/),
+      output(/up v1/),
+      act('put it back again, the same in every way', () => putBack(at)),
+      output(/src\/version\.mjs is exactly as when it last changed: not a change/),
+      act('touch it', () => utimesSync(file, new Date(at.getTime() + 1000), new Date(at.getTime() + 1000))),
+      output(/restarting: src\/version\.mjs changed/),
+      output(/up v1/),
+    );
+    expect(hot.count(/restarting:/)).toBe(2);
   });
 
   it('temp file renamed over the original (VS Code, many editors)', async () => {

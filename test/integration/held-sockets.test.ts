@@ -185,7 +185,7 @@ describe('held sockets: a hard-coded port, no config', () => {
     await hot.interact(
       act('set v2', () => project.replace('app.mjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
       // The old version is gone before the new one is spawned.
-      output(new RegExp(`app \\(pid ${firstPid}\\) stopped[\\s\\S]*spawned pid`)),
+      output(new RegExp(`app \\(pid ${firstPid}\\) stopped[\\s\\S]*(spawned pid|woke the warm standby)`)),
       answer(port, /^v2 /),
     );
     expect(hot.output()).not.toMatch(/holding :/);

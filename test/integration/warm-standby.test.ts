@@ -68,27 +68,33 @@ function spawns(hot: HotProcess): Array<Extract<HotEvent, { type: 'spawn' }>> {
   return events(hot).filter((event): event is Extract<HotEvent, { type: 'spawn' }> => event.type === 'spawn');
 }
 
-const standbyReady = (hot: HotProcess, count: number) =>
-  until(`${count} warm standby ready`, () => standbyEvents(hot, 'ready').length >= count);
+/** A standby has said it is ready (with `detail` matching; with `after`, one that came after the standby `after`): its pid. */
+const standbyReady = (hot: HotProcess, detail = /./, after = 0) =>
+  until(`a warm standby ready (${detail})`, () => {
+    const ready = standbyEvents(hot, 'ready');
+    return ready.slice(ready.findLastIndex((event) => event.pid === after) + 1).find((event) => detail.test(event.detail) && event.pid !== after)?.pid;
+  });
 
 describe('warm standby', () => {
   const session = useSession();
 
-  it('a restart wakes the standby, which the program cannot tell from a cold start', async () => {
+  it.each([
+    { run: ['app.cjs'], how: '`hot app.cjs`' },
+    { run: ['--', 'node', 'app.cjs'], how: '`hot -- node app.cjs`' },
+  ])('a restart wakes the standby, which the program cannot tell from a cold start ($how)', async ({ run }) => {
     const port = await freePort();
     const project = standbyApp(session, port);
-    const hot = session.run(project, ['app.cjs', '--json']);
-    await hot.interact(answer(port, /^v1$/), watching(), standbyReady(hot, 1));
-    const [ready] = standbyEvents(hot, 'ready');
+    const hot = session.run(project, ['--json', ...run]);
+    await hot.interact(answer(port, /^v1$/), watching());
     // It imported the package the first version loaded, and nothing of the program's own.
-    expect(ready!.detail).toMatch(/^1 of 1 packages imported/);
+    const first = await hot.interact(standbyReady(hot, /^1 of 1 packages imported/));
     expect(programLines(hot)).toHaveLength(1);
 
     await hot.interact(
       act('set v2', () => project.replace('app.cjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
       answer(port, /^v2$/),
     );
-    expect(spawns(hot).at(-1)).toMatchObject({ pid: ready!.pid, warm: true });
+    expect(spawns(hot).at(-1)).toMatchObject({ pid: first, warm: true });
     const [cold, warm] = programLines(hot);
     expect(warm).toMatchObject({ version: 'v2', main: true, restartCount: '1', changed: project.path('app.cjs'), standbyVariables: [], colors: 'function' });
     expect(cold).toMatchObject({ version: 'v1', main: true, restartCount: '0', standbyVariables: [] });
@@ -98,31 +104,30 @@ describe('warm standby', () => {
     expect(Number(warm!.generation)).toBeGreaterThan(Number(cold!.generation));
 
     // An install or a package.json edit: the standby imported packages that may be stale, so the next restart is cold.
-    await hot.interact(standbyReady(hot, 2));
-    const second = standbyEvents(hot, 'ready')[1]!;
+    const second = await hot.interact(standbyReady(hot, /./, first));
     await hot.interact(
       act('edit package.json', () => project.write('package.json', '{ "name": "standby-app", "private": true, "version": "1.0.1" }\n')),
       act('set v3', () => project.replace('app.cjs', "const VERSION = 'v2'", "const VERSION = 'v3'")),
       answer(port, /^v3$/),
     );
-    expect(standbyEvents(hot, 'discarded')).toEqual([expect.objectContaining({ pid: second.pid, detail: expect.stringMatching(/package/) })]);
+    expect(standbyEvents(hot, 'discarded').filter((event) => event.pid === second)).toEqual([expect.objectContaining({ detail: expect.stringMatching(/package/) })]);
     expect(spawns(hot).at(-1)!.warm).toBeUndefined();
     expect(programLines(hot).at(-1)).toMatchObject({ version: 'v3', restartCount: '2' });
-    await hot.interact(until('the dropped standby is gone', () => !isAlive(second.pid)));
+    await hot.interact(until('the dropped standby is gone', () => !isAlive(second)));
   });
 
   it('a standby that dies is replaced by a cold start; Ctrl-C leaves no standby behind', async () => {
     const port = await freePort();
     const project = standbyApp(session, port);
     const hot = session.run(project, ['app.cjs', '--json']);
-    await hot.interact(answer(port, /^v1$/), standbyReady(hot, 1));
-    const standby = standbyEvents(hot, 'ready')[0]!.pid;
+    await hot.interact(answer(port, /^v1$/), watching());
+    const standby = await hot.interact(standbyReady(hot, /^1 of 1/));
     await hot.interact(
       act('kill the standby', () => process.kill(standby, 'SIGKILL')),
       until('the standby is reported lost', () => standbyEvents(hot, 'lost').length === 1),
       act('set v2', () => project.replace('app.cjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
       answer(port, /^v2$/),
-      standbyReady(hot, 2),
+      standbyReady(hot, /./, standby),
     );
     expect(spawns(hot).at(-1)!.warm).toBeUndefined();
     await hot.interact(until('hot, its esbuild service, the serving version and the standby are left (the old version has drained)', () => hot.liveProcesses() === 4));
@@ -131,11 +136,32 @@ describe('warm standby', () => {
     await hot.interact(until('no process with the marker is left', () => hot.liveProcesses() === 0));
   });
 
+  it("a crash in the woken standby is the program's own: its error, its exit code", async () => {
+    const port = await freePort();
+    const project = standbyApp(session, port);
+    const hot = session.run(project, ['--json', 'app.cjs']);
+    await hot.interact(answer(port, /^v1$/), watching());
+    const first = await hot.interact(standbyReady(hot, /^1 of 1/));
+    await hot.interact(
+      act('make it throw', () => project.replace('app.cjs', "const VERSION = 'v1';", "const VERSION = 'v1';\nthrow new Error('boom in v2');")),
+      output(/app\.cjs:4\b[\s\S]*Error: boom in v2|Error: boom in v2[\s\S]*app\.cjs:4\b/),
+      output(/"type":"start-failed".*"reason":"it exited before it was ready \(code 1\)"/),
+    );
+    expect(spawns(hot).at(-1)).toMatchObject({ pid: first, warm: true });
+    const second = await hot.interact(standbyReady(hot, /./, first));
+    await hot.interact(
+      act('make it exit with 3', () => project.replace('app.cjs', "throw new Error('boom in v2');", 'process.exit(3);')),
+      output(/"type":"start-failed".*"reason":"it exited before it was ready \(code 3\)"/),
+    );
+    expect(spawns(hot).at(-1)).toMatchObject({ pid: second, warm: true });
+    await hot.interact(act('fix it', () => project.replace('app.cjs', 'process.exit(3);', '')), answer(port, /^v1$/));
+  });
+
   it('leaves no standby behind when hot is killed outright', async () => {
     const port = await freePort();
     const project = standbyApp(session, port);
     const hot = session.run(project, ['app.cjs', '--json']);
-    await hot.interact(answer(port, /^v1$/), standbyReady(hot, 1));
+    await hot.interact(answer(port, /^v1$/), standbyReady(hot));
     await hot.interact(
       act('send SIGKILL', () => hot.signal('SIGKILL')),
       exit(),

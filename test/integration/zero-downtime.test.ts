@@ -277,7 +277,7 @@ describe('the proxy strategy, edge cases', () => {
     addApp(project, 'ws-server.mjs', 'next.mjs');
     await hot.interact(
       act('fix app.mjs', () => project.write('app.mjs', project.read('next.mjs').replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 1000;'))),
-      output(/spawned pid/),
+      output(/spawned pid|woke the warm standby/),
     );
     expect((await get(port, '/', 10_000)).startsWith('v1 ')).toBe(true);
   });
@@ -345,7 +345,7 @@ describe('stopping hot in the middle of a restart', () => {
       act('set v2, slow to start', () =>
         project.write('app.mjs', project.read('app.mjs').replace("const VERSION = 'v1'", "const VERSION = 'v2'").replace('const STARTUP_MS = 100;', 'const STARTUP_MS = 3000;')),
       ),
-      output(/spawned pid/),
+      output(/spawned pid|woke the warm standby/),
       act('send SIGTERM', () => hot.signal('SIGTERM')),
       exit(),
     );

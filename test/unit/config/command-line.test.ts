@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLineProblem, describeCommand, parseCommandLine, withArguments } from '../../../src/config/command-line.js';
+import { commandLineProblem, describeCommand, parseCommandLine, nodeProgramIndex, withArguments } from '../../../src/config/command-line.js';
 import type { Command } from '../../../src/config/schema.js';
 
 describe('parseCommandLine', () => {
@@ -97,5 +97,25 @@ describe('describeCommand', () => {
 
   it('shows a script on one line', () => {
     expect(describeCommand({ kind: 'shell', line: 'rm -rf dist\n  mkdir dist' })).toBe('rm -rf dist ⏎ mkdir dist');
+  });
+});
+
+describe('nodeProgramIndex', () => {
+  const argv = (...words: string[]) => ({ kind: 'argv' as const, argv: words });
+
+  it('finds the program file after node options, values included', () => {
+    expect(nodeProgramIndex(argv('node', 'server.js'))).toBe(1);
+    expect(nodeProgramIndex(argv('node', '--enable-source-maps', '-r', 'dotenv/config', '--import', 'tsx', 'dist/server.js', '--port', '3'))).toBe(6);
+    expect(nodeProgramIndex(argv(process.execPath, '--env-file=.env', '--', 'server.js'))).toBe(3);
+  });
+
+  it('says null where no standby can wait before a program file', () => {
+    expect(nodeProgramIndex(argv('node', '-e', 'console.log(1)'))).toBeNull();
+    expect(nodeProgramIndex(argv('node', '--inspect', 'server.js'))).toBeNull();
+    expect(nodeProgramIndex(argv('node', '--inspect-brk=9230', 'server.js'))).toBeNull();
+    expect(nodeProgramIndex(argv('node', '--watch', 'server.js'))).toBeNull();
+    expect(nodeProgramIndex(argv('node'))).toBeNull();
+    expect(nodeProgramIndex(argv('tsx', 'server.ts'))).toBeNull();
+    expect(nodeProgramIndex({ kind: 'shell', line: 'node server.js' })).toBeNull();
   });
 });

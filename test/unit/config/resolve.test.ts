@@ -26,8 +26,8 @@ describe('resolveConfig', () => {
       killSignal: 'SIGTERM',
       killTimeoutMs: 3000,
       stopOnError: false,
-      standby: null,
-      standbyOff: "the command is not a Node program hot starts itself (bare `hot` or `hot <entry>`)",
+      standby: { preloadAt: 1 },
+      standbyOff: null,
     });
     expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 10, outputs: [] });
     expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 30_000, drainTimeoutMs: null, graceMs: 0 });
