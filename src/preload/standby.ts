@@ -59,8 +59,13 @@ async function serve(descriptor: number): Promise<void> {
       if (message.report) socket.write(`${JSON.stringify({ loaded: loadedPackages() })}\n`);
     }
   });
-  socket.on('close', () => resolveGo());
+  let woken = false;
+  // hot is gone before "go" (killed outright): a standby never runs the program on its own.
+  socket.on('close', () => {
+    if (waits && !woken) process.exit(0);
+  });
   if (waits) await went;
+  woken = true;
   // From now on the socket never keeps the program alive.
   socket.unref();
 }

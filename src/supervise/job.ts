@@ -1,9 +1,8 @@
 import type { ResolvedRun } from '../config/schema.js';
 import type { ChildExit, Handoff, JobControl, JobEvent, JobState, StartFailure } from '../events.js';
 import { spawnChild, type ChildStatus, type SpawnChild } from './child.js';
-import { launchGeneration, prepareEnvironment, spawnStandby, stopThroughKillPath, wakeStandby, waitUntilReady, type Generation, type StandbySpec } from './generation.js';
-import { readResidentBytes } from '../platform/proc.js';
-import { standbyMismatch, type Standby } from './standby.js';
+import { launchGeneration, prepareEnvironment, stopThroughKillPath, wakeStandby, waitUntilReady, type Generation } from './generation.js';
+import { StandbyKeeper } from './standby-keeper.js';
 
 export interface JobOptions {
   run: ResolvedRun;
@@ -23,18 +22,6 @@ export interface Job {
   /** Stops every generation through its kill path, then the handoff; resolves when all are gone. Idempotent. */
   close(): Promise<void>;
 }
-
-/**
- * A generation started without a readiness signal (a plain restart) is left this long to boot alone
- * before the next standby starts beside it; it is asked which packages it loaded a while later.
- * One that listens (held sockets, a proxy) has its standby started, and is asked, at once.
- */
-const STANDBY_AFTER_START_MS = 100;
-const STANDBY_REPORT_AFTER_START_MS = 1000;
-/** How long the serving generation may take to say which packages it loaded. */
-const STANDBY_REPORT_TIMEOUT_MS = 2000;
-/** How long a standby may take to import them before it is called ready anyway. */
-const STANDBY_WARM_TIMEOUT_MS = 30_000;
 
 /**
  * The only owner of a program's generations and of the handoff. Controls are carried out one after
@@ -64,20 +51,23 @@ class ProgramJob implements Job {
   /** Every generation not yet gone: serving, starting, draining, or being cleaned up. */
   readonly #alive = new Set<Generation>();
   readonly #stopping = new Set<Promise<unknown>>();
-  /** The next generation, started ahead of time (warm standby), and the timer that will start one. */
-  #standby: Standby | null = null;
-  #standbyTimer: NodeJS.Timeout | undefined;
-  #reportTimer: NodeJS.Timeout | undefined;
-  #preparingStandby = false;
-  #standbyAgain = false;
-  /** What the last report named: the CommonJS files from node_modules a standby imports. */
-  #warmList: readonly string[] = [];
+  /** The next generation, started ahead of time. */
+  readonly #standby: StandbyKeeper;
 
   constructor(options: JobOptions) {
     this.#spawn = options.spawn ?? spawnChild;
     this.#handoff = options.handoff ?? null;
     this.#emit = options.onEvent;
     this.#run = options.run;
+    this.#standby = new StandbyKeeper({
+      handoff: this.#handoff,
+      spawn: this.#spawn,
+      emit: this.#emit,
+      run: () => this.#run,
+      serving: () => this.#current?.channel ?? null,
+      nextId: () => ++this.#generations,
+      closeSignal: this.#closeSignal.signal,
+    });
   }
 
   get state(): JobState {
@@ -114,7 +104,7 @@ class ProgramJob implements Job {
         return;
       case 'reconfigure':
         this.#run = control.run;
-        this.#discardStandby('[run] changed');
+        this.#standby.discard('[run] changed');
         return;
       case 'unavailable':
         this.#handoff?.unavailable(control.reason);
@@ -131,14 +121,12 @@ class ProgramJob implements Job {
       this.#closed = true;
       this.#closeSignal.abort();
       this.#clearBackoff();
-      clearTimeout(this.#standbyTimer);
-      clearTimeout(this.#reportTimer);
-      this.#discardStandby(null);
+      const standbyGone = this.#standby.close();
       // A generation still starting is stopped too, which ends the wait for its readiness.
       this.#stopAll();
       await this.#queue;
       this.#stopAll();
-      await Promise.allSettled([...this.#stopping]);
+      await Promise.allSettled([...this.#stopping, standbyGone]);
       this.#current = null;
       this.#state = 'idle';
       // The public port goes last: until the program is gone, clients still get answers.
@@ -209,7 +197,7 @@ class ProgramJob implements Job {
   }
 
   async #launch(env: NodeJS.ProcessEnv, changedPaths: readonly string[], ready: boolean): Promise<Generation | null> {
-    const warm = this.#takeStandby(env, changedPaths);
+    const warm = this.#standby.take(env, changedPaths);
     let generation: Generation;
     if (warm) {
       this.#handoff?.starting?.(warm.id);
@@ -234,140 +222,17 @@ class ProgramJob implements Job {
     return generation;
   }
 
-  /**
-   * What the handoff says. A standby inherited the sockets held when it started: one hot no longer
-   * holds must not stay open in it (the port would stay taken), and one held since is missing there.
-   */
+  /** What the handoff says; a standby with the sockets of before goes. */
   #fromHandoff(event: JobEvent): void {
-    const standby = this.#standby;
-    if ((event.type === 'holding' || event.type === 'released') && standby && standby.epoch !== (this.#handoff?.epoch ?? 0)) {
-      this.#discardStandby('hot holds other sockets now');
-      if (this.#state === 'running') this.#scheduleStandby(0, 0);
-    }
+    this.#standby.handoffEvent(event, this.#state === 'running');
     this.#emit(event);
-  }
-
-  /** The standby, when it can be this start's generation; otherwise it goes, and why is said. */
-  #takeStandby(env: NodeJS.ProcessEnv, changedPaths: readonly string[]): Standby | null {
-    const standby = this.#standby;
-    if (!standby) return null;
-    const why = standbyMismatch(standby, { run: this.#run, env, epoch: this.#handoff?.epoch ?? 0, changedPaths });
-    if (why) {
-      this.#discardStandby(why);
-      return null;
-    }
-    this.#standby = null;
-    return standby;
-  }
-
-  /** Stops the standby (it has run nothing of the program); `reason` is said when not null. */
-  #discardStandby(reason: string | null): void {
-    const standby = this.#standby;
-    if (!standby) return;
-    this.#standby = null;
-    if (reason) this.#emit({ type: 'standby', state: 'discarded', pid: standby.child.pid, detail: reason });
-    this.#handoff?.retired(standby.id);
-    standby.child.kill();
-    const gone = standby.child.exited.then(() => undefined);
-    this.#stopping.add(gone);
-    void gone.finally(() => this.#stopping.delete(gone));
-  }
-
-  /**
-   * After a generation is ready: the next one is started ahead of time (`afterMs`), with the
-   * packages the last report named; this generation is asked which packages it loaded once it has
-   * had time to load them (`askAfterMs`), and a standby still waiting imports what is new.
-   */
-  #scheduleStandby(afterMs: number, askAfterMs: number): void {
-    if (!this.#run.standby || this.#closed) return;
-    clearTimeout(this.#standbyTimer);
-    clearTimeout(this.#reportTimer);
-    const guard = (work: () => Promise<void>) => () => void work().catch((error: unknown) => this.#emit({ type: 'internal-error', error }));
-    this.#standbyTimer = setTimeout(guard(() => this.#prepareStandby()), afterMs);
-    this.#reportTimer = setTimeout(guard(() => this.#askLoaded()), askAfterMs);
-    this.#standbyTimer.unref();
-    this.#reportTimer.unref();
-  }
-
-  /** The serving generation names the packages it loaded; a waiting standby imports those it has not. */
-  async #askLoaded(): Promise<void> {
-    const channel = this.#current?.channel;
-    if (!channel) return;
-    const reply = channel.next<string[]>('loaded', STANDBY_REPORT_TIMEOUT_MS);
-    channel.send({ report: true });
-    const reported = await reply;
-    if (!Array.isArray(reported)) return;
-    this.#warmList = reported.filter((file): file is string => typeof file === 'string');
-    const standby = this.#standby;
-    if (standby?.alive && !this.#closed) await this.#warm(standby, this.#warmList);
-  }
-
-  /** Sends the standby the files it has not imported yet (one batch at a time); says how many it has, once it has them. */
-  #warm(standby: Standby, files: readonly string[]): Promise<void> {
-    standby.warming = standby.warming.then(() => this.#warmNow(standby, files));
-    return standby.warming;
-  }
-
-  async #warmNow(standby: Standby, files: readonly string[]): Promise<void> {
-    if (this.#standby !== standby) return;
-    const fresh = files.filter((file) => !standby.sent.has(file));
-    // The first batch is sent even when empty: its answer says the standby has booted.
-    if (fresh.length === 0 && standby.booted) return;
-    standby.booted = true;
-    for (const file of fresh) standby.sent.add(file);
-    const reply = standby.channel.next<number>('warmed', STANDBY_WARM_TIMEOUT_MS);
-    standby.channel.send({ warm: fresh });
-    const warmed = await reply;
-    if (this.#standby !== standby) return;
-    standby.warmed += warmed ?? 0;
-    const rss = readResidentBytes(standby.child.pid);
-    const memory = rss === null ? '' : `, ${Math.round(rss / (1024 * 1024))} MB`;
-    this.#emit({ type: 'standby', state: 'ready', pid: standby.child.pid, detail: `${standby.warmed} of ${standby.sent.size} packages imported in ${Date.now() - standby.startedAt} ms${memory}` });
-  }
-
-  async #prepareStandby(): Promise<void> {
-    const run = this.#run;
-    if (!run.standby || this.#closed || this.#standby) return;
-    if (this.#preparingStandby) {
-      // The one being prepared may be dropped before it is done (its sockets changed): then another.
-      this.#standbyAgain = true;
-      return;
-    }
-    this.#preparingStandby = true;
-    try {
-      const prepared = await prepareEnvironment(run, () => {}, this.#closeSignal.signal);
-      if (!('env' in prepared) || this.#closed || this.#standby || this.#run !== run) return;
-      // A second process with the inspector on would take the running version's debug port.
-      if (/--inspect|--debug-port/.test(prepared.env.NODE_OPTIONS ?? '')) return;
-      const id = ++this.#generations;
-      // Read before the fds are: sockets held or let go meanwhile make it stale, never fresh.
-      const epoch = this.#handoff?.epoch ?? 0;
-      const launch = this.#handoff ? await this.#handoff.prepare(id) : { env: {} };
-      if (this.#closed || this.#run !== run) return;
-      const standby = spawnStandby({ id, run: run as StandbySpec['run'], env: prepared.env, launch, epoch, spawn: this.#spawn });
-      if (!standby) return;
-      this.#standby = standby;
-      void standby.child.exited.then(() => {
-        if (this.#standby !== standby) return;
-        this.#standby = null;
-        this.#handoff?.retired(standby.id);
-        this.#emit({ type: 'standby', state: 'lost', pid: standby.child.pid, detail: 'it exited before it was needed' });
-      });
-      await this.#warm(standby, this.#warmList);
-    } finally {
-      this.#preparingStandby = false;
-      if (this.#standbyAgain) {
-        this.#standbyAgain = false;
-        await this.#prepareStandby();
-      }
-    }
   }
 
   #failStart(pid: number, failure: StartFailure, exit: ChildExit | null): void {
     this.#state = this.#current ? 'running' : 'idle';
     this.#emit({ type: 'start-failed', pid, failure, oldServing: this.#current !== null, exit });
     // The fix that follows deserves a warm start too.
-    if (failure.cause !== 'spawn') this.#scheduleStandby(0, 0);
+    if (failure.cause !== 'spawn') this.#standby.schedule(0, 0);
   }
 
   #start(changedPaths: readonly string[]): Promise<void> {
@@ -389,7 +254,7 @@ class ProgramJob implements Job {
     this.#handoff?.activate(generation.id);
     this.#emit({ type: 'ready', pid: generation.child.pid });
     // Started, not yet ready: its packages are loaded a while later.
-    this.#scheduleStandby(STANDBY_AFTER_START_MS, STANDBY_REPORT_AFTER_START_MS);
+    this.#standby.scheduleAfterStart();
   }
 
   /** Start the next generation beside the current one; switch only once it is ready. */
@@ -407,7 +272,7 @@ class ProgramJob implements Job {
     using.activate(next.id);
     if (previous) this.#retire(previous, using);
     this.#emit({ type: 'ready', pid: next.child.pid });
-    this.#scheduleStandby(0, 0);
+    this.#standby.schedule(0, 0);
   }
 
   async #notReady(next: Generation, outcome: 'aborted' | 'exited' | 'timeout' | 'ready', using: Handoff): Promise<void> {
@@ -456,9 +321,7 @@ class ProgramJob implements Job {
 
   #kill(): void {
     this.#clearBackoff();
-    clearTimeout(this.#standbyTimer);
-    clearTimeout(this.#reportTimer);
-    this.#standby?.child.kill();
+    this.#standby.kill();
     for (const generation of this.#alive) {
       generation.stopRequested = true;
       generation.child.kill();

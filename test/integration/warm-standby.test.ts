@@ -167,6 +167,8 @@ describe('warm standby', () => {
       exit(),
       until('no process with the marker is left', () => hot.liveProcesses() === 0),
     );
+    // The standby saw hot go before "go": it never ran the program on its own.
+    expect(programLines(hot)).toHaveLength(1);
   });
 
   it('doctor says whether restarts use a standby, and why not', async () => {
