@@ -125,6 +125,9 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
     const at = nodeProgramIndex(command);
     if (at !== null) standby = { preloadAt: at };
   }
+  // One idle process per package of a monorepo adds up: there a package asks for its standby.
+  const perPackage = workspaceMember === true && user.run?.standby !== true;
+  if (perPackage) standby = null;
   return {
     command,
     cwd: user.run?.cwd ? path.resolve(root, user.run.cwd) : root,
@@ -134,7 +137,15 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
     killTimeoutMs: overrides.killTimeoutMs ?? user.run?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS,
     stopOnError: user.run?.stopOnError ?? false,
     standby,
-    standbyOff: standby ? null : command === null ? 'nothing to run' : user.run?.standby === false ? '[run] standby = false' : 'the command is not `node [options] <file>` (a shell line, npm run, tsx, node -e or --inspect)',
+    standbyOff: standby
+      ? null
+      : command === null
+        ? 'nothing to run'
+        : user.run?.standby === false
+          ? '[run] standby = false'
+          : perPackage
+            ? 'a package of a monorepo (each standby is an idle process; [run] standby = true in its config asks for one)'
+            : 'the command is not `node [options] <file>` (a shell line, npm run, tsx, node -e or --inspect)',
   };
 }
 

@@ -236,3 +236,23 @@ describe('resolveConfig: the stop signal of a go command', () => {
     expect(resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['node', 'a.js'] } } })).watch.include).toEqual(DEFAULT_INCLUDE);
   });
 });
+
+describe('resolveConfig: the warm standby', () => {
+  const bin = { kind: 'argv' as const, argv: ['node', '--enable-source-maps', 'dist/server.js'] };
+
+  it('waits before the program file of a node command, and is off for other commands or when asked', () => {
+    expect(resolveConfig(input({ user: { bin } })).run.standby).toEqual({ preloadAt: 2 });
+    const shell = resolveConfig(input({ user: { bin: { kind: 'shell', line: 'npm run start' } } })).run;
+    expect(shell.standby).toBeNull();
+    expect(shell.standbyOff).toMatch(/not `node \[options\] <file>`/);
+    const off = resolveConfig(input({ user: { bin, run: { standby: false } } })).run;
+    expect([off.standby, off.standbyOff]).toEqual([null, '[run] standby = false']);
+  });
+
+  it('is off for the packages of a monorepo unless a package asks for it', () => {
+    const member = resolveConfig(input({ user: { bin }, workspaceMember: true })).run;
+    expect(member.standby).toBeNull();
+    expect(member.standbyOff).toMatch(/a package of a monorepo/);
+    expect(resolveConfig(input({ user: { bin, run: { standby: true } }, workspaceMember: true })).run.standby).toEqual({ preloadAt: 2 });
+  });
+});
