@@ -24,6 +24,9 @@ interface Message {
   report?: unknown;
 }
 
+/** Declared before the top-level await below: the handlers run while it waits. */
+let typeScriptWarmed = false;
+
 if (Number.isInteger(fd) && fd > 2) await serve(fd);
 
 async function serve(descriptor: number): Promise<void> {
@@ -48,7 +51,11 @@ async function serve(descriptor: number): Promise<void> {
       } catch {
         continue;
       }
-      if (Array.isArray(message.warm)) socket.write(`${JSON.stringify(warm(message.warm))}\n`);
+      if (Array.isArray(message.warm)) {
+        const result = warm(message.warm);
+        warmTypeScript();
+        socket.write(`${JSON.stringify(result)}\n`);
+      }
       if (message.go) {
         for (const [name, value] of Object.entries(message.go.env ?? {})) {
           if (value === null) delete process.env[name];
@@ -84,6 +91,23 @@ function warm(files: unknown[]): { warmed: number; failed: number } {
     }
   }
   return { warmed, failed };
+}
+
+/**
+ * tsx compiles each TypeScript file it has not seen with esbuild, whose first call in a process
+ * starts esbuild's service (~100 ms): a standby makes that call before "go", through the esbuild
+ * tsx itself loads, so the program's first edited file compiles at once.
+ */
+function warmTypeScript(): void {
+  if (typeScriptWarmed) return;
+  typeScriptWarmed = true;
+  const tsx = Object.keys(require.cache).find((file) => /[\\/]node_modules[\\/]tsx[\\/]/.test(file));
+  if (!tsx) return;
+  try {
+    (createRequire(tsx)('esbuild') as { transformSync(code: string, options: object): unknown }).transformSync('export const warm: number = 1;', { loader: 'ts' });
+  } catch {
+    // tsx without its esbuild here: the program pays the first compile itself.
+  }
 }
 
 /**
