@@ -179,7 +179,14 @@ export class StandbyKeeper {
       const epoch = this.#options.handoff?.epoch ?? 0;
       const launch = this.#options.handoff ? await this.#options.handoff.prepare(id) : { env: {} };
       if (this.#options.closeSignal.aborted || this.#options.run() !== run) return;
-      const standby = spawnStandby({ id, run: run as StandbySpec['run'], env: prepared.env, launch, epoch, spawn: this.#options.spawn });
+      let standby: Standby | null;
+      try {
+        standby = spawnStandby({ id, run: run as StandbySpec['run'], env: prepared.env, launch, epoch, spawn: this.#options.spawn });
+      } catch (error) {
+        // A socket let go of between prepare and spawn (its handle closed): the next start is cold.
+        this.#options.emit({ type: 'standby', state: 'lost', pid: 0, detail: `it could not be started: ${(error as Error).message ?? String(error)}` });
+        return;
+      }
       if (!standby) return;
       this.#standby = standby;
       void standby.child.exited.then(() => {
