@@ -17,6 +17,7 @@ const SCENARIO_FILES = [
   '8-rebuild-cost.mjs',
   '9-proxy-overhead.mjs',
   '10-monorepo.mjs',
+  '11-realistic-app.mjs',
 ];
 
 const argument = (name) => {
