@@ -3,6 +3,7 @@ import type { Handoff, JobEvent } from '../events.js';
 import { readResidentBytes } from '../platform/proc.js';
 import type { SpawnChild } from './child.js';
 import { prepareEnvironment, spawnStandby, type StandbySpec } from './generation.js';
+import { settlesWithin } from './settle.js';
 import { standbyMismatch, type Standby, type StandbyChannel } from './standby.js';
 
 /**
@@ -16,7 +17,8 @@ const STANDBY_REPORT_AFTER_START_MS = 1000;
 const STANDBY_REPORT_TIMEOUT_MS = 2000;
 /** How long a standby may take to import them before it is called ready anyway. */
 const STANDBY_WARM_TIMEOUT_MS = 30_000;
-
+/** A SIGKILLed standby stuck in the kernel is not waited for longer than this. */
+const REAP_TIMEOUT_MS = 5000;
 
 export interface StandbyKeeperOptions {
   handoff: Handoff | null;
@@ -45,8 +47,8 @@ export class StandbyKeeper {
   #standbyAgain = false;
   /** What the last report named: the CommonJS files from node_modules a standby imports. */
   #warmList: readonly string[] = [];
-  /** Exits of dropped standbys, waited for by close(). */
-  readonly #gone: Array<Promise<void>> = [];
+  /** Exits of dropped standbys not yet gone, waited for by close(). */
+  readonly #gone = new Set<Promise<void>>();
 
   constructor(options: StandbyKeeperOptions) {
     this.#options = options;
@@ -64,12 +66,12 @@ export class StandbyKeeper {
     this.#standby?.child.kill();
   }
 
-  /** No standby from now on; resolves once every standby started is gone. */
+  /** No standby from now on; resolves once every standby started is gone (SIGKILLed: at most REAP_TIMEOUT_MS). */
   async close(): Promise<void> {
     clearTimeout(this.#standbyTimer);
     clearTimeout(this.#reportTimer);
     this.discard(null);
-    await Promise.allSettled(this.#gone);
+    await settlesWithin(Promise.allSettled([...this.#gone]), REAP_TIMEOUT_MS);
   }
 
   /**
@@ -105,7 +107,9 @@ export class StandbyKeeper {
     if (reason) this.#options.emit({ type: 'standby', state: 'discarded', pid: standby.child.pid, detail: reason });
     this.#options.handoff?.retired(standby.id);
     standby.child.kill();
-    this.#gone.push(standby.child.exited.then(() => undefined));
+    const gone = standby.child.exited.then(() => undefined);
+    this.#gone.add(gone);
+    void gone.finally(() => this.#gone.delete(gone));
   }
 
   /**
