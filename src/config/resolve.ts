@@ -105,15 +105,12 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
   const { user, overrides, displayFile, workspaceMember } = input;
   const args = user.run?.args ?? [];
   let command: Command | null;
-  let standby: ResolvedRun['standby'] = null;
   if (overrides.command && overrides.command.length > 0) {
     command = { kind: 'argv', argv: overrides.command };
   } else if (user.bin && !overrides.entry) {
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
-    const { nodeOptions, program } = programArguments(input, root, build);
-    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...nodeOptions, ...program, ...args] };
-    if (user.run?.standby !== false) standby = { preloadAt: 2 + nodeOptions.length };
+    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...programArguments(input, root, build), ...args] };
   } else if (workspaceMember && build.kind === 'command') {
     command = null;
   } else {
@@ -121,13 +118,10 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
       hint: 'or run `hot src/server.ts` to run a TypeScript file, or `hot -- node server.js` to restart a command',
     });
   }
-  if (!standby && command && user.run?.standby !== false) {
-    const at = nodeProgramIndex(command);
-    if (at !== null) standby = { preloadAt: at };
-  }
   // One idle process per package of a monorepo adds up: there a package asks for its standby.
   const perPackage = workspaceMember === true && user.run?.standby !== true;
-  if (perPackage) standby = null;
+  const at = command && user.run?.standby !== false && !perPackage ? nodeProgramIndex(command) : null;
+  const standby = at === null ? null : { preloadAt: at };
   return {
     command,
     cwd: user.run?.cwd ? path.resolve(root, user.run.cwd) : root,
@@ -154,11 +148,11 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
  * tsx); with a launcher (`fastify start`), the launcher's script under that loader loads the entry.
  * A bundle (build.outfile) is JavaScript and runs as it is.
  */
-function programArguments({ user, overrides, displayFile, internalSources = [], typescript }: ResolveInput, root: string, build: ResolvedBuild & { kind: 'esbuild' }): { nodeOptions: string[]; program: string[] } {
+function programArguments({ user, overrides, displayFile, internalSources = [], typescript }: ResolveInput, root: string, build: ResolvedBuild & { kind: 'esbuild' }): string[] {
   const launcher = overrides.launcher ?? launcherWords(user.run?.launcher);
-  const file = build.outfile ?? build.entry;
-  const program = launcher ? launcherArguments(root, launcher, file, displayFile) : [file];
-  return { nodeOptions: build.outfile ? [] : inPlaceLoaders(build.entry, internalSources, typescript), program };
+  const program = build.outfile ?? build.entry;
+  const loaded = launcher ? launcherArguments(root, launcher, program, displayFile) : [program];
+  return build.outfile ? loaded : [...inPlaceLoaders(build.entry, internalSources, typescript), ...loaded];
 }
 
 /** validate.ts lets only a plain command line through as run.launcher. */

@@ -82,7 +82,7 @@ function warm(files: unknown[]): { warmed: number; failed: number } {
   let warmed = 0;
   let failed = 0;
   for (const file of files) {
-    if (typeof file !== 'string' || !file.includes(`${sepOf(file)}node_modules${sepOf(file)}`)) continue;
+    if (typeof file !== 'string' || !isPackageFile(file)) continue;
     try {
       require(file);
       warmed++;
@@ -125,9 +125,5 @@ function loadedPackages(): string[] {
 }
 
 function isPackageFile(file: string | undefined): boolean {
-  return typeof file === 'string' && file.includes(`${sepOf(file)}node_modules${sepOf(file)}`);
-}
-
-function sepOf(file: string): string {
-  return file.includes('\\') && !file.includes('/') ? '\\' : '/';
+  return typeof file === 'string' && /[\\/]node_modules[\\/]/.test(file);
 }
