@@ -98,6 +98,11 @@ export type JobEvent =
   | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string }
   /** A start finished: the new generation is ready (listening with a handoff, else started). */
   | { type: 'ready'; pid: number }
+  /**
+   * Handed the shared sockets, the generation counts as ready without having said so: it said nothing
+   * and ran `afterMs` (`silent`; `first` at the first restart so taken, when hot says how to announce), or it did not say it within ready_timeout.
+   */
+  | { type: 'ready-assumed'; pid: number; reason: 'silent' | 'timeout'; afterMs: number; pattern: string | null; notify: boolean; first: boolean }
   /** A start that never became ready; with `oldServing`, the previous generation keeps serving. */
   | { type: 'start-failed'; pid: number; failure: StartFailure; oldServing: boolean; exit: ChildExit | null }
   /** A generation that was running exited on its own (not asked to, not during its start). */
@@ -139,6 +144,7 @@ export interface GenerationChannel {
 export interface ReadinessSource {
   readonly pid: number;
   readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
   readonly extraStreams: ReadonlyArray<NodeJS.ReadableStream | null>;
   /** With an 'ipc' extra fd. */
   readonly channel: GenerationChannel | null;
@@ -292,6 +298,7 @@ export type HotEvent =
   | { type: 'env-file-problem'; file: string; reason: string }
   /** hot holds these listening sockets of the program (`:3000`) for every version of it. */
   | { type: 'holding'; addresses: string[] }
+  | { type: 'ready-assumed'; pid: number; reason: 'silent' | 'timeout'; afterMs: number; pattern: string | null; notify: boolean; first: boolean }
   /** hot no longer holds these: the new version does not listen there. */
   | { type: 'released'; addresses: string[] }
   /** The program could not listen on `port`: another process has it, or hot holds it for the program at another address (`heldAs`). */

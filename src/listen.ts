@@ -1,7 +1,7 @@
 /**
  * Preloaded into Node programs hot runs with `[serve] strategy = "socket"` (`node --import hot-cli/listen`,
  * through NODE_OPTIONS). It makes the program's ordinary `server.listen(PORT)` use the listening socket
- * hot passes as fd 3 (LISTEN_FDS), tells hot when it is listening (writes READY=1 to HOT_READY_FD), and
+ * hot passes as fd 3 (LISTEN_FDS; with serve.listen, each port its own fd), tells hot when it is listening (writes READY=1 to HOT_READY_FD), and
  * makes `server.close()` drain gently: stop accepting, answer requests on kept-alive connections with
  * `Connection: close`, never cut an idle connection a client may be about to use.
  * It imports nothing from hot and does nothing unless hot set LISTEN_FDS and HOT_PUBLIC_PORT.
@@ -9,23 +9,28 @@
 import http from 'node:http';
 import net from 'node:net';
 
-const LISTEN_FD = 3;
+const FIRST_FD = 3;
 const publicPort = Number(process.env.HOT_PUBLIC_PORT);
 const readyFd = process.env.HOT_READY_FD === undefined ? null : Number(process.env.HOT_READY_FD);
+// The ports of fds 3, 4, … in order (serve.listen); without it, the one socket on HOT_PUBLIC_PORT.
+const ports = (process.env.HOT_LISTEN_PORTS ?? String(publicPort)).split(':').map(Number);
 
-if (process.env.LISTEN_FDS === '1' && Number.isInteger(publicPort)) {
+if (Number(process.env.LISTEN_FDS) === ports.length && ports.every(Number.isInteger)) {
   const originalListen = net.Server.prototype.listen;
-  let taken = false;
+  const taken = new Set<number>();
+  const channel = openChannel();
 
   net.Server.prototype.listen = function listen(this: net.Server, ...args: unknown[]) {
-    if (taken || !targetsPort(args[0], publicPort)) return originalListen.apply(this, args as never);
-    taken = true;
-    // The socket is this process's now: programs it starts must not try to take it again.
-    for (const name of ['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'HOT_READY_FD']) delete process.env[name];
+    const index = ports.findIndex((port) => !taken.has(port) && targetsPort(args[0], port));
+    if (index === -1) return originalListen.apply(this, args as never);
+    taken.add(ports[index]!);
+    // The sockets are this process's now: programs it starts must not try to take them again.
+    for (const name of ['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'HOT_READY_FD', 'HOT_LISTEN_PORTS', 'NOTIFY_SOCKET']) delete process.env[name];
     const callback = args.find((arg): arg is () => void => typeof arg === 'function');
-    this.once('listening', signalReady);
+    // Ready once it listens on every socket hot handed it.
+    if (taken.size === ports.length) this.once('listening', () => channel?.write('READY=1\n'));
     if (this instanceof http.Server) drainGently(this);
-    return originalListen.call(this, { fd: LISTEN_FD }, callback);
+    return originalListen.call(this, { fd: FIRST_FD + index }, callback);
   } as typeof net.Server.prototype.listen;
 }
 
@@ -36,19 +41,22 @@ function targetsPort(first: unknown, port: number): boolean {
 }
 
 /**
- * Tells hot the program listens, and keeps the channel open: when hot goes away (even by SIGKILL) the
- * channel ends, and this generation exits rather than go on serving old code on hot's socket.
+ * hot's ready pipe. The first line says the preload is here (hot then waits for READY=1 rather than
+ * take a silent program as ready). The channel stays open: when hot goes away (even by SIGKILL) it
+ * ends, and this generation exits rather than go on serving old code on hot's socket.
  */
-function signalReady(): void {
-  if (readyFd === null) return;
+function openChannel(): net.Socket | null {
+  if (readyFd === null) return null;
   try {
     const channel = new net.Socket({ fd: readyFd, readable: true, writable: true });
     channel.on('error', () => process.exit(1));
     channel.on('end', () => process.exit(1));
-    channel.write('READY=1\n');
+    channel.write('STATUS=preloaded\n');
     channel.unref();
+    return channel;
   } catch {
     // hot did not open the channel after all: nothing to tell.
+    return null;
   }
 }
 

@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { decoratorMetadataSource, describeDecoratorMetadata, describeMetadataCompiler } from '../config/decorator-metadata.js';
 import { fixedPortWarning } from '../config/fixed-port.js';
 import type { CacheDir, Command, ResolvedConfig } from '../config/schema.js';
 import { isHotError } from '../errors.js';
+import { notifyAvailable } from '../handoff/notify-socket.js';
 import { ensurePrivateDir } from '../platform/private-dir.js';
 import { checkCommands } from './doctor-commands.js';
-import { countInotifyWatchesInUse, findListeningProcess, readInotifyWatchLimit } from '../platform/proc.js';
+import { countInotifyWatchesInUse, findListeningProcess, listeningProcesses, readInotifyWatchLimit } from '../platform/proc.js';
 import { createPathFilter } from '../watch/filter.js';
 import { loadGitignoreRules } from '../watch/gitignore.js';
 
@@ -32,7 +33,10 @@ const MAX_COUNTED_PATHS = 2_000_000;
  */
 export async function runChecks(config: ResolvedConfig, cwd: string): Promise<CheckResult[]> {
   const results: CheckResult[] = [checkNode(), checkWatchLimit(config), await probeEvents(config, cwd)];
-  if (config.serve.port !== null) results.push(await checkPort(config.serve.port, config.serve.strategy === 'restart' ? '127.0.0.1' : config.serve.host));
+  const ports = config.serve.strategy === 'socket' ? config.serve.listeners.map((listener) => listener.port) : config.serve.port !== null ? [config.serve.port] : [];
+  const host = config.serve.strategy === 'restart' || config.serve.strategy === 'hold' ? '127.0.0.1' : config.serve.host;
+  for (const port of ports.filter((port) => port !== 0)) results.push(await checkPort(port, host, cwd, path.dirname(config.configFile ?? cwd)));
+  if (config.serve.strategy === 'socket') results.push(checkReadiness(config.serve.readyPattern));
   results.push(...checkCommands(config, describeInPlace(config, cwd)));
   // Computed when the config was loaded: the entry run in place never calls listen(), another candidate does.
   if (config.listenHint) results.push({ status: 'warn', line: 'the entry never calls listen(): it may only export the app', hint: config.listenHint });
@@ -43,6 +47,18 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   if (config.check.types !== 'off') results.push(checkTypeCheck(config, cwd));
   if (config.run.command) results.push(checkStandby(config));
   return results;
+}
+
+/** How hot will know a version handed the sockets is ready; the notify socket needs an optional addon. */
+function checkReadiness(pattern: string | null): CheckResult {
+  const notify = "READY=1 on $NOTIFY_SOCKET (systemd's notify protocol)";
+  const also = pattern !== null ? `a line matching /${pattern}/ on stdout or stderr` : 'a program that says nothing counts as ready once it has run 500 ms';
+  if (notifyAvailable()) return { status: 'ok', line: `readiness: ${notify}${pattern !== null ? ' or ' : '; '}${also}` };
+  return {
+    status: 'warn',
+    line: `readiness: no $NOTIFY_SOCKET (the optional unix-dgram module was not built when hot was installed); ${also}`,
+    hint: 'npm rebuild unix-dgram (it needs python3, make and a C++ compiler), or set serve.ready_pattern',
+  };
 }
 
 /** Whether restarts start Node cold, and why. */
@@ -208,7 +224,7 @@ function probeFailed(error: unknown, shown: string, cacheDir: string, cwd: strin
   return { status: 'fail', line: `file-system events in ${shown}: the probe could not run (${code})`, hint };
 }
 
-async function checkPort(port: number, host: string): Promise<CheckResult> {
+async function checkPort(port: number, host: string, cwd: string, configDir: string): Promise<CheckResult> {
   const address = host === 'localhost' ? '127.0.0.1' : host;
   const taken = await new Promise<boolean>((resolve) => {
     const socket = net.connect({ host: address, port });
@@ -224,9 +240,43 @@ async function checkPort(port: number, host: string): Promise<CheckResult> {
     socket.once('error', () => resolve(false));
   });
   if (!taken) return { status: 'ok', line: `port ${port} is free` };
+  const hot = listeningProcesses(port).find((holder) => isHot(holder));
+  if (hot) {
+    if (hot.cwd !== null && (sameDir(cwd, hot.cwd) || sameDir(configDir, hot.cwd))) {
+      return { status: 'ok', line: `port ${port} is held by hot (pid ${hot.pid}) running in this project: it serves the app there, and a second hot here would find the port taken` };
+    }
+    return { status: 'fail', line: `port ${port} is held by hot (pid ${hot.pid}) running in ${hot.cwd === null ? 'another directory' : path.relative(cwd, hot.cwd) || '.'}`, hint: 'stop that hot (Ctrl-C in its terminal), or set another port under [serve]' };
+  }
   const owner = findListeningProcess(port);
   const who = owner ? ` by pid ${owner.pid}${owner.command ? ` (${owner.command})` : ''}` : '';
   return { status: 'fail', line: `port ${port} is already in use${who}`, hint: 'stop that program (an old hot or server still running?), or set [serve] port to another one' };
+}
+
+/** Whether a process runs hot: its script (argv[1]) belongs to the hot-cli package, however it was installed. */
+function isHot(holder: { cwd: string | null; argv: readonly string[] }): boolean {
+  const script = holder.argv[1];
+  if (script === undefined || holder.cwd === null) return false;
+  try {
+    let dir = path.dirname(realpathSync(path.resolve(holder.cwd, script)));
+    for (;;) {
+      const manifest = path.join(dir, 'package.json');
+      if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'hot-cli';
+      const parent = path.dirname(dir);
+      if (parent === dir) return false;
+      dir = parent;
+    }
+  } catch {
+    // Not a file of ours to read: not hot as far as doctor can tell.
+    return false;
+  }
+}
+
+function sameDir(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return path.resolve(a) === path.resolve(b);
+  }
 }
 
 /** The command's program must be found: in PATH, or (with a warning) only in node_modules/.bin. */

@@ -48,6 +48,8 @@ export function convert(spec: SettingSpec, raw: unknown): Converted {
       return Number.isSafeInteger(raw) && (raw as number) >= 0 && (raw as number) <= 65535 ? { ok: true, value: raw } : fail;
     case 'hosts':
       return toHosts(raw) ?? fail;
+    case 'listeners':
+      return toListeners(raw);
     case 'table':
       return isTable(raw) ? { ok: true, value: raw } : fail;
   }
@@ -68,6 +70,7 @@ const EXPECTED: Record<ValueType, string> = {
   port: 'a port number from 0 to 65535',
   pattern: 'a regular expression, e.g. "listening on"',
   hosts: 'true, or an array of host names, e.g. ["myapp.test", ".example.test"]',
+  listeners: 'an array of tables with a port and a name, e.g. [{ port = 8080, name = "http" }, { port = 8443, name = "https" }]',
   table: 'a table',
 };
 
@@ -113,6 +116,27 @@ function toHosts(raw: unknown): Converted | undefined {
   const bad = raw.find((name: string) => !HOST_NAME.test(name));
   if (bad !== undefined) return { ok: false, expected: `host names without a scheme or port, e.g. ["myapp.test", ".example.test"] (${JSON.stringify(bad)} is not one)` };
   return { ok: true, value: raw };
+}
+
+/** A name LISTEN_FDNAMES can carry: systemd allows up to 255 printable characters, no colon. */
+const FD_NAME = /^[A-Za-z0-9_.+@-]{1,255}$/;
+
+function toListeners(raw: unknown): Converted {
+  const fail = (expected: string): Converted => ({ ok: false, expected });
+  if (!Array.isArray(raw) || raw.length === 0) return fail(EXPECTED.listeners);
+  const listeners: Array<{ port: number; name: string }> = [];
+  for (const [index, item] of raw.entries()) {
+    const where = `entry ${index + 1}`;
+    if (!isTable(item)) return fail(`${EXPECTED.listeners} (${where} is not a table)`);
+    const extra = Object.keys(item).find((key) => key !== 'port' && key !== 'name');
+    if (extra !== undefined) return fail(`tables with only port and name (${where} has "${extra}")`);
+    const { port, name = 'unknown' } = item as { port?: unknown; name?: unknown };
+    if (!Number.isSafeInteger(port) || (port as number) < 0 || (port as number) > 65535) return fail(`a port number from 0 to 65535 in every entry (${where}: ${JSON.stringify(port ?? null)})`);
+    if (typeof name !== 'string' || !FD_NAME.test(name)) return fail(`names of letters, digits and . _ - + @, no colon (${where}: ${JSON.stringify(name)})`);
+    if (port !== 0 && listeners.some((listener) => listener.port === port)) return fail(`each port once (${port} is listed twice)`);
+    listeners.push({ port: port as number, name });
+  }
+  return { ok: true, value: listeners };
 }
 
 function toMilliseconds(raw: unknown): Converted | undefined {

@@ -214,8 +214,9 @@ function resolveRestart(user: UserConfig): ResolvedRestart {
 }
 
 function resolveServe({ user, overrides, displayFile }: ResolveInput, run: ResolvedRun): ResolvedServe {
-  const port = overrides.port ?? user.serve?.port ?? null;
-  const strategy = user.serve?.strategy ?? (port === null ? 'restart' : 'proxy');
+  const listeners = user.serve?.listen ?? null;
+  const port = overrides.port ?? user.serve?.port ?? listeners?.[0]?.port ?? null;
+  const strategy = user.serve?.strategy ?? (listeners ? 'socket' : port === null ? 'restart' : 'proxy');
   const node = run.command !== null && runsNode(run.command);
   if (user.serve?.hold === true && !node) {
     throw new ConfigError(`${displayFile}: serve.hold = true needs a program that node runs (bin = "node server.js", or build.entry); ${describeProgram(run.command)}`, {
@@ -236,7 +237,9 @@ function resolveServe({ user, overrides, displayFile }: ResolveInput, run: Resol
   if (strategy === 'socket') {
     // One socket, one address: localhost means the IPv4 loopback here.
     const host = user.serve?.host === undefined || user.serve.host === 'localhost' ? '127.0.0.1' : user.serve.host;
-    return { strategy: 'socket', host, port, readyPattern: user.serve?.readyPattern ?? null, ...timing };
+    // --port replaces the listeners' list: one socket, named as before serve.listen existed.
+    const sockets = listeners && overrides.port === undefined ? listeners : [{ port, name: 'http' }];
+    return { strategy: 'socket', host, port, listeners: sockets, readyPattern: user.serve?.readyPattern ?? null, ...timing };
   }
   return {
     strategy: 'proxy',

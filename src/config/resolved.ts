@@ -1,5 +1,5 @@
 /** The config as the stages see it: every field present, paths absolute, times in milliseconds. */
-import type { Command } from './schema.js';
+import type { Command, ListenerSpec } from './schema.js';
 
 export interface ResolvedWatch {
   root: string;
@@ -91,7 +91,8 @@ export type ResolvedServe =
    */
   | { strategy: 'hold'; port: null; readyTimeoutMs: number; drainTimeoutMs: number | null; graceMs: number }
   | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; allowedHosts: readonly string[] | 'any'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
-  | { strategy: 'socket'; host: string; port: number; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
+  /** `listeners` are handed over as fds 3, 4, … in their order; `port` is the first one's (the program's PORT). */
+  | { strategy: 'socket'; host: string; port: number; listeners: readonly ListenerSpec[]; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };
 
 /** Shell commands run at points of each cycle; null where none is set. */
 export interface ResolvedHooks {

@@ -54,6 +54,7 @@ export type ValueType =
   | 'pattern'
   | 'port'
   | 'hosts'
+  | 'listeners'
   | 'table';
 
 export interface SettingSpec {
@@ -98,7 +99,14 @@ export interface ValueOfType {
   port: number;
   /** Host names, or true for any. */
   hosts: string[] | true;
+  listeners: ListenerSpec[];
   table: Record<string, unknown>;
+}
+
+/** One socket of serve.listen: its port (0: any free one) and the name LISTEN_FDNAMES gives it. */
+export interface ListenerSpec {
+  port: number;
+  name: string;
 }
 
 // `as const` keeps each row's literal types, so CliOverrides below can be derived from the rows.
@@ -141,12 +149,13 @@ const SETTING_ROWS = [
   { key: 'restart.window', flag: null, type: 'ms', defaultText: String(DEFAULT_RESTART_WINDOW_MS), description: 'milliseconds over which crashes are counted' },
   { key: 'serve', flag: null, type: 'table', defaultText: '', description: 'zero-downtime restarts for a program that serves a port' },
   { key: 'serve.port', flag: 'port', override: 'port', type: 'port', defaultText: '', description: 'the public port: hot owns it and hands connections to the current version of the program' },
+  { key: 'serve.listen', flag: null, type: 'listeners', defaultText: '', description: 'the sockets hot opens once and hands to every version as fds 3, 4, … (systemd\'s LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID), for a program that listens on several ports, e.g. [{ port = 8080, name = "http" }, { port = 8443, name = "https" }]; implies strategy = "socket"' },
   { key: 'serve.host', flag: null, type: 'string', defaultText: 'localhost', description: 'address of the public port (localhost = 127.0.0.1 and ::1)' },
   { key: 'serve.allowed_hosts', flag: null, type: 'hosts', defaultText: '[]', description: 'names the http proxy answers to besides localhost (and its subdomains), IP addresses and serve.host; requests for other names get a 403, against DNS rebinding. ".example.test" takes that name and its subdomains; true takes any name' },
-  { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'socket', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "socket": hand the listening socket itself to each version (no proxy hop); "restart": stop, then start' },
+  { key: 'serve.strategy', flag: null, type: 'choice', choices: ['proxy', 'socket', 'restart'], defaultText: 'proxy when serve.port is set', description: '"proxy": start the new version beside the old and switch when it listens; "socket": hand the listening socket itself (or the serve.listen sockets) to each version (no proxy hop); "restart": stop, then start' },
   { key: 'serve.proxy', flag: null, type: 'choice', choices: ['http', 'tcp'], defaultText: 'http', description: '"http" keeps client connections across restarts; "tcp" forwards bytes (TLS, gRPC, raw TCP)' },
   { key: 'serve.live_reload', flag: null, type: 'boolean', defaultText: 'false', description: 'reload open browser pages when a new version is ready, and show build errors over the page (the http proxy adds a small script to HTML pages)' },
-  { key: 'serve.ready_pattern', flag: null, type: 'pattern', defaultText: '', description: 'with strategy = "socket", a regular expression on the program\'s stdout that means it is listening (for programs that are not Node)' },
+  { key: 'serve.ready_pattern', flag: null, type: 'pattern', defaultText: '', description: 'with strategy = "socket", a regular expression on the program\'s stdout or stderr that means it is ready (for programs that are not Node; the systemd notify protocol, READY=1 to $NOTIFY_SOCKET, works too; with neither, a version that has run 500 ms counts as ready)' },
   { key: 'serve.ready_timeout', flag: null, type: 'ms', defaultText: `${DEFAULT_READY_TIMEOUT_MS}; ${DEFAULT_HOLD_READY_TIMEOUT_MS} without serve.port`, description: 'milliseconds a new version has to listen on its PORT (without serve.port: on the ports the old one listens on); requests wait this long too' },
   { key: 'serve.drain_timeout', flag: null, type: 'ms', defaultText: `${DEFAULT_DRAIN_TIMEOUT_MS}; without serve.port, run.kill_timeout`, description: 'milliseconds the old version may finish in-flight requests before the kill path' },
   { key: 'serve.hold', flag: null, type: 'boolean', defaultText: 'true for a Node program without serve.port', description: 'hold the TCP ports a Node program listens on and hand them to each new version, which starts beside the old one: no refused connection, no EADDRINUSE; false: stop, then start' },
@@ -208,6 +217,7 @@ export interface UserConfig {
   };
   serve?: {
     port?: number;
+    listen?: ListenerSpec[];
     host?: string;
     strategy?: 'proxy' | 'socket' | 'restart';
     readyPattern?: string;

@@ -85,8 +85,13 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
     problems.push({ key: 'build.output', message: 'build.output is for build.cmd; with build.entry write build.outfile instead' });
   }
   checkLauncher(values, problems);
-  const strategy = values.get('serve.strategy');
-  if ((strategy === 'proxy' || strategy === 'socket') && !values.has('serve.port')) {
+  const listen = values.has('serve.listen');
+  const strategy = values.get('serve.strategy') ?? (listen ? 'socket' : undefined);
+  if (listen && values.has('serve.port')) {
+    problems.push({ key: 'serve.listen', message: 'serve.port and serve.listen are two ways to name the ports: keep one (listen = [{ port = 8080, name = "http" }] for one or more sockets handed to the program)' });
+  } else if (listen && strategy !== 'socket') {
+    problems.push({ key: 'serve.listen', message: `serve.listen hands the sockets to the program (strategy = "socket"); strategy = "${String(strategy)}" takes one port: serve.port` });
+  } else if ((strategy === 'proxy' || strategy === 'socket') && !values.has('serve.port') && !listen) {
     problems.push({ key: 'serve.strategy', message: `serve.strategy = "${String(strategy)}" needs serve.port, the public port hot listens on` });
   }
   if (values.has('serve.ready_pattern') && strategy !== 'socket') {
@@ -98,7 +103,7 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('serve.allowed_hosts') && (strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp')) {
     problems.push({ key: 'serve.allowed_hosts', message: 'serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)' });
   }
-  if (values.get('serve.hold') === true && (values.has('serve.port') || strategy !== undefined)) {
+  if (values.get('serve.hold') === true && (values.has('serve.port') || listen || strategy !== undefined)) {
     problems.push({ key: 'serve.hold', message: 'serve.hold is for programs without serve.port: with a port, hot owns it already (leave hold out, or remove port and strategy)' });
   }
   const initial = (values.get('restart.backoff.initial') as number | undefined) ?? undefined;
@@ -151,6 +156,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
     },
     serve: {
       port: get('serve.port'),
+      listen: get('serve.listen'),
       host: get('serve.host'),
       strategy: get('serve.strategy'),
       readyPattern: get('serve.ready_pattern'),

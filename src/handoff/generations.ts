@@ -1,13 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import type { ResolvedServe } from '../config/schema.js';
 import type { Handoff } from '../events.js';
 import { createHoldHandoff } from './hold.js';
 import { findFreePort, waitForListener } from './ports.js';
 import { createProxy } from './proxy.js';
-import { openSharedSocket, waitForReadySignal, withListenPid, type SharedSocket } from './socket.js';
+import { createSocketHandoff } from './socket-handoff.js';
 
 type ProxyServe = Extract<ResolvedServe, { strategy: 'proxy' }>;
-type SocketServe = Extract<ResolvedServe, { strategy: 'socket' }>;
 
 /** The handoff for [serve], or null for plain stop-then-start restarts. */
 export function createHandoff(serve: ResolvedServe): Handoff | null {
@@ -76,68 +74,5 @@ function createProxyHandoff(serve: ProxyServe): Handoff {
     unavailable: (reason) => proxy.fail(reason),
     announce: (event) => proxy.announce(event),
     close: () => proxy.close(),
-  };
-}
-
-const PRELOAD = fileURLToPath(new URL('../listen.js', import.meta.url));
-
-/**
- * Socket: every generation gets the one listening socket as fd 3 (LISTEN_FDS=1), a pipe as fd 4 to
- * say READY=1, and Node programs the preload that does both. Nothing to switch: the old generation
- * stops accepting when it is told to stop, and the kernel queues what arrives meanwhile.
- */
-function createSocketHandoff(serve: SocketServe): Handoff {
-  const pattern = serve.readyPattern === null ? null : new RegExp(serve.readyPattern);
-  let socket: SharedSocket | null = null;
-  return {
-    readyTimeoutMs: serve.readyTimeoutMs,
-    drainTimeoutMs: serve.drainTimeoutMs,
-    graceMs: serve.graceMs,
-    async open() {
-      socket = await openSharedSocket(serve.host, serve.port);
-      return urlOf(serve.host, socket.port);
-    },
-    startsBeside: () => true,
-    async prepare() {
-      if (!socket) throw new Error('internal: the shared socket is not open');
-      return {
-        env: {
-          PORT: String(socket.port),
-          HOST: serve.host,
-          HOT_PUBLIC_PORT: String(socket.port),
-          LISTEN_FDS: '1',
-          LISTEN_FDNAMES: 'http',
-          HOT_READY_FD: '4',
-        },
-        preload: PRELOAD,
-        extraFds: [socket.handle, 'pipe'],
-        stdio: pattern ? 'tee' : 'inherit',
-        wrapCommand: withListenPid,
-      };
-    },
-    attach() {
-      // The ready pipe and stdout are read by waitReady.
-    },
-    waitReady(_generation, child, signal) {
-      return waitForReadySignal(child.extraStreams[1] ?? null, child.stdout, pattern, signal);
-    },
-    activate() {
-      // The shared socket needs no switch.
-    },
-    vacate() {
-      // The kernel queues connections until the next generation accepts.
-    },
-    retired() {
-      // Nothing is held per generation.
-    },
-    unavailable() {
-      // Connections queue in the kernel; there is no page to show.
-    },
-    announce() {
-      // No live reload without the http proxy.
-    },
-    async close() {
-      socket?.close();
-    },
   };
 }

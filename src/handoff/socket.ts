@@ -5,7 +5,7 @@ import type { Command } from '../config/schema.js';
 import { HandoffError } from '../errors.js';
 import { findPortOwner } from './port-owner.js';
 
-/** A listening socket hot keeps open for its whole life and hands to each generation as fd 3. */
+/** A listening socket hot keeps open for its whole life and hands to each generation (fd 3, 4, …). */
 export interface SharedSocket {
   readonly handle: unknown;
   readonly port: number;
@@ -80,37 +80,4 @@ export function withListenPid(command: Command): Command {
   const prefix = 'export LISTEN_PID=$$; exec';
   if (command.kind === 'argv') return { kind: 'argv', argv: ['/bin/sh', '-c', `${prefix} "$0" "$@"`, ...command.argv] };
   return { kind: 'argv', argv: ['/bin/sh', '-c', `${prefix} /bin/sh -c "$0"`, command.line] };
-}
-
-/** Resolves when the generation reports READY=1 on its ready pipe, or prints a line matching `pattern`. */
-export function waitForReadySignal(
-  readyPipe: NodeJS.ReadableStream | null,
-  stdout: NodeJS.ReadableStream | null,
-  pattern: RegExp | null,
-  signal: AbortSignal,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanups: Array<() => void> = [];
-    const finish = (error?: Error): void => {
-      for (const cleanup of cleanups) cleanup();
-      if (error) reject(error);
-      else resolve();
-    };
-    const watchLines = (stream: NodeJS.ReadableStream, matches: (line: string) => boolean): void => {
-      let buffered = '';
-      const onData = (chunk: Buffer | string): void => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        if (lines.some(matches)) finish();
-      };
-      stream.on('data', onData);
-      cleanups.push(() => stream.off('data', onData));
-    };
-    if (readyPipe) watchLines(readyPipe, (line) => line.trim() === 'READY=1');
-    if (stdout && pattern) watchLines(stdout, (line) => pattern.test(line));
-    const onAbort = (): void => finish(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    cleanups.push(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -223,6 +223,9 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
     case 'port-taken':
       effects.push({ type: 'emit', event });
       return state;
+    case 'ready-assumed':
+      effects.push({ type: 'emit', event: { ...event } });
+      return state;
     case 'holding':
     case 'released':
       effects.push({ type: 'emit', event: { type: event.type, addresses: [...event.addresses] } });

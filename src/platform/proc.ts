@@ -122,6 +122,26 @@ export function findListeningProcess(port: number): { pid: number; command: stri
   return null;
 }
 
+/** Every process that holds a socket listening on `port` (hot holds the app's sockets too): pid and working directory. */
+export function listeningProcesses(port: number): Array<{ pid: number; cwd: string | null; argv: string[] }> {
+  const inodes = new Set((listeningSockets(port) ?? []).map((socket) => socket.inode));
+  if (inodes.size === 0) return [];
+  const holders: Array<{ pid: number; cwd: string | null; argv: string[] }> = [];
+  for (const pid of listProcessIds() ?? []) {
+    if (!(socketInodesOf(pid) ?? []).some((inode) => inodes.has(inode))) continue;
+    let cwd: string | null = null;
+    let argv: string[] = [];
+    try {
+      cwd = readlinkSync(`/proc/${pid}/cwd`);
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      // Another user's, or gone meanwhile.
+    }
+    holders.push({ pid, cwd, argv });
+  }
+  return holders;
+}
+
 /** A listening TCP socket: its inode, and the local address it is bound to (`127.0.0.1`, `::1`, `0.0.0.0`, `::`). */
 export interface ListeningSocket {
   inode: string;

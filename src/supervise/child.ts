@@ -13,7 +13,7 @@ export interface ChildSpec {
   env: NodeJS.ProcessEnv;
   /**
    * Where the program's stdout/stderr go: inherited by default; 'pipe' captures both (build commands);
-   * 'tee' passes stdout through to hot's own stdout while hot also reads it (a readiness pattern).
+   * 'tee' passes stdout and stderr through to hot's own while hot also reads them (a readiness pattern).
    */
   stdio?: 'inherit' | 'pipe' | 'tee';
   /** What the program gets as fd 3, 4, …: a listening socket handle, 'pipe', 'ignore', 'ipc' (at most one). */
@@ -48,6 +48,8 @@ export interface ChildHandle {
   readonly errorOutput: NodeJS.ReadableStream | null;
   /** The program's stdout when spawned with stdio 'tee'. */
   readonly stdout: NodeJS.ReadableStream | null;
+  /** The program's stderr when spawned with stdio 'tee'. */
+  readonly stderr: NodeJS.ReadableStream | null;
   /** Readable ends of the extra fds that were 'pipe' (index 0 = fd 3), else null. */
   readonly extraStreams: ReadonlyArray<NodeJS.ReadableStream | null>;
   /** The IPC channel, when one of the extra fds was 'ipc'. */
@@ -73,7 +75,7 @@ export const spawnChild: SpawnChild = (spec) => {
   const startedAt = Date.now();
   const redirected = spec.output !== undefined && spec.stdio !== 'pipe';
   const input = spec.stdin ?? 'inherit';
-  const standard = spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : redirected ? [input, 'pipe', 'pipe'] : spec.stdio === 'tee' ? [input, 'pipe', 'inherit'] : [input, 'inherit', 'inherit'];
+  const standard = spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : redirected ? [input, 'pipe', 'pipe'] : spec.stdio === 'tee' ? [input, 'pipe', 'pipe'] : [input, 'inherit', 'inherit'];
   const child = spawn(file, args, {
     cwd: spec.cwd,
     env: spec.env,
@@ -81,12 +83,14 @@ export const spawnChild: SpawnChild = (spec) => {
     stdio: [...standard, ...((spec.extraFds ?? []) as never[])] as never,
   });
   const stdout = spec.stdio === 'tee' ? child.stdout : null;
+  const stderr = spec.stdio === 'tee' ? child.stderr : null;
   // The program's own output is not hot's to judge: it passes through untouched.
   if (redirected) {
     child.stdout?.pipe(spec.output!.stdout, { end: false });
     child.stderr?.pipe(spec.output!.stderr, { end: false });
   } else {
     stdout?.pipe(process.stdout, { end: false });
+    stderr?.pipe(process.stderr, { end: false });
   }
   const extraStreams = (spec.extraFds ?? []).map((_, index) => (child.stdio[index + 3] as NodeJS.ReadableStream | null | undefined) ?? null);
   let output: NodeJS.ReadableStream | null = null;
@@ -148,6 +152,7 @@ export const spawnChild: SpawnChild = (spec) => {
     output,
     errorOutput,
     stdout,
+    stderr,
     extraStreams,
     channel: typeof child.send === 'function' ? channelOf(child) : null,
     stop,

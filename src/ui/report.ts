@@ -161,6 +161,8 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         const them = event.addresses.length === 1 ? 'it' : 'them';
         return logger.info(`holding ${event.addresses.map(printable).join(', ')} for the app: restarts hand ${them} to the new version without refusing a connection`);
       }
+      case 'ready-assumed':
+        return reportReadyAssumed(logger, event);
       case 'released':
         return logger.info(`no longer holding ${event.addresses.map(printable).join(', ')}: the new version does not listen there`);
       case 'port-taken': {
@@ -235,5 +237,19 @@ function reportSkipped(logger: Logger, event: Extract<HotEvent, { type: 'restart
   const { when, who, hint } = LOOP_WORDS[writer];
   logger.error(`${formatPaths(event.paths, cwd)} changed ${when}, for the 3rd time in a row: ${who} to write into watched files. Not rebuilding until something else changes`, {
     hint: hint(them),
+  });
+}
+
+function reportReadyAssumed(logger: Logger, event: Extract<HotEvent, { type: 'ready-assumed' }>): void {
+  const notify = event.notify ? ', or send READY=1 to $NOTIFY_SOCKET (systemd\'s notify protocol)' : '';
+  if (event.reason === 'timeout') {
+    const awaited = event.pattern !== null ? `a line matching ready_pattern /${printable(event.pattern)}/` : 'that it was ready';
+    return logger.warn(`app (pid ${event.pid}) did not say ${awaited} within ${formatDuration(event.afterMs)}: taking it as ready, the previous version stops`, {
+      hint: event.pattern !== null ? 'check the pattern against what the program prints (stdout or stderr), or raise serve.ready_timeout' : 'raise serve.ready_timeout for a slow start',
+    });
+  }
+  if (!event.first) return logger.debug(`app (pid ${event.pid}) said nothing about being ready: taken as ready after ${formatDuration(event.afterMs)}`);
+  return logger.info(`app (pid ${event.pid}) says nothing when it is ready: hot takes a version as ready once it has run ${formatDuration(event.afterMs)}, then the previous one stops`, {
+    hint: `to switch as soon as it listens, print a line and set serve.ready_pattern to match it${notify}`,
   });
 }

@@ -183,6 +183,12 @@ describe('resolveConfig: [serve]', () => {
     expect(config.run.env.PORT).toBe('3000');
   });
 
+  it('takes serve.listen as the socket strategy with its sockets in order, PORT the first; --port replaces them with one', () => {
+    const listen = [{ port: 8080, name: 'http' }, { port: 8443, name: 'https' }];
+    expect(resolveConfig(input({ user: { bin, serve: { listen } } })).serve).toMatchObject({ strategy: 'socket', host: '127.0.0.1', port: 8080, listeners: listen, readyPattern: null });
+    expect(resolveConfig(input({ user: { bin, serve: { listen } }, overrides: { port: 9000 } })).serve).toMatchObject({ strategy: 'socket', port: 9000, listeners: [{ port: 9000, name: 'http' }] });
+  });
+
   it('listens on the IPv4 loopback for localhost with the socket strategy, and --port wins', () => {
     const config = resolveConfig(input({ user: { bin, serve: { port: 3000, strategy: 'socket', readyPattern: '^up' } }, overrides: { port: 4000 } }));
     expect(config.serve).toMatchObject({ strategy: 'socket', host: '127.0.0.1', port: 4000, readyPattern: '^up' });

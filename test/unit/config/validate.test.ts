@@ -162,6 +162,17 @@ describe('validateUserConfig: [serve]', () => {
     expect(config.serve).toEqual({ port: 3000, host: undefined, strategy: 'socket', proxy: undefined, readyPattern: '^listening', readyTimeoutMs: 5000, drainTimeoutMs: 500 });
   });
 
+  it('accepts serve.listen as an array of tables, inline or [[serve.listen]], names defaulting to systemd\'s "unknown"', () => {
+    expect(validate('bin = "./app"\n[serve]\nlisten = [{ port = 8080, name = "http" }, { port = 8443, name = "https" }]\n').serve?.listen).toEqual([
+      { port: 8080, name: 'http' },
+      { port: 8443, name: 'https' },
+    ]);
+    expect(validate('bin = "./app"\n[[serve.listen]]\nport = 8080\n[[serve.listen]]\nport = 0\nname = "admin"\n').serve?.listen).toEqual([
+      { port: 8080, name: 'unknown' },
+      { port: 0, name: 'admin' },
+    ]);
+  });
+
   it('accepts serve.allowed_hosts as a list of names or true', () => {
     expect(validate('bin = "node a.js"\n[serve]\nport = 3000\nallowed_hosts = ["myapp.test", ".example.test"]\n').serve?.allowedHosts).toEqual(['myapp.test', '.example.test']);
     expect(validate('bin = "node a.js"\n[serve]\nport = 3000\nallowed_hosts = true\n').serve?.allowedHosts).toBe(true);
@@ -180,6 +191,13 @@ describe('validateUserConfig: [serve]', () => {
     ['[serve]\nport = 3000\nallowed_hosts = ["http://myapp.test"]\n', '.hotrc.toml:4: serve.allowed_hosts must be host names without a scheme or port, e.g. ["myapp.test", ".example.test"] ("http://myapp.test" is not one), got ["http://myapp.test"] (array)'],
     ['[serve]\nport = 3000\nhold = true\n', '.hotrc.toml:4: serve.hold is for programs without serve.port: with a port, hot owns it already (leave hold out, or remove port and strategy)'],
     ['[serve]\nhold = "no"\n', '.hotrc.toml:3: serve.hold must be true or false, got "no" (string)'],
+    ['[serve]\nport = 3000\nlisten = [{ port = 3001 }]\n', '.hotrc.toml:4: serve.port and serve.listen are two ways to name the ports: keep one (listen = [{ port = 8080, name = "http" }] for one or more sockets handed to the program)'],
+    ['[serve]\nstrategy = "proxy"\nlisten = [{ port = 3001 }]\n', '.hotrc.toml:4: serve.listen hands the sockets to the program (strategy = "socket"); strategy = "proxy" takes one port: serve.port'],
+    ['[serve]\nlisten = [{ port = 3001 }, { port = 3001 }]\n', '.hotrc.toml:3: serve.listen must be each port once (3001 is listed twice), got [{"port":3001},{"port":3001}] (array)'],
+    ['[serve]\nlisten = [{ port = 3001, name = "a:b" }]\n', '.hotrc.toml:3: serve.listen must be names of letters, digits and . _ - + @, no colon (entry 1: "a:b"), got [{"port":3001,"name":"a:b"}] (array)'],
+    ['[serve]\nlisten = [{ port = 3001, scheme = "https" }]\n', '.hotrc.toml:3: serve.listen must be tables with only port and name (entry 1 has "scheme"), got [{"port":3001,"scheme":"https"}] (array)'],
+    ['[serve]\nlisten = [3001]\n', '.hotrc.toml:3: serve.listen must be an array of tables with a port and a name, e.g. [{ port = 8080, name = "http" }, { port = 8443, name = "https" }] (entry 1 is not a table), got [3001] (array)'],
+    ['[serve]\nlisten = [{ port = 3001 }]\nhold = true\n', '.hotrc.toml:4: serve.hold is for programs without serve.port: with a port, hot owns it already (leave hold out, or remove port and strategy)'],
     ['[serve]\nport = 3000\nproxy = "tcp"\nallowed_hosts = ["myapp.test"]\n', '.hotrc.toml:5: serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)'],
   ])('%j', (serve, message) => {
     expect(errorOf(`bin = "node a.js"\n${serve}`).message).toBe(message);
