@@ -5,7 +5,7 @@ import { decoratorMetadataSource, describeDecoratorMetadata, describeMetadataCom
 import { fixedPortWarning } from '../config/fixed-port.js';
 import type { CacheDir, Command, ResolvedConfig } from '../config/schema.js';
 import { isHotError } from '../errors.js';
-import { notifyAvailable } from '../handoff/notify-socket.js';
+import { notifyAvailable } from '../platform/notify-socket.js';
 import { ensurePrivateDir } from '../platform/private-dir.js';
 import { checkCommands } from './doctor-commands.js';
 import { countInotifyWatchesInUse, findListeningProcess, listeningProcesses, readInotifyWatchLimit } from '../platform/proc.js';

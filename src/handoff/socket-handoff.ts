@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ResolvedServe } from '../config/schema.js';
 import type { Handoff, JobEvent } from '../events.js';
-import { openNotifyDir, type NotifyDir, type NotifySocket } from './notify-socket.js';
+import { openNotifyDir, type NotifyDir, type NotifySocket } from '../platform/notify-socket.js';
 import { QUIET_READY_MS, waitForReadiness } from './readiness.js';
 import { openSharedSocket, withListenPid, type SharedSocket } from './socket.js';
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { waitForReadiness, type Readiness, type ReadinessSources } from '../../../src/handoff/readiness.js';
-import { openNotifyDir } from '../../../src/handoff/notify-socket.js';
+import { openNotifyDir } from '../../../src/platform/notify-socket.js';
 
 const TIMING = { quietMs: 500, timeoutMs: 10_000 };
 
