@@ -115,7 +115,7 @@ export type JobEvent =
   | { type: 'stuck'; pid: number }
   | { type: 'env-file-problem'; file: string; reason: string }
   /** hot began to hold these listening sockets of the program (`:3000`, `127.0.0.1:3443`) and hands them to every generation. */
-  | { type: 'holding'; addresses: readonly string[] }
+  | { type: 'holding'; addresses: readonly string[]; /** hot's http proxy (live reload) listens there, the program behind it. */ proxied?: boolean }
   /** hot closed these held sockets: the version that replaced the one listening there does not listen there. */
   | { type: 'released'; addresses: readonly string[] }
   /**
@@ -297,7 +297,7 @@ export type HotEvent =
   | { type: 'stuck'; pid: number }
   | { type: 'env-file-problem'; file: string; reason: string }
   /** hot holds these listening sockets of the program (`:3000`) for every version of it. */
-  | { type: 'holding'; addresses: string[] }
+  | { type: 'holding'; addresses: string[]; proxied?: boolean }
   | { type: 'ready-assumed'; pid: number; reason: 'silent' | 'timeout'; afterMs: number; pattern: string | null; notify: boolean; first: boolean }
   /** hot no longer holds these: the new version does not listen there. */
   | { type: 'released'; addresses: string[] }

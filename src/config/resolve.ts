@@ -226,7 +226,13 @@ function resolveServe({ user, overrides, displayFile }: ResolveInput, run: Resol
   if (port === null && user.serve?.strategy === undefined && user.serve?.hold !== false && node) {
     const readyTimeoutMs = user.serve?.readyTimeoutMs ?? DEFAULT_HOLD_READY_TIMEOUT_MS;
     // No grace before the old generation stops accepting: both accept from the one socket, none has a queue of its own.
-    return { strategy: 'hold', port: null, readyTimeoutMs, drainTimeoutMs: user.serve?.drainTimeoutMs ?? null, graceMs: 0 };
+    const liveReload = user.serve?.liveReload ?? false;
+    return { strategy: 'hold', port: null, readyTimeoutMs, drainTimeoutMs: user.serve?.drainTimeoutMs ?? null, graceMs: 0, liveReload, allowedHosts: resolveAllowedHosts(user.serve?.allowedHosts) };
+  }
+  if (port === null && user.serve?.liveReload === true) {
+    throw new ConfigError(`${displayFile}: serve.live_reload needs hot's http proxy: set serve.port, the port hot listens on (the program then listens on $PORT)`, {
+      hint: `or run a Node program without hold = false: hot then puts its proxy on the port the program listens on; ${describeProgram(run.command)}`,
+    });
   }
   if (strategy === 'restart' || port === null) return { strategy: 'restart', port };
   const timing = {

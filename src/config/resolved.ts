@@ -89,7 +89,16 @@ export type ResolvedServe =
    * No public port: hot holds the TCP sockets the (Node) program listens on and hands them to each
    * generation. drainTimeoutMs null: the generation's own run.kill_timeout.
    */
-  | { strategy: 'hold'; port: null; readyTimeoutMs: number; drainTimeoutMs: number | null; graceMs: number }
+  | {
+      strategy: 'hold';
+      port: null;
+      readyTimeoutMs: number;
+      drainTimeoutMs: number | null;
+      graceMs: number;
+      /** With live_reload: hot's http proxy takes the program's first plain-HTTP port, the program a private one behind it. */
+      liveReload: boolean;
+      allowedHosts: readonly string[] | 'any';
+    }
   | { strategy: 'proxy'; host: string; port: number; mode: 'http' | 'tcp'; liveReload: boolean; allowedHosts: readonly string[] | 'any'; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number }
   /** `listeners` are handed over as fds 3, 4, … in their order; `port` is the first one's (the program's PORT). */
   | { strategy: 'socket'; host: string; port: number; listeners: readonly ListenerSpec[]; readyPattern: string | null; readyTimeoutMs: number; drainTimeoutMs: number; graceMs: number };

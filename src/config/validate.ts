@@ -97,10 +97,12 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('serve.ready_pattern') && strategy !== 'socket') {
     problems.push({ key: 'serve.ready_pattern', message: 'serve.ready_pattern is for strategy = "socket" (the proxy sees when the program listens by itself)' });
   }
-  if (values.get('serve.live_reload') === true && (!values.has('serve.port') || strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp')) {
-    problems.push({ key: 'serve.live_reload', message: 'serve.live_reload needs the http proxy: set serve.port (and keep strategy = "proxy", proxy = "http")' });
+  // Without a port, a Node program's held sockets can have the proxy too (resolve checks it is Node).
+  const noProxy = strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp' || (!values.has('serve.port') && values.get('serve.hold') === false);
+  if (values.get('serve.live_reload') === true && noProxy) {
+    problems.push({ key: 'serve.live_reload', message: 'serve.live_reload needs the http proxy: set serve.port (and keep strategy = "proxy", proxy = "http"), or leave hold on for a Node program' });
   }
-  if (values.has('serve.allowed_hosts') && (strategy === 'socket' || strategy === 'restart' || values.get('serve.proxy') === 'tcp')) {
+  if (values.has('serve.allowed_hosts') && (noProxy || (!values.has('serve.port') && values.get('serve.live_reload') !== true))) {
     problems.push({ key: 'serve.allowed_hosts', message: 'serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)' });
   }
   if (values.get('serve.hold') === true && (values.has('serve.port') || listen || strategy !== undefined)) {

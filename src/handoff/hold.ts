@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ResolvedServe } from '../config/schema.js';
-import type { GenerationLaunch, Handoff, JobEvent, ReadinessSource } from '../events.js';
+import type { GenerationLaunch, Handoff, JobEvent, PageEvent, ReadinessSource } from '../events.js';
+import { FrontProxy } from './front-proxy.js';
 import { findPortOwner } from './port-owner.js';
 
 type HoldServe = Extract<ResolvedServe, { strategy: 'hold' }>;
@@ -57,11 +58,13 @@ class HeldSockets implements Handoff {
   readonly #dropped = new Map<number, string[]>();
   #report: (event: JobEvent) => void = () => {};
   #epoch = 0;
+  readonly #front: FrontProxy | null;
 
   constructor(serve: HoldServe) {
     this.readyTimeoutMs = serve.readyTimeoutMs;
     this.drainTimeoutMs = serve.drainTimeoutMs;
     this.graceMs = serve.graceMs;
+    this.#front = serve.liveReload ? new FrontProxy({ waitTimeoutMs: serve.readyTimeoutMs, allowedHosts: serve.allowedHosts }) : null;
   }
 
   get epoch(): number {
@@ -85,7 +88,12 @@ class HeldSockets implements Handoff {
       fds[key] = 4 + handles.length;
       handles.push(handle);
     }
-    return { env: { HOT_HOLD: JSON.stringify(fds) }, preload: PRELOAD, extraFds: ['ipc', ...handles] };
+    const front: Record<string, string> = this.#front ? { HOT_FRONT: this.#front.wanted } : {};
+    return { env: { HOT_HOLD: JSON.stringify(fds), ...front }, preload: PRELOAD, extraFds: ['ipc', ...handles] };
+  }
+
+  starting(): void {
+    this.#front?.starting();
   }
 
   attach(generation: number, child: ReadinessSource, report: (event: JobEvent) => void): void {
@@ -99,7 +107,8 @@ class HeldSockets implements Handoff {
       // The program listens again on an address after closing it: the same socket (none if hot let go of it).
       if (message.cmd === 'NODE_HOT_WANT') return child.channel?.send({ cmd: 'NODE_HOT_SOCKET', key }, this.#held.get(key));
       if (message.cmd === 'NODE_HOT_HOLD' && handle) this.#keep(key, handle as TcpHandle, report);
-      if (message.cmd === 'NODE_HOT_HOLD' || message.cmd === 'NODE_HOT_LISTENING') tracked.listening.add(key);
+      if (message.cmd === 'NODE_HOT_BEHIND' && typeof message.port === 'number') this.#front?.behind(generation, key, message.port, report);
+      if (message.cmd === 'NODE_HOT_HOLD' || message.cmd === 'NODE_HOT_LISTENING' || message.cmd === 'NODE_HOT_BEHIND') tracked.listening.add(key);
       else if (message.cmd === 'NODE_HOT_CLOSED') tracked.listening.delete(key);
       for (const check of tracked.onChange) check();
     });
@@ -131,6 +140,7 @@ class HeldSockets implements Handoff {
   }
 
   activate(generation: number): void {
+    this.#front?.activate(generation);
     const previous = this.#active;
     this.#active = generation;
     if (previous === null || previous === generation) return;
@@ -142,9 +152,11 @@ class HeldSockets implements Handoff {
 
   vacate(): void {
     this.#active = null;
+    this.#front?.vacate();
   }
 
   retired(generation: number): void {
+    this.#front?.retired(generation);
     const tracked = this.#generations.get(generation);
     this.#generations.delete(generation);
     if (this.#active === generation) this.#active = null;
@@ -159,15 +171,17 @@ class HeldSockets implements Handoff {
     this.#settling.add(closed);
   }
 
-  unavailable(): void {
-    // Connections queue on the held sockets until the next generation accepts.
+  unavailable(reason: string): void {
+    // Connections queue on the held sockets until the next generation accepts; the proxy shows why.
+    this.#front?.unavailable(reason);
   }
 
-  announce(): void {
-    // No live reload without the http proxy.
+  announce(event: PageEvent): void {
+    this.#front?.announce(event);
   }
 
   async close(): Promise<void> {
+    await this.#front?.close();
     for (const handle of this.#held.values()) handle.close();
     this.#held.clear();
   }

@@ -227,6 +227,8 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
       effects.push({ type: 'emit', event: { ...event } });
       return state;
     case 'holding':
+      effects.push({ type: 'emit', event: { type: 'holding', addresses: [...event.addresses], ...(event.proxied ? { proxied: true } : {}) } });
+      return state;
     case 'released':
       effects.push({ type: 'emit', event: { type: event.type, addresses: [...event.addresses] } });
       return state;

@@ -8,10 +8,13 @@
  * - a server that listens again on such an address after a close gets the same socket from hot.
  * hot is told when the program listens (it is ready once it listens on every port of the version
  * it replaces), and `close()` drains gently. Port 0, paths, fds and handles pass through untouched.
+ * With live reload (HOT_FRONT), the first plain-HTTP server listens on a private port behind hot's
+ * proxy instead, which takes the address it asked for.
  * It does nothing unless hot set HOT_HOLD and opened the IPC channel, and hides both from the program.
  */
 import dns from 'node:dns';
 import { closeSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { isMainThread } from 'node:worker_threads';
 import { drainGently } from './drain.js';
@@ -27,12 +30,12 @@ function readFds(text: string): Map<string, number> {
   }
 }
 
-function install(fds: Map<string, number>, rawSend: NonNullable<typeof process.send>): void {
+function install(fds: Map<string, number>, front: string | null, rawSend: NonNullable<typeof process.send>): void {
   // The program sees no channel of its own: no process.send, and the channel keeps nothing alive.
   // (process.disconnect stays: Node calls it itself when hot's end closes.)
   delete (process as { send?: unknown }).send;
   process.channel?.unref();
-  const held = new HeldListen(fds, (message, handle) => {
+  const held = new HeldListen(fds, front, (message, handle) => {
     if (process.connected) rawSend(message, handle as never, {}, () => {});
   });
   // hot is gone (even by SIGKILL): stop rather than serve old code on its sockets.
@@ -72,15 +75,22 @@ class HeldListen {
   readonly #listening = new Set<string>();
   /** Servers waiting for hot to send a socket it holds, by key. */
   readonly #waiting = new Map<string, Array<(handle: unknown) => void>>();
+  /** With live reload: the key hot's proxy stands in for ('first': the first plain-HTTP server's), null without. */
+  #front: string | null;
 
-  constructor(fds: Map<string, number>, send: Send) {
+  constructor(fds: Map<string, number>, front: string | null, send: Send) {
     this.#fds = fds;
     this.#send = send;
     this.#held = new Set(fds.keys());
+    this.#front = front;
   }
 
   listen(server: net.Server, target: PortListen, address: string | null, original: Listen): void {
     const key = socketKey(address, target.port, target.ipv6Only);
+    if (this.#front !== null && server instanceof http.Server && !this.#listening.has(key) && (this.#front === key || this.#front === 'first')) {
+      this.#front = key;
+      return this.#behind(server, key, target, address, original);
+    }
     const bind = (): void => {
       server.once('listening', () => this.#heard(server, key, 'NODE_HOT_HOLD'));
       reportTaken(server, target.port, this.#send);
@@ -100,6 +110,27 @@ class HeldListen {
     // The inherited fd serves one server; a later one (after a close) asks hot for the socket.
     this.#fds.delete(key);
     useHeld({ fd, ...(backlog === undefined ? {} : { backlog }), ...(signal === undefined ? {} : { signal }) });
+  }
+
+  /**
+   * Listens on a private loopback port behind hot's proxy, which has the address the program asked
+   * for; `server.address()` still says that address, so what the program prints stays true.
+   */
+  #behind(server: net.Server, key: string, target: PortListen, address: string | null, original: Listen): void {
+    drainGently(server);
+    server.prependOnceListener('listening', () => {
+      const real = server.address() as net.AddressInfo;
+      const asked: net.AddressInfo = { address: address ?? '::', family: address !== null && net.isIPv4(address) ? 'IPv4' : 'IPv6', port: target.port };
+      server.address = () => asked;
+      this.#listening.add(key);
+      this.#send({ cmd: 'NODE_HOT_BEHIND', key, port: real.port });
+      server.once('close', () => {
+        this.#listening.delete(key);
+        this.#send({ cmd: 'NODE_HOT_CLOSED', key });
+      });
+    });
+    const { exclusive: _exclusive, ipv6Only: _ipv6Only, ...options } = target.options;
+    original.call(server, { ...options, port: 0, host: '127.0.0.1' });
   }
 
   /** hot let go of a socket: this process closes its inherited copy, and binds the address itself from now on. */
@@ -157,6 +188,8 @@ function reportTaken(server: net.Server, port: number, send: Send): void {
 const given = process.env.HOT_HOLD;
 // A cluster worker listens through its primary, which is the process hot talks to.
 if (given !== undefined && isMainThread && typeof process.send === 'function' && process.env.NODE_UNIQUE_ID === undefined) {
+  const front = process.env.HOT_FRONT ?? null;
   delete process.env.HOT_HOLD;
-  install(readFds(given), process.send.bind(process));
+  delete process.env.HOT_FRONT;
+  install(readFds(given), front, process.send.bind(process));
 }

@@ -158,6 +158,9 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
       case 'env-file-problem':
         return logger.warn(`cannot read env file ${rel(event.file)} (${printable(event.reason)}), starting without it`);
       case 'holding': {
+        if (event.proxied) {
+          return logger.info(`serving ${event.addresses.map(printable).join(', ')} through hot's proxy with live reload, the app behind it on a private port: restarts switch to the new version without refusing a request`);
+        }
         const them = event.addresses.length === 1 ? 'it' : 'them';
         return logger.info(`holding ${event.addresses.map(printable).join(', ')} for the app: restarts hand ${them} to the new version without refusing a connection`);
       }

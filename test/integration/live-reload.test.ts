@@ -1,8 +1,9 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../helpers/chromium.js';
-import { get } from '../helpers/http.js';
-import { output } from '../helpers/interact.js';
+import { freePort, get } from '../helpers/http.js';
+import { act, answer, output, until, watching } from '../helpers/interact.js';
+import { startLoad } from '../helpers/load.js';
 import { linkTypeScript } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
@@ -73,5 +74,57 @@ describe('browser live reload ([serve] live_reload = true)', () => {
     project.write('src/message.ts', "export const message: string = 'hello v3';\n");
     await page.waitForFunction(() => document.querySelector('#message')?.textContent === 'hello v3', null, { timeout: 20_000 });
     await page.waitForFunction(() => document.querySelector('#hot-type-errors') === null, null, { timeout: 60_000 });
+  });
+});
+
+describe('live reload with no serve.port: hot\'s proxy on the port the app listens on', () => {
+  const session = useSession();
+
+  it('reloads an open page served from a hard-coded port, and refuses no request across 5 restarts', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write(
+      'server.mjs',
+      [
+        "import http from 'node:http';",
+        "const VERSION = 'v1';",
+        "const server = http.createServer((request, response) => {",
+        "  response.setHeader('content-type', 'text/html');",
+        "  response.end(`${VERSION} <html><head><title>t</title></head><body><p id=\"version\">${VERSION}</p></body></html>`);",
+        '});',
+        `server.listen(${port}, () => console.log('listening on', server.address().port));`,
+        '',
+      ].join('\n'),
+    );
+    project.write('.hotrc.toml', '[serve]\nlive_reload = true\n');
+    const hot = session.run(project, ['server.mjs']);
+    await hot.interact(
+      // The app is told the port it asked for, though it listens behind hot's proxy.
+      output(new RegExp(`listening on ${port}\\b`)),
+      output(new RegExp(`serving :${port} through hot's proxy with live reload`)),
+      watching(),
+      answer(port, /<script async src="\/__hot\/live-reload\.js"><\/script>/),
+    );
+
+    const page = await browser.newPage();
+    session.onCleanup(() => page.close());
+    await page.goto(`http://localhost:${port}/`);
+    await page.waitForFunction(() => (window as unknown as { __hotLiveReload?: EventSource }).__hotLiveReload?.readyState === 1);
+    const loads = [startLoad(port, { keepAlive: false, clients: 2 }), startLoad(port, { keepAlive: true, clients: 2 })];
+    session.onCleanup(() => Promise.all(loads.map((load) => load.stop())));
+    for (let version = 2; version <= 6; version++) {
+      await hot.interact(
+        act(`set v${version}`, () => project.replace('server.mjs', /const VERSION = 'v\d+'/, `const VERSION = 'v${version}'`)),
+        output(/restarting: server\.mjs changed/),
+        answer(port, new RegExp(`^v${version} `)),
+        until(`both loads got v${version}`, () => loads.every((load) => load.progress().versions.has(`v${version}`))),
+      );
+    }
+    await page.waitForFunction(() => document.querySelector('#version')?.textContent === 'v6', null, { timeout: 20_000 });
+    const reports = await Promise.all(loads.map((load) => load.stop()));
+    for (const report of reports) {
+      expect(report.errors).toEqual({});
+      expect(report.ok).toBeGreaterThan(0);
+    }
   });
 });

@@ -30,7 +30,7 @@ describe('resolveConfig', () => {
       standbyOff: null,
     });
     expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 10, outputs: [] });
-    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 30_000, drainTimeoutMs: null, graceMs: 0 });
+    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 30_000, drainTimeoutMs: null, graceMs: 0, liveReload: false, allowedHosts: [] });
     expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000 });
   });
 
@@ -158,7 +158,7 @@ describe('resolveConfig: held sockets', () => {
 
   it('takes serve.drain_timeout and serve.ready_timeout when given', () => {
     const config = resolveConfig(input({ user: { bin: node, serve: { drainTimeoutMs: 500, readyTimeoutMs: 4000 } } }));
-    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 4000, drainTimeoutMs: 500, graceMs: 0 });
+    expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 4000, drainTimeoutMs: 500, graceMs: 0, liveReload: false, allowedHosts: [] });
   });
 });
 
@@ -181,6 +181,13 @@ describe('resolveConfig: [serve]', () => {
     const config = resolveConfig(input({ user: { bin, serve: { port: 3000, strategy: 'restart' } } }));
     expect(config.serve).toEqual({ strategy: 'restart', port: 3000 });
     expect(config.run.env.PORT).toBe('3000');
+  });
+
+  it('puts the proxy with live reload in front of held sockets only for a Node program', () => {
+    expect(resolveConfig(input({ user: { bin, serve: { liveReload: true } } })).serve).toMatchObject({ strategy: 'hold', liveReload: true, allowedHosts: [] });
+    expect(() => resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['./tmp/app'] }, serve: { liveReload: true } } }))).toThrow(
+      '.hotrc.toml: serve.live_reload needs hot\'s http proxy: set serve.port, the port hot listens on (the program then listens on $PORT)',
+    );
   });
 
   it('takes serve.listen as the socket strategy with its sockets in order, PORT the first; --port replaces them with one', () => {

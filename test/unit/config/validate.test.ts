@@ -198,6 +198,9 @@ describe('validateUserConfig: [serve]', () => {
     ['[serve]\nlisten = [{ port = 3001, scheme = "https" }]\n', '.hotrc.toml:3: serve.listen must be tables with only port and name (entry 1 has "scheme"), got [{"port":3001,"scheme":"https"}] (array)'],
     ['[serve]\nlisten = [3001]\n', '.hotrc.toml:3: serve.listen must be an array of tables with a port and a name, e.g. [{ port = 8080, name = "http" }, { port = 8443, name = "https" }] (entry 1 is not a table), got [3001] (array)'],
     ['[serve]\nlisten = [{ port = 3001 }]\nhold = true\n', '.hotrc.toml:4: serve.hold is for programs without serve.port: with a port, hot owns it already (leave hold out, or remove port and strategy)'],
+    ['[serve]\nport = 3000\nstrategy = "socket"\nlive_reload = true\n', '.hotrc.toml:5: serve.live_reload needs the http proxy: set serve.port (and keep strategy = "proxy", proxy = "http"), or leave hold on for a Node program'],
+    ['[serve]\nhold = false\nlive_reload = true\n', '.hotrc.toml:4: serve.live_reload needs the http proxy: set serve.port (and keep strategy = "proxy", proxy = "http"), or leave hold on for a Node program'],
+    ['[serve]\nallowed_hosts = ["myapp.test"]\n', '.hotrc.toml:3: serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)'],
     ['[serve]\nport = 3000\nproxy = "tcp"\nallowed_hosts = ["myapp.test"]\n', '.hotrc.toml:5: serve.allowed_hosts is checked by the http proxy: keep strategy = "proxy" and proxy = "http" (other strategies never read the Host header)'],
   ])('%j', (serve, message) => {
     expect(errorOf(`bin = "node a.js"\n${serve}`).message).toBe(message);

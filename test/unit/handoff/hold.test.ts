@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GenerationChannel, JobEvent, ReadinessSource } from '../../../src/events.js';
 import { createHoldHandoff } from '../../../src/handoff/hold.js';
 
-const SERVE = { strategy: 'hold', port: null, readyTimeoutMs: 1000, drainTimeoutMs: null, graceMs: 0 } as const;
+const SERVE = { strategy: 'hold', port: null, readyTimeoutMs: 1000, drainTimeoutMs: null, graceMs: 0, liveReload: false, allowedHosts: [] } as const;
 
 /** A generation's side of the channel: what it would send, and what hot sent it. */
 function fakeGeneration(): { child: ReadinessSource; say(message: Record<string, unknown>, handle?: unknown): void; received: unknown[] } {
