@@ -18,6 +18,7 @@ const SCENARIO_FILES = [
   '9-proxy-overhead.mjs',
   '10-monorepo.mjs',
   '11-realistic-app.mjs',
+  '12-first-answer.mjs',
 ];
 
 const argument = (name) => {

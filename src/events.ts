@@ -95,7 +95,7 @@ export type JobEvent =
    * The warm standby: started and its packages imported (`ready`), dropped because it no longer
    * matches the program's start (`discarded`), or gone on its own (`lost`). `detail` says how or why.
    */
-  | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string }
+  | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string; /** A new standby takes its place at once. */ replaced?: boolean }
   /** A start finished: the new generation is ready (listening with a handoff, else started). */
   | { type: 'ready'; pid: number }
   /**
@@ -279,7 +279,7 @@ export type HotEvent =
   /** `warm`: the process was the warm standby, started ahead of time. */
   | { type: 'spawn'; pid: number; warm?: boolean }
   /** The warm standby was started (`ready`), dropped (`discarded`), or exited on its own (`lost`): `detail` says how or why. */
-  | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string }
+  | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string; /** A new standby takes its place at once. */ replaced?: boolean }
   /** The new program is ready: listening on its port with [serve], else started. `readyMs` counts from the start of the cycle, build included. */
   | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string }
   /** A cycle that did not restart: the output was byte-identical, or a write loop was stopped. */

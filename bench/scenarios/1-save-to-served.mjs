@@ -9,6 +9,13 @@ const EDITS = 15;
 /** Between one edit being served and the next save: a person reads the answer before saving again. */
 const PAUSE_MS = 1000;
 
+/** The TypeScript server (three files of the esbuild-basic fixture); scenario 12 starts it too. */
+export const TS_SERVER_FILES = {
+  'src/server.ts': { from: 'fixtures/projects/esbuild-basic/src/server.ts' },
+  'src/greeting.ts': { from: 'fixtures/projects/esbuild-basic/src/greeting.ts' },
+  'src/version.ts': { from: 'fixtures/projects/esbuild-basic/src/version.ts' },
+};
+
 const VARIANTS = [
   {
     lang: 'js',
@@ -22,11 +29,7 @@ const VARIANTS = [
   {
     lang: 'ts',
     entry: 'src/server.ts',
-    files: {
-      'src/server.ts': { from: 'fixtures/projects/esbuild-basic/src/server.ts' },
-      'src/greeting.ts': { from: 'fixtures/projects/esbuild-basic/src/greeting.ts' },
-      'src/version.ts': { from: 'fixtures/projects/esbuild-basic/src/version.ts' },
-    },
+    files: TS_SERVER_FILES,
     versionFile: 'src/version.ts',
     versionLine: (v) => `export const VERSION: string = '${v}';`,
     pattern: /export const VERSION: string = '[^']*';/,

@@ -7,12 +7,13 @@ import { settlesWithin } from './settle.js';
 import { standbyMismatch, type Standby, type StandbyChannel } from './standby.js';
 
 /**
- * A generation started without a readiness signal (a plain restart) is left this long to boot alone
- * before the next standby starts beside it; it is asked which packages it loaded a while later.
+ * A generation started without a readiness signal (a first start, a plain restart) boots alone: its
+ * standby starts once it first listens on a socket hot holds, or after this long if it does not.
+ * Booting both at once on a small machine made the first start of a TypeScript app twice as slow.
  * One that listens (held sockets, a proxy) has its standby started, and is asked, at once.
  */
-const STANDBY_AFTER_START_MS = 100;
-const STANDBY_REPORT_AFTER_START_MS = 1000;
+const STANDBY_AFTER_START_MS = 1500;
+const STANDBY_REPORT_AFTER_START_MS = 1500;
 /** How long the serving generation may take to say which packages it loaded. */
 const STANDBY_REPORT_TIMEOUT_MS = 2000;
 /** How long a standby may take to import them before it is called ready anyway. */
@@ -45,6 +46,8 @@ export class StandbyKeeper {
   #reportTimer: NodeJS.Timeout | undefined;
   #preparingStandby = false;
   #standbyAgain = false;
+  /** A plain start's standby waits for it to listen (or for STANDBY_AFTER_START_MS). */
+  #waitingForListen = false;
   /** What the last report named: the CommonJS files from node_modules a standby imports. */
   #warmList: readonly string[] = [];
   /** Exits of dropped standbys not yet gone, waited for by close(). */
@@ -57,6 +60,7 @@ export class StandbyKeeper {
   /** After a plain start (no readiness signal): the program boots alone a moment first. */
   scheduleAfterStart(): void {
     this.schedule(STANDBY_AFTER_START_MS, STANDBY_REPORT_AFTER_START_MS);
+    this.#waitingForListen = true;
   }
 
   /** SIGKILL to the standby at once (hot is being killed). */
@@ -79,9 +83,11 @@ export class StandbyKeeper {
    * holds must not stay open in it (the port would stay taken), and one held since is missing there.
    */
   handoffEvent(event: JobEvent, running: boolean): void {
+    // The program listens: booted, its packages loaded; its standby may start now.
+    if (event.type === 'holding' && this.#waitingForListen && running) return this.schedule(0, 0);
     const standby = this.#standby;
     if ((event.type === 'holding' || event.type === 'released') && standby && standby.epoch !== (this.#options.handoff?.epoch ?? 0)) {
-      this.discard('hot holds other sockets now');
+      this.discard('hot holds other sockets now', running);
       if (running) this.schedule(0, 0);
     }
   }
@@ -100,11 +106,11 @@ export class StandbyKeeper {
   }
 
   /** Stops the standby (it has run nothing of the program); `reason` is said when not null. */
-  discard(reason: string | null): void {
+  discard(reason: string | null, replaced = false): void {
     const standby = this.#standby;
     if (!standby) return;
     this.#standby = null;
-    if (reason) this.#options.emit({ type: 'standby', state: 'discarded', pid: standby.child.pid, detail: reason });
+    if (reason) this.#options.emit({ type: 'standby', state: 'discarded', pid: standby.child.pid, detail: reason, ...(replaced ? { replaced } : {}) });
     this.#options.handoff?.retired(standby.id);
     standby.child.kill();
     const gone = standby.child.exited.then(() => undefined);
@@ -118,6 +124,7 @@ export class StandbyKeeper {
    * had time to load them (`askAfterMs`), and a standby still waiting imports what is new.
    */
   schedule(afterMs: number, askAfterMs: number): void {
+    this.#waitingForListen = false;
     if (!this.#options.run().standby || this.#options.closeSignal.aborted) return;
     clearTimeout(this.#standbyTimer);
     clearTimeout(this.#reportTimer);

@@ -131,7 +131,7 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         return logger.debug(event.warm ? `woke the warm standby, pid ${event.pid}` : `spawned pid ${event.pid}`);
       case 'standby':
         if (event.state === 'ready') return logger.debug(`warm standby ready (pid ${event.pid}): ${printable(event.detail)}`);
-        return logger.debug(`warm standby ${event.state === 'lost' ? 'lost' : 'dropped'} (pid ${event.pid}): ${printable(event.detail)}; the next restart is a cold start`);
+        return logger.debug(`warm standby ${event.state === 'lost' ? 'lost' : 'dropped'} (pid ${event.pid}): ${printable(event.detail)}; ${event.replaced ? 'a new one starts' : 'the next restart is a cold start'}`);
       case 'ready': {
         const details = [event.buildMs !== null ? `built in ${formatDuration(event.buildMs)}` : null, `ready in ${formatDuration(event.readyMs)}`, `pid ${event.pid}`];
         return logger.success(`${printable(event.reason)} (${details.filter(Boolean).join(', ')})`);

@@ -1,0 +1,84 @@
+// Start -> first answer: launch the tool on a small server (JS and TS, as in scenario 1) and time
+// until a fresh connection gets an answer; the tool is stopped and started again for every run.
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, launch, REPO, shutdown, spread, table, tempProject, timeUntil } from '../lib/harness.mjs';
+import { TS_SERVER_FILES } from './1-save-to-served.mjs';
+
+export const title = 'Start → first answer';
+const RUNS = 12;
+/**
+ * Where NODE_EXTRA_CA_CERTS names a certificate bundle (this machine: the system one), every Node
+ * process reads it at start (~100 ms here, node -e 0 140 ms against 40): emptied for every tool, so
+ * the numbers are those of a usual machine. Said in the results.
+ */
+const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: '' } : {};
+
+const VARIANTS = [
+  { lang: 'js', entry: 'app.mjs', files: { 'app.mjs': { from: 'fixtures/apps/http-server.mjs' } }, served: (body) => body.startsWith('v1 ') },
+  {
+    lang: 'ts',
+    entry: 'src/server.ts',
+    files: TS_SERVER_FILES,
+    served: (body) => body.includes('"version"'),
+  },
+];
+
+async function measure(tool, variant, project) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) {
+    const port = await freePort();
+    const startedAt = performance.now();
+    const running = tool.start({ dir: project.dir, entry: variant.entry, lang: variant.lang, env: { PORT: String(port), ...EXTRA_CA } });
+    if (!running) return null;
+    try {
+      if ((await timeUntil(port, variant.served, 20_000)) === null) return { error: 'never answered', samples };
+      samples.push(performance.now() - startedAt);
+    } finally {
+      await shutdown(running);
+    }
+  }
+  return { samples };
+}
+
+/** The floor: node itself, no watcher (`node app.mjs`; the TS variant under tsx's loader). */
+const NODE_ALONE = {
+  name: 'node alone (no watching)',
+  version: () => process.version,
+  start: (ctx) => launch(process.execPath, [...(ctx.lang === 'ts' ? ['--import', path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')] : []), ctx.entry], { cwd: ctx.dir, env: ctx.env }),
+};
+
+export async function run({ tools, log }) {
+  const rows = [];
+  const ratios = [];
+  for (const variant of VARIANTS) {
+    const project = tempProject(variant.files);
+    if (variant.lang === 'ts') symlinkSync(path.join(REPO, 'node_modules'), project.path('node_modules'), 'dir');
+    const p50s = new Map();
+    try {
+      for (const tool of [...tools, NODE_ALONE]) {
+        const result = await measure(tool, variant, project);
+        const label = variant.lang.toUpperCase();
+        if (!result) rows.push([label, tool.name, tool.version(), 'n/a', 'n/a', 'n/a', 'n/a']);
+        else if (result.error) rows.push([label, tool.name, tool.version(), String(result.samples.length), result.error, '', '']);
+        else {
+          const [min, p50, p90] = spread(result.samples);
+          p50s.set(tool.name, Number(p50));
+          rows.push([label, tool.name, tool.version(), String(result.samples.length), min, p50, p90]);
+        }
+        log(`${variant.lang} ${tool.name}: ${rows.at(-1).slice(3).join(' / ')}`);
+      }
+    } finally {
+      project.remove();
+    }
+    const hot = p50s.get('hot');
+    if (hot) ratios.push(...[...p50s].filter(([name]) => name !== 'hot').map(([name, value]) => `${variant.lang} ${name}: ${(hot / value).toFixed(2)}`));
+  }
+  return [
+    `${RUNS} starts per tool, each timed from launching the tool until a fresh connection gets an answer (polled every ~2 ms), then the tool is stopped. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx); node --watch and nodemon run the TS variant under tsx's loader.${EXTRA_CA.NODE_EXTRA_CA_CERTS === undefined ? '' : " NODE_EXTRA_CA_CERTS, set on this machine, is emptied for every tool: each Node process would otherwise read the system's certificate bundle at start (~100 ms here)."}`,
+    '',
+    table(['lang', 'tool', 'version', 'starts', 'min ms', 'p50 ms', 'p90 ms'], rows),
+    '',
+    `hot p50 / other p50: ${ratios.join(' · ') || '–'}`,
+  ].join('\n');
+}
