@@ -116,6 +116,31 @@ describe('warm standby', () => {
     await hot.interact(until('the dropped standby is gone', () => !isAlive(second)));
   });
 
+  it('an edited .env, then a changed [run], each drop the standby: that restart is cold and the program sees the change', async () => {
+    const port = await freePort();
+    const project = standbyApp(session, port);
+    project.write('.env', 'PLACE=here\n');
+    project.write('.hotrc.toml', '[run]\nenv_file = ".env"\n');
+    const hot = session.run(project, ['app.cjs', '--json']);
+    await hot.interact(answer(port, /^v1$/), watching());
+    const first = await hot.interact(standbyReady(hot));
+    await hot.interact(
+      act('add a variable to .env', () => project.write('.env', 'PLACE=here\nGREETING=hello\n')),
+      until('the program started again with GREETING', () => programLines(hot).at(-1)?.env.split(',').includes('GREETING')),
+    );
+    expect(standbyEvents(hot, 'discarded').filter((event) => event.pid === first)).toEqual([expect.objectContaining({ detail: 'the environment changed (GREETING)' })]);
+    expect(spawns(hot).at(-1)!.warm).toBeUndefined();
+
+    const second = await hot.interact(standbyReady(hot, /./, first));
+    await hot.interact(
+      act('set [run] env in .hotrc.toml', () => project.write('.hotrc.toml', '[run]\nenv_file = ".env"\nenv = { DEMO_SETTING = "on" }\n')),
+      until('the program started again with DEMO_SETTING', () => programLines(hot).at(-1)?.env.split(',').includes('DEMO_SETTING')),
+    );
+    expect(standbyEvents(hot, 'discarded').filter((event) => event.pid === second)).toEqual([expect.objectContaining({ detail: expect.stringMatching(/^(\[run\] changed|the environment changed)/) })]);
+    expect(spawns(hot).at(-1)!.warm).toBeUndefined();
+    await hot.interact(until('both dropped standbys are gone', () => !isAlive(first) && !isAlive(second)));
+  });
+
   it('a standby that dies is replaced by a cold start; Ctrl-C leaves no standby behind', async () => {
     const port = await freePort();
     const project = standbyApp(session, port);
