@@ -245,7 +245,7 @@ export type PipelineInput =
   | { type: 'job'; event: JobEvent };
 
 /** The outcome of a hook, in words for the log. */
-export type HookName = 'pre_build' | 'post_build' | 'on_restart' | 'on_crash';
+export type HookName = 'pre_build' | 'post_build' | 'on_restart' | 'on_crash' | 'on_exit';
 
 // ---------------------------------------------------------------------------------------------
 // What hot reports.
@@ -290,7 +290,14 @@ export type HotEvent =
   | { type: 'start-failed'; reason: string; cause: StartFailure['cause']; pid: number; oldServing: boolean; hint?: string }
   | { type: 'exit'; pid: number; code: number | null; signal: string | null; requested: boolean }
   /** The program exited with code 0 on its own: hot waits for a change. */
-  | { type: 'clean-exit'; pid: number; /** The entry never calls listen() and another candidate does: which to run. */ hint?: string }
+  | {
+      type: 'clean-exit';
+      pid: number;
+      /** The entry never calls listen() and another candidate does: which to run. */
+      hint?: string;
+      /** on_clean_exit = "restart": it starts again after this long. */
+      restartInMs?: number;
+    }
   | { type: 'crash'; pid: number; code: number | null; signal: string | null; attempt: number; maxRestarts: number; delayMs: number }
   | { type: 'circuit-open'; pid: number; code: number | null; signal: string | null; crashes: number; windowMs: number }
   | { type: 'force-killed'; pid: number; afterMs: number; signal: string }

@@ -27,6 +27,8 @@ export interface CommandBuilderOptions {
   output: string | null;
   killSignal: NodeJS.Signals;
   killTimeoutMs: number;
+  /** build.env, over hot's own environment. */
+  env?: Record<string, string>;
   /** See ResolvedBuild: the variable that gets a fresh temp directory per build, removed after it. */
   tempDirVariable?: string | null;
   logger: Logger;
@@ -58,7 +60,7 @@ export function createCommandBuilder(options: CommandBuilderOptions): Builder {
     description: label,
     async build(): Promise<BuildResult> {
       const startedAt = Date.now();
-      const env = { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', ...tempDir.open() };
+      const env = { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', ...options.env, ...tempDir.open() };
       const child = options.spawn({ command: options.command, cwd: options.cwd, env, stdio: 'pipe' });
       running = child;
       const merged = collectTail(child.output, MAX_OUTPUT_CHARS);

@@ -14,6 +14,7 @@ import {
   DEFAULT_KILL_TIMEOUT_MS,
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
+  DEFAULT_CLEAN_EXIT_DELAY_MS,
   DEFAULT_READY_TIMEOUT_MS,
   DEFAULT_HOLD_READY_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -96,7 +97,7 @@ function resolveBuild({ user, overrides, cwd, bundlePackages = [] }: ResolveInpu
   if (spec?.cmd) {
     const output = spec.output ? path.resolve(root, spec.output) : null;
     const tempDirVariable = isGoCommand(spec.cmd) ? 'GOTMPDIR' : null;
-    return { kind: 'command', command: spec.cmd, cwd: root, output, killSignal, killTimeoutMs, tempDirVariable };
+    return { kind: 'command', command: spec.cmd, cwd: root, output, killSignal, killTimeoutMs, env: spec.env ?? {}, tempDirVariable };
   }
   return { kind: 'none' };
 }
@@ -200,7 +201,7 @@ function resolveCheck({ user, overrides, typescript }: ResolveInput, root: strin
 }
 
 function resolveHooks({ hooks }: UserConfig): ResolvedHooks {
-  return { preBuild: hooks?.preBuild ?? null, postBuild: hooks?.postBuild ?? null, onRestart: hooks?.onRestart ?? null, onCrash: hooks?.onCrash ?? null };
+  return { preBuild: hooks?.preBuild ?? null, postBuild: hooks?.postBuild ?? null, onRestart: hooks?.onRestart ?? null, onCrash: hooks?.onCrash ?? null, onExit: hooks?.onExit ?? null };
 }
 
 function resolveRestart(user: UserConfig): ResolvedRestart {
@@ -210,6 +211,8 @@ function resolveRestart(user: UserConfig): ResolvedRestart {
     backoffMaxMs: user.restart?.backoffMaxMs ?? Math.max(DEFAULT_BACKOFF_MAX_MS, backoffInitialMs),
     maxRestarts: user.restart?.maxRestarts ?? DEFAULT_MAX_RESTARTS,
     windowMs: user.restart?.windowMs ?? DEFAULT_RESTART_WINDOW_MS,
+    onCleanExit: user.restart?.onCleanExit ?? 'wait',
+    cleanExitDelayMs: user.restart?.cleanExitDelayMs ?? DEFAULT_CLEAN_EXIT_DELAY_MS,
   };
 }
 

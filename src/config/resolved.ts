@@ -36,6 +36,8 @@ export type ResolvedBuild =
       output: string | null;
       killSignal: NodeJS.Signals;
       killTimeoutMs: number;
+      /** build.env: variables for the command and the build hooks, over hot's own environment. */
+      env: Record<string, string>;
       /**
        * The variable naming the command's temp directory (GOTMPDIR for go), or null. hot points it at
        * a fresh directory per build and removes that after the build: go build stopped midway (a
@@ -80,6 +82,8 @@ export interface ResolvedRestart {
   backoffMaxMs: number;
   maxRestarts: number;
   windowMs: number;
+  onCleanExit: 'wait' | 'restart';
+  cleanExitDelayMs: number;
 }
 
 /** allowedHosts: names the http proxy answers besides this machine's own (lower case; `.x.test` takes subdomains), or any. */
@@ -109,6 +113,7 @@ export interface ResolvedHooks {
   postBuild: Command | null;
   onRestart: Command | null;
   onCrash: Command | null;
+  onExit: Command | null;
 }
 
 export interface ResolvedTerminal {

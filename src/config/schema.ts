@@ -31,6 +31,10 @@ export const DEFAULT_BACKOFF_MAX_MS = 5000;
 export const DEFAULT_MAX_RESTARTS = 5;
 export const DEFAULT_RESTART_WINDOW_MS = 30_000;
 export const CONFIG_FILE_NAME = '.hotrc.toml';
+/** air's rerun_delay default: a program that exits cleanly is started again this long after. */
+export const DEFAULT_CLEAN_EXIT_DELAY_MS = 500;
+/** hooks.on_exit may run this long when hot stops before it is stopped. */
+export const DEFAULT_ON_EXIT_TIMEOUT_MS = 10_000;
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 /** Held sockets are on by default, where a plain restart never timed a start: room for a slow one, while the old version serves. */
 export const DEFAULT_HOLD_READY_TIMEOUT_MS = 30_000;
@@ -121,6 +125,7 @@ const SETTING_ROWS = [
   { key: 'build.cmd', flag: null, type: 'command', defaultText: '', description: 'a build command, e.g. "tsc -p ."' },
   { key: 'build.entry', flag: null, type: 'string', defaultText: '', description: 'or: the entry file, run in place with a TypeScript loader (tsx); the built-in incremental esbuild build checks it first and maps what it imports' },
   { key: 'build.outfile', flag: null, type: 'string', defaultText: 'none: the entry runs from its own files', description: 'bundle with esbuild into this file and run the bundle instead of the entry' },
+  { key: 'build.env', flag: null, type: 'env-table', defaultText: '{}', description: 'environment variables for build.cmd and the build hooks (air\'s build env; [run] env is the program\'s), e.g. { CGO_ENABLED = "0" }' },
   { key: 'build.output', flag: null, type: 'string', defaultText: '', description: 'file or directory `build.cmd` writes: never watched, and a build that leaves it byte-identical skips the restart' },
   { key: 'run', flag: null, type: 'table', defaultText: '', description: 'how the program is run and stopped' },
   { key: 'run.cwd', flag: null, type: 'string', defaultText: 'the config file\'s directory', description: 'working directory of the program' },
@@ -139,6 +144,7 @@ const SETTING_ROWS = [
   { key: 'hooks.post_build', flag: null, type: 'command', defaultText: '', description: 'after each successful build, before the restart' },
   { key: 'hooks.on_restart', flag: null, type: 'command', defaultText: '', description: 'after the program started or restarted and is ready (HOT_PID)' },
   { key: 'hooks.on_crash', flag: null, type: 'command', defaultText: '', description: 'when the program crashed (HOT_EXIT_CODE, HOT_SIGNAL, HOT_PID)' },
+  { key: 'hooks.on_exit', flag: null, type: 'command', defaultText: '', description: `when hot stops (Ctrl-C, SIGTERM, q), after the program has stopped; stopped after ${DEFAULT_ON_EXIT_TIMEOUT_MS / 1000} s, or at a second Ctrl-C (air's post_cmd)` },
   { key: 'check', flag: null, type: 'table', defaultText: '', description: 'checks that run beside the restart' },
   { key: 'check.types', flag: 'check-types', override: 'checkTypes', type: 'switch', choices: ['block'], defaultText: 'true when the project has TypeScript (a node_modules/.bin/tsc from the root up) and a tsconfig.json at the root', description: 'run the project\'s own tsc in watch mode beside hot and print its errors as they change, never delaying a restart; "block": a type error acts like a failed build (the previous version keeps running); false: off' },
   { key: 'restart', flag: null, type: 'table', defaultText: '', description: 'what happens when the program crashes' },
@@ -147,6 +153,8 @@ const SETTING_ROWS = [
   { key: 'restart.backoff.max', flag: null, type: 'ms', defaultText: String(DEFAULT_BACKOFF_MAX_MS), description: 'longest delay in milliseconds' },
   { key: 'restart.max_restarts', flag: null, type: 'count', defaultText: String(DEFAULT_MAX_RESTARTS), description: 'crashes within `window` before hot stops restarting until the next change' },
   { key: 'restart.window', flag: null, type: 'ms', defaultText: String(DEFAULT_RESTART_WINDOW_MS), description: 'milliseconds over which crashes are counted' },
+  { key: 'restart.on_clean_exit', flag: null, type: 'choice', choices: ['wait', 'restart'], defaultText: 'wait', description: 'when the program exits with code 0 on its own: "wait" for the next change, or "restart" it after clean_exit_delay (air\'s rerun)' },
+  { key: 'restart.clean_exit_delay', flag: null, type: 'ms', defaultText: String(DEFAULT_CLEAN_EXIT_DELAY_MS), description: 'with on_clean_exit = "restart": milliseconds before the program starts again (air\'s rerun_delay)' },
   { key: 'serve', flag: null, type: 'table', defaultText: '', description: 'zero-downtime restarts for a program that serves a port' },
   { key: 'serve.port', flag: 'port', override: 'port', type: 'port', defaultText: '', description: 'the public port: hot owns it and hands connections to the current version of the program' },
   { key: 'serve.listen', flag: null, type: 'listeners', defaultText: '', description: 'the sockets hot opens once and hands to every version as fds 3, 4, … (systemd\'s LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID), for a program that listens on several ports, e.g. [{ port = 8080, name = "http" }, { port = 8443, name = "https" }]; implies strategy = "socket"' },
@@ -188,9 +196,11 @@ export interface UserConfig {
     postBuild?: Command;
     onRestart?: Command;
     onCrash?: Command;
+    onExit?: Command;
   };
   build?: {
     cmd?: Command;
+    env?: Record<string, string>;
     entry?: string;
     outfile?: string;
     output?: string;
@@ -214,6 +224,8 @@ export interface UserConfig {
     backoffMaxMs?: number;
     maxRestarts?: number;
     windowMs?: number;
+    onCleanExit?: 'wait' | 'restart';
+    cleanExitDelayMs?: number;
   };
   serve?: {
     port?: number;

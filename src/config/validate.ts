@@ -81,6 +81,12 @@ function checkCombinations(values: Map<string, unknown>, problems: Problem[]): v
   if (values.has('build.outfile') && !values.has('build.entry')) {
     problems.push({ key: 'build.outfile', message: 'build.outfile needs build.entry (the file esbuild bundles)' });
   }
+  if (values.has('build.env') && !values.has('build.cmd')) {
+    problems.push({ key: 'build.env', message: 'build.env is the environment of build.cmd: set build.cmd, or put the variables under [run] env for the program' });
+  }
+  if (values.has('restart.clean_exit_delay') && values.get('restart.on_clean_exit') !== 'restart') {
+    problems.push({ key: 'restart.clean_exit_delay', message: 'restart.clean_exit_delay is for on_clean_exit = "restart" (by default hot waits for a change after a clean exit)' });
+  }
   if (values.has('build.output') && values.has('build.entry')) {
     problems.push({ key: 'build.output', message: 'build.output is for build.cmd; with build.entry write build.outfile instead' });
   }
@@ -136,8 +142,8 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
     poll: get('poll'),
     clear: get('clear'),
     stdin: get('stdin'),
-    hooks: { preBuild: get('hooks.pre_build'), postBuild: get('hooks.post_build'), onRestart: get('hooks.on_restart'), onCrash: get('hooks.on_crash') },
-    build: { cmd: get('build.cmd'), entry: get('build.entry'), outfile: get('build.outfile'), output: get('build.output') },
+    hooks: { preBuild: get('hooks.pre_build'), postBuild: get('hooks.post_build'), onRestart: get('hooks.on_restart'), onCrash: get('hooks.on_crash'), onExit: get('hooks.on_exit') },
+    build: { cmd: get('build.cmd'), env: get('build.env'), entry: get('build.entry'), outfile: get('build.outfile'), output: get('build.output') },
     run: {
       cwd: get('run.cwd'),
       args: get('run.args'),
@@ -155,6 +161,8 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
       backoffMaxMs: get('restart.backoff.max'),
       maxRestarts: get('restart.max_restarts'),
       windowMs: get('restart.window'),
+      onCleanExit: get('restart.on_clean_exit'),
+      cleanExitDelayMs: get('restart.clean_exit_delay'),
     },
     serve: {
       port: get('serve.port'),

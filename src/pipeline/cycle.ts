@@ -25,7 +25,9 @@ export interface BuildStep {
 async function runNamedHook(step: BuildStep, name: HookName, command: Command, values: Record<string, string>): Promise<HookOutcome | null> {
   const config = step.config();
   const hookFinished = step.loopGuard.hookStarted();
-  const outcome = await step.hooks.run(name, command, config.watch.root, { ...process.env, ...config.run.env, ...values });
+  // The build hooks get the build's environment too (build.env), the others the program's.
+  const buildEnv = (name === 'pre_build' || name === 'post_build') && config.build.kind === 'command' ? config.build.env : {};
+  const outcome = await step.hooks.run(name, command, config.watch.root, { ...process.env, ...config.run.env, ...buildEnv, ...values });
   hookFinished();
   if (outcome && !outcome.ok && name !== 'pre_build') step.emit({ type: 'hook-failed', hook: name, command: describeCommand(command), failure: describeHookFailure(outcome) });
   return outcome;

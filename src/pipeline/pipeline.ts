@@ -1,4 +1,5 @@
-import type { ResolvedConfig } from '../config/schema.js';
+import { describeCommand } from '../config/command-line.js';
+import { DEFAULT_ON_EXIT_TIMEOUT_MS, type ResolvedConfig } from '../config/schema.js';
 import { createLoopGuard } from '../build/loop-guard.js';
 import type { CycleOutcome, CycleReport, FileChange, Handoff, HotEvent, PipelineInput } from '../events.js';
 import type { SpawnChild } from '../supervise/child.js';
@@ -10,7 +11,7 @@ import { stripAnsi } from '../ui/report.js';
 import { createMoveTracker } from '../watch/move-tracker.js';
 import type { Router } from '../watch/router.js';
 import { createSideHooks, runBuildStep, type BuildStep } from './cycle.js';
-import { createHookRunner, type HookRunner } from './hooks.js';
+import { createHookRunner, describeHookFailure, type HookRunner } from './hooks.js';
 import { decide, type Effect } from './policy.js';
 import { pageAnnouncer } from './pages.js';
 import { createStages, lookAt, SOURCE_FILE, type Stages } from './stages.js';
@@ -85,6 +86,9 @@ class AppPipeline implements Pipeline {
   #settleFirstCycle: () => void = () => {};
   readonly firstCycle: Promise<void>;
   #closing: Promise<void> | undefined;
+  /** hooks.on_exit, run by close() once the program has stopped; kill() stops it. */
+  #exitHook: HookRunner | null = null;
+  #killed = false;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -190,6 +194,7 @@ class AppPipeline implements Pipeline {
       this.send({ type: 'close' });
       this.#settleFirstCycle();
       const results = await Promise.allSettled([this.#stages.close(), this.#hooks.close(), this.#job.close()]);
+      await this.#runExitHook().catch((error: unknown) => this.#options.logger.debug(`on_exit: ${String(error)}`));
       this.#emit({ type: 'stopped' });
       for (const result of results) if (result.status === 'rejected') this.#options.logger.debug(`while closing: ${String(result.reason)}`);
     })();
@@ -197,10 +202,23 @@ class AppPipeline implements Pipeline {
   }
 
   kill(): void {
+    this.#killed = true;
+    this.#exitHook?.kill();
     this.#job.send({ type: 'kill' });
     this.#hooks.kill();
     this.#stages.builder.kill();
     this.#stages.checker.kill();
+  }
+
+  /** air's post_cmd: after the program stopped, with the program's environment; a second Ctrl-C (kill) ends it. */
+  async #runExitHook(): Promise<void> {
+    const { hooks, run, watch } = this.#stages.config;
+    if (!hooks.onExit || this.#killed) return;
+    this.#exitHook = createHookRunner({ spawn: this.#options.spawn, killTimeoutMs: () => run.killTimeoutMs, timeoutMs: DEFAULT_ON_EXIT_TIMEOUT_MS });
+    const outcome = await this.#exitHook.run('on_exit', hooks.onExit, watch.root, { ...process.env, ...run.env });
+    if (outcome && !outcome.ok) {
+      this.#emit({ type: 'hook-failed', hook: 'on_exit', command: describeCommand(hooks.onExit), failure: describeHookFailure(outcome, DEFAULT_ON_EXIT_TIMEOUT_MS) });
+    }
   }
 
   #emit(event: HotEvent): void {

@@ -213,7 +213,7 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
       if (state.phase.kind === 'stopping') return finish({ ...state, job: 'idle' }, state.phase.cycle, 'build-failed', effects);
       return { ...state, job: state.job === 'stopping' ? 'idle' : state.job };
     case 'backoff-due':
-      return state.job === 'backoff' ? { ...state, next: mergeCycle(state.next, asCycle('retry', [], null)) } : state;
+      return state.job === 'backoff' ? { ...state, next: mergeCycle(state.next, asCycle('retry', [], state.retryReason)) } : state;
     case 'internal-error':
       // The runner reports it; a start it broke ends with its own start-failed.
       return state;
@@ -238,7 +238,7 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
 function onReady(state: PipelineState, pid: number, now: number, effects: Effect[]): PipelineState {
   if (state.phase.kind !== 'starting') return { ...state, job: 'running' };
   const { cycle, buildMs } = state.phase;
-  const reason = cycle.trigger === 'retry' ? 'restarting after crash' : describeCycle(cycle, state.config, state.cwd, state.publicUrl);
+  const reason = cycle.trigger === 'retry' ? (cycle.reason ?? 'restarting after crash') : describeCycle(cycle, state.config, state.cwd, state.publicUrl);
   effects.push({ type: 'emit', event: { type: 'ready', pid, readyMs: now - cycle.startedAt, buildMs, reason } });
   if (state.config.hooks.onRestart) effects.push({ type: 'hook', name: 'on_restart', values: { ...changedPathsVariables(cycle.paths), HOT_PID: String(pid) } });
   return finish({ ...state, job: 'running' }, cycle, 'built', effects);
@@ -279,15 +279,22 @@ function applyCrashPolicy(state: PipelineState, exit: ChildExit, now: number, ef
     effects.push({ type: 'hook', name: 'on_crash', values: { HOT_EXIT_CODE: exit.code === null ? '' : String(exit.code), HOT_SIGNAL: exit.signal ?? '', HOT_PID: String(exit.pid) } });
   }
   switch (decision.action) {
-    case 'wait':
+    case 'wait': {
+      const { onCleanExit, cleanExitDelayMs } = state.config.restart;
+      if (onCleanExit === 'restart') {
+        // air's rerun: not a crash, so neither the breaker nor on_crash hears of it.
+        effects.push({ type: 'emit', event: { type: 'clean-exit', pid: exit.pid, restartInMs: cleanExitDelayMs } }, { type: 'job', control: { type: 'backoff', delayMs: cleanExitDelayMs } });
+        return { ...next, job: 'backoff', retryReason: 'restarting after a clean exit' };
+      }
       effects.push({ type: 'emit', event: { type: 'clean-exit', pid: exit.pid, ...(state.config.listenHint ? { hint: state.config.listenHint } : {}) } }, { type: 'job', control: { type: 'unavailable', reason: UNAVAILABLE_AFTER_CLEAN_EXIT } });
       return { ...next, job: 'idle' };
+    }
     case 'restart':
       effects.push(
         { type: 'emit', event: { type: 'crash', pid: exit.pid, code: exit.code, signal: exit.signal, attempt: decision.attempt, maxRestarts: decision.maxRestarts, delayMs: decision.delayMs } },
         { type: 'job', control: { type: 'backoff', delayMs: decision.delayMs } },
       );
-      return { ...next, job: 'backoff' };
+      return { ...next, job: 'backoff', retryReason: null };
     case 'trip':
       effects.push(
         { type: 'emit', event: { type: 'circuit-open', pid: exit.pid, code: exit.code, signal: exit.signal, crashes: decision.crashes, windowMs: decision.windowMs } },

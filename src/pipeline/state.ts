@@ -64,10 +64,12 @@ export interface PipelineState {
   cwd: string;
   /** The public URL with [serve], for the first start line. */
   publicUrl: string | null;
+  /** Why the job is in backoff, for the line of the retry: a crash (null), or a clean exit with on_clean_exit = "restart". */
+  retryReason: string | null;
 }
 
 export function initialState(config: ResolvedConfig, cwd: string): PipelineState {
-  return { phase: { kind: 'waiting' }, next: null, paused: false, held: [], crashTimes: [], lastOutcome: null, job: 'idle', incoming: false, runOutdated: false, config, cwd, publicUrl: null };
+  return { phase: { kind: 'waiting' }, next: null, paused: false, held: [], crashTimes: [], lastOutcome: null, job: 'idle', incoming: false, runOutdated: false, config, cwd, publicUrl: null, retryReason: null };
 }
 
 /** When triggers pile up during a cycle, the next cycle runs as the most demanding of them. */

@@ -146,6 +146,7 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
         if (event.requested) logger.debug(`app (pid ${event.pid}) stopped: ${describeExitStatus(event.code, event.signal)}`);
         return;
       case 'clean-exit':
+        if (event.restartInMs !== undefined) return logger.info(`app exited cleanly, starting it again in ${formatDuration(event.restartInMs)} (on_clean_exit = "restart")`);
         return logger.info('app exited cleanly, waiting for changes', event.hint ? { hint: event.hint } : undefined);
       case 'crash':
         return logger.warn(`app ${exitStatus(event.code, event.signal)}, restarting in ${formatDuration(event.delayMs)} (${event.attempt}/${event.maxRestarts})`, notFoundHint(event.code));

@@ -31,7 +31,7 @@ describe('resolveConfig', () => {
     });
     expect(config.watch).toMatchObject({ root: ROOT, include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, gitignore: true, delayMs: 10, outputs: [] });
     expect(config.serve).toEqual({ strategy: 'hold', port: null, readyTimeoutMs: 30_000, drainTimeoutMs: null, graceMs: 0, liveReload: false, allowedHosts: [] });
-    expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000 });
+    expect(config.restart).toEqual({ backoffInitialMs: 100, backoffMaxMs: 5000, maxRestarts: 5, windowMs: 30_000, onCleanExit: 'wait', cleanExitDelayMs: 500 });
   });
 
   it('lets CLI overrides win over the file', () => {

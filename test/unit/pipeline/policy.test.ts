@@ -168,6 +168,21 @@ describe('decide', () => {
     expect(hinted.effects).toContainEqual({ type: 'emit', event: { type: 'clean-exit', pid: 7, hint } });
   });
 
+  it('with on_clean_exit = "restart", a clean exit backs off for clean_exit_delay and retries as such, outside the crash count', () => {
+    const exit = { pid: 7, code: 0, signal: null, uptimeMs: 5, requested: false, beforeReady: false };
+    const state = running();
+    const config = { ...state.config, restart: { ...state.config.restart, onCleanExit: 'restart' as const, cleanExitDelayMs: 250 } };
+    const exited = run({ ...state, config }, [job({ type: 'exited', exit })]);
+    expect(exited.effects).toEqual([
+      { type: 'emit', event: { type: 'exit', pid: 7, code: 0, signal: null, requested: false } },
+      { type: 'emit', event: { type: 'clean-exit', pid: 7, restartInMs: 250 } },
+      { type: 'job', control: { type: 'backoff', delayMs: 250 } },
+    ]);
+    expect(exited.state.crashTimes).toEqual([]);
+    const retried = run(exited.state, [job({ type: 'backoff-due' }), built(), job({ type: 'ready', pid: 9 })]);
+    expect(retried.effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'ready', pid: 9, reason: 'restarting after a clean exit' }) });
+  });
+
   it('answers waiters with skipped when closed', () => {
     const closed = run(running(), [{ type: 'changes', paths: [FILE], waiter: 1 }, { type: 'close' }]);
     expect(closed.effects).toContainEqual({ type: 'cycle-done', cycle: expect.objectContaining({ waiters: [1] }), outcome: 'skipped' });
