@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { detectEntry } from '../config/detect-entry.js';
-import { detectGoModule, goUserConfig, GO_DESCRIPTION, hasGoMod } from '../config/go-module.js';
+import { detectGoModule, goDescription, goUserConfig, hasGoMod } from '../config/go-module.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type UserConfig } from '../config/schema.js';
 import { printable } from '../ui/format.js';
 import type { Logger } from '../ui/logger.js';
@@ -23,8 +23,8 @@ export function detectedOverrides(cwd: string, overrides: CliOverrides, logger: 
   if (existsSync(path.join(cwd, CONFIG_FILE_NAME))) return { overrides, lookedFor: [] };
   const go = detectGoModule(cwd);
   if (go) {
-    logger?.info(`running a Go module (${printable(go.reason)}): ${GO_DESCRIPTION}`);
-    return { overrides, lookedFor: [], project: goUserConfig() };
+    logger?.info(`running a Go module (${printable(go.reason)}): ${goDescription(go.main)}`);
+    return { overrides, lookedFor: [], project: goUserConfig(go.main) };
   }
   const detection = detectEntry(cwd);
   if (!detection.entry) {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { detectEntry, startsProgram } from '../config/detect-entry.js';
-import { detectGoModule, GO_DESCRIPTION } from '../config/go-module.js';
-import { writeGoConfig, writeStarterConfig } from '../config/init.js';
+import { detectGoModule, goDescription } from '../config/go-module.js';
+import { writeGoConfig, writeNewConfig, writeStarterConfig } from '../config/init.js';
+import { migrateConfig } from '../config/migrate.js';
 import { CONFIG_FILE_NAME } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { printable } from '../ui/format.js';
@@ -17,14 +18,15 @@ import { findWorkspace, rootConfigRunsSomething } from './workspace-root.js';
  * At a workspace root, one per package that runs: a root config naming an entry would make the
  * root an app and turn workspace mode off.
  */
-export function runInit(flags: CliFlags): void {
+export function runInit(flags: CliFlags & { from?: string }): void {
   const logger = createLogger({ level: logLevelOf(flags), color: useColor(flags) });
+  if (flags.from !== undefined) return initFrom(String(flags.from), logger);
   const template = readFileSync(new URL('../../.hotrc.toml.example', import.meta.url), 'utf8');
   const cwd = process.cwd();
   const go = detectGoModule(cwd);
   if (go) {
-    writeGoConfig(cwd);
-    logger.success(`wrote .hotrc.toml for a Go module (${printable(go.reason)}): ${GO_DESCRIPTION}`);
+    writeGoConfig(cwd, go.main);
+    logger.success(`wrote .hotrc.toml for a Go module (${printable(go.reason)}): ${goDescription(go.main)}`);
     logger.info('run `hot` to start');
     return;
   }
@@ -37,6 +39,22 @@ export function runInit(flags: CliFlags): void {
   const how = launcher ? `, run.launcher = "${printable(launcher)}"` : '';
   logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${printable(entry)}"${how}, from ${printable(reason)})` : ''}`);
   logger.info(entry ? 'run `hot` to start' : 'set build.entry (or bin) in it, then run `hot`');
+}
+
+/** `hot init --from .air.toml` (or nodemon.json): that setup in hot's keys, with what has no equivalent as comments. */
+function initFrom(from: string, logger: Logger): void {
+  const source = path.resolve(from);
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read ${printable(from)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { hint: 'name an .air.toml or a nodemon.json: hot init --from .air.toml' });
+  }
+  const migration = migrateConfig(source, text);
+  const file = writeNewConfig(process.cwd(), migration.text);
+  const left = migration.unconverted > 0 ? `; ${migration.unconverted} without an equivalent, kept as comments at its end` : '';
+  logger.success(`wrote ${printable(path.relative(process.cwd(), file))} from ${printable(from)}: ${migration.converted} settings${left}`);
+  logger.info('run `hot doctor` to check it, then `hot` to start');
 }
 
 function initWorkspace(workspace: Workspace, template: string, logger: Logger): void {

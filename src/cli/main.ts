@@ -28,7 +28,11 @@ function createProgram(): CAC {
     .example('hot dev --filter api         # at a monorepo root: api and the packages it depends on')
     .action(dev);
   cli.command('dev [entry]', 'Build, run and restart on changes').action(dev);
-  cli.command('init', `Write a commented .hotrc.toml with the entry hot finds (at a workspace root: one per package that runs)`).action(async (flags: CliFlags) => (await import('./init.js')).runInit(flags));
+  cli
+    .command('init', `Write a commented .hotrc.toml with the entry hot finds (at a workspace root: one per package that runs)`)
+    .option('--from <file>', 'Convert an .air.toml or a nodemon.json instead')
+    .example('hot init --from .air.toml')
+    .action(async (flags: CliFlags & { from?: string }) => (await import('./init.js')).runInit(flags));
   cli
     .command('doctor', 'Check what usually goes wrong: watch limits, file-system events, the port, the commands')
     .action(async (flags: CliFlags) => (await import('./doctor.js')).runDoctor(flags));

@@ -15,10 +15,11 @@ export const GO_BINARY = './tmp/app';
 export const GO_INCLUDE = ['**/*.go', '**/*.tmpl', '**/*.tpl', '**/*.html', 'go.mod', 'go.sum'];
 export const GO_EXCLUDE = ['vendor/', 'testdata/', '**/*_test.go', 'tmp/'];
 const tomlList = (items: readonly string[]): string => `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
-export const GO_BUILD = `go build -o ${GO_BINARY} .`;
+/** `go build` of the main package: `.`, or `./cmd/api` in the cmd/<name> layout. */
+export const goBuild = (main: string): string => `go build -o ${GO_BINARY} ${main}`;
 
 /** The config `hot init` writes in a Go module, and the one plain `hot` runs there without a config. */
-export const GO_CONFIG = `# .hotrc.toml for a Go module: hot runs \`go build\`, then the binary it wrote.
+export const goConfig = (main: string): string => `# .hotrc.toml for a Go module: hot runs \`go build\`, then the binary it wrote.
 # A failed build keeps the previous binary running. Paths and globs are relative to this file.
 
 # Go sources, templates and static files the program reads at start.
@@ -31,7 +32,7 @@ exclude = ${tomlList(GO_EXCLUDE)}
 bin = "${GO_BINARY}"
 
 [build]
-cmd = "${GO_BUILD}"
+cmd = "${goBuild(main)}"
 
 [run]
 # env = { PORT = "8080" }
@@ -39,19 +40,50 @@ cmd = "${GO_BUILD}"
 kill_timeout = 3000              # then SIGKILL
 `;
 
+export const GO_CONFIG = goConfig('.');
+
 /** How hot runs a Go module, in the words of the "running …" line. */
-export const GO_DESCRIPTION = `${GO_BUILD}, then ${GO_BINARY}`;
+export const goDescription = (main: string): string => `${goBuild(main)}, then ${GO_BINARY}`;
 
 export interface GoModule {
   /** Why: `go.mod and package main in main.go`. */
   reason: string;
+  /** The main package to build: `.`, or `./cmd/<name>`. */
+  main: string;
 }
 
-/** A Go module whose directory holds a `main` package: go.mod, and a non-test .go file saying `package main`. */
+/**
+ * A Go module with a `main` package: go.mod, and a non-test .go file saying `package main`, in the
+ * module's directory or else in cmd/<name>/ (the layout of most Go services). Among several commands,
+ * the one named as the module is, else the first by name; the line says which others there are.
+ */
 export function detectGoModule(dir: string): GoModule | null {
   if (!hasGoMod(dir)) return null;
-  const main = goFiles(dir).find((file) => /^package\s+main\b/m.test(readText(path.join(dir, file))));
-  return main ? { reason: `go.mod and package main in ${main}` } : null;
+  const here = mainFile(dir);
+  if (here) return { reason: `go.mod and package main in ${here}`, main: '.' };
+  const commands = subdirectories(path.join(dir, 'cmd')).filter((name) => mainFile(path.join(dir, 'cmd', name)) !== null);
+  if (commands.length === 0) return null;
+  const moduleName = /^module\s+(\S+)/m.exec(readText(path.join(dir, 'go.mod')))?.[1]?.split('/').pop();
+  const chosen = commands.find((name) => name === moduleName) ?? commands[0]!;
+  const others = commands.filter((name) => name !== chosen).map((name) => `cmd/${name}`);
+  const also = others.length > 0 ? `; also ${others.join(', ')}: set build.cmd to build another` : '';
+  return { reason: `go.mod and package main in cmd/${chosen}/${mainFile(path.join(dir, 'cmd', chosen))}${also}`, main: `./cmd/${chosen}` };
+}
+
+function mainFile(dir: string): string | null {
+  return goFiles(dir).find((file) => /^package\s+main\b/m.test(readText(path.join(dir, file)))) ?? null;
+}
+
+function subdirectories(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    // No cmd/ directory.
+    return [];
+  }
 }
 
 /** Whether `dir` has a go.mod: a Go module, with or without a main package here. */
@@ -60,8 +92,9 @@ export function hasGoMod(dir: string): boolean {
 }
 
 /** GO_CONFIG as settings: what plain `hot` runs in a Go module without a .hotrc.toml. */
-export function goUserConfig(): UserConfig {
-  return validateUserConfig(parseToml(GO_CONFIG) as Record<string, unknown>, { displayFile: 'go.mod', source: GO_CONFIG });
+export function goUserConfig(main = '.'): UserConfig {
+  const config = goConfig(main);
+  return validateUserConfig(parseToml(config) as Record<string, unknown>, { displayFile: 'go.mod', source: config });
 }
 
 function goFiles(dir: string): string[] {

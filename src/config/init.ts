@@ -4,7 +4,7 @@ import { quote } from 'shell-quote';
 import { stringify } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { detectEntry, type EntryDetection } from './detect-entry.js';
-import { GO_CONFIG } from './go-module.js';
+import { goConfig } from './go-module.js';
 import { CONFIG_FILE_NAME } from './schema.js';
 
 /**
@@ -23,10 +23,15 @@ export function writeStarterConfig(dir: string, template: string, detection: Ent
   return { file, entry, launcher, reason: detection.reason };
 }
 
-/** Writes GO_CONFIG into `dir` (a Go module); never overwrites. Returns the file written. */
-export function writeGoConfig(dir: string): string {
+/** Writes the Go config into `dir` (a Go module whose main package is `main`); never overwrites. Returns the file written. */
+export function writeGoConfig(dir: string, main = '.'): string {
+  return writeNewConfig(dir, goConfig(main));
+}
+
+/** Writes `text` as the config of `dir`; never overwrites. Returns the file written. */
+export function writeNewConfig(dir: string, text: string): string {
   const file = newConfigFile(dir);
-  writeFileSync(file, GO_CONFIG, { flag: 'wx' });
+  writeFileSync(file, text, { flag: 'wx' });
   return file;
 }
 

@@ -77,6 +77,26 @@ describe('a Go module', () => {
     await hot.interact(act('edit a .go file', () => project.replace('greeting.go', 'go v1', 'go v2')), answer(port, /hello from go v2/));
   });
 
+  it('hot init --from .air.toml writes the same setup in hot\'s keys, and hot serves with it', async () => {
+    const project = session.project('go-server');
+    project.write(
+      '.air.toml',
+      ['root = "."', 'tmp_dir = "tmp"', '[build]', 'cmd = "go build -o ./tmp/main ."', 'bin = "./tmp/main"', 'include_ext = ["go", "tmpl"]', 'exclude_dir = ["tmp", "vendor", "testdata"]', 'exclude_regex = ["_test.go"]', 'kill_delay = "500ms"', 'log = "build-errors.log"', ''].join('\n'),
+    );
+    const env = goEnv();
+    const init = session.run(project, ['init', '--from', '.air.toml'], { env });
+    expect((await init.interact(exit())).code).toBe(0);
+    expect(init.output()).toMatch(/wrote \.hotrc\.toml from \.air\.toml: \d+ settings; 1 without an equivalent, kept as comments at its end/);
+    expect(project.read('.hotrc.toml')).toMatch(/^# \.air\.toml: build\.log = "build-errors\.log": /m);
+
+    const port = await freePort();
+    const hot = session.run(project, [], { env: { ...env, PORT: String(port) } });
+    await hot.interact(output(/started \.\/tmp\/main/, { timeoutMs: 120_000 }), watching(), answer(port, /hello from go v1/));
+    await hot.interact(act('edit a .go file', () => project.replace('greeting.go', 'go v1', 'go v2')), output(/restarting: greeting\.go changed/), answer(port, /hello from go v2/));
+    await hot.interact(act('edit a test file', () => project.replace('greeting_test.go', 'HasPrefix', 'Contains')), act('edit a template', () => project.replace('templates/index.tmpl', 'template v1', 'template v2')), answer(port, /template v2/));
+    expect(hot.sinceMark()).not.toMatch(/_test\.go/);
+  });
+
   it('hot doctor fails when the build needs go and there is none, naming where to get it', async () => {
     const project = session.project('go-server');
     project.write('.hotrc.toml', 'bin = "./tmp/main"\n[build]\ncmd = "go build -o ./tmp/main ."\n');

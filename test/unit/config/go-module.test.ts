@@ -24,14 +24,24 @@ describe('detectGoModule', () => {
     write('go.mod', 'module example.com/x\n');
     write('app.go', '// Package main serves.\npackage main\n');
     write('main.go', 'package main\n\nfunc main() {}\n');
-    expect(detectGoModule(dir)).toEqual({ reason: 'go.mod and package main in main.go' });
+    expect(detectGoModule(dir)).toEqual({ reason: 'go.mod and package main in main.go', main: '.' });
+  });
+
+  it('finds the main package in cmd/<name>/ when the module\'s directory has none: the one named as the module, and says which others there are', () => {
+    write('go.mod', 'module example.com/shop/api\n');
+    write('internal/store/store.go', 'package store\n');
+    write('cmd/worker/main.go', 'package main\n');
+    write('cmd/api/server.go', 'package main\n');
+    write('cmd/tools/README.md', 'not go\n');
+    expect(detectGoModule(dir)).toEqual({ reason: 'go.mod and package main in cmd/api/server.go; also cmd/worker: set build.cmd to build another', main: './cmd/api' });
+    expect(goUserConfig('./cmd/api').build?.cmd).toEqual({ kind: 'argv', argv: ['go', 'build', '-o', './tmp/app', './cmd/api'] });
   });
 
   it.each([
     ['no go.mod', { 'main.go': 'package main\n' }],
     ['a library module', { 'go.mod': 'module x\n', 'lib.go': 'package lib\n' }],
     ['main only in a test file', { 'go.mod': 'module x\n', 'main_test.go': 'package main\n' }],
-    ['main only in a subdirectory', { 'go.mod': 'module x\n', 'cmd/server/main.go': 'package main\n' }],
+    ['main only in a subdirectory other than cmd/', { 'go.mod': 'module x\n', 'server/main.go': 'package main\n' }],
     ['package main only in a comment', { 'go.mod': 'module x\n', 'doc.go': '// not package main\npackage doc\n' }],
   ])('finds nothing with %s', (_name, files: Record<string, string>) => {
     for (const [file, text] of Object.entries(files)) write(file, text);
