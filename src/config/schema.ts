@@ -142,7 +142,7 @@ const SETTING_ROWS = [
   { key: 'hooks', flag: null, type: 'table', defaultText: '', description: 'shell commands run at points of each cycle; changed paths and exit codes arrive in HOT_* variables, never in the command line' },
   { key: 'hooks.pre_build', flag: null, type: 'command', defaultText: '', description: 'before each build; if it fails, the cycle stops as if the build had failed' },
   { key: 'hooks.post_build', flag: null, type: 'command', defaultText: '', description: 'after each successful build, before the restart' },
-  { key: 'hooks.on_restart', flag: null, type: 'command', defaultText: '', description: 'after the program started or restarted and is ready (HOT_PID)' },
+  { key: 'hooks.on_restart', flag: null, type: 'command', defaultText: '', description: 'after the program started or restarted and is ready (HOT_PID): listening, for a server; a program that has not listened within 3 s of its first start (a worker) is not waited for again' },
   { key: 'hooks.on_crash', flag: null, type: 'command', defaultText: '', description: 'when the program crashed (HOT_EXIT_CODE, HOT_SIGNAL, HOT_PID)' },
   { key: 'hooks.on_exit', flag: null, type: 'command', defaultText: '', description: `when hot stops (Ctrl-C, SIGTERM, q), after the program has stopped; stopped after ${DEFAULT_ON_EXIT_TIMEOUT_MS / 1000} s, or at a second Ctrl-C (air's post_cmd)` },
   { key: 'check', flag: null, type: 'table', defaultText: '', description: 'checks that run beside the restart' },

@@ -5,6 +5,7 @@ import type { LoopGuard } from '../build/loop-guard.js';
 import type { TypeChecker } from '../build/type-checker.js';
 import { formatTypeErrors } from '../ui/report.js';
 import type { BuildOutcome, BuildResult, HookName, HotEvent } from '../events.js';
+import { groupListens, liveGroupMembers } from '../platform/proc.js';
 import { changedPathsVariables } from '../supervise/env.js';
 import { describeHookFailure, oneAtATime, type HookOutcome, type HookRunner } from './hooks.js';
 
@@ -39,13 +40,47 @@ async function runNamedHook(step: BuildStep, name: HookName, command: Command, v
  * later crash replaces the queued one (see `oneAtATime`).
  */
 export function createSideHooks(step: BuildStep, onError: (error: unknown) => void): (name: HookName, values: Record<string, string>) => void {
+  const listening = listenWatch();
   const runHook = async (name: HookName, values: Record<string, string>): Promise<void> => {
     const { hooks } = step.config();
     const command = name === 'on_restart' ? hooks.onRestart : hooks.onCrash;
-    if (command) await runNamedHook(step, name, command, values).catch(onError);
+    if (!command) return;
+    if (name === 'on_restart' && values.HOT_PID) await listening(Number(values.HOT_PID));
+    await runNamedHook(step, name, command, values).catch(onError);
   };
   const crashHook = oneAtATime((values: Record<string, string>) => runHook('on_crash', values));
   return (name, values) => (name === 'on_crash' ? crashHook(values) : void runHook(name, values));
+}
+
+/** How long on_restart waits for a program to listen the first time; once one did, the next ones get LISTEN_WAIT_MAX_MS. */
+const FIRST_LISTEN_WAIT_MS = 3000;
+const LISTEN_WAIT_MAX_MS = 30_000;
+
+/**
+ * on_restart runs once the program can answer (a `curl` in it must work), also for programs hot sees
+ * as started as soon as they run (a Go binary without [serve]): it waits until a process of the
+ * program's group listens on a TCP port, or exits. A program that did not listen within
+ * FIRST_LISTEN_WAIT_MS (a worker) has its later hooks run at once; one that did is waited for longer.
+ */
+function listenWatch(): (pid: number) => Promise<void> {
+  let listens: boolean | null = null;
+  return async (pid) => {
+    if (listens === false) return;
+    const deadline = Date.now() + (listens ? LISTEN_WAIT_MAX_MS : FIRST_LISTEN_WAIT_MS);
+    for (;;) {
+      const now = groupListens(pid);
+      if (now === null) return;
+      if (now) {
+        listens = true;
+        return;
+      }
+      // Gone: it tells nothing about the next version.
+      if ((liveGroupMembers(pid, 1) ?? []).length === 0) return;
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    listens ??= false;
+  };
 }
 
 /**

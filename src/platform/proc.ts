@@ -148,8 +148,17 @@ export interface ListeningSocket {
   address: string;
 }
 
-/** The sockets listening on `port`, from /proc/net/tcp and tcp6; null when neither table is readable (not Linux). */
-export function listeningSockets(port: number): ListeningSocket[] | null {
+/** Whether a process of the group `pgid` listens on a TCP port; null when /proc cannot tell (not Linux). */
+export function groupListens(pgid: number): boolean | null {
+  const sockets = listeningSockets(null);
+  const members = liveGroupMembers(pgid);
+  if (sockets === null || members === null) return null;
+  const inodes = new Set(sockets.map((socket) => socket.inode));
+  return members.some((pid) => (socketInodesOf(pid) ?? []).some((inode) => inodes.has(inode)));
+}
+
+/** The sockets listening on `port` (null: on any port), from /proc/net/tcp and tcp6; null when neither table is readable (not Linux). */
+export function listeningSockets(port: number | null): ListeningSocket[] | null {
   if (!IS_LINUX) return null;
   let readable = false;
   const sockets: ListeningSocket[] = [];
@@ -166,7 +175,7 @@ export function listeningSockets(port: number): ListeningSocket[] | null {
       const fields = line.trim().split(/\s+/);
       const [address, hexPort] = (fields[1] ?? '').split(':');
       if (!address || !hexPort || fields[3] !== '0A' || !fields[9]) continue; // 0A = LISTEN
-      if (Number.parseInt(hexPort, 16) === port) sockets.push({ inode: fields[9], address: parseProcNetAddress(address) });
+      if (port === null || Number.parseInt(hexPort, 16) === port) sockets.push({ inode: fields[9], address: parseProcNetAddress(address) });
     }
   }
   return readable ? sockets : null;

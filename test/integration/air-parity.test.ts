@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { act, exit, output, until, watching } from '../helpers/interact.js';
+import { freePort } from '../helpers/http.js';
 import { useSession } from '../helpers/session.js';
 
 /**
@@ -68,6 +69,24 @@ describe('air parity', () => {
     );
     const hot = session.run(project, []);
     await hot.interact(output(/post_build sees fast/), output(/app sees build fast -, BUILD_MODE -, APP_MODE dev/));
+  });
+
+  it('hooks.on_restart runs once the program listens, for a program hot sees as started when it runs', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write(
+      'app.py',
+      ['import http.server, time', "VERSION = 'v1'", '# Slow to listen, as a Go server that connects to its database first.', 'time.sleep(0.8)', 'class H(http.server.BaseHTTPRequestHandler):', '    def do_GET(self):', '        self.send_response(200)', '        self.end_headers()', "        self.wfile.write(VERSION.encode())", '    def log_message(self, *args):', '        pass', `http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`, ''].join('\n'),
+    );
+    project.write('ask.js', `require('http').get('http://127.0.0.1:${port}/', (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => require('fs').appendFileSync('hook.log', b + '\\n')); }).on('error', (e) => require('fs').appendFileSync('hook.log', 'error ' + e.code + '\\n'));\n`);
+    project.write('.hotrc.toml', 'include = ["app.py"]\nbin = "python3 app.py"\n[hooks]\non_restart = "node ask.js"\n');
+    const hot = session.run(project, []);
+    await hot.interact(output(/started python3 app\.py/), watching(), until('the hook asked v1', () => existsSync(project.path('hook.log')) && project.read('hook.log')));
+    await hot.interact(
+      act('set v2', () => project.replace('app.py', "VERSION = 'v1'", "VERSION = 'v2'")),
+      until('the hook asked v2', () => project.read('hook.log').split('\n').filter(Boolean).length >= 2),
+    );
+    expect(project.read('hook.log')).toBe('v1\nv2\n');
   });
 
   it('build.env without build.cmd is answered with where the variables go', async () => {
