@@ -15,6 +15,7 @@ import { detectedOverrides, type Detected } from './detected-entry.js';
 import { fail } from './fail.js';
 import { configPathOf, filtersOf, logLevelOf, toOverrides, useColor, type CliFlags } from './flags.js';
 import { createJsonWriter } from './json.js';
+import { copyOutputTo } from './log-file.js';
 import { listenForShortcuts, wantsShortcuts } from './shortcuts.js';
 import { handleSignals } from './signals.js';
 import { checkWorkspaceSetUp, findWorkspace, runsPackages } from './workspace-root.js';
@@ -82,13 +83,17 @@ function runApp(cwd: string, { overrides, lookedFor, project }: Detected, config
   // Only found without a config file (a config names its env files itself): said once, at start.
   if (!config.configFile && config.run.envFiles.length > 0) logger.info(`loading ${config.run.envFiles.map((file) => path.relative(cwd, file)).join(', ')}`);
   const shortcuts = wantsShortcuts(config.terminal.stdin, json);
+  const { logFile } = config.terminal;
+  if (logFile) copyOutputTo(logFile, cwd);
+  // With a log file the program's output passes through hot, to be copied there too.
+  const programOutput = json ? { stdout: process.stderr, stderr: process.stderr } : logFile ? { stdout: process.stdout, stderr: process.stderr } : null;
   const app = createHot({
     config,
     logger,
     color,
     cwd,
     reloadConfig: load,
-    ...(json ? { programOutput: { stdout: process.stderr, stderr: process.stderr } } : {}),
+    ...(programOutput ? { programOutput } : {}),
     ...(shortcuts ? { programStdin: 'ignore' as const } : {}),
   });
   const session = sessionOf(app, (listener) => void app.on('*', listener));

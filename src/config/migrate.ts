@@ -164,8 +164,10 @@ function fromAir(air: Table, draft: Draft, source: string): void {
   const post = strings(get('post_cmd'));
   if (post.length > 0) draft.set('hooks.on_exit', post.join(' && '));
 
+  // air writes its log into tmp_dir.
+  const log = given('log');
+  if (log) draft.set('log_file', `${trimSlash(typeof air.tmp_dir === 'string' ? air.tmp_dir : AIR_DEFAULTS.tmpDir)}/${log}`);
   const noted: Record<string, string> = {
-    log: 'hot prints build output with the rest of its output; redirect it to keep a file',
     exclude_unchanged: 'hot skips the restart when build.output is byte-identical: set build.output to the binary',
     follow_symlink: 'hot follows symlinks by itself',
   };

@@ -79,7 +79,10 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   // A copy, so freezing never reaches arrays the caller still owns.
   const baseConfigFile = input.baseConfigFile ?? null;
   const hooks = resolveHooks(input.user);
-  const terminal = { clear: input.overrides.clear ?? input.user.clear ?? false, stdin: input.user.stdin ?? 'hot' } as const;
+  const logFile = input.user.logFile === undefined ? null : path.resolve(root, input.user.logFile);
+  const terminal = { clear: input.overrides.clear ?? input.user.clear ?? false, stdin: input.user.stdin ?? 'hot', logFile } as const;
+  // hot writes it all the time: never a change.
+  if (logFile) watch.outputs = [...watch.outputs, logFile];
   const check = resolveCheck(input, root, build);
   return deepFreeze(structuredClone({ configFile: input.configFile, baseConfigFile, cache, watch, build, run, restart, serve, hooks, terminal, check }));
 }

@@ -121,6 +121,8 @@ export interface ResolvedTerminal {
   clear: boolean;
   /** Who reads the terminal's input: hot's shortcuts, or the program. */
   stdin: 'hot' | 'child';
+  /** log_file, absolute: a copy of everything hot prints, emptied at each start; null without. */
+  logFile: string | null;
 }
 
 /**

@@ -138,6 +138,7 @@ const SETTING_ROWS = [
   { key: 'run.stop_on_error', flag: null, type: 'boolean', defaultText: 'false', description: 'stop the program when a build fails (default: keep the last good one running)' },
   { key: 'run.standby', flag: null, type: 'boolean', defaultText: 'true', description: 'start the next version of a Node program hot runs itself ahead of time, its packages already imported, so a restart skips booting Node (`false`: every restart is a cold start)' },
   { key: 'clear', flag: 'clear', override: 'clear', type: 'boolean', defaultText: 'false', description: 'clear the terminal before each restart (only on a terminal, never when CI is set)' },
+  { key: 'log_file', flag: null, type: 'string', defaultText: '', description: 'also write everything hot prints (its lines, build output, the program\'s output) to this file, emptied at each start of hot; the program\'s output then goes through hot (it sees no terminal). Never watched. Read at start: a change applies at the next start' },
   { key: 'stdin', flag: null, type: 'choice', choices: ['hot', 'child'], defaultText: '"hot" on a terminal (keyboard shortcuts), else the program\'s', description: '"child" gives the terminal\'s input to the program and turns the shortcuts off' },
   { key: 'hooks', flag: null, type: 'table', defaultText: '', description: 'shell commands run at points of each cycle; changed paths and exit codes arrive in HOT_* variables, never in the command line' },
   { key: 'hooks.pre_build', flag: null, type: 'command', defaultText: '', description: 'before each build; if it fails, the cycle stops as if the build had failed' },
@@ -190,6 +191,7 @@ export interface UserConfig {
   gitignore?: boolean;
   poll?: boolean;
   clear?: boolean;
+  logFile?: string;
   stdin?: 'hot' | 'child';
   hooks?: {
     preBuild?: Command;

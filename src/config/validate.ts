@@ -141,6 +141,7 @@ function toUserConfig(values: Map<string, unknown>): UserConfig {
     gitignore: get('gitignore'),
     poll: get('poll'),
     clear: get('clear'),
+    logFile: get('log_file'),
     stdin: get('stdin'),
     hooks: { preBuild: get('hooks.pre_build'), postBuild: get('hooks.post_build'), onRestart: get('hooks.on_restart'), onCrash: get('hooks.on_crash'), onExit: get('hooks.on_exit') },
     build: { cmd: get('build.cmd'), env: get('build.env'), entry: get('build.entry'), outfile: get('build.outfile'), output: get('build.output') },

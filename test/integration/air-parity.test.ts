@@ -89,6 +89,32 @@ describe('air parity', () => {
     expect(project.read('hook.log')).toBe('v1\nv2\n');
   });
 
+  it('log_file gets hot\'s lines, a failed build\'s output and the program\'s, without colours, and is emptied at the next start', async () => {
+    const project = session.project();
+    project.write('app.js', "console.log('\\u001b[32mapp says hi\\u001b[0m');\nsetInterval(() => {}, 1000);\n");
+    project.write('build.js', "if (require('fs').readFileSync('app.js', 'utf8').includes('broken')) { console.error('app.js:3:1: broken on purpose'); process.exit(1); }\n");
+    project.write('.hotrc.toml', 'include = ["app.js"]\nbin = "node app.js"\nlog_file = "logs/hot.log"\n[build]\ncmd = "node build.js"\n');
+    const first = session.run(project, []);
+    await first.interact(
+      output(/app says hi/),
+      watching(),
+      act('break the build', () => project.write('app.js', `${project.read('app.js')}// broken\n`)),
+      output(/build failed/),
+      until('the log has the failure', () => project.read('logs/hot.log').includes('broken on purpose')),
+    );
+    const log = project.read('logs/hot.log');
+    expect(log).toMatch(/^\[hot\] started node app\.js/m);
+    expect(log).toMatch(/^app says hi$/m);
+    expect(log).toMatch(/build failed in \d+ ms, keeping the previous process running/);
+    expect(log).not.toContain('\u001b');
+    await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit());
+
+    project.write('app.js', "console.log('app says hello');\nsetInterval(() => {}, 1000);\n");
+    const second = session.run(project, []);
+    await second.interact(output(/app says hello/), until('the log has the new start', () => project.read('logs/hot.log').includes('app says hello')));
+    expect(project.read('logs/hot.log')).not.toContain('broken on purpose');
+  });
+
   it('build.env without build.cmd is answered with where the variables go', async () => {
     const project = session.project();
     project.write('app.js', 'setInterval(() => {}, 1000);\n');

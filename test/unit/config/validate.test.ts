@@ -86,7 +86,7 @@ describe('validateUserConfig: error messages', () => {
     ['a typo inside a table suggests the dotted key', '[run]\nkill_timout = 5', '.hotrc.toml:2: unknown key "run.kill_timout", did you mean "run.kill_timeout"?'],
     ['a run key at the top says it belongs in [run]', 'delay = 5\nkill_timeout = 5', '.hotrc.toml:2: unknown key "kill_timeout": "kill_timeout" belongs in the [run] table (run.kill_timeout)'],
     ['a top-level key in a table says it belongs at the top', '[run]\ndelay = 5', '.hotrc.toml:2: unknown key "run.delay": "delay" belongs at the top of the file (delay)'],
-    ['an unrelated key lists the known keys', 'watch = true', 'unknown key "watch"; known keys here: include, exclude, delay, bin, gitignore, poll, build, run, clear, stdin, hooks, check, restart, serve'],
+    ['an unrelated key lists the known keys', 'watch = true', 'unknown key "watch"; known keys here: include, exclude, delay, bin, gitignore, poll, build, run, clear, log_file, stdin, hooks, check, restart, serve'],
     ['a string delay', 'delay = "fast"', '.hotrc.toml:1: delay must be a number of milliseconds (e.g. 500) or a duration such as "2s", got "fast" (string)'],
     ['a negative delay', 'delay = -1', 'delay must be a number of milliseconds (e.g. 500) or a duration such as "2s", got -1 (number)'],
     ['a boolean as a string', 'gitignore = "yes"', 'gitignore must be true or false, got "yes" (string)'],
