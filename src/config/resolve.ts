@@ -15,6 +15,7 @@ import {
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
   DEFAULT_CLEAN_EXIT_DELAY_MS,
+  CONFIG_FILE_NAME,
   DEFAULT_READY_TIMEOUT_MS,
   DEFAULT_HOLD_READY_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -171,6 +172,7 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSou
   // `hot -- go run .`, or go build without include: Go's sources, not .js/.ts files.
   if (isGoCommand(run.command) || (build.kind === 'command' && isGoCommand(build.command))) [defaultInclude, defaultExclude] = [GO_INCLUDE, GO_EXCLUDE];
   const outputs: string[] = [];
+  const appearing = configFile ? [] : [path.join(root, CONFIG_FILE_NAME), path.join(root, '.env')].filter((file) => !run.envFiles.includes(file));
   if (build.kind === 'esbuild' && build.outfile) outputs.push(build.outfile, `${build.outfile}.map`);
   if (build.kind === 'command' && build.output) outputs.push(build.output);
   return {
@@ -187,7 +189,9 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSou
       ...run.envFiles,
       // The program loads them in place, so an edit restarts it (a build command decides for itself what it rebuilds).
       ...(build.kind === 'command' ? [] : internalSources),
+      ...appearing,
     ],
+    appearing,
   };
 }
 

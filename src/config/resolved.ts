@@ -13,6 +13,11 @@ export interface ResolvedWatch {
   outputs: readonly string[];
   /** Absolute paths that always matter (the config file, env files). */
   alwaysWatch: readonly string[];
+  /**
+   * Without a config file: a `.hotrc.toml` and a root `.env` that do not exist yet. Either appearing
+   * re-reads the config, as an edit of the config file does (they are in alwaysWatch too).
+   */
+  appearing: readonly string[];
 }
 
 /** The directory where hot keeps its own files for a project (doctor's probe). */

@@ -75,7 +75,7 @@ function asCycle(trigger: Cycle['trigger'], paths: readonly string[], reason: st
 }
 
 function isConfigFile(state: PipelineState, file: string): boolean {
-  return file === state.config.configFile || file === state.config.baseConfigFile;
+  return file === state.config.configFile || file === state.config.baseConfigFile || state.config.watch.appearing.includes(file);
 }
 
 function onChanges(state: PipelineState, paths: readonly string[], waiter: number | undefined, effects: Effect[]): PipelineState {

@@ -23,7 +23,8 @@ export function describeTrigger(cycle: CycleWords, config: ResolvedConfig, cwd: 
     case 'changes':
       return cycle.reason !== null ? printable(cycle.reason) : `${formatPaths(cycle.paths, cwd)} changed`;
     case 'config-changed': {
-      const file = cycle.paths.find((path) => path === config.configFile || path === config.baseConfigFile) ?? config.configFile ?? '';
+      // A file that appeared (a first .env or .hotrc.toml) is no longer "appearing" in the config it made.
+      const file = cycle.paths.find((path) => path === config.configFile || path === config.baseConfigFile || config.watch.appearing.includes(path)) ?? config.configFile ?? cycle.paths[0] ?? '';
       return `${relativeTo(file, cwd)} changed`;
     }
     case 'manual':

@@ -27,6 +27,20 @@ describe('.env without a config file', () => {
     expect(hot.output().match(/loading \.env/g)).toHaveLength(1);
   });
 
+  it('picks up a .env, then a .hotrc.toml, created while it runs with neither', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write('src/server.ts', SERVER);
+    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
+    await hot.interact(answer(port, /^greeting=\(unset\)$/), watching());
+    await hot.interact(act('create .env', () => project.write('.env', 'GREETING=hello\n')), output(/restarting: \.env changed/), answer(port, /^greeting=hello$/));
+    await hot.interact(
+      act('create .hotrc.toml', () => project.write('.hotrc.toml', '[run]\nenv = { GREETING = "from the config" }\n')),
+      output(/restarting: \.hotrc\.toml changed/),
+      answer(port, /^greeting=from the config$/),
+    );
+  });
+
   it('lets the real environment win over .env, and loads the files the dev script gives node with --env-file', async () => {
     const project = session.project();
     const port = await freePort();

@@ -94,7 +94,10 @@ describe('resolveConfig', () => {
     const fromCli = resolveConfig(input({ configFile: null, cwd, overrides: { entry: 'main.ts' }, privateCacheBase: '/home/me/.cache' }));
     expect(fromCli.build).toEqual({ kind: 'esbuild', root: cwd, entry: path.join(cwd, 'main.ts'), outfile: null, bundlePackages: [] });
     expect(fromCli.configFile).toBeNull();
-    expect(fromCli.watch.alwaysWatch).toEqual([]);
+    // With no config file, one appearing (or a root .env) re-reads the config.
+    const appearing = [path.join(cwd, '.hotrc.toml'), path.join(cwd, '.env')];
+    expect(fromCli.watch.appearing).toEqual(appearing);
+    expect(fromCli.watch.alwaysWatch).toEqual(appearing);
   });
 
   it('resolves a build command with its output, paths and env files', () => {
