@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { decoratorMetadataSource, describeDecoratorMetadata } from '../config/decorator-metadata.js';
 import { fixedPortWarning } from '../config/fixed-port.js';
 import { createHot, type HotApp, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
-import type { CliOverrides, ResolvedConfig } from '../config/schema.js';
+import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
@@ -68,14 +69,16 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
   }
   const detected: Detected = explicit ? { overrides, lookedFor: [] } : detectedOverrides(cwd, overrides, logger);
   checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
-  runApp(cwd, detected, configPath, { logger, color, json: flags.json === true });
+  runApp(cwd, detected, overrides, configPath, { logger, color, json: flags.json === true });
 }
 
-function runApp(cwd: string, { overrides, lookedFor, project }: Detected, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
+function runApp(cwd: string, { overrides, lookedFor, project }: Detected, cliOverrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
   // A workspace package run alone: its internal packages are checked and watched with it.
   const internalPackages = findInternalPackages(cwd);
   const found = { lookedFor, ...(project ? { project } : {}) };
-  const load = () => loadConfig({ cwd, overrides, ...found, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) });
+  const common = { cwd, ...(configPath !== undefined ? { configPath } : {}), ...(internalPackages ? { internalPackages } : {}) };
+  // What hot found without a config stands in for one only while there is none: a .hotrc.toml written meanwhile takes over.
+  const load = () => (configPath === undefined && existsSync(path.join(cwd, CONFIG_FILE_NAME)) ? loadConfig({ ...common, overrides: cliOverrides }) : loadConfig({ ...common, overrides, ...found }));
   const config = load();
   warnDecoratorMetadata(config, cwd, logger);
   const fixedPort = fixedPortWarning(config, cwd);

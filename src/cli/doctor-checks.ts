@@ -35,7 +35,7 @@ export async function runChecks(config: ResolvedConfig, cwd: string): Promise<Ch
   const results: CheckResult[] = [checkNode(), checkWatchLimit(config), await probeEvents(config, cwd)];
   const ports = config.serve.strategy === 'socket' ? config.serve.listeners.map((listener) => listener.port) : config.serve.port !== null ? [config.serve.port] : [];
   const host = config.serve.strategy === 'restart' || config.serve.strategy === 'hold' ? '127.0.0.1' : config.serve.host;
-  for (const port of ports.filter((port) => port !== 0)) results.push(await checkPort(port, host, cwd, path.dirname(config.configFile ?? cwd)));
+  for (const port of ports.filter((port) => port !== 0)) results.push(await checkPort(port, host, cwd, config.configFile ? path.dirname(config.configFile) : cwd));
   if (config.serve.strategy === 'socket') results.push(checkReadiness(config.serve.readyPattern));
   results.push(...checkCommands(config, describeInPlace(config, cwd)));
   // Computed when the config was loaded: the entry run in place never calls listen(), another candidate does.

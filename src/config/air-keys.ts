@@ -23,7 +23,7 @@ const AIR_KEYS: Record<string, string> = {
   'build.poll_interval': 'hot polls every 300 ms; there is no setting for it',
   'build.rerun': 'in hot it is restart.on_clean_exit = "restart", under [restart] (the default, "wait", waits for the next change)',
   'build.rerun_delay': 'in hot it is restart.clean_exit_delay, under [restart] (milliseconds, as in air)',
-  'build.log': 'in hot it is log_file, at the top of the file: everything hot prints goes there too (build output included), emptied at each start',
+  'build.log': 'hot prints build errors with file:line:col; log_file, at the top of the file, keeps a copy of all hot prints (the program\'s output included, which then has no terminal)',
   'build.follow_symlink': 'hot follows symlinks by itself; there is no setting for it',
   root: 'hot watches the directory of .hotrc.toml; put the file there, or use --config',
   tmp_dir: 'hot has no tmp directory of its own: build.cmd\'s -o says where the binary goes; exclude that directory (exclude = ["tmp/"])',

@@ -100,14 +100,17 @@ function parseTomlFile(text: string, name: string): Table {
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : typeof value === 'string' && value !== '' ? [value] : []);
 const trimSlash = (dir: string): string => dir.replace(/^\.\//, '').replace(/\/+$/, '');
 
-/** air's durations: "500ms", "1s", or an integer of nanoseconds (Go's time.Duration). */
+/**
+ * air's durations: Go's syntax ("500ms", "1s", "1m30s"), or an integer, which air reads as
+ * milliseconds below 1,000,000 and as nanoseconds (time.Duration) from there. Undefined: not one.
+ */
 function durationMs(value: unknown): number | undefined {
-  if (typeof value === 'number') return Math.round(value / 1_000_000);
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m)$/.exec(value.trim());
-  if (!match) return undefined;
-  const factor: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000 };
-  return Math.round(Number(match[1]) * factor[match[2]!]!);
+  if (typeof value === 'number') return value < 1_000_000 ? value : Math.round(value / 1_000_000);
+  if (typeof value !== 'string' || !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value.trim())) return undefined;
+  const factor: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const [, amount, unit] of value.trim().matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * factor[unit!]!;
+  return Math.round(total);
 }
 
 /** air's defaults where .air.toml leaves a key out (air's own config template). */
@@ -153,6 +156,7 @@ function fromAir(air: Table, draft: Draft, source: string): void {
   if (get('send_interrupt') === true) draft.set('run.kill_signal', 'SIGINT');
   const killDelay = durationMs(get('kill_delay'));
   if (killDelay !== undefined && killDelay > 0) draft.set('run.kill_timeout', killDelay);
+  else if (killDelay === undefined && build.kill_delay !== undefined) draft.note(source, 'build.kill_delay', build.kill_delay, 'not a duration hot can read: set run.kill_timeout in milliseconds');
   if (get('stop_on_error') === true) draft.set('run.stop_on_error', true);
   if (get('rerun') === true) {
     draft.set('restart.on_clean_exit', 'restart');
@@ -164,10 +168,9 @@ function fromAir(air: Table, draft: Draft, source: string): void {
   const post = strings(get('post_cmd'));
   if (post.length > 0) draft.set('hooks.on_exit', post.join(' && '));
 
-  // air writes its log into tmp_dir.
-  const log = given('log');
-  if (log) draft.set('log_file', `${trimSlash(typeof air.tmp_dir === 'string' ? air.tmp_dir : AIR_DEFAULTS.tmpDir)}/${log}`);
   const noted: Record<string, string> = {
+    // Not log_file: that copies the program's output too, which then loses its terminal.
+    log: 'air keeps build errors there; hot prints them with file:line:col, and log_file (a copy of all hot prints, the program\'s output included) is the nearest',
     exclude_unchanged: 'hot skips the restart when build.output is byte-identical: set build.output to the binary',
     follow_symlink: 'hot follows symlinks by itself',
   };
@@ -206,8 +209,10 @@ function fromNodemon(nodemon: Table, draft: Draft, source: string): void {
   }
   draft.set('include', include);
   draft.set('exclude', strings(nodemon.ignore));
-  if (typeof nodemon.delay === 'number') draft.set('delay', nodemon.delay);
-  else if (typeof nodemon.delay === 'string' && /^\d+(\.\d+)?$/.test(nodemon.delay)) draft.set('delay', Math.round(Number(nodemon.delay) * 1000));
+  // nodemon.json's delay is in milliseconds, a number or a string of one ("2500", "2500ms").
+  const delay = typeof nodemon.delay === 'number' ? nodemon.delay : typeof nodemon.delay === 'string' && /^\d+(ms)?$/.test(nodemon.delay.trim()) ? Number.parseInt(nodemon.delay, 10) : undefined;
+  if (delay !== undefined) draft.set('delay', delay);
+  else if (nodemon.delay !== undefined) draft.note(source, 'delay', nodemon.delay, 'not a number of milliseconds hot can read: set delay in milliseconds');
   const script = typeof nodemon.script === 'string' ? nodemon.script : null;
   const exec = typeof nodemon.exec === 'string' ? nodemon.exec : null;
   if (exec || script) draft.set('bin', exec ? `${exec}${script ? ` ${script}` : ''}` : `node ${script}`);

@@ -23,8 +23,12 @@ export class FrontProxy {
     this.#options = options;
   }
 
-  /** What the preload is told to move behind the proxy: the known key, or the first HTTP server's. */
-  get wanted(): string {
+  /** The proxy could not take the port: later versions listen there themselves, as without it. */
+  #failed = false;
+
+  /** What the preload is told to move behind the proxy: the known key, the first HTTP server's, or nothing (failed). */
+  get wanted(): string | null {
+    if (this.#failed) return null;
     return this.#key ?? 'first';
   }
 
@@ -37,19 +41,34 @@ export class FrontProxy {
     }
     this.#key = key;
     const [address, publicPort] = key.split(' ') as [string, string];
-    // Every address (`*`) is Node's default for listen(port): the IPv6 any address, dual-stack.
-    const host = address === '*' ? '::' : address;
-    const proxy = createProxy({ host, port: Number(publicPort), mode: 'http', waitTimeoutMs: this.#options.waitTimeoutMs, liveReload: true, allowedHosts: this.#options.allowedHosts });
-    this.#proxy = proxy;
+    // Every address (`*`) is Node's default for listen(port): the IPv6 any address, dual-stack, or IPv4's where IPv6 is off.
+    void this.#open(address === '*' ? ['::', '0.0.0.0'] : [address], Number(publicPort), report).then((shown) => {
+      if (shown !== null) report({ type: 'holding', addresses: [address === '*' ? `:${publicPort}` : shown], proxied: true });
+    });
     if (generation === this.#active) this.activate(generation);
-    proxy.listen().then(
-      () => report({ type: 'holding', addresses: [address === '*' ? `:${publicPort}` : address.includes(':') ? `[${address}]:${publicPort}` : `${address}:${publicPort}`], proxied: true }),
-      (error: unknown) => {
+  }
+
+  /** Listens on the first host that can be had; null (said, and later versions listen themselves) when none. */
+  async #open(hosts: string[], port: number, report: (event: JobEvent) => void): Promise<string | null> {
+    for (const [index, host] of hosts.entries()) {
+      const proxy = createProxy({ host, port, mode: 'http', waitTimeoutMs: this.#options.waitTimeoutMs, liveReload: true, allowedHosts: this.#options.allowedHosts });
+      this.#proxy = proxy;
+      if (this.#active !== null) this.activate(this.#active);
+      try {
+        await proxy.listen();
+        return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+      } catch (error) {
+        await proxy.close();
+        this.#proxy = null;
         const code = isHotError(error) ? (error.cause as NodeJS.ErrnoException | undefined)?.code : undefined;
-        if (code !== 'EADDRINUSE') return report({ type: 'internal-error', error });
-        report({ type: 'port-taken', port: Number(publicPort), owner: findPortOwner(Number(publicPort)) });
-      },
-    );
+        if ((code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL') && index < hosts.length - 1) continue;
+        this.#failed = true;
+        if (code === 'EADDRINUSE') report({ type: 'port-taken', port, owner: findPortOwner(port) });
+        else report({ type: 'internal-error', error });
+        return null;
+      }
+    }
+    return null;
   }
 
   activate(generation: number): void {

@@ -88,7 +88,8 @@ class HeldSockets implements Handoff {
       fds[key] = 4 + handles.length;
       handles.push(handle);
     }
-    const front: Record<string, string> = this.#front ? { HOT_FRONT: this.#front.wanted } : {};
+    const wanted = this.#front?.wanted ?? null;
+    const front: Record<string, string> = wanted !== null ? { HOT_FRONT: wanted } : {};
     return { env: { HOT_HOLD: JSON.stringify(fds), ...front }, preload: PRELOAD, extraFds: ['ipc', ...handles] };
   }
 

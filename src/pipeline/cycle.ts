@@ -45,7 +45,8 @@ export function createSideHooks(step: BuildStep, onError: (error: unknown) => vo
     const { hooks } = step.config();
     const command = name === 'on_restart' ? hooks.onRestart : hooks.onCrash;
     if (!command) return;
-    if (name === 'on_restart' && values.HOT_PID) await listening(Number(values.HOT_PID));
+    // A version gone before it listened (crashed, or replaced already) has nothing to answer.
+    if (name === 'on_restart' && values.HOT_PID && !(await listening(Number(values.HOT_PID)))) return;
     await runNamedHook(step, name, command, values).catch(onError);
   };
   const crashHook = oneAtATime((values: Record<string, string>) => runHook('on_crash', values));
@@ -62,24 +63,25 @@ const LISTEN_WAIT_MAX_MS = 30_000;
  * program's group listens on a TCP port, or exits. A program that did not listen within
  * FIRST_LISTEN_WAIT_MS (a worker) has its later hooks run at once; one that did is waited for longer.
  */
-function listenWatch(): (pid: number) => Promise<void> {
+function listenWatch(): (pid: number) => Promise<boolean> {
   let listens: boolean | null = null;
   return async (pid) => {
-    if (listens === false) return;
+    if (listens === false) return true;
     const deadline = Date.now() + (listens ? LISTEN_WAIT_MAX_MS : FIRST_LISTEN_WAIT_MS);
     for (;;) {
       const now = groupListens(pid);
-      if (now === null) return;
+      if (now === null) return true;
       if (now) {
         listens = true;
-        return;
+        return true;
       }
       // Gone: it tells nothing about the next version.
-      if ((liveGroupMembers(pid, 1) ?? []).length === 0) return;
+      if ((liveGroupMembers(pid, 1) ?? []).length === 0) return false;
       if (Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     listens ??= false;
+    return true;
   };
 }
 

@@ -110,7 +110,7 @@ export function describeStatus(state: PipelineState): string {
   if (state.config.run.command === null) return state.lastOutcome === 'built' ? 'built' : 'waiting';
   switch (state.job) {
     case 'backoff':
-      return 'crashed, restarting';
+      return state.retryReason ? 'exited cleanly, restarting' : 'crashed, restarting';
     case 'tripped':
       return 'crashed, waiting for changes';
     default:

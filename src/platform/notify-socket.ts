@@ -52,21 +52,33 @@ export interface NotifyDir {
 export function openNotifyDir(): NotifyDir | null {
   const create = loadAddon();
   if (!create) return null;
-  // Short: a unix socket path has at most 107 bytes.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hot-notify-'));
+  let dir: string;
+  try {
+    // Short: a unix socket path has at most 107 bytes.
+    dir = mkdtempSync(path.join(os.tmpdir(), 'hot-notify-'));
+  } catch {
+    // No temp directory to write to: the other readiness signals remain.
+    return null;
+  }
   const open = new Set<NotifySocket>();
   return {
     open(name, onLine) {
       const file = path.join(dir, `${name}.sock`);
-      const socket = create('unix_dgram');
-      // A failed bind or a broken datagram only loses this signal; the others still count.
-      socket.on('error', () => {});
-      socket.on('message', (message) => {
-        for (const line of message.toString('utf8').split('\n')) if (line !== '') onLine(line);
-      });
+      let socket: DgramSocket;
+      let failed = false;
       try {
+        socket = create('unix_dgram');
+        // unix-dgram reports a failed bind as an 'error' event, at once; later errors only lose this signal.
+        socket.on('error', () => (failed = true));
+        socket.on('message', (message) => {
+          for (const line of message.toString('utf8').split('\n')) if (line !== '') onLine(line);
+        });
         socket.bind(file);
       } catch {
+        return null;
+      }
+      if (failed) {
+        socket.close();
         return null;
       }
       const handle: NotifySocket = {

@@ -119,7 +119,8 @@ class HeldListen {
   #behind(server: net.Server, key: string, target: PortListen, address: string | null, original: Listen): void {
     drainGently(server);
     server.prependOnceListener('listening', () => {
-      const real = server.address() as net.AddressInfo;
+      // The server's own address, not the one this sets below (a second listen() after a close).
+      const real = net.Server.prototype.address.call(server) as net.AddressInfo;
       const asked: net.AddressInfo = { address: address ?? '::', family: address !== null && net.isIPv4(address) ? 'IPv4' : 'IPv6', port: target.port };
       server.address = () => asked;
       this.#listening.add(key);

@@ -211,6 +211,7 @@ class ProgramJob implements Job {
     const { child, id } = generation;
     if (child.pid === 0) {
       const status = await child.exited;
+      this.#handoff?.retired(id);
       this.#failStart(0, { cause: 'spawn', error: status.spawnError ?? new Error('the command could not be started') }, null);
       return null;
     }

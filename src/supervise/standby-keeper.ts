@@ -189,16 +189,19 @@ export class StandbyKeeper {
       // Read before the fds are: sockets held or let go meanwhile make it stale, never fresh.
       const epoch = this.#options.handoff?.epoch ?? 0;
       const launch = this.#options.handoff ? await this.#options.handoff.prepare(id) : { env: {} };
-      if (this.#options.closeSignal.aborted || this.#options.run() !== run) return;
+      // What the handoff prepared for a generation that never comes (a notify socket) goes with it.
+      const forget = (): void => this.#options.handoff?.retired(id);
+      if (this.#options.closeSignal.aborted || this.#options.run() !== run) return forget();
       let standby: Standby | null;
       try {
         standby = spawnStandby({ id, run: run as StandbySpec['run'], env: prepared.env, launch, epoch, spawn: this.#options.spawn });
       } catch (error) {
+        forget();
         // A socket let go of between prepare and spawn (its handle closed): the next start is cold.
         this.#options.emit({ type: 'standby', state: 'lost', pid: 0, detail: `it could not be started: ${(error as Error).message ?? String(error)}` });
         return;
       }
-      if (!standby) return;
+      if (!standby) return forget();
       this.#standby = standby;
       void standby.child.exited.then(() => {
         if (this.#standby !== standby) return;

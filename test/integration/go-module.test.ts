@@ -86,8 +86,8 @@ describe('a Go module', () => {
     const env = goEnv();
     const init = session.run(project, ['init', '--from', '.air.toml'], { env });
     expect((await init.interact(exit())).code).toBe(0);
-    expect(init.output()).toMatch(/wrote \.hotrc\.toml from \.air\.toml: \d+ settings\n/);
-    expect(project.read('.hotrc.toml')).toMatch(/^log_file = "tmp\/build-errors\.log"$/m);
+    expect(init.output()).toMatch(/wrote \.hotrc\.toml from \.air\.toml: \d+ settings; 1 without an equivalent, kept as comments at its end/);
+    expect(project.read('.hotrc.toml')).toMatch(/^# \.air\.toml: build\.log = "build-errors\.log": air keeps build errors there/m);
 
     const port = await freePort();
     const hot = session.run(project, [], { env: { ...env, PORT: String(port) } });

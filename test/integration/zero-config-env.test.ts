@@ -41,6 +41,20 @@ describe('.env without a config file', () => {
     );
   });
 
+  it('with bare `hot`, a .hotrc.toml written while it runs takes over from the entry it found', async () => {
+    const project = session.project();
+    const port = await freePort();
+    project.write('src/server.ts', SERVER);
+    project.write('src/other.ts', SERVER.replace('greeting=', 'other greeting='));
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(output(/running src\/server\.ts/), answer(port, /^greeting=\(unset\)$/), watching());
+    await hot.interact(
+      act('write .hotrc.toml naming another entry', () => project.write('.hotrc.toml', '[build]\nentry = "src/other.ts"\n')),
+      output(/restarting: \.hotrc\.toml changed/),
+      answer(port, /^other greeting=\(unset\)$/),
+    );
+  });
+
   it('lets the real environment win over .env, and loads the files the dev script gives node with --env-file', async () => {
     const project = session.project();
     const port = await freePort();

@@ -46,6 +46,21 @@ describe('migrateConfig from .air.toml', () => {
     expect(text).toContain('# .air.toml: misc.clean_on_exit = true: hot leaves the binary where build.cmd wrote it');
   });
 
+  it.each([
+    ['500', 500],
+    ['1500000000', 1500],
+    ['"1m30s"', 90_000],
+    ['"250ms"', 250],
+  ])('reads air\'s kill_delay = %s as %i ms (integers below 1,000,000 are milliseconds to air)', (given, ms) => {
+    expect(keysOf(migrateConfig('/p/.air.toml', `[build]\nkill_delay = ${given}\n`).text).run).toEqual({ kill_timeout: ms });
+  });
+
+  it('keeps air\'s log as a comment: log_file would take the program\'s terminal away', () => {
+    const { text } = migrateConfig('/p/.air.toml', '[build]\nlog = "build-errors.log"\n');
+    expect(keysOf(text).log_file).toBeUndefined();
+    expect(text).toContain('# .air.toml: build.log = "build-errors.log": air keeps build errors there');
+  });
+
   it('names the value hot cannot take, and the file to fix', () => {
     expect(() => migrateConfig('/p/.air.toml', '[build]\ndelay = -5\n')).toThrow(/delay must be a number of milliseconds/);
     expect(() => migrateConfig('/p/.air.toml', '[build\n')).toThrow(/^\.air\.toml is not valid TOML/);
@@ -66,6 +81,14 @@ describe('migrateConfig from nodemon.json', () => {
       hooks: { on_restart: 'echo r', on_crash: 'echo c' },
     });
     expect([converted, unconverted]).toEqual([9, 2]);
+  });
+
+  it.each([
+    ['2500', 2500],
+    ['"2500"', 2500],
+    ['"2500ms"', 2500],
+  ])('reads nodemon\'s delay = %s as %i ms', (given, ms) => {
+    expect(keysOf(migrateConfig('/p/nodemon.json', `{ "delay": ${given}, "script": "a.js" }`).text).delay).toBe(ms);
   });
 
   it('runs the script with node when there is no exec, and says what to set when there is neither', () => {
