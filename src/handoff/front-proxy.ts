@@ -1,6 +1,7 @@
 import type { JobEvent, PageEvent } from '../events.js';
 import { isHotError } from '../errors.js';
 import { findPortOwner } from './port-owner.js';
+import { formatAddress } from './ports.js';
 import { createProxy, type Proxy } from './proxy.js';
 
 /**
@@ -43,20 +44,20 @@ export class FrontProxy {
     const [address, publicPort] = key.split(' ') as [string, string];
     // Every address (`*`) is Node's default for listen(port): the IPv6 any address, dual-stack, or IPv4's where IPv6 is off.
     void this.#open(address === '*' ? ['::', '0.0.0.0'] : [address], Number(publicPort), report).then((shown) => {
-      if (shown !== null) report({ type: 'holding', addresses: [address === '*' ? `:${publicPort}` : shown], proxied: true });
+      if (shown) report({ type: 'holding', addresses: [formatAddress(address, Number(publicPort))], proxied: true });
     });
     if (generation === this.#active) this.activate(generation);
   }
 
-  /** Listens on the first host that can be had; null (said, and later versions listen themselves) when none. */
-  async #open(hosts: string[], port: number, report: (event: JobEvent) => void): Promise<string | null> {
+  /** Listens on the first host that can be had; false (said, and later versions listen themselves) when none. */
+  async #open(hosts: string[], port: number, report: (event: JobEvent) => void): Promise<boolean> {
     for (const [index, host] of hosts.entries()) {
       const proxy = createProxy({ host, port, mode: 'http', waitTimeoutMs: this.#options.waitTimeoutMs, liveReload: true, allowedHosts: this.#options.allowedHosts });
       this.#proxy = proxy;
       if (this.#active !== null) this.activate(this.#active);
       try {
         await proxy.listen();
-        return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+        return true;
       } catch (error) {
         await proxy.close();
         this.#proxy = null;
@@ -65,10 +66,10 @@ export class FrontProxy {
         this.#failed = true;
         if (code === 'EADDRINUSE') report({ type: 'port-taken', port, owner: findPortOwner(port) });
         else report({ type: 'internal-error', error });
-        return null;
+        return false;
       }
     }
-    return null;
+    return false;
   }
 
   activate(generation: number): void {

@@ -1,7 +1,7 @@
 import type { ResolvedServe } from '../config/schema.js';
 import type { Handoff } from '../events.js';
 import { createHoldHandoff } from './hold.js';
-import { findFreePort, waitForListener } from './ports.js';
+import { findFreePort, urlOf, waitForListener } from './ports.js';
 import { createProxy } from './proxy.js';
 import { createSocketHandoff } from './socket-handoff.js';
 
@@ -19,10 +19,6 @@ export function createHandoff(serve: ResolvedServe): Handoff | null {
     case 'hold':
       return createHoldHandoff(serve);
   }
-}
-
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Proxy: a private port per generation (free on 127.0.0.1 and ::1), ready when the generation's own process listens on it, then routed to where it listens. */

@@ -3,6 +3,7 @@ import type { ResolvedServe } from '../config/schema.js';
 import type { GenerationLaunch, Handoff, JobEvent, PageEvent, ReadinessSource } from '../events.js';
 import { FrontProxy } from './front-proxy.js';
 import { findPortOwner } from './port-owner.js';
+import { formatAddress } from './ports.js';
 
 type HoldServe = Extract<ResolvedServe, { strategy: 'hold' }>;
 
@@ -237,9 +238,7 @@ class HeldSockets implements Handoff {
 function describeAddress(handle: TcpHandle): string {
   const out: { address?: string; port?: number } = {};
   handle.getsockname(out);
-  const address = out.address ?? '';
-  if (address === '::' || address === '0.0.0.0' || address === '') return `:${out.port}`;
-  return address.includes(':') ? `[${address}]:${out.port}` : `${address}:${out.port}`;
+  return formatAddress(out.address ?? '', out.port ?? 0);
 }
 
 /** Waits for the given promises, at most CHANNEL_SETTLE_MS. */

@@ -59,12 +59,12 @@ function connectableHost(address: string): string {
 }
 
 /**
- * The address to reach the socket that a process of the group `pgid` listens on for `port`;
+ * The address to reach the socket that a process of the group `pgid` listens on for `port` (null: any port);
  * undefined while no process of the group does (another program's listener does not count); null
  * when /proc cannot tell (not Linux, or a member's fds are not ours to read). The group's leader is
  * asked first: it is usually the one listening, and then no walk of /proc is needed.
  */
-export function groupListenAddress(port: number, pgid: number): string | null | undefined {
+export function groupListenAddress(port: number | null, pgid: number): string | null | undefined {
   const sockets = listeningSockets(port);
   if (sockets === null) return null;
   if (sockets.length === 0) return undefined;
@@ -138,4 +138,15 @@ export async function waitForListener(port: number, pgid: number, signal: AbortS
       signal.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** `:3000` for every address, `127.0.0.1:3000`, `[::1]:3000`. */
+export function formatAddress(address: string, port: number): string {
+  if (address === '::' || address === '0.0.0.0' || address === '' || address === '*') return `:${port}`;
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** `http://127.0.0.1:3000`, `http://[::1]:3000`. */
+export function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

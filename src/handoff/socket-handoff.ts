@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { ResolvedServe } from '../config/schema.js';
 import type { Handoff, JobEvent } from '../events.js';
 import { openNotifyDir, type NotifyDir, type NotifySocket } from '../platform/notify-socket.js';
+import { urlOf } from './ports.js';
 import { QUIET_READY_MS, waitForReadiness } from './readiness.js';
 import { openSharedSocket, withListenPid, type SharedSocket } from './socket.js';
 
@@ -34,7 +35,6 @@ export function createSocketHandoff(serve: SocketServe): Handoff {
   let announced = false;
   let starts = 0;
   const generations = new Map<number, GenerationSignals>();
-  const url = (port: number): string => `http://${serve.host.includes(':') ? `[${serve.host}]` : serve.host}:${port}`;
   return {
     readyTimeoutMs: serve.readyTimeoutMs + BACKSTOP_MS,
     drainTimeoutMs: serve.drainTimeoutMs,
@@ -48,7 +48,7 @@ export function createSocketHandoff(serve: SocketServe): Handoff {
         throw error;
       }
       notifyDir = openNotifyDir();
-      if (sockets.length === 1) return url(sockets[0]!.port);
+      if (sockets.length === 1) return urlOf(serve.host, sockets[0]!.port);
       // The names are the user's; whether a port speaks TLS is the program's business: no scheme.
       return sockets.map((socket, index) => `${serve.host}:${socket.port} (${serve.listeners[index]!.name})`).join(', ');
     },

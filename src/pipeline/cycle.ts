@@ -5,7 +5,8 @@ import type { LoopGuard } from '../build/loop-guard.js';
 import type { TypeChecker } from '../build/type-checker.js';
 import { formatTypeErrors } from '../ui/report.js';
 import type { BuildOutcome, BuildResult, HookName, HotEvent } from '../events.js';
-import { groupListens, liveGroupMembers } from '../platform/proc.js';
+import { groupListenAddress } from '../handoff/ports.js';
+import { liveGroupMembers } from '../platform/proc.js';
 import { changedPathsVariables } from '../supervise/env.js';
 import { describeHookFailure, oneAtATime, type HookOutcome, type HookRunner } from './hooks.js';
 
@@ -69,9 +70,9 @@ function listenWatch(): (pid: number) => Promise<boolean> {
     if (listens === false) return true;
     const deadline = Date.now() + (listens ? LISTEN_WAIT_MAX_MS : FIRST_LISTEN_WAIT_MS);
     for (;;) {
-      const now = groupListens(pid);
+      const now = groupListenAddress(null, pid);
       if (now === null) return true;
-      if (now) {
+      if (now !== undefined) {
         listens = true;
         return true;
       }

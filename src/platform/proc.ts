@@ -114,12 +114,8 @@ export function isFdOpenForWriting(pid: number, fd: string, file: string): boole
  * process holding that inode among its fds. Null when it cannot tell (other OS, no access).
  */
 export function findListeningProcess(port: number): { pid: number; command: string } | null {
-  const inodes = new Set((listeningSockets(port) ?? []).map((socket) => socket.inode));
-  if (inodes.size === 0) return null;
-  for (const pid of listProcessIds() ?? []) {
-    for (const inode of socketInodesOf(pid) ?? []) if (inodes.has(inode)) return { pid, command: readCommandLine(pid) };
-  }
-  return null;
+  const holder = listeningProcesses(port)[0];
+  return holder ? { pid: holder.pid, command: readCommandLine(holder.pid) } : null;
 }
 
 /** Every process that holds a socket listening on `port` (hot holds the app's sockets too): pid and working directory. */
@@ -146,15 +142,6 @@ export function listeningProcesses(port: number): Array<{ pid: number; cwd: stri
 export interface ListeningSocket {
   inode: string;
   address: string;
-}
-
-/** Whether a process of the group `pgid` listens on a TCP port; null when /proc cannot tell (not Linux). */
-export function groupListens(pgid: number): boolean | null {
-  const sockets = listeningSockets(null);
-  const members = liveGroupMembers(pgid);
-  if (sockets === null || members === null) return null;
-  const inodes = new Set(sockets.map((socket) => socket.inode));
-  return members.some((pid) => (socketInodesOf(pid) ?? []).some((inode) => inodes.has(inode)));
 }
 
 /** The sockets listening on `port` (null: on any port), from /proc/net/tcp and tcp6; null when neither table is readable (not Linux). */
