@@ -24,6 +24,8 @@ export function detectedOverrides(cwd: string, overrides: CliOverrides, logger: 
   const go = detectGoModule(cwd);
   if (go) {
     logger?.info(`running a Go module (${printable(go.reason)}): ${goDescription(go.main)}`);
+    // air's settings (poll for a Docker bind mount, delay) are not read: say how to bring them.
+    if (existsSync(path.join(cwd, '.air.toml'))) logger?.info('.air.toml is here, and hot does not read it: `hot init --from .air.toml` writes its settings as a .hotrc.toml');
     return { overrides, lookedFor: [], project: goUserConfig(go.main) };
   }
   const detection = detectEntry(cwd);

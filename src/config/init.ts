@@ -38,7 +38,7 @@ export function writeNewConfig(dir: string, text: string): string {
 function newConfigFile(dir: string): string {
   const file = path.join(dir, CONFIG_FILE_NAME);
   if (existsSync(file)) {
-    throw new ConfigError(`${CONFIG_FILE_NAME} already exists here, not overwriting it`, { hint: 'edit it, or delete it first to start from the template' });
+    throw new ConfigError(`${CONFIG_FILE_NAME} already exists here, not overwriting it`, { hint: 'edit it, or delete it first to write a new one' });
   }
   return file;
 }

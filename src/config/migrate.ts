@@ -146,7 +146,10 @@ function fromAir(air: Table, draft: Draft, source: string): void {
     const value = get(key);
     return typeof value === 'string' && value.trim() !== '' ? value : undefined;
   };
-  const bin = given('full_bin') ?? given('bin') ?? AIR_DEFAULTS.bin;
+  // air's newer entrypoint (a path, or its argv) says what bin says.
+  const entrypoint = get('entrypoint');
+  const entry = Array.isArray(entrypoint) && strings(entrypoint).length > 0 ? strings(entrypoint) : given('entrypoint');
+  const bin = given('full_bin') ?? entry ?? given('bin') ?? AIR_DEFAULTS.bin;
   draft.set('bin', bin);
   if (get('poll') === true) draft.set('poll', true);
   if (get('poll_interval') !== undefined) draft.note(source, 'build.poll_interval', build.poll_interval, 'hot polls every 300 ms');

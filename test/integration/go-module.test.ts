@@ -18,10 +18,12 @@ describe('a Go module', () => {
 
   it('runs with no config: builds, serves, serves an edit, keeps serving through a compile error, ignores tests and testdata', async () => {
     const project = session.project('go-server');
+    project.write('.air.toml', '[build]\npoll = true\n');
     const port = await freePort();
     const hot = session.run(project, [], { env: { ...goEnv(), PORT: String(port) } });
     await hot.interact(
       output(/running a Go module \(go\.mod and package main in main\.go\): go build -o \.\/tmp\/app \., then \.\/tmp\/app/),
+      output(/\.air\.toml is here, and hot does not read it: `hot init --from \.air\.toml` writes its settings as a \.hotrc\.toml/),
       output(/started \.\/tmp\/app/, { timeoutMs: 120_000 }),
       watching(),
       answer(port, /hello from go v1 \(template v1\)/),

@@ -55,6 +55,11 @@ describe('migrateConfig from .air.toml', () => {
     expect(keysOf(migrateConfig('/p/.air.toml', `[build]\nkill_delay = ${given}\n`).text).run).toEqual({ kill_timeout: ms });
   });
 
+  it('takes air\'s entrypoint, a path or an argv, as bin', () => {
+    expect(keysOf(migrateConfig('/p/.air.toml', '[build]\nentrypoint = "./tmp/server"\n').text).bin).toBe('./tmp/server');
+    expect(keysOf(migrateConfig('/p/.air.toml', '[build]\nentrypoint = ["./tmp/server", "-v"]\n').text).bin).toEqual(['./tmp/server', '-v']);
+  });
+
   it('keeps air\'s log as a comment: log_file would take the program\'s terminal away', () => {
     const { text } = migrateConfig('/p/.air.toml', '[build]\nlog = "build-errors.log"\n');
     expect(keysOf(text).log_file).toBeUndefined();
