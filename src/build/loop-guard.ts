@@ -51,48 +51,48 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
   const slack = options.clockSlackMs ?? 20;
   const programWindowMs = options.programWindowMs ?? PROGRAM_WRITE_WINDOW_MS;
   const now = options.now ?? Date.now;
-  let startedAt = Number.NaN;
-  let finishedAt: number | null = null;
-  let programStartedAt: number | null = null;
+  /** This cycle's spans, and the previous cycle's: an event can arrive a cycle late (a watcher that batches). */
+  let current: CycleSpans = emptySpans();
+  let previous: CycleSpans = emptySpans();
   let written = new Map<string, Writer>();
-  /** [start, end] of each hook of the cycle; end is null while the hook runs. */
-  let hookSpans: Array<[number, number | null]> = [];
   let streak = 0;
   /** The paths of the last self-triggered cycle: a loop rewrites the same files each round. */
   let lastLoopPaths = '';
 
+  /** Who of this span's cycle wrote a file modified at `modifiedAtMs`, if any. */
+  const writerIn = (spans: CycleSpans, modifiedAtMs: number, isSource: boolean): Writer | null => {
+    if (Number.isNaN(spans.startedAt)) return null;
+    const counts = (from: number, to: number): boolean => modifiedAtMs >= from - slack && modifiedAtMs <= to + slack && !(isSource && to - from > LONG_STEP_MS);
+    if (spans.hooks.some(([from, to]) => counts(from, to ?? now()))) return 'hook';
+    if (counts(spans.startedAt, spans.finishedAt ?? now())) return 'build';
+    const started = spans.programStartedAt;
+    if (!isSource && started !== null && modifiedAtMs >= started - slack && modifiedAtMs <= started + programWindowMs) return 'program';
+    return null;
+  };
+
   return {
     buildStarted() {
-      startedAt = now();
-      finishedAt = null;
-      programStartedAt = null;
+      previous = current;
+      current = { ...emptySpans(), startedAt: now() };
       written = new Map();
-      hookSpans = [];
     },
     buildFinished() {
-      finishedAt = now();
+      current.finishedAt = now();
     },
     programStarted() {
-      programStartedAt = now();
+      current.programStartedAt = now();
     },
     hookStarted() {
       const span: [number, number | null] = [now(), null];
-      hookSpans.push(span);
+      current.hooks.push(span);
       return () => {
         span[1] = now();
       };
     },
     noteChange(absolutePath, modifiedAtMs, isSource = false) {
-      if (modifiedAtMs === undefined || Number.isNaN(startedAt)) return;
-      const buildEnd = finishedAt ?? now();
-      const counts = (from: number, to: number): boolean => modifiedAtMs >= from - slack && modifiedAtMs <= to + slack && !(isSource && to - from > LONG_STEP_MS);
-      if (hookSpans.some(([from, to]) => counts(from, to ?? now()))) {
-        written.set(absolutePath, 'hook');
-      } else if (counts(startedAt, buildEnd)) {
-        written.set(absolutePath, 'build');
-      } else if (!isSource && programStartedAt !== null && modifiedAtMs >= programStartedAt - slack && modifiedAtMs <= programStartedAt + programWindowMs) {
-        written.set(absolutePath, 'program');
-      }
+      if (modifiedAtMs === undefined) return;
+      const writer = writerIn(current, modifiedAtMs, isSource) ?? writerIn(previous, modifiedAtMs, isSource);
+      if (writer) written.set(absolutePath, writer);
     },
     isLooping(paths) {
       const selfTriggered = paths.length > 0 && paths.every((file) => written.has(file));
@@ -104,4 +104,16 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
       return writers.has('hook') ? 'hook' : writers.has('program') ? 'program' : 'build';
     },
   };
+}
+
+interface CycleSpans {
+  startedAt: number;
+  finishedAt: number | null;
+  programStartedAt: number | null;
+  /** [start, end] of each hook of the cycle; end is null while the hook runs. */
+  hooks: Array<[number, number | null]>;
+}
+
+function emptySpans(): CycleSpans {
+  return { startedAt: Number.NaN, finishedAt: null, programStartedAt: null, hooks: [] };
 }

@@ -10,7 +10,8 @@ import { ensurePrivateDir } from '../platform/private-dir.js';
 import { checkCommands } from './doctor-commands.js';
 import { countInotifyWatchesInUse, findListeningProcess, listeningProcesses, readInotifyWatchLimit } from '../platform/proc.js';
 import { createPathFilter } from '../watch/filter.js';
-import { loadGitignoreRules } from '../watch/gitignore.js';
+import { nativeWatcherUnavailable } from '../watch/watcher.js';
+import { loadGitignoreRules, readNestedGitignore } from '../watch/gitignore.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -32,7 +33,7 @@ const MAX_COUNTED_PATHS = 2_000_000;
  * would watch, whether file-system events arrive at all, the public port, and the commands to run.
  */
 export async function runChecks(config: ResolvedConfig, cwd: string): Promise<CheckResult[]> {
-  const results: CheckResult[] = [checkNode(), checkWatchLimit(config), await probeEvents(config, cwd)];
+  const results: CheckResult[] = [checkNode(), checkWatcher(config), checkWatchLimit(config), await probeEvents(config, cwd)];
   const ports = config.serve.strategy === 'socket' ? config.serve.listeners.map((listener) => listener.port) : config.serve.port !== null ? [config.serve.port] : [];
   const host = config.serve.strategy === 'restart' || config.serve.strategy === 'hold' ? '127.0.0.1' : config.serve.host;
   for (const port of ports.filter((port) => port !== 0)) results.push(await checkPort(port, host, cwd, config.configFile ? path.dirname(config.configFile) : cwd));
@@ -113,26 +114,45 @@ function checkNode(): CheckResult {
 }
 
 function checkWatchLimit(config: ResolvedConfig): CheckResult {
-  const files = countWatchedFiles(config);
-  if (config.watch.poll) return { status: 'ok', line: `${files.toLocaleString('en-US')} files to watch, by polling (poll = true): no inotify watches needed` };
+  const { files, directories } = countWatched(config);
+  const fileCount = `${files.toLocaleString('en-US')} files`;
+  if (config.watch.poll) return { status: 'ok', line: `${fileCount} to watch, by polling (poll = true): no inotify watches needed` };
+  const unavailable = nativeWatcherUnavailable();
+  // The native watcher takes one inotify watch per directory; chokidar, its fallback, one per file.
+  const watches = unavailable === null ? directories : files;
+  const what = unavailable === null ? `${fileCount} in ${directories.toLocaleString('en-US')} directories to watch (native watcher, one inotify watch per directory)` : `${fileCount} to watch`;
   const limit = readInotifyWatchLimit();
-  if (limit === null) return { status: 'skip', line: `${files.toLocaleString('en-US')} files to watch; the inotify limit is not readable here (not Linux?)` };
+  if (limit === null) return { status: 'skip', line: `${what}; the inotify limit is not readable here (not Linux?)` };
   const inUse = countInotifyWatchesInUse();
   const free = limit - inUse;
-  const summary = `${files.toLocaleString('en-US')} files to watch; inotify limit ${limit.toLocaleString('en-US')}, ${inUse.toLocaleString('en-US')} in use by running programs`;
-  const hint = `raise it: sudo sysctl fs.inotify.max_user_watches=${Math.max(524288, nextPowerOfTwo(files + inUse))} (and in /etc/sysctl.conf), or narrow include/exclude`;
-  if (files > free) return { status: 'fail', line: `${summary}: not enough, hot would fall back to polling`, hint };
-  if (files > free / 2) return { status: 'warn', line: `${summary}: more than half of what is left`, hint };
+  const summary = `${what}; inotify limit ${limit.toLocaleString('en-US')}, ${inUse.toLocaleString('en-US')} in use by running programs`;
+  const hint = `raise it: sudo sysctl fs.inotify.max_user_watches=${Math.max(524288, nextPowerOfTwo(watches + inUse))} (and in /etc/sysctl.conf), or narrow include/exclude`;
+  if (watches > free) return { status: 'fail', line: `${summary}: not enough, hot would fall back to polling`, hint };
+  if (watches > free / 2) return { status: 'warn', line: `${summary}: more than half of what is left`, hint };
   return { status: 'ok', line: summary };
 }
 
-/** The files the watcher would look at: the same ignore rules, walked without following symlinks. */
-function countWatchedFiles(config: ResolvedConfig): number {
+/** Which watcher hot would use here: the native one, or chokidar (and why). */
+function checkWatcher(config: ResolvedConfig): CheckResult {
+  if (config.watch.poll) return { status: 'ok', line: 'file watching: chokidar, polling (poll = true)' };
+  const unavailable = nativeWatcherUnavailable();
+  if (unavailable === null) return { status: 'ok', line: 'file watching: native (@parcel/watcher)' };
+  return {
+    status: 'warn',
+    line: `file watching: chokidar, because the native watcher cannot load here (${unavailable})`,
+    hint: 'it works the same, with one inotify watch and more memory per file; reinstall hot (npm ci) to get the native watcher back',
+  };
+}
+
+/** The files and directories the watcher would look at: the same ignore rules, walked without following symlinks. */
+function countWatched(config: ResolvedConfig): { files: number; directories: number } {
   const { watch: settings } = config;
-  const filter = createPathFilter({ ...settings, gitignoreRules: settings.gitignore ? loadGitignoreRules(settings.root) : null });
+  const filter = createPathFilter({ ...settings, gitignoreRules: settings.gitignore ? loadGitignoreRules(settings.root) : null, readNestedGitignore });
   let files = 0;
+  let directories = 0;
   let seen = 0;
   const walk = (dir: string): void => {
+    directories++;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -149,7 +169,7 @@ function countWatchedFiles(config: ResolvedConfig): number {
     }
   };
   walk(settings.root);
-  return files;
+  return { files, directories };
 }
 
 /**

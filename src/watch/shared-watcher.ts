@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FileChange } from '../events.js';
 import type { Logger } from '../ui/logger.js';
-import { createWatcher, type Watcher, type WatcherOptions } from './watcher.js';
+import { createWatcher, type Watcher, type WatcherBackend, type WatcherOptions } from './watcher.js';
 
 export interface SharedWatcherOptions {
   /** The repository root: the one directory chokidar walks. */
@@ -27,6 +27,7 @@ export interface SharedWatcher {
   view(options: WatcherOptions): Watcher;
   start(): void;
   readonly ready: Promise<void>;
+  readonly backend: WatcherBackend;
   watchedFileCount(): number;
   close(): Promise<void>;
 }
@@ -71,8 +72,13 @@ class RepositoryWatcher implements SharedWatcher {
     }
     const ready = this.#started ? this.#scheduleRescan() : this.#firstReady;
     let closing: Promise<void> | undefined;
+    const shared = this;
     return {
       ready,
+      get backend() {
+        return shared.backend;
+      },
+      refresh: () => Promise.resolve(false),
       watchedFileCount: () => this.#current?.watchedFileCount() ?? 0,
       close: () => {
         closing ??= Promise.resolve().then(() => this.#forget(view));
@@ -90,6 +96,10 @@ class RepositoryWatcher implements SharedWatcher {
 
   get ready(): Promise<void> {
     return this.#firstReady;
+  }
+
+  get backend(): WatcherBackend {
+    return this.#current?.backend ?? (this.#poll ? 'polling' : 'native');
   }
 
   watchedFileCount(): number {
@@ -145,8 +155,12 @@ class RepositoryWatcher implements SharedWatcher {
   }
 
   #open(): Watcher {
+    return createWatcher(this.#watcherOptions());
+  }
+
+  #watcherOptions(): WatcherOptions {
     const { root } = this.#options;
-    return createWatcher({
+    return {
       root,
       extraPaths: [...new Set([...this.#views].flatMap((view) => [...view.extraPaths]))].filter((file) => !contains(root, file)),
       isIgnored: (file, isDirectory) => this.#isIgnored(file, isDirectory),
@@ -156,7 +170,7 @@ class RepositoryWatcher implements SharedWatcher {
       pollIntervalMs: this.#options.pollIntervalMs,
       onWatchLimit: () => this.#switchToPolling(),
       logger: this.#options.logger,
-    });
+    };
   }
 
   #switchToPolling(): void {
@@ -173,6 +187,7 @@ class RepositoryWatcher implements SharedWatcher {
       this.#rescan = null;
       if (this.#closed) return;
       const previous = this.#current;
+      if (previous && (await previous.refresh(this.#watcherOptions()))) return;
       const next = this.#open();
       this.#current = next;
       await next.ready;

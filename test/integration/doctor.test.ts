@@ -20,7 +20,8 @@ describe('hot doctor', () => {
     const output = hot.output();
     expect(output).toMatch(/^\[hot\] ok {4}node v\d+\.\d+\.\d+$/m);
     // .hotrc.toml, app.mjs, src/a.js, src/b.ts: node_modules is never watched.
-    expect(output).toMatch(/^\[hot\] ok {4}4 files to watch; inotify limit [\d,]+, [\d,]+ in use by running programs$/m);
+    expect(output).toMatch(/^\[hot\] ok {4}4 files in 2 directories to watch \(native watcher, one inotify watch per directory\); inotify limit [\d,]+, [\d,]+ in use by running programs$/m);
+    expect(output).toMatch(/^\[hot\] ok {4}file watching: native \(@parcel\/watcher\)$/m);
     expect(output).toMatch(/^\[hot\] ok {4}file-system events arrive in \. \(in \d+ ms\)$/m);
     expect(output).toMatch(/^\[hot\] ok {4}bin: node app\.mjs$/m);
     expect(output).toMatch(/^\[hot\] no problems found$/m);

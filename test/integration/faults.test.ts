@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { get } from '../helpers/http.js';
-import { act, answer, output, watching } from '../helpers/interact.js';
+import { act, answer, exit, output, watching } from '../helpers/interact.js';
 import { linkWorkspacePackages } from '../helpers/project.js';
 import { startHttpApp, useSession } from '../helpers/session.js';
 
@@ -69,6 +69,26 @@ describe('faults hot keeps its footing through', () => {
       output(/restarting: other\.js changed/),
     );
     expect(hot.count(/restarting:/)).toBe(2);
+  });
+
+  it('falls back to chokidar where the native watcher cannot load: says so in --verbose and in doctor, and still restarts', async () => {
+    const project = session.project();
+    project.write('app.mjs', "console.log('app v1');\nsetInterval(() => {}, 1000);\n");
+    project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
+    const env = { HOT_TEST_NATIVE_WATCHER: 'missing' };
+    const hot = session.run(project, ['--verbose'], { env });
+    await hot.interact(
+      output(/native file watching is not available \(HOT_TEST_NATIVE_WATCHER=missing\): using chokidar/),
+      output(/watching \. \(\d+ files; build: no build\)/),
+      act('edit app.mjs', () => project.write('app.mjs', "console.log('app v2');\nsetInterval(() => {}, 1000);\n")),
+      output(/restarting: app\.mjs changed/),
+      output(/^app v2$/m),
+    );
+    expect(hot.count(/using chokidar/)).toBe(1);
+    const doctor = session.run(project, ['doctor'], { env });
+    await doctor.interact(exit());
+    expect(doctor.output()).toMatch(/^\[hot\] warn {2}file watching: chokidar, because the native watcher cannot load here \(HOT_TEST_NATIVE_WATCHER=missing\)$/m);
+    expect(doctor.output()).toMatch(/^\[hot\] ok {4}\d+ files to watch; inotify limit/m);
   });
 
   it('runs out of inotify watches in a monorepo: the one shared watcher polls from then on', async () => {

@@ -47,8 +47,8 @@ function allowed(from: string, to: string, typeOnly: boolean, target: string, so
   }
   if (from === 'hot') return [...STAGES, 'pipeline', 'events', 'errors', 'platform', 'config', 'ui'].includes(to);
   if (from === 'cli') {
-    // The doctor counts the files hot would watch with the watcher's own ignore rules.
-    if (to === 'watch') return /[\\/](filter|gitignore)\.js$/.test(target);
+    // The doctor counts the files hot would watch with the watcher's own ignore rules, and says which watcher it would use.
+    if (to === 'watch') return /[\\/](filter|gitignore|watcher)\.js$/.test(target);
     return ['hot', 'index', 'config', 'workspace', 'ui', 'errors', 'events', 'platform'].includes(to);
   }
   if (from === 'index') return true;
