@@ -165,7 +165,7 @@ function launcherWords(launcher: Command | undefined): string[] | null {
   return launcher?.kind === 'argv' ? launcher.argv : null;
 }
 
-function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSources = [] }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
+function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSources = [], typescript }: ResolveInput, root: string, build: ResolvedBuild, run: ResolvedRun): ResolvedWatch {
   // Run in place, the program may load files its build never sees (a directory scan, a computed import()).
   let defaultInclude = build.kind === 'esbuild' && build.outfile && !user.include ? BUNDLE_DEFAULT_INCLUDE : DEFAULT_INCLUDE;
   let defaultExclude: readonly string[] = [];
@@ -190,6 +190,8 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSou
       // The program loads them in place, so an edit restarts it (a build command decides for itself what it rebuilds).
       ...(build.kind === 'command' ? [] : internalSources),
       ...appearing,
+      // A tsconfig outside the root that the root's extends (a monorepo's tsconfig.base.json): an edit rebuilds and restarts.
+      ...(typescript?.extended ?? []).filter((file) => path.relative(root, file).startsWith('..')),
     ],
     appearing,
   };

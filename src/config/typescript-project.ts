@@ -11,6 +11,8 @@ export interface TypeScriptProject {
   incremental: boolean;
   /** The tsconfig that sets emitDecoratorMetadata (the root's, or one it extends), when one does. */
   decoratorMetadata?: string;
+  /** The tsconfigs the root's extends, nearest first (a monorepo's tsconfig.base.json). */
+  extended?: readonly string[];
 }
 
 /**
@@ -21,7 +23,14 @@ export function findTypeScriptProject(root: string): TypeScriptProject {
   const chain = readTsconfigChain(root);
   const incremental = settingSource(chain, 'incremental') !== null || settingSource(chain, 'composite') !== null;
   const decoratorMetadata = settingSource(chain, 'emitDecoratorMetadata');
-  return { tsc: findProjectTsc(root), hasTsconfig: existsSync(path.join(root, 'tsconfig.json')), incremental, ...(decoratorMetadata ? { decoratorMetadata } : {}) };
+  const extended = chain.slice(1).map(({ file }) => file);
+  return {
+    tsc: findProjectTsc(root),
+    hasTsconfig: existsSync(path.join(root, 'tsconfig.json')),
+    incremental,
+    ...(decoratorMetadata ? { decoratorMetadata } : {}),
+    ...(extended.length > 0 ? { extended } : {}),
+  };
 }
 
 function findProjectTsc(root: string): string | null {

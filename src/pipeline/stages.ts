@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { createNoBuilder, type Builder } from '../build/builder.js';
 import { createCommandBuilder } from '../build/command.js';
 import { createEsbuildBuilder } from '../build/esbuild.js';
@@ -10,7 +11,7 @@ import type { ChangeBatch, ConfigReload, FileChange } from '../events.js';
 import type { SpawnChild } from '../supervise/child.js';
 import type { Logger } from '../ui/logger.js';
 import { createPathFilter, type PathFilter } from '../watch/filter.js';
-import { loadGitignoreRules } from '../watch/gitignore.js';
+import { loadGitignoreRules, readNestedGitignore } from '../watch/gitignore.js';
 import type { Router, Subscription, SubscriptionSpec } from '../watch/router.js';
 
 /** The stages a pipeline drives and replaces when its config changes: the filter, its subscription, the builder, the type checker. */
@@ -131,6 +132,14 @@ class PipelineStages implements Stages {
     await Promise.allSettled([this.#subscription.close(), this.#builder.close(), this.#checker.close()]);
   }
 
+  /** A .gitignore that changes applies at once: what it now ignores is no longer watched, what it no longer ignores is. */
+  #noticeGitignore(change: FileChange): void {
+    if (!this.#config.watch.gitignore || path.basename(change.path) !== '.gitignore') return;
+    this.#filter = makeFilter(this.#config);
+    // Said once the new rules are in effect: a save made after this line is seen by them.
+    void this.#subscription.update(this.#spec()).then(() => this.#options.logger.info(`${path.relative(this.#options.cwd, change.path) || change.path} changed: watching by its new rules`));
+  }
+
   async #replaceChecker(next: ResolvedConfig): Promise<void> {
     const old = this.#checker;
     this.#checker = makeChecker(next, this.#options);
@@ -146,7 +155,10 @@ class PipelineStages implements Stages {
       // config is the monorepo's to watch: it reloads the packages in dependency order.
       extraPaths: config.watch.alwaysWatch.filter((file) => file !== config.baseConfigFile),
       isIgnored: (file, isDirectory) => this.#filter.isIgnored(file, isDirectory),
-      accept: (change) => this.#options.accept(change, this),
+      accept: (change) => {
+        this.#noticeGitignore(change);
+        return this.#options.accept(change, this);
+      },
       wants: (file) => this.#options.wants(file, this),
       delayMs: config.watch.delayMs,
       onBatch: this.#options.onBatch,
@@ -157,7 +169,7 @@ class PipelineStages implements Stages {
 
 function makeFilter(config: ResolvedConfig): PathFilter {
   const { watch } = config;
-  return createPathFilter({ ...watch, gitignoreRules: watch.gitignore ? loadGitignoreRules(watch.root) : null });
+  return createPathFilter({ ...watch, gitignoreRules: watch.gitignore ? loadGitignoreRules(watch.root) : null, readNestedGitignore });
 }
 
 function makeBuilder(config: ResolvedConfig, options: StagesOptions): Builder {

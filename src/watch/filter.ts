@@ -8,6 +8,11 @@ export interface PathFilterOptions {
   exclude: readonly string[];
   /** Contents of the root .gitignore (and .git/info/exclude), or null to ignore none. */
   gitignoreRules: string | null;
+  /**
+   * Reads the .gitignore of a directory below the root (null when it has none): its rules apply to
+   * the paths under that directory, as git applies them. Without it, only the root's rules count.
+   */
+  readNestedGitignore?: (absoluteDir: string) => string | null;
   /** Absolute paths never watched (build outputs); a directory covers everything inside it. */
   outputs: readonly string[];
   /** Absolute paths always watched and always relevant (config file, env files). */
@@ -47,6 +52,7 @@ export function createPathFilter(options: PathFilterOptions): PathFilter {
   const isIncludedGlob = include.length > 0 ? picomatch(include, matchOptions) : () => false;
   const isExcludedGlob = picomatch(directoryPatterns(options.exclude), matchOptions);
   const gitignore: Ignore | null = options.gitignoreRules === null ? null : ignore().add(options.gitignoreRules);
+  const nested = options.gitignoreRules !== null && options.readNestedGitignore ? createNestedRules(options.root, options.readNestedGitignore) : null;
   const always = new Set(options.alwaysWatch);
   const outputs = options.outputs.map((p) => path.resolve(p));
 
@@ -70,7 +76,7 @@ export function createPathFilter(options: PathFilterOptions): PathFilter {
       if (gitignore.ignores(relative)) return true;
       if (isDirectory === true && gitignore.ignores(`${relative}/`)) return true;
     }
-    return false;
+    return nested !== null && nested(relative, isDirectory === true);
   };
 
   return {
@@ -81,5 +87,34 @@ export function createPathFilter(options: PathFilterOptions): PathFilter {
       if (relative === null || relative === '') return false;
       return isIncludedGlob(relative) && !isIgnored(absolutePath, false);
     },
+  };
+}
+
+/**
+ * The rules of the .gitignore files below the root: for `a/b/c.ts`, those of `a/.gitignore` on
+ * `b/c.ts`, then those of `a/b/.gitignore` on `c.ts`. Each directory's file is read once, when a
+ * path under it is first asked about. (A path any level ignores is ignored: a deeper `!pattern`
+ * does not take back what a shallower file ignores.)
+ */
+function createNestedRules(root: string, read: (absoluteDir: string) => string | null): (relative: string, isDirectory: boolean) => boolean {
+  const byDirectory = new Map<string, Ignore | null>();
+  const rulesOf = (dir: string): Ignore | null => {
+    let rules = byDirectory.get(dir);
+    if (rules === undefined) {
+      const text = read(path.join(root, dir));
+      rules = text === null ? null : ignore().add(text);
+      byDirectory.set(dir, rules);
+    }
+    return rules;
+  };
+  return (relative, isDirectory) => {
+    const parts = relative.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const rules = rulesOf(parts.slice(0, depth).join('/'));
+      if (rules === null) continue;
+      const below = parts.slice(depth).join('/');
+      if (rules.ignores(below) || (isDirectory && rules.ignores(`${below}/`))) return true;
+    }
+    return false;
   };
 }

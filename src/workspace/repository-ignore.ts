@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_EXCLUDE } from '../config/schema.js';
 import { createPathFilter } from '../watch/filter.js';
-import { loadGitignoreRules } from '../watch/gitignore.js';
+import { loadGitignoreRules, readNestedGitignore } from '../watch/gitignore.js';
 
 /**
  * What the one watcher of a repository never walks: dependencies, VCS data and what the root
@@ -13,6 +13,7 @@ export function repositoryIgnoreRule(root: string, packageDirs: readonly string[
     include: [],
     exclude: DEFAULT_EXCLUDE,
     gitignoreRules: loadGitignoreRules(root),
+    readNestedGitignore,
     outputs: [],
     alwaysWatch: baseConfigFile ? [baseConfigFile] : [],
   });

@@ -228,6 +228,23 @@ describe('hot dev at a workspace root', () => {
     );
   });
 
+  it("restarts a package when the root tsconfig its own extends changes, and only that package", async () => {
+    const hot = session.run(
+      monorepo((copy) => {
+        copy.write('tsconfig.base.json', '{ "compilerOptions": { "strict": true } }\n');
+        copy.write('packages/web/tsconfig.json', '{ "extends": "../../tsconfig.base.json" }\n');
+      }),
+      ['dev'],
+    );
+    await allStarted(hot);
+    await hot.interact(
+      act('edit tsconfig.base.json', () => project.write('tsconfig.base.json', '{ "compilerOptions": { "strict": false } }\n')),
+      output(/^web\s+│ \[hot\] restarting: tsconfig\.base\.json changed/m),
+      output(readyLine('web')),
+    );
+    expect(hot.sinceMark()).not.toMatch(/^(api|worker|shared)\s+│ \[hot\] restarting/m);
+  });
+
   it('a root .hotrc.toml that runs a program makes the root the app, as without packages', async () => {
     const hot = session.run(
       monorepo((copy) => {

@@ -9,19 +9,35 @@ import { useSession } from '../helpers/session.js';
 /** The program's start line for its n-th restart. */
 const up = (restarts: number) => output(new RegExp(`^up ${restarts}$`, 'm'));
 
-/** Trees change under a running hot: each change restarts once, and what appears stays watched. */
-describe('changes to the tree itself', () => {
+/**
+ * Trees change under a running hot: each change restarts once, and what appears stays watched. The
+ * same tests run against the native watcher and against polling (chokidar), as one suite.
+ */
+describe.each(['native events', 'polling'])('changes to the tree itself (%s)', (mode) => {
   const session = useSession();
 
-  async function start(extraConfig = ''): Promise<{ hot: HotProcess; project: TempProject }> {
+  async function start(prepare: (project: TempProject) => void = () => {}): Promise<{ hot: HotProcess; project: TempProject }> {
     const project = session.project();
     project.write('app.mjs', 'console.log(`up ${process.env.HOT_RESTART_COUNT}`);\nsetInterval(() => {}, 1000);\n');
     project.write('src/keep.ts', 'export {};\n');
-    project.write('.hotrc.toml', `include = ["src/**/*.ts"]\nbin = "node app.mjs"\n${extraConfig}`);
-    const hot = session.run(project, []);
+    project.write('.hotrc.toml', 'include = ["src/**/*.ts"]\nbin = "node app.mjs"\n');
+    prepare(project);
+    const hot = session.run(project, ['--verbose'], mode === 'polling' ? { env: { HOT_POLL: '1' } } : {});
     await hot.interact(up(0), watching());
+    expect(hot.output()).toContain(mode === 'polling' ? 'polling every' : 'watching .');
+    expect(/using chokidar/.test(hot.output())).toBe(false);
     return { hot, project };
   }
+
+  /** Edits `file`, then the sentinel: the one restart that follows names only the sentinel, so `file` was not a change. */
+  const notAChange = (project: TempProject, file: string, restarts: number) => [
+    act(`edit ${file}, then src/keep.ts`, () => {
+      project.write(file, `export const edited = ${restarts};\n`);
+      project.write('src/keep.ts', `export const keep = ${restarts};\n`);
+    }),
+    output(/restarting: src\/keep\.ts changed \(/),
+    up(restarts),
+  ];
 
   it('watches a directory created later, and files inside it after that', async () => {
     const { hot, project } = await start();
@@ -75,6 +91,30 @@ describe('changes to the tree itself', () => {
     );
   });
 
+  it('honours a .gitignore below the root', async () => {
+    const { hot, project } = await start((p) => p.write('src/generated/.gitignore', '*.gen.ts\n'));
+    await hot.interact(...notAChange(project, 'src/generated/api.gen.ts', 1));
+    expect(hot.output()).not.toContain('api.gen.ts changed');
+  });
+
+  it('applies an edited .gitignore at once, both ways', async () => {
+    const { hot, project } = await start((p) => {
+      p.write('.gitignore', 'src/vendor/\n');
+      p.write('src/vendor/lib.ts', 'export {};\n');
+      p.write('src/noisy/log.ts', 'export {};\n');
+    });
+    await hot.interact(
+      ...notAChange(project, 'src/vendor/lib.ts', 1),
+      act('ignore src/noisy/ instead of src/vendor/', () => project.write('.gitignore', 'src/noisy/\n')),
+      output(/\.gitignore changed: watching by its new rules/),
+      act('edit src/vendor/lib.ts', () => project.write('src/vendor/lib.ts', 'export const now = 1;\n')),
+      output(/restarting: src\/vendor\/lib\.ts changed/),
+      up(2),
+      ...notAChange(project, 'src/noisy/log.ts', 3),
+    );
+    expect(hot.output()).not.toContain('noisy/log.ts changed');
+  });
+
   it('never reacts to an emacs lock file', async () => {
     const { hot, project } = await start();
     await hot.interact(
@@ -85,5 +125,36 @@ describe('changes to the tree itself', () => {
       output(/restarting: src\/keep\.ts changed \(/),
     );
     expect(hot.output()).not.toContain('.#keep');
+  });
+});
+
+describe.each(['native events', 'polling'])('directories that move and go (%s)', (mode) => {
+  const session = useSession();
+
+  it('watches a directory tree moved in from elsewhere, down to its deepest files, and restarts when it is removed', async () => {
+    const project = session.project();
+    const elsewhere = session.project();
+    project.write('app.mjs', 'console.log(`up ${process.env.HOT_RESTART_COUNT}`);\nsetInterval(() => {}, 1000);\n');
+    project.write('.hotrc.toml', 'include = ["src/**/*.ts"]\nbin = "node app.mjs"\n');
+    project.write('src/keep.ts', 'export {};\n');
+    elsewhere.write('feature/deep/er/x.ts', 'export const x = 1;\n');
+    const hot = session.run(project, [], mode === 'polling' ? { env: { HOT_POLL: '1' } } : {});
+    await hot.interact(
+      up(0),
+      watching(),
+      act('move a directory tree in', () => renameSync(elsewhere.path('feature'), project.path('src/feature'))),
+      output(/restarting: src\/feature\/deep\/er\/x\.ts changed/),
+      up(1),
+      act('edit its deepest file', () => writeFileSync(project.path('src/feature/deep/er/x.ts'), 'export const x = 2;\n')),
+      output(/restarting: src\/feature\/deep\/er\/x\.ts changed/),
+      up(2),
+      act('add a file deep inside it', () => writeFileSync(project.path('src/feature/deep/y.ts'), 'export const y = 1;\n')),
+      output(/restarting: src\/feature\/deep\/y\.ts changed/),
+      up(3),
+      act('remove the whole tree', () => rmSync(project.path('src/feature'), { recursive: true })),
+      output(/restarting: src\/feature\/deep\/\S+\.ts \(\+1 more\) changed/),
+      up(4),
+    );
+    expect(hot.count(/restarting:/)).toBe(4);
   });
 });

@@ -83,6 +83,38 @@ describe('createPathFilter: .gitignore', () => {
   });
 });
 
+describe('createPathFilter: nested .gitignore files', () => {
+  const files: Record<string, string> = { [at('src/gen')]: '*.gen.ts\n/only-here.ts\n', [at('src')]: 'tmp/\n' };
+  const read = (dir: string): string | null => files[dir] ?? null;
+
+  it.each([
+    ['src/gen/api.gen.ts', false, true],
+    ['src/gen/deeper/api.gen.ts', false, true],
+    ['src/api.gen.ts', false, false],
+    ['src/gen/only-here.ts', false, true],
+    ['src/gen/deeper/only-here.ts', false, false],
+    ['src/tmp', true, true],
+    ['src/gen/tmp/a.ts', false, true],
+    ['tmp/a.ts', false, false],
+  ])('isIgnored(%s) is %s', (relative, isDirectory, expected) => {
+    expect(filter({ gitignoreRules: '', readNestedGitignore: read }).isIgnored(at(relative), isDirectory)).toBe(expected);
+  });
+
+  it('reads each directory\'s file once, and none when gitignore is off', () => {
+    const asked: string[] = [];
+    const counting = (dir: string): string | null => {
+      asked.push(dir);
+      return read(dir);
+    };
+    const f = filter({ gitignoreRules: '', readNestedGitignore: counting });
+    f.isIgnored(at('src/gen/a.ts'), false);
+    f.isIgnored(at('src/gen/b.ts'), false);
+    expect(asked.sort()).toEqual([at('src'), at('src/gen')]);
+    const off = filter({ gitignoreRules: null, readNestedGitignore: counting });
+    expect(off.isIgnored(at('src/gen/api.gen.ts'), false)).toBe(false);
+  });
+});
+
 describe('createPathFilter: outputs and always-watched files', () => {
   it('never watches build outputs, file or directory', () => {
     const f = filter({ include: ['**/*'], outputs: [at('out'), at('bundle.mjs')] });
