@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { POLL_INTERVAL_MS, type CliOverrides, type ResolvedConfig } from '../config/schema.js';
+import { CONFIG_FILE_NAME, POLL_INTERVAL_MS, type CliOverrides, type ResolvedConfig } from '../config/schema.js';
 import { isHotError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { createHandoff } from '../handoff/generations.js';
@@ -11,11 +12,12 @@ import { formatPaths } from '../ui/format.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
 import { createLinePrefixer } from '../ui/prefix.js';
 import { createReport, describeWorkspaceWatching } from '../ui/report.js';
-import { createRouter, type Router } from '../watch/router.js';
+import { createRouter, type Router, type Subscription, type SubscriptionSpec } from '../watch/router.js';
 import { loadPackageConfig } from './package-config.js';
 import type { Workspace, WorkspacePackage } from './packages.js';
-import { isInsideAny } from './repository-ignore.js';
+import { isInsideAny, workspaceDeclarations } from './repository-ignore.js';
 import { plan, type Plan } from './plan.js';
+import { loadWorkspace } from './packages.js';
 
 export interface MonorepoOptions {
   workspace: Workspace;
@@ -57,13 +59,15 @@ export function createWorkspaceHot(options: MonorepoOptions): HotMonorepo {
  */
 class WorkspaceHot implements HotMonorepo {
   readonly ready: Promise<void>;
-  readonly #options: MonorepoOptions;
+  #options: MonorepoOptions;
   readonly #root: string;
-  readonly #plan: Plan;
+  #plan: Plan;
   readonly #router: Router;
+  #repository: Subscription | null = null;
+  #replanning: Promise<void> = Promise.resolve();
   readonly #watchdog: Watchdog;
   readonly #members = new Map<string, Member>();
-  readonly #running: Set<string>;
+  #running: Set<string>;
   readonly #listeners = new Set<(event: PackageEvent) => void>();
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -75,7 +79,8 @@ class WorkspaceHot implements HotMonorepo {
     this.#plan = plan(options);
     this.#router = createRouter({
       root: this.#root,
-      isIgnored: this.#plan.repositoryRule,
+      // The plan changes when packages come and go: the rule is always the current plan's.
+      isIgnored: (file, isDirectory) => this.#plan.repositoryRule(file, isDirectory),
       poll: this.#plan.poll,
       pollIntervalMs: POLL_INTERVAL_MS,
       onPolling: (files) => options.logger.info(`watching ${files} files by polling every ${POLL_INTERVAL_MS} ms`),
@@ -114,6 +119,8 @@ class WorkspaceHot implements HotMonorepo {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#closed = true;
+      // A re-read of the workspace in flight ends first, so that the packages it started are closed too.
+      await this.#replanning;
       await Promise.allSettled([...this.#members.values()].map((member) => member.pipeline.close()));
       await this.#router.close();
       this.#watchdog.close();
@@ -230,26 +237,106 @@ class WorkspaceHot implements HotMonorepo {
    * and files another package bundles without declaring the dependency.
    */
   #subscribeRepository(): void {
+    this.#repository = this.#router.subscribe(this.#repositorySpec());
+  }
+
+  #repositorySpec(): SubscriptionSpec {
     const { baseConfigFile, repositoryRule, configs } = this.#plan;
+    const declarations = workspaceDeclarations(this.#root);
     const wants = (file: string): boolean => {
-      if (file === baseConfigFile) return true;
+      if (file === baseConfigFile || this.#declaresPackages(file, declarations)) return true;
       const owner = this.#ownerOf(file);
       return (owner !== undefined && !this.#members.has(owner.name)) || this.#directConsumers(file, owner).length > 0;
     };
-    this.#router.subscribe({
+    return {
       root: this.#root,
-      extraPaths: baseConfigFile ? [baseConfigFile] : [],
-      // Inside a running package, its own subscription decides what is walked.
-      isIgnored: (file, isDirectory) => repositoryRule(file, isDirectory) || (isInsideAny(this.#running, this.#root, file) && !this.#running.has(file)),
+      extraPaths: [...(baseConfigFile ? [baseConfigFile] : []), ...declarations],
+      // Inside a running package, its own subscription decides what is walked; the files saying
+      // that a package is there are the repository's too (a package removed stops).
+      isIgnored: (file, isDirectory) =>
+        repositoryRule(file, isDirectory) || (isInsideAny(this.#running, this.#root, file) && !this.#running.has(file) && !(isDirectory !== true && this.#isPackageFile(file))),
       accept: (change) => !this.#closed && wants(change.path),
       // The packages' own quiet period: the shortest any of them asks for.
       delayMs: Math.min(...[...configs.values()].map((config) => config.watch.delayMs)),
       onBatch: (batch) => this.#route(batch.paths),
-    });
+    };
+  }
+
+  /** A package.json or .hotrc.toml directly in a running package's directory. */
+  #isPackageFile(file: string): boolean {
+    const name = path.basename(file);
+    return (name === 'package.json' || name === CONFIG_FILE_NAME) && this.#running.has(path.dirname(file));
+  }
+
+  /**
+   * The root's package.json or pnpm-workspace.yaml, or a package.json or .hotrc.toml that appears,
+   * goes or changes in a package's place. A running package's .hotrc.toml is its pipeline's to
+   * reload, unless it is gone: the package then stops.
+   */
+  #declaresPackages(file: string, declarations: readonly string[]): boolean {
+    if (declarations.includes(file)) return true;
+    const name = path.basename(file);
+    if (name !== 'package.json' && name !== CONFIG_FILE_NAME) return false;
+    const known = this.#options.workspace.packages.find((pkg) => pkg.dir === path.dirname(file));
+    if (known === undefined || name === 'package.json' || !this.#members.has(known.name)) return true;
+    return !existsSync(file);
+  }
+
+  /**
+   * Packages came or went (a package.json or .hotrc.toml in a package's place, the root's
+   * workspace declaration): the workspace is read again; new packages start, packages gone (or no
+   * longer with a config) stop, the others keep running untouched. A workspace that no longer
+   * reads keeps the running packages as they are.
+   */
+  async #replan(): Promise<void> {
+    if (this.#closed) return;
+    const { logger } = this.#options;
+    let next: Plan;
+    let workspace;
+    try {
+      workspace = loadWorkspace(this.#root, { tolerateBrokenManifest: false });
+      if (!workspace) return;
+      next = plan({ ...this.#options, workspace });
+    } catch (error) {
+      if (!isHotError(error)) throw error;
+      logger.error(`the workspace changed, and hot keeps the packages it runs: ${error.message}`, error.hint ? { hint: error.hint } : undefined);
+      return;
+    }
+    const gone = [...this.#members.values()].filter((member) => !next.configs.has(member.pkg.name));
+    const added = [...next.configs.keys()].filter((name) => !this.#members.has(name));
+    this.#options = { ...this.#options, workspace };
+    this.#plan = next;
+    for (const member of gone) {
+      this.#members.delete(member.pkg.name);
+      logger.info(`${member.pkg.name} is no longer a package with a ${CONFIG_FILE_NAME} here: stopping it`);
+    }
+    await Promise.allSettled(gone.map((member) => member.pipeline.close()));
+    if (this.#closed) return;
+    const fresh: Member[] = [];
+    for (const group of next.graph.startOrder(added)) {
+      for (const name of group) {
+        const pkg = next.byName.get(name)!;
+        logger.info(`new package ${name} (${path.relative(this.#root, pkg.dir)}): starting it`);
+        const member = this.#createMember(pkg, next.configs.get(name)!);
+        this.#members.set(name, member);
+        fresh.push(member);
+      }
+    }
+    this.#running = new Set([...this.#members.values()].map((member) => member.pkg.dir));
+    // The repository's rule changed with the plan: the watcher walks by the new one.
+    await this.#repository?.update(this.#repositorySpec());
+    // Not awaited: close() must not wait for a new package's first cycle.
+    for (const member of fresh) void this.#startMember(member).catch(() => undefined);
   }
 
   #route(paths: readonly string[]): void {
     if (this.#closed) return;
+    const declarations = workspaceDeclarations(this.#root);
+    if (paths.some((file) => this.#declaresPackages(file, declarations))) {
+      this.#replanning = this.#replanning
+        .then(() => this.#replan())
+        .catch((error: unknown) => this.#options.logger.error(`internal error: ${(error as Error).stack ?? String(error)}`, { hint: 'please report this as a bug' }));
+    }
     const { baseConfigFile } = this.#plan;
     if (baseConfigFile && paths.includes(baseConfigFile)) {
       void this.#inDependencyOrder((member) => member.pipeline.request({ type: 'config-changed', file: baseConfigFile }));

@@ -26,6 +26,8 @@ export interface Workspace {
   root: string;
   /** Where the package patterns came from, for messages. */
   sources: string[];
+  /** The package patterns as declared (`packages/*`, `!packages/old`). */
+  patterns: string[];
   packages: WorkspacePackage[];
   /** Packages left out, each with the reason: a package.json that does not parse, a name used twice. */
   problems: WorkspaceProblem[];
@@ -62,7 +64,7 @@ export function loadWorkspace(root: string, options: { tolerateBrokenManifest?: 
   const packages = dropDuplicateNames(found, problems, root);
   const names = new Set(packages.map((pkg) => pkg.name));
   for (const pkg of packages) pkg.dependsOn = pkg.dependsOn.filter((name) => names.has(name) && name !== pkg.name);
-  return { root, sources: declared.sources, packages, problems };
+  return { root, sources: declared.sources, patterns: declared.patterns, packages, problems };
 }
 
 function readPatterns(root: string, tolerateBrokenManifest: boolean): { patterns: string[]; sources: string[] } | null {
@@ -111,6 +113,27 @@ function readPnpmPatterns(file: string): string[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw new ConfigError('pnpm-workspace.yaml: "packages" must be a list of globs, e.g. - "packages/*"');
   return list.map(String);
+}
+
+/**
+ * Where packages may be, by the declared patterns: a directory that matches one (`isPlace`), and
+ * the directories on the way to one (`isOnTheWay`: the root and each pattern's fixed part). Paths
+ * relative to the root, with `/`.
+ */
+export function packagePlaces(patterns: readonly string[]): { isPlace(relative: string): boolean; isOnTheWay(relative: string): boolean } {
+  const positive = patterns.filter((p) => !p.startsWith('!')).map(normalisePattern);
+  const negative = patterns.filter((p) => p.startsWith('!')).map((p) => normalisePattern(p.slice(1)));
+  const isExcluded = negative.length > 0 ? picomatch(negative) : () => false;
+  const matches = positive.length > 0 ? picomatch(positive) : () => false;
+  const onTheWay = new Set(['']);
+  for (const pattern of positive) {
+    const parts = picomatch.scan(pattern).base.split('/').filter(Boolean);
+    for (let depth = 1; depth <= parts.length; depth++) onTheWay.add(parts.slice(0, depth).join('/'));
+  }
+  return {
+    isPlace: (relative) => relative !== '' && matches(relative) && !isExcluded(relative),
+    isOnTheWay: (relative) => onTheWay.has(relative),
+  };
 }
 
 /** Directories matching the patterns (`!` ones subtract), holding a package.json, sorted. */

@@ -49,7 +49,7 @@ export function plan(options: MonorepoOptions): Plan {
     labels: createPackageLabels(selected, options.color),
     configs,
     baseConfigFile,
-    repositoryRule: repositoryIgnoreRule(root, packageDirs, baseConfigFile),
+    repositoryRule: repositoryIgnoreRule(root, packageDirs, baseConfigFile, workspace.patterns),
     poll: [...configs.values()].some((config) => config.watch.poll),
   };
 }

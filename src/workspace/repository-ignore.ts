@@ -1,13 +1,25 @@
 import path from 'node:path';
 import { DEFAULT_EXCLUDE } from '../config/schema.js';
+import { CONFIG_FILE_NAME } from '../config/schema.js';
 import { createPathFilter } from '../watch/filter.js';
 import { loadGitignoreRules, readNestedGitignore } from '../watch/gitignore.js';
+import { packagePlaces } from './packages.js';
+
+/** The files at the root that declare the workspace's packages. */
+export function workspaceDeclarations(root: string): string[] {
+  return [path.join(root, 'package.json'), path.join(root, 'pnpm-workspace.yaml')];
+}
+
+/** In a place where a package may be, the files that say one is there (and runs). */
+const PACKAGE_FILES = new Set(['package.json', CONFIG_FILE_NAME]);
 
 /**
- * What the one watcher of a repository never walks: dependencies, VCS data and what the root
- * .gitignore ignores, and everything that is neither inside one of `packageDirs` nor on the way to one.
+ * What the one watcher of a repository never walks: dependencies, VCS data and what the .gitignore
+ * files ignore, and everything that is neither inside one of `packageDirs` nor on the way to one.
+ * So that packages can come and go, the files declaring the workspace are watched, and so are, in
+ * each place the declared `patterns` give a package, its package.json and .hotrc.toml.
  */
-export function repositoryIgnoreRule(root: string, packageDirs: readonly string[], baseConfigFile: string | null): (file: string, isDirectory?: boolean) => boolean {
+export function repositoryIgnoreRule(root: string, packageDirs: readonly string[], baseConfigFile: string | null, patterns: readonly string[] = []): (file: string, isDirectory?: boolean) => boolean {
   const filter = createPathFilter({
     root,
     include: [],
@@ -19,7 +31,17 @@ export function repositoryIgnoreRule(root: string, packageDirs: readonly string[
   });
   const inside = new Set(packageDirs);
   const leading = new Set(packageDirs.flatMap((dir) => ancestorsWithin(root, dir)));
-  return (file, isDirectory) => filter.isIgnored(file, isDirectory) || (file !== baseConfigFile && !leading.has(file) && !isInsideAny(inside, root, file));
+  const declarations = new Set(workspaceDeclarations(root));
+  const places = packagePlaces(patterns);
+  const relative = (file: string): string => path.relative(root, file).split(path.sep).join('/');
+  const isPlace = (file: string): boolean => file.startsWith(root + path.sep) && (places.isPlace(relative(file)) || places.isOnTheWay(relative(file)));
+  return (file, isDirectory) => {
+    if (filter.isIgnored(file, isDirectory)) return true;
+    if (file === baseConfigFile || leading.has(file) || declarations.has(file) || isInsideAny(inside, root, file)) return false;
+    const asDirectory = isPlace(file);
+    const asFile = PACKAGE_FILES.has(path.basename(file)) && places.isPlace(relative(path.dirname(file)));
+    return isDirectory === true ? !asDirectory : isDirectory === false ? !asFile : !(asDirectory || asFile);
+  };
 }
 
 /** True when `file` is one of `dirs` or inside one. */

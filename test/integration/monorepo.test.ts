@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
 import { get } from '../helpers/http.js';
 import { act, exit, output, until, watching } from '../helpers/interact.js';
+import { isAlive } from '../helpers/processes.js';
 import { linkWorkspacePackages, type TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
@@ -243,6 +245,35 @@ describe('hot dev at a workspace root', () => {
       output(readyLine('web')),
     );
     expect(hot.sinceMark()).not.toMatch(/^(api|worker|shared)\s+│ \[hot\] restarting/m);
+  });
+
+  it('starts a package added while it runs, watches it, and stops it when it goes, without a restart of hot', async () => {
+    const hot = startMonorepo();
+    await allStarted(hot);
+    const web = latest(hot, 'web').pid;
+    await hot.interact(
+      act('add packages/extra with a .hotrc.toml', () => {
+        project.write('packages/extra/package.json', '{ "name": "extra", "private": true, "type": "module" }\n');
+        project.write('packages/extra/src/server.js', project.read('packages/web/src/server.js').replace('web v1', 'extra v1').replace('web ready', 'extra ready'));
+        project.write('packages/extra/.hotrc.toml', 'include = ["src/**/*.js"]\nbin = "node src/server.js"\n');
+      }),
+      output(/new package extra \(packages\/extra\): starting it/),
+      output(/^extra\s+│ extra ready on (\d+)/m),
+    );
+    const port = Number(/^extra\s+│ extra ready on (\d+)/m.exec(hot.output())![1]);
+    expect(await get(port)).toBe('extra v1\n');
+    await hot.interact(
+      act('edit it', () => project.replace('packages/extra/src/server.js', 'extra v1', 'extra v2')),
+      output(/^extra\s+│ \[hot\] restarting: packages\/extra\/src\/server\.js changed/m),
+      output(/^extra\s+│ extra ready on \d+/m),
+    );
+    const extraPid = Number([...hot.output().matchAll(/^extra\s+│ extra ready on \d+ pid (\d+)/gm)].at(-1)![1]);
+    await hot.interact(
+      act('remove packages/extra', () => rmSync(project.path('packages/extra'), { recursive: true })),
+      output(/extra is no longer a package with a \.hotrc\.toml here: stopping it/),
+      until('its program is gone', () => !isAlive(extraPid)),
+    );
+    expect(latest(hot, 'web').pid).toBe(web);
   });
 
   it('a root .hotrc.toml that runs a program makes the root the app, as without packages', async () => {
