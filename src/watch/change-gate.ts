@@ -18,6 +18,8 @@ export interface ChangeGateOptions {
  */
 export interface ChangeGate {
   report(kind: FileChangeKind, file: string): void;
+  /** Whether the file, as it is now, is the version last reported. */
+  isReported(file: string): boolean;
   close(): void;
 }
 
@@ -31,6 +33,8 @@ class Gate implements ChangeGate {
   readonly #rechecks = new Map<string, { timer: NodeJS.Timeout; held: FileChangeKind | null }>();
   /** Per file reported: its stamp and content digest then. */
   readonly #reportedVersions = new Map<string, string>();
+  /** Files reported gone and not seen since: a second report of their removal is the same one. */
+  readonly #gone = new Set<string>();
   #closed = false;
 
   constructor(options: ChangeGateOptions) {
@@ -42,10 +46,13 @@ class Gate implements ChangeGate {
     // A new file held back while empty stays new when its content arrives.
     const kind = reported === 'change' && this.#rechecks.get(file)?.held === 'add' ? 'add' : reported;
     if (kind === 'unlink') {
+      if (this.#gone.has(file)) return;
+      this.#gone.add(file);
       this.#reportedVersions.delete(file);
       this.#options.onChange({ kind, path: file });
       return;
     }
+    this.#gone.delete(file);
     const stamp = stampOf(file);
     // Empty: most likely caught between an editor's truncate and its write; it counts once settled.
     const empty = stamp?.size === 0;
@@ -59,6 +66,12 @@ class Gate implements ChangeGate {
     }
     if (version) this.#reportedVersions.set(file, version);
     this.#options.onChange({ kind, path: file });
+  }
+
+  isReported(file: string): boolean {
+    const stamp = stampOf(file);
+    const version = stamp && versionOf(file, stamp);
+    return version !== null && this.#reportedVersions.get(file) === version;
   }
 
   close(): void {

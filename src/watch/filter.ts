@@ -72,11 +72,14 @@ export function createPathFilter(options: PathFilterOptions): PathFilter {
     if (isExcludedGlob(relative)) return true;
     // A directory whose every possible descendant is excluded (node_modules, dist/**) is pruned whole.
     if (isDirectory === true && isExcludedGlob(`${relative}/${PROBE}`)) return true;
+    // The deepest .gitignore with a rule for the path decides, as in git: a `!pattern` below takes back what one above ignores.
+    const verdict = nested?.(relative, isDirectory === true) ?? null;
+    if (verdict !== null) return verdict === 'ignored';
     if (gitignore) {
       if (gitignore.ignores(relative)) return true;
       if (isDirectory === true && gitignore.ignores(`${relative}/`)) return true;
     }
-    return nested !== null && nested(relative, isDirectory === true);
+    return false;
   };
 
   return {
@@ -91,12 +94,12 @@ export function createPathFilter(options: PathFilterOptions): PathFilter {
 }
 
 /**
- * The rules of the .gitignore files below the root: for `a/b/c.ts`, those of `a/.gitignore` on
- * `b/c.ts`, then those of `a/b/.gitignore` on `c.ts`. Each directory's file is read once, when a
- * path under it is first asked about. (A path any level ignores is ignored: a deeper `!pattern`
- * does not take back what a shallower file ignores.)
+ * The rules of the .gitignore files below the root: for `a/b/c.ts`, those of `a/b/.gitignore` on
+ * `c.ts`, then those of `a/.gitignore` on `b/c.ts`; the first with a rule for the path says
+ * whether it is ignored or taken back (`!pattern`), null when none has one. Each directory's file is
+ * read once, when a path under it is first asked about.
  */
-function createNestedRules(root: string, read: (absoluteDir: string) => string | null): (relative: string, isDirectory: boolean) => boolean {
+function createNestedRules(root: string, read: (absoluteDir: string) => string | null): (relative: string, isDirectory: boolean) => 'ignored' | 'unignored' | null {
   const byDirectory = new Map<string, Ignore | null>();
   const rulesOf = (dir: string): Ignore | null => {
     let rules = byDirectory.get(dir);
@@ -109,12 +112,16 @@ function createNestedRules(root: string, read: (absoluteDir: string) => string |
   };
   return (relative, isDirectory) => {
     const parts = relative.split('/');
-    for (let depth = 1; depth < parts.length; depth++) {
+    for (let depth = parts.length - 1; depth >= 1; depth--) {
       const rules = rulesOf(parts.slice(0, depth).join('/'));
       if (rules === null) continue;
       const below = parts.slice(depth).join('/');
-      if (rules.ignores(below) || (isDirectory && rules.ignores(`${below}/`))) return true;
+      for (const candidate of isDirectory ? [below, `${below}/`] : [below]) {
+        const { ignored, unignored } = rules.test(candidate);
+        if (ignored) return 'ignored';
+        if (unignored) return 'unignored';
+      }
     }
-    return false;
+    return null;
   };
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Watcher, WatcherBackend, WatcherOptions } from './backend.js';
 import { createChangeGate, type ChangeGate } from './change-gate.js';
+import { createLookAgain, type LookAgain } from './look-again.js';
 import { createOutsideFiles, type OutsideFiles } from './outside-files.js';
 import { TreeIndex } from './tree-index.js';
 
@@ -50,12 +51,12 @@ export function createNativeWatcher(options: WatcherOptions): Watcher {
 
 /** The native side delivers an event at once when none came for this long (its MAX_WAIT_TIME), else after 50 ms of quiet. */
 const NATIVE_IMMEDIATE_AFTER_MS = 500;
-/** When the files next to a lone first change are looked at: before a single change's quiet (10 ms) ends. */
-const PEEK_AFTER_MS = 4;
+/** When the files next to a lone first change are looked at: before a changed file's quiet (10 ms) ends, and a new file's (50 ms). */
+const PEEK_AFTER_MS = [4, 20, 40];
 /** Files written this long before the first change arrived count as the same burst. */
 const PEEK_WINDOW_MS = 100;
-/** A directory of more files is looked at only in part. */
-const PEEK_MAX_FILES = 200;
+/** At most this many files are looked at, per look. */
+const PEEK_MAX_FILES = 300;
 
 class NativeWatcher implements Watcher {
   readonly ready: Promise<void>;
@@ -73,6 +74,9 @@ class NativeWatcher implements Watcher {
   readonly #errorsSaid = new Set<string>();
   #outside: OutsideFiles | null = null;
   #lastEventsAt = 0;
+  /** When the root's subscription was up (until then, never). */
+  #readyAt = Number.POSITIVE_INFINITY;
+  readonly #lookAgain: LookAgain;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -85,6 +89,18 @@ class NativeWatcher implements Watcher {
     this.#gate = createChangeGate({ root: this.#root, onChange: options.onChange, logger: options.logger });
     this.#extra = new Set(options.extraPaths ?? []);
     this.#index = this.#newIndex(options);
+    this.#lookAgain = createLookAgain({
+      index: () => this.#index,
+      since: () => this.#readyAt,
+      isIgnored: (file, isDirectory) => !this.#extra.has(file) && this.#options.isIgnored(file, isDirectory),
+      report: (kind, file) => {
+        if (kind === 'unlink') this.#index.removeFile(file);
+        else this.#index.addFile(file);
+        this.#gate.report(kind, file);
+      },
+      isReported: (file) => this.#gate.isReported(file),
+      onDirectory: (dir) => this.#onDirectoryAppeared(dir),
+    });
     this.ready = this.#start();
   }
 
@@ -131,6 +147,7 @@ class NativeWatcher implements Watcher {
   close(): Promise<void> {
     this.#closed = true;
     this.#gate.close();
+    this.#lookAgain.close();
     this.#closing ??= (async () => {
       await Promise.all(this.#leaving.values());
       this.#outside?.close();
@@ -149,6 +166,7 @@ class NativeWatcher implements Watcher {
     for (const [link, target] of findings.links) this.#follow(link, target);
     this.#outside = this.#watchOutside();
     await Promise.all([...this.#subscriptions.values()].map(({ subscription }) => subscription));
+    this.#readyAt = Date.now();
   }
 
   /** Whether a path lies where the root's subscription sees it: under the root, in no skipped directory. */
@@ -188,7 +206,10 @@ class NativeWatcher implements Watcher {
 
   /** Events under `dir` also come from a subscription of its own, on `target` (the directory behind a link, or itself). */
   #follow(dir: string, target: string): void {
-    if (this.#subscriptions.has(dir)) return;
+    const existing = this.#subscriptions.get(dir);
+    if (existing?.target === target) return;
+    // A link pointed elsewhere: the old target's subscription goes first.
+    if (existing) this.#dropSubscriptionsUnder(dir);
     const leaving = this.#leaving.get(dir);
     this.#leaving.delete(dir);
     const subscription = (leaving ?? Promise.resolve()).then(() => this.#subscribe(dir, target));
@@ -207,27 +228,31 @@ class NativeWatcher implements Watcher {
       if (afterIdle && events.length === 1) this.#peekSoon(events[0]!.path, arrivedAt, onActivity);
     }
     for (const event of events) this.#onEvent(event);
+    this.#lookAgain.after(new Set(events.map((event) => path.dirname(event.path))), arrivedAt);
   }
 
   /**
    * After quiet, the native side delivers the first event at once and the rest of a burst (a
    * checkout, a formatter) 50 ms after the burst ends. A lone first change may thus be the start of
-   * a burst: a few milliseconds on, the files next to it (new ones too) are looked at, and those
-   * written since just before it stir, as they would under a watcher that reports each event as it comes.
+   * a burst: a few times within the first 50 ms, the files next to it, and those of the
+   * directories next to its own that changed (a directory's time moves when a file is added to it),
+   * are looked at; those written since just before it stir, as they would under a watcher that
+   * reports each event as it comes. The first look that finds one ends the looking.
    */
-  #peekSoon(file: string, arrivedAt: number, onActivity: (file: string) => void): void {
+  #peekSoon(file: string, arrivedAt: number, onActivity: (file: string) => void, attempt = 0): void {
     const timer = setTimeout(() => {
       if (this.#closed) return;
+      const since = arrivedAt - PEEK_WINDOW_MS;
+      const budget = { left: PEEK_MAX_FILES };
       const dir = path.dirname(file);
-      let looked = 0;
-      for (const name of namesIn(dir)) {
-        if (++looked > PEEK_MAX_FILES) break;
-        const sibling = path.join(dir, name);
-        if (sibling === file) continue;
-        const modifiedAt = statOrNull(sibling)?.mtimeMs;
-        if (modifiedAt !== undefined && modifiedAt >= arrivedAt - PEEK_WINDOW_MS) onActivity(sibling);
+      let found = stirRecent(dir, file, since, budget, onActivity);
+      for (const sibling of found || dir === this.#root ? [] : namesIn(path.dirname(dir))) {
+        const other = path.join(path.dirname(dir), sibling);
+        if (other === dir || budget.left <= 0 || !((statOrNull(other)?.mtimeMs ?? 0) >= since)) continue;
+        found = stirRecent(other, file, since, budget, onActivity) || found;
       }
-    }, PEEK_AFTER_MS);
+      if (!found && attempt + 1 < PEEK_AFTER_MS.length) this.#peekSoon(file, arrivedAt, onActivity, attempt + 1);
+    }, PEEK_AFTER_MS[attempt]! - (Date.now() - arrivedAt));
     timer.unref();
   }
 
@@ -237,6 +262,9 @@ class NativeWatcher implements Watcher {
     if (type === 'delete' || stats === null) return this.#onGone(file);
     if (stats.isDirectory()) {
       if (type === 'create') this.#onDirectoryAppeared(file);
+      // A directory deleted and made again (or a link pointed elsewhere) comes as one update: what
+      // it holds now is compared with what was known; a touch changes nothing there.
+      else if (this.#index.hasDirectory(file)) this.#onDirectoryReplaced(file);
       return;
     }
     if (!this.#extra.has(file) && this.#options.isIgnored(file, false)) return;
@@ -244,21 +272,57 @@ class NativeWatcher implements Watcher {
     this.#gate.report(this.#index.addFile(file) ? 'add' : 'change', file);
   }
 
-  /** A path went: a file, or a directory with every file known under it. A path there again (vim's backup dance) changed. */
+  /**
+   * A path went: a file, or a directory with every file known under it. A path there again (vim's
+   * backup dance) changed. A file the index does not know is still reported gone (it may have come
+   * while the index was being walked again).
+   */
   #onGone(file: string): void {
-    if (lstatOrNull(file) !== null) {
-      if (this.#index.hasFile(file)) this.#gate.report('change', file);
+    const now = statOrNull(file);
+    if (now !== null) {
+      // A directory removed and another put at its path at once: what it holds is compared.
+      if (now.isDirectory() && this.#index.hasDirectory(file)) this.#onDirectoryReplaced(file);
+      else if (this.#index.hasFile(file)) this.#gate.report('change', file);
       return;
     }
-    if (this.#index.removeFile(file)) this.#gate.report('unlink', file);
-    if (!this.#index.hasDirectory(file)) return;
+    const known = this.#index.removeFile(file);
+    if (!this.#index.hasDirectory(file)) {
+      if (known || !this.#options.isIgnored(file, false)) this.#gate.report('unlink', file);
+      return;
+    }
     for (const gone of this.#index.removeTree(file)) this.#gate.report('unlink', gone);
-    for (const [dir, { subscription }] of this.#subscriptions) {
-      if (dir === this.#root || (dir !== file && !dir.startsWith(file + path.sep))) continue;
-      this.#subscriptions.delete(dir);
+    this.#dropSubscriptionsUnder(file);
+  }
+
+  /** The files known under `dir` that are gone are reported gone, the new ones new; its subscriptions start again. */
+  #onDirectoryReplaced(dir: string): void {
+    const before = this.#index.removeTree(dir);
+    const found = new Set<string>();
+    void this.#index.scan(dir).then((findings) => {
+      if (this.#closed) return;
+      for (const file of findings.files) found.add(file);
+      const gone = before.filter((file) => !found.has(file));
+      const fresh = findings.files.filter((file) => !before.includes(file));
+      const retargeted = lstatOrNull(dir)?.isSymbolicLink() === true && this.#subscriptions.get(dir)?.target !== realTarget(dir);
+      const changed = gone.length > 0 || fresh.length > 0 || retargeted;
+      for (const file of gone) this.#gate.report('unlink', file);
+      for (const file of fresh) this.#gate.report('add', file);
+      // Another directory at this path: the old one's subscriptions watch nothing any more.
+      if (changed) this.#dropSubscriptionsUnder(dir);
+      for (const [link, target] of findings.links) this.#follow(link, target);
+      if (lstatOrNull(dir)?.isSymbolicLink()) this.#follow(dir, realTarget(dir));
+      // The native side watches the new directory itself, but not the directories it came with.
+      else if (findings.subdirectories > 0) this.#follow(dir, dir);
+    }).catch((error: unknown) => this.#sayError(error as Error));
+  }
+
+  #dropSubscriptionsUnder(dir: string): void {
+    for (const [watched, { subscription }] of this.#subscriptions) {
+      if (watched === this.#root || (watched !== dir && !watched.startsWith(dir + path.sep))) continue;
+      this.#subscriptions.delete(watched);
       // The native side keeps one tree per directory while any subscription holds it: a directory
       // made again at this path must wait for this one to be gone, or it would get the stale tree.
-      this.#leaving.set(dir, subscription.then((found) => found.unsubscribe()).catch(() => undefined));
+      this.#leaving.set(watched, subscription.then((found) => found.unsubscribe()).catch(() => undefined));
     }
   }
 
@@ -269,6 +333,7 @@ class NativeWatcher implements Watcher {
    * its own, and is walked once more when that is up, for what appeared in between.
    */
   #onDirectoryAppeared(dir: string): void {
+    if (this.#index.hasDirectory(dir)) return this.#onDirectoryReplaced(dir);
     if (this.#options.isIgnored(dir, true)) {
       // Events from inside it are dropped from now on (the native side may watch it: it skips only what it was given at the start).
       this.#index.prune(dir);
@@ -302,6 +367,22 @@ function statOrNull(file: string): Stats | null {
     // Gone between the event and this look: its delete follows.
     return null;
   }
+}
+
+/** Stirs the files of `dir` (but `except`) modified since `since`; true when one was. */
+function stirRecent(dir: string, except: string, since: number, budget: { left: number }, onActivity: (file: string) => void): boolean {
+  let found = false;
+  for (const name of namesIn(dir)) {
+    if (--budget.left < 0) break;
+    const other = path.join(dir, name);
+    if (other === except) continue;
+    const stats = statOrNull(other);
+    if (stats?.isFile() && stats.mtimeMs >= since) {
+      onActivity(other);
+      found = true;
+    }
+  }
+  return found;
 }
 
 function namesIn(dir: string): string[] {

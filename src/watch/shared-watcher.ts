@@ -162,7 +162,8 @@ class RepositoryWatcher implements SharedWatcher {
     const { root } = this.#options;
     return {
       root,
-      extraPaths: [...new Set([...this.#views].flatMap((view) => [...view.extraPaths]))].filter((file) => !contains(root, file)),
+      // All of them: the backend watches those outside the root, or inside in a skipped directory, on their own.
+      extraPaths: [...new Set([...this.#views].flatMap((view) => [...view.extraPaths]))],
       isIgnored: (file, isDirectory) => this.#isIgnored(file, isDirectory),
       onChange: (change) => this.#route(change),
       onActivity: (file) => this.#stir(file),
@@ -195,8 +196,4 @@ class RepositoryWatcher implements SharedWatcher {
     });
     return this.#rescan;
   }
-}
-
-function contains(root: string, file: string): boolean {
-  return file === root || file.startsWith(root + path.sep);
 }

@@ -39,6 +39,11 @@ export class TreeIndex {
     return this.#files.get(path.dirname(file))?.has(path.basename(file)) === true;
   }
 
+  /** The names of the files known in `dir`, as a copy. */
+  filesIn(dir: string): string[] {
+    return [...(this.#files.get(dir) ?? [])];
+  }
+
   directories(): IterableIterator<string> {
     return this.#files.keys();
   }

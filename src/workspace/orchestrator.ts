@@ -15,7 +15,7 @@ import { createReport, describeWorkspaceWatching } from '../ui/report.js';
 import { createRouter, type Router, type Subscription, type SubscriptionSpec } from '../watch/router.js';
 import { loadPackageConfig } from './package-config.js';
 import type { Workspace, WorkspacePackage } from './packages.js';
-import { isInsideAny, workspaceDeclarations } from './repository-ignore.js';
+import { isInsideAny, PACKAGE_FILES, workspaceDeclarations } from './repository-ignore.js';
 import { plan, type Plan } from './plan.js';
 import { loadWorkspace } from './packages.js';
 
@@ -262,21 +262,22 @@ class WorkspaceHot implements HotMonorepo {
     };
   }
 
-  /** A package.json or .hotrc.toml directly in a running package's directory. */
+  /** A package.json, .hotrc.toml or .gitignore directly in a running package's directory. */
   #isPackageFile(file: string): boolean {
-    const name = path.basename(file);
-    return (name === 'package.json' || name === CONFIG_FILE_NAME) && this.#running.has(path.dirname(file));
+    return PACKAGE_FILES.has(path.basename(file)) && this.#running.has(path.dirname(file));
   }
 
   /**
-   * The root's package.json or pnpm-workspace.yaml, or a package.json or .hotrc.toml that appears,
-   * goes or changes in a package's place. A running package's .hotrc.toml is its pipeline's to
+   * The root's package.json, pnpm-workspace.yaml or .gitignore, or a package.json, .hotrc.toml or
+   * .gitignore that appears, goes or changes in a package's place. A running package's .hotrc.toml is its pipeline's to
    * reload, unless it is gone: the package then stops.
    */
   #declaresPackages(file: string, declarations: readonly string[]): boolean {
     if (declarations.includes(file)) return true;
     const name = path.basename(file);
-    if (name !== 'package.json' && name !== CONFIG_FILE_NAME) return false;
+    if (!PACKAGE_FILES.has(name)) return false;
+    // The repository's own rule (what it never walks) follows the .gitignore files too.
+    if (name === '.gitignore') return true;
     const known = this.#options.workspace.packages.find((pkg) => pkg.dir === path.dirname(file));
     if (known === undefined || name === 'package.json' || !this.#members.has(known.name)) return true;
     return !existsSync(file);

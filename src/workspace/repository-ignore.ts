@@ -5,13 +5,13 @@ import { createPathFilter } from '../watch/filter.js';
 import { loadGitignoreRules, readNestedGitignore } from '../watch/gitignore.js';
 import { packagePlaces } from './packages.js';
 
-/** The files at the root that declare the workspace's packages. */
+/** The files at the root whose change reads the workspace again: its packages, and what the repository skips. */
 export function workspaceDeclarations(root: string): string[] {
-  return [path.join(root, 'package.json'), path.join(root, 'pnpm-workspace.yaml')];
+  return [path.join(root, 'package.json'), path.join(root, 'pnpm-workspace.yaml'), path.join(root, '.gitignore')];
 }
 
-/** In a place where a package may be, the files that say one is there (and runs). */
-const PACKAGE_FILES = new Set(['package.json', CONFIG_FILE_NAME]);
+/** In a place where a package may be, the files that say one is there (and runs), and what it skips. */
+export const PACKAGE_FILES: ReadonlySet<string> = new Set(['package.json', CONFIG_FILE_NAME, '.gitignore']);
 
 /**
  * What the one watcher of a repository never walks: dependencies, VCS data and what the .gitignore

@@ -91,6 +91,24 @@ describe.each(['native events', 'polling'])('changes to the tree itself (%s)', (
     );
   });
 
+  it('watches a directory replaced at once by another (removed, and a staged one moved in)', async () => {
+    const { hot, project } = await start((p) => p.write('src/gen/old.ts', 'export {};\n'));
+    const staged = session.project();
+    staged.write('gen/deep/new.ts', 'export const n = 1;\n');
+    await hot.interact(
+      act('replace src/gen', () => {
+        rmSync(project.path('src/gen'), { recursive: true });
+        renameSync(staged.path('gen'), project.path('src/gen'));
+      }),
+      // Polling may see the new file and the old one's removal apart: one restart or two.
+      output(/restarting: src\/gen\/(?:deep\/new|old)\.ts /),
+      act('edit the deep file of the new one', () => writeFileSync(project.path('src/gen/deep/new.ts'), 'export const n = 2;\n')),
+      // The watcher saw the edit (--verbose), and a restart follows (with polling, the old file's removal may join it).
+      output(/^\[hot\] change src\/gen\/deep\/new\.ts$/m),
+      output(/restarting: src\/gen\//),
+    );
+  });
+
   it('honours a .gitignore below the root', async () => {
     const { hot, project } = await start((p) => p.write('src/generated/.gitignore', '*.gen.ts\n'));
     await hot.interact(...notAChange(project, 'src/generated/api.gen.ts', 1));

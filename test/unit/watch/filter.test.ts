@@ -100,6 +100,13 @@ describe('createPathFilter: nested .gitignore files', () => {
     expect(filter({ gitignoreRules: '', readNestedGitignore: read }).isIgnored(at(relative), isDirectory)).toBe(expected);
   });
 
+  it('lets a deeper !pattern take back what a shallower .gitignore ignores, as git does', () => {
+    const f = filter({ gitignoreRules: '*.gen.ts\n', readNestedGitignore: (dir) => (dir === at('src') ? '!keep.gen.ts\n' : null) });
+    expect(f.isIgnored(at('src/keep.gen.ts'), false)).toBe(false);
+    expect(f.isIgnored(at('src/other.gen.ts'), false)).toBe(true);
+    expect(f.isIgnored(at('keep.gen.ts'), false)).toBe(true);
+  });
+
   it('reads each directory\'s file once, and none when gitignore is off', () => {
     const asked: string[] = [];
     const counting = (dir: string): string | null => {
