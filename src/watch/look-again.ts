@@ -25,7 +25,8 @@ export interface LookAgain {
  * @parcel/watcher 2.6 can lose an event: a delivery copies the pending events and then clears the
  * list in two steps, and an event added in between is dropped (on a loaded machine, a file written
  * right after another change; seen as a file created just after a directory was removed). So
- * the directories of each delivery are looked at again shortly after: a file the index does not
+ * the directories of each delivery are looked at again shortly after (files written too recently
+ * for their event to have arrived are left to it): a file the index does not
  * know is new, a known one that is gone was removed, and one modified since just before the
  * delivery (and since the watcher started) is reported as a change (the change gate drops it when that version was reported already).
  */
@@ -35,6 +36,8 @@ export function createLookAgain(options: LookAgainOptions): LookAgain {
 
   const look = (dirs: Map<string, number>): void => {
     let budget = MAX_ENTRIES;
+    // A file written later than this may still have its event on the way (the native side waits for 50 ms of quiet).
+    const settled = Date.now() - EVENT_ON_THE_WAY_MS;
     for (const [dir, deliveredAt] of dirs) {
       const index = options.index();
       if (!index.hasDirectory(dir)) continue;
@@ -59,6 +62,7 @@ export function createLookAgain(options: LookAgainOptions): LookAgain {
           continue;
         }
         if (options.isIgnored(file, false)) continue;
+        if (stats.mtimeMs > settled) continue;
         if (!index.hasFile(file)) options.report('add', file);
         else if (stats.mtimeMs >= Math.max(options.since(), deliveredAt - RECENT_MS) && !options.isReported(file)) options.report('change', file);
       }
@@ -87,8 +91,10 @@ export function createLookAgain(options: LookAgainOptions): LookAgain {
   };
 }
 
-/** When the directories of a delivery are looked at again. */
-const LOOK_AFTER_MS = [30, 120];
+/** When the directories of a delivery are looked at again: after the native side has delivered what was on the way. */
+const LOOK_AFTER_MS = [150, 500];
+/** How long an event may still be on its way from the native side. */
+const EVENT_ON_THE_WAY_MS = 100;
 /** A file modified this long before the delivery may have had its event lost. */
 const RECENT_MS = 1000;
 /** At most this many directories per delivery, and entries per look. */
