@@ -93,6 +93,8 @@ describe('warm standby', () => {
     await hot.interact(
       act('set v2', () => project.replace('app.cjs', "const VERSION = 'v1'", "const VERSION = 'v2'")),
       answer(port, /^v2$/),
+      // Its stderr line may come through after its first answer.
+      until('the new version has said what it sees', () => programLines(hot).length >= 2),
     );
     expect(spawns(hot).at(-1)).toMatchObject({ pid: first, warm: true });
     const [cold, warm] = programLines(hot);
@@ -109,6 +111,7 @@ describe('warm standby', () => {
       act('edit package.json', () => project.write('package.json', '{ "name": "standby-app", "private": true, "version": "1.0.1" }\n')),
       act('set v3', () => project.replace('app.cjs', "const VERSION = 'v2'", "const VERSION = 'v3'")),
       answer(port, /^v3$/),
+      until('v3 has said what it sees', () => programLines(hot).at(-1)?.version === 'v3'),
     );
     expect(standbyEvents(hot, 'discarded').filter((event) => event.pid === second)).toEqual([expect.objectContaining({ detail: expect.stringMatching(/package/) })]);
     expect(spawns(hot).at(-1)!.warm).toBeUndefined();
