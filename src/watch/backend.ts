@@ -1,9 +1,6 @@
 import type { FileChange } from '../events.js';
 import type { Logger } from '../ui/logger.js';
 
-/** `native`: @parcel/watcher, one inotify watch per directory; `chokidar`: fs.watch per file, its fallback; `polling`: stat timers. */
-export type WatcherBackend = 'native' | 'chokidar' | 'polling';
-
 export interface WatcherOptions {
   root: string;
   /** Files always watched, whatever `isIgnored` says, also outside the root (an env file one level up). */
@@ -26,8 +23,6 @@ export interface Watcher {
   readonly ready: Promise<void>;
   /** Number of files (not directories) being watched. */
   watchedFileCount(): number;
-  /** Which backend delivers the events, once `ready` (before, the one being tried). */
-  readonly backend: WatcherBackend;
   /**
    * New rules for the same root, applied in place; false when this backend cannot (it is then
    * replaced by a new one, walked afresh). The native one must: its native side keeps one tree per

@@ -5,7 +5,7 @@ import type { FileChangeKind } from '../events.js';
 import { readInotifyWatchLimit } from '../platform/proc.js';
 import { createChangeGate, stampOf, type ChangeGate } from './change-gate.js';
 import { createRecentPaths, type RecentPaths } from './recent-paths.js';
-import type { Watcher, WatcherBackend, WatcherOptions } from './backend.js';
+import type { Watcher, WatcherOptions } from './backend.js';
 
 /** chokidar on one root: polling (`poll`), and the event-based fallback where the native watcher cannot run. */
 export function createChokidarWatcher(options: WatcherOptions): Watcher {
@@ -51,10 +51,6 @@ class ChokidarWatcher implements Watcher {
       this.#fsWatcher.once('ready', () => resolve());
     });
     simulateWatchLimit(this.#fsWatcher, this.ready, root, options.poll === true);
-  }
-
-  get backend(): WatcherBackend {
-    return this.#options.poll === true ? 'polling' : 'chokidar';
   }
 
   watchedFileCount(): number {

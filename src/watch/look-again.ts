@@ -1,6 +1,6 @@
-import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { FileChangeKind } from '../events.js';
+import { namesIn, statOrNull } from './fs-probe.js';
 import type { TreeIndex } from './tree-index.js';
 
 export interface LookAgainOptions {
@@ -41,13 +41,9 @@ export function createLookAgain(options: LookAgainOptions): LookAgain {
     for (const [dir, deliveredAt] of dirs) {
       const index = options.index();
       if (!index.hasDirectory(dir)) continue;
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        // Gone: its removal is an event of its own.
-        continue;
-      }
+      // Gone: its removal is an event of its own.
+      if (statOrNull(dir) === null) continue;
+      const names = namesIn(dir);
       const present = new Set(names);
       for (const name of index.filesIn(dir)) {
         if (!present.has(name)) options.report('unlink', path.join(dir, name));
@@ -100,12 +96,3 @@ const RECENT_MS = 1000;
 /** At most this many directories per delivery, and entries per look. */
 const MAX_DIRS = 32;
 const MAX_ENTRIES = 2000;
-
-function statOrNull(file: string): Stats | null {
-  try {
-    return statSync(file);
-  } catch {
-    // Gone between the listing and this look.
-    return null;
-  }
-}

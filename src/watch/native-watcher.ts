@@ -1,11 +1,11 @@
-import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Watcher, WatcherBackend, WatcherOptions } from './backend.js';
+import type { Watcher, WatcherOptions } from './backend.js';
 import { createChangeGate, type ChangeGate } from './change-gate.js';
+import { lstatOrNull, namesIn, realpathOrNull, statOrNull } from './fs-probe.js';
 import { createLookAgain, type LookAgain } from './look-again.js';
 import { createOutsideFiles, type OutsideFiles } from './outside-files.js';
-import { TreeIndex } from './tree-index.js';
+import { TreeIndex, type ScanFindings } from './tree-index.js';
 
 /** The part of @parcel/watcher hot uses. */
 interface NativeEvent {
@@ -60,7 +60,6 @@ const PEEK_MAX_FILES = 300;
 
 class NativeWatcher implements Watcher {
   readonly ready: Promise<void>;
-  readonly backend: WatcherBackend = 'native';
   #options: WatcherOptions;
   readonly #module: NativeModule;
   readonly #root: string;
@@ -92,7 +91,7 @@ class NativeWatcher implements Watcher {
     this.#lookAgain = createLookAgain({
       index: () => this.#index,
       since: () => this.#readyAt,
-      isIgnored: (file, isDirectory) => !this.#extra.has(file) && this.#options.isIgnored(file, isDirectory),
+      isIgnored: (file, isDirectory) => this.#skips(file, isDirectory),
       report: (kind, file) => {
         if (kind === 'unlink') this.#index.removeFile(file);
         else this.#index.addFile(file);
@@ -130,6 +129,11 @@ class NativeWatcher implements Watcher {
 
   #newIndex(options: WatcherOptions): TreeIndex {
     return new TreeIndex((file, isDirectory) => !this.#extra.has(file) && options.isIgnored(file, isDirectory));
+  }
+
+  /** A path the rules skip (an always-watched file never is). */
+  #skips(file: string, isDirectory?: boolean): boolean {
+    return !this.#extra.has(file) && this.#options.isIgnored(file, isDirectory);
   }
 
   #watchOutside(): OutsideFiles {
@@ -267,7 +271,7 @@ class NativeWatcher implements Watcher {
       else if (this.#index.hasDirectory(file)) this.#onDirectoryReplaced(file);
       return;
     }
-    if (!this.#extra.has(file) && this.#options.isIgnored(file, false)) return;
+    if (this.#skips(file, false)) return;
     // An atomic save (a file renamed over the original) arrives as a new file: it is a change of a known one.
     this.#gate.report(this.#index.addFile(file) ? 'add' : 'change', file);
   }
@@ -287,7 +291,7 @@ class NativeWatcher implements Watcher {
     }
     const known = this.#index.removeFile(file);
     if (!this.#index.hasDirectory(file)) {
-      if (known || !this.#options.isIgnored(file, false)) this.#gate.report('unlink', file);
+      if (known || !this.#skips(file, false)) this.#gate.report('unlink', file);
       return;
     }
     for (const gone of this.#index.removeTree(file)) this.#gate.report('unlink', gone);
@@ -296,24 +300,30 @@ class NativeWatcher implements Watcher {
 
   /** The files known under `dir` that are gone are reported gone, the new ones new; its subscriptions start again. */
   #onDirectoryReplaced(dir: string): void {
-    const before = this.#index.removeTree(dir);
-    const found = new Set<string>();
+    const before = new Set(this.#index.removeTree(dir));
     void this.#index.scan(dir).then((findings) => {
       if (this.#closed) return;
-      for (const file of findings.files) found.add(file);
-      const gone = before.filter((file) => !found.has(file));
-      const fresh = findings.files.filter((file) => !before.includes(file));
-      const retargeted = lstatOrNull(dir)?.isSymbolicLink() === true && this.#subscriptions.get(dir)?.target !== realTarget(dir);
-      const changed = gone.length > 0 || fresh.length > 0 || retargeted;
+      const found = new Set(findings.files);
+      const gone = [...before].filter((file) => !found.has(file));
+      const fresh = findings.files.filter((file) => !before.has(file));
+      const retargeted = lstatOrNull(dir)?.isSymbolicLink() === true && this.#subscriptions.get(dir)?.target !== (realpathOrNull(dir) ?? dir);
       for (const file of gone) this.#gate.report('unlink', file);
       for (const file of fresh) this.#gate.report('add', file);
       // Another directory at this path: the old one's subscriptions watch nothing any more.
-      if (changed) this.#dropSubscriptionsUnder(dir);
-      for (const [link, target] of findings.links) this.#follow(link, target);
-      if (lstatOrNull(dir)?.isSymbolicLink()) this.#follow(dir, realTarget(dir));
-      // The native side watches the new directory itself, but not the directories it came with.
-      else if (findings.subdirectories > 0) this.#follow(dir, dir);
+      if (gone.length > 0 || fresh.length > 0 || retargeted) this.#dropSubscriptionsUnder(dir);
+      this.#followWhatCameWith(dir, findings);
     }).catch((error: unknown) => this.#sayError(error as Error));
+  }
+
+  /**
+   * A directory that appeared (or was replaced) and was walked: the links in it, the directory
+   * itself when it is a link, and the directories it came with, which the native side does not
+   * watch, get subscriptions of their own.
+   */
+  #followWhatCameWith(dir: string, findings: ScanFindings): void {
+    for (const [link, target] of findings.links) this.#follow(link, target);
+    if (lstatOrNull(dir)?.isSymbolicLink()) this.#follow(dir, realpathOrNull(dir) ?? dir);
+    else if (findings.subdirectories > 0) this.#follow(dir, dir);
   }
 
   #dropSubscriptionsUnder(dir: string): void {
@@ -342,10 +352,10 @@ class NativeWatcher implements Watcher {
     void this.#index.scan(dir).then(async (findings) => {
       if (this.#closed) return;
       for (const file of findings.files) this.#gate.report('add', file);
-      for (const [link, target] of findings.links) this.#follow(link, target);
-      if (lstatOrNull(dir)?.isSymbolicLink()) return this.#follow(dir, realTarget(dir));
-      if (findings.subdirectories === 0 || this.#subscriptions.has(dir)) return;
-      this.#follow(dir, dir);
+      const followedAlready = this.#subscriptions.has(dir);
+      this.#followWhatCameWith(dir, findings);
+      // A directory it came with may have had files added before its watch was up: walked once more.
+      if (followedAlready || lstatOrNull(dir)?.isSymbolicLink() || findings.subdirectories === 0) return;
       await this.#subscriptions.get(dir)?.subscription;
       if (this.#closed || statOrNull(dir)?.isDirectory() !== true) return;
       for (const file of (await this.#index.scan(dir)).files) this.#gate.report('add', file);
@@ -357,15 +367,6 @@ class NativeWatcher implements Watcher {
     if (this.#errorsSaid.has(message)) return;
     this.#errorsSaid.add(message);
     this.#options.logger.warn(`watcher error: ${message}`);
-  }
-}
-
-function statOrNull(file: string): Stats | null {
-  try {
-    return statSync(file);
-  } catch {
-    // Gone between the event and this look: its delete follows.
-    return null;
   }
 }
 
@@ -383,33 +384,6 @@ function stirRecent(dir: string, except: string, since: number, budget: { left: 
     }
   }
   return found;
-}
-
-function namesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    // Gone: nothing next to the change.
-    return [];
-  }
-}
-
-function lstatOrNull(file: string): Stats | null {
-  try {
-    return lstatSync(file);
-  } catch {
-    // Gone.
-    return null;
-  }
-}
-
-function realTarget(link: string): string {
-  try {
-    return realpathSync(link);
-  } catch {
-    // Gone again: its subscription fails and is said once.
-    return link;
-  }
 }
 
 /**

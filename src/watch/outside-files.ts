@@ -1,6 +1,7 @@
-import { statSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { FileChangeKind } from '../events.js';
+import { statOrNull } from './fs-probe.js';
 
 export interface OutsideFilesOptions {
   /** Absolute paths of single files, each watched through its directory (an atomic save replaces the file). */
@@ -26,7 +27,7 @@ export function createOutsideFiles(options: OutsideFilesOptions): OutsideFiles {
     if (!byDirectory.has(dir)) byDirectory.set(dir, new Set());
     byDirectory.get(dir)!.add(path.basename(file));
   }
-  const present = new Set(options.files.filter(exists));
+  const present = new Set(options.files.filter(isFile));
   const watchers: FSWatcher[] = [];
   for (const [dir, names] of byDirectory) {
     try {
@@ -35,7 +36,7 @@ export function createOutsideFiles(options: OutsideFilesOptions): OutsideFiles {
         const file = path.join(dir, name);
         options.onActivity(file);
         const was = present.has(file);
-        if (exists(file)) {
+        if (isFile(file)) {
           present.add(file);
           options.onChange(was ? 'change' : 'add', file);
         } else if (was) {
@@ -60,11 +61,6 @@ export function createOutsideFiles(options: OutsideFilesOptions): OutsideFiles {
   };
 }
 
-function exists(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    // Not there.
-    return false;
-  }
+function isFile(file: string): boolean {
+  return statOrNull(file)?.isFile() === true;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FileChange } from '../events.js';
 import type { Logger } from '../ui/logger.js';
-import { createWatcher, type Watcher, type WatcherBackend, type WatcherOptions } from './watcher.js';
+import { createWatcher, type Watcher, type WatcherOptions } from './watcher.js';
 
 export interface SharedWatcherOptions {
   /** The repository root: the one directory chokidar walks. */
@@ -27,7 +27,6 @@ export interface SharedWatcher {
   view(options: WatcherOptions): Watcher;
   start(): void;
   readonly ready: Promise<void>;
-  readonly backend: WatcherBackend;
   watchedFileCount(): number;
   close(): Promise<void>;
 }
@@ -72,12 +71,8 @@ class RepositoryWatcher implements SharedWatcher {
     }
     const ready = this.#started ? this.#scheduleRescan() : this.#firstReady;
     let closing: Promise<void> | undefined;
-    const shared = this;
     return {
       ready,
-      get backend() {
-        return shared.backend;
-      },
       refresh: () => Promise.resolve(false),
       watchedFileCount: () => this.#current?.watchedFileCount() ?? 0,
       close: () => {
@@ -96,10 +91,6 @@ class RepositoryWatcher implements SharedWatcher {
 
   get ready(): Promise<void> {
     return this.#firstReady;
-  }
-
-  get backend(): WatcherBackend {
-    return this.#current?.backend ?? (this.#poll ? 'polling' : 'native');
   }
 
   watchedFileCount(): number {

@@ -1,5 +1,6 @@
-import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { realpathOrNull, statOrNull } from './fs-probe.js';
 
 /** What a walk found that the index did not know yet. */
 export interface ScanFindings {
@@ -133,7 +134,7 @@ export class TreeIndex {
     for (const entry of entries) {
       const link = entry.isSymbolicLink();
       const full = entry.isDirectory() || link ? path.join(current, entry.name) : '';
-      if (!(entry.isDirectory() || (link && isDirectoryBehind(full)))) {
+      if (!(entry.isDirectory() || (link && statOrNull(full)?.isDirectory() === true))) {
         if (names.has(entry.name)) continue;
         names.add(entry.name);
         this.#fileCount++;
@@ -145,8 +146,8 @@ export class TreeIndex {
         continue;
       }
       if (link) {
-        const target = safeRealpath(full);
-        const here = safeRealpath(current);
+        const target = realpathOrNull(full);
+        const here = realpathOrNull(current);
         // A link back up its own tree, or to a directory already followed, is not walked again.
         if (target === null || here === null || followed.has(target) || here === target || here.startsWith(target + path.sep)) continue;
         followed.add(target);
@@ -160,21 +161,3 @@ export class TreeIndex {
 
 /** Longest stretch a walk reads directories without letting other work run. */
 const SLICE_MS = 8;
-
-function isDirectoryBehind(link: string): boolean {
-  try {
-    return statSync(link).isDirectory();
-  } catch {
-    // A dangling link: nothing behind it to watch.
-    return false;
-  }
-}
-
-function safeRealpath(file: string): string | null {
-  try {
-    return realpathSync(file);
-  } catch {
-    // Gone since it was listed.
-    return null;
-  }
-}

@@ -1,8 +1,8 @@
-import type { Watcher, WatcherBackend, WatcherOptions } from './backend.js';
+import type { Watcher, WatcherOptions } from './backend.js';
 import { createChokidarWatcher } from './chokidar-watcher.js';
 import { createNativeWatcher, nativeWatcherUnavailable } from './native-watcher.js';
 
-export type { Watcher, WatcherBackend, WatcherOptions } from './backend.js';
+export type { Watcher, WatcherOptions } from './backend.js';
 export { nativeWatcherUnavailable } from './native-watcher.js';
 
 /**
@@ -45,10 +45,6 @@ class FallbackWatcher implements Watcher {
       this.#current = createChokidarWatcher(options);
       await this.#current.ready;
     });
-  }
-
-  get backend(): WatcherBackend {
-    return this.#current.backend;
   }
 
   watchedFileCount(): number {
