@@ -37,6 +37,9 @@ export interface LoopGuardOptions {
 
 export type Writer = 'build' | 'program' | 'hook';
 
+/** A watcher that batches events delivers a write this long after it at the latest (the native one waits for 50 ms of quiet). */
+const LATE_EVENT_MS = 300;
+
 /**
  * A build or hook that runs longer than this (a type-check, a test run) may well see the person save
  * code meanwhile: code saved during such a long step never counts toward a loop.
@@ -91,7 +94,9 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
     },
     noteChange(absolutePath, modifiedAtMs, isSource = false) {
       if (modifiedAtMs === undefined) return;
-      const writer = writerIn(current, modifiedAtMs, isSource) ?? writerIn(previous, modifiedAtMs, isSource);
+      // The previous cycle's write counts only when its event came late: soon after this build started.
+      const late = !Number.isNaN(current.startedAt) && modifiedAtMs < current.startedAt && now() - current.startedAt <= LATE_EVENT_MS;
+      const writer = writerIn(current, modifiedAtMs, isSource) ?? (late ? writerIn(previous, modifiedAtMs, isSource) : null);
       if (writer) written.set(absolutePath, writer);
     },
     isLooping(paths) {

@@ -43,6 +43,22 @@ describe('createLoopGuard', () => {
     expect(results).toEqual([null, null, null, null, 'build']);
   });
 
+  it('credits the previous build only with an event that came late, soon after this build started', () => {
+    const time = clock();
+    // One self-started cycle is a loop here, so a wrong credit shows at once.
+    const guard = createLoopGuard({ now: time.now, threshold: 1 });
+    guard.buildStarted();
+    const writtenAt = time.advance(50);
+    time.advance(10);
+    guard.buildFinished();
+    time.advance(200);
+    guard.buildStarted();
+    time.advance(1000); // reported long after this build started: not a late event of the previous one
+    guard.noteChange('/p/out.js', writtenAt, true);
+    guard.buildFinished();
+    expect(guard.isLooping(['/p/out.js'])).toBeNull();
+  });
+
   it('never counts a file the user saved after the build ended', () => {
     const time = clock();
     const guard = createLoopGuard({ now: time.now });
