@@ -96,8 +96,13 @@ export type JobEvent =
    * matches the program's start (`discarded`), or gone on its own (`lost`). `detail` says how or why.
    */
   | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string; /** A new standby takes its place at once. */ replaced?: boolean }
-  /** A start finished: the new generation is ready (listening with a handoff, else started). */
-  | { type: 'ready'; pid: number }
+  /**
+   * A start finished: the new generation is ready (listening with a handoff, else started).
+   * `listenPending`: started in place by a handoff that hears when it listens; `listening` follows.
+   */
+  | { type: 'ready'; pid: number; listenPending?: boolean }
+  /** After a `ready` with `listenPending`: the program first listened (`true`), or had not after a while (`false`). */
+  | { type: 'listening'; pid: number; listening: boolean }
   /**
    * Handed the shared sockets, the generation counts as ready without having said so: it said nothing
    * and ran `afterMs` (`silent`; `first` at the first restart so taken, when hot says how to announce), or it did not say it within ready_timeout.
@@ -185,6 +190,8 @@ export interface Handoff {
   starting?(generation: number): void;
   /** The generation was spawned: the handoff may talk to it; what it has to say goes to `report`. */
   attach(generation: number, child: ReadinessSource, report: (event: JobEvent) => void): void;
+  /** Resolves when the generation first listens, as the program itself says (held sockets' preload); absent where it cannot say. */
+  firstListen?(generation: number, signal: AbortSignal): Promise<void>;
   /** Resolves once the generation can serve; rejects when `signal` aborts. */
   waitReady(generation: number, child: ReadinessSource, signal: AbortSignal): Promise<void>;
   /** New connections go to this generation. */
@@ -281,7 +288,9 @@ export type HotEvent =
   /** The warm standby was started (`ready`), dropped (`discarded`), or exited on its own (`lost`): `detail` says how or why. */
   | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string; /** A new standby takes its place at once. */ replaced?: boolean }
   /** The new program is ready: listening on its port with [serve], else started. `readyMs` counts from the start of the cycle, build included. */
-  | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string }
+  | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string; /** A `listening` event follows: when the program listens, or once it has run a while without. */ listenPending?: boolean }
+  /** After a `ready` with `listenPending`: the program first listened (`true`), or had not after a while (`false`). */
+  | { type: 'listening'; pid: number; listening: boolean }
   /** A cycle that did not restart: the output was byte-identical, or a write loop was stopped. */
   | { type: 'restart-skipped'; reason: 'output-unchanged' | 'build-loop' | 'program-loop' | 'hook-loop'; paths: string[]; buildMs?: number; why?: string }
   /** A build-only package (no program) built. */

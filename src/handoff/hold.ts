@@ -116,6 +116,21 @@ class HeldSockets implements Handoff {
     });
   }
 
+  firstListen(generation: number, signal: AbortSignal): Promise<void> {
+    const tracked = this.#generations.get(generation);
+    if (!tracked) return Promise.reject(new Error(`generation ${generation} was never attached`));
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (tracked.listening.size === 0) return;
+        tracked.onChange.delete(check);
+        resolve();
+      };
+      signal.addEventListener('abort', () => (tracked.onChange.delete(check), reject(new Error('aborted'))), { once: true });
+      tracked.onChange.add(check);
+      check();
+    });
+  }
+
   /** Ready once it listens on every address the serving generation listens on, or listens elsewhere and has settled. */
   waitReady(generation: number, _child: ReadinessSource, signal: AbortSignal): Promise<void> {
     const tracked = this.#generations.get(generation);

@@ -204,7 +204,10 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
       effects.push({ type: 'emit', event: { ...event } });
       return state;
     case 'ready':
-      return onReady(state, event.pid, now, effects);
+      return onReady(state, event.pid, event.listenPending === true, now, effects);
+    case 'listening':
+      effects.push({ type: 'emit', event: { ...event } });
+      return state;
     case 'start-failed':
       return onStartFailed(state, event, now, effects);
     case 'exited':
@@ -235,11 +238,11 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
   }
 }
 
-function onReady(state: PipelineState, pid: number, now: number, effects: Effect[]): PipelineState {
+function onReady(state: PipelineState, pid: number, listenPending: boolean, now: number, effects: Effect[]): PipelineState {
   if (state.phase.kind !== 'starting') return { ...state, job: 'running' };
   const { cycle, buildMs } = state.phase;
   const reason = cycle.trigger === 'retry' ? (cycle.reason ?? 'restarting after crash') : describeCycle(cycle, state.config, state.cwd, state.publicUrl);
-  effects.push({ type: 'emit', event: { type: 'ready', pid, readyMs: now - cycle.startedAt, buildMs, reason } });
+  effects.push({ type: 'emit', event: { type: 'ready', pid, readyMs: now - cycle.startedAt, buildMs, reason, ...(listenPending ? { listenPending } : {}) } });
   if (state.config.hooks.onRestart) effects.push({ type: 'hook', name: 'on_restart', values: { ...changedPathsVariables(cycle.paths), HOT_PID: String(pid) } });
   return finish({ ...state, job: 'running' }, cycle, 'built', effects);
 }

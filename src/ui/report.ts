@@ -97,8 +97,48 @@ const LOOP_WORDS = {
   program: { when: 'right after the app started', who: 'the app seems', hint: (them: string) => `add ${them} to exclude, or have the app write outside the watched tree` },
 } as const;
 
-/** Writes the terminal line (if any) for each event. */
+/** Events that may come between a start and the program's first listen without ending the wait. */
+const WHILE_LISTEN_PENDING = new Set<HotEvent['type']>(['watching', 'spawn', 'standby', 'change', 'build-start', 'build-ok', 'types-failed', 'types-ok', 'types-unavailable', 'env-file-problem']);
+
+type ReadyEvent = Extract<HotEvent, { type: 'ready' }>;
+
+/**
+ * Writes the terminal line (if any) for each event. A start whose program will say when it listens
+ * is reported then, so that "ready in" is the time until it could answer: its line waits for that
+ * `listening` event (and the `holding` line after it); any other news of the program says it at once.
+ */
 export function createReport(logger: Logger, cwd: string): (event: HotEvent) => void {
+  const write = reportLine(logger, cwd);
+  let pending: { event: ReadyEvent; at: number; held: HotEvent[] } | null = null;
+  const release = (readyMs: number | 'running' | null): void => {
+    if (!pending) return;
+    const { event, held } = pending;
+    pending = null;
+    writeReady(logger, event, readyMs);
+    for (const later of held) write(later);
+  };
+  return (event) => {
+    if (pending) {
+      if (event.type === 'listening' && event.pid === pending.event.pid) return release(event.listening ? pending.event.readyMs + (Date.now() - pending.at) : 'running');
+      if (event.type === 'holding') return void pending.held.push(event);
+      if (!WHILE_LISTEN_PENDING.has(event.type)) release(null);
+    }
+    if (event.type === 'ready' && event.listenPending) {
+      pending = { event, at: Date.now(), held: [] };
+      return;
+    }
+    write(event);
+  };
+}
+
+/** `started src/server.ts (built in 36 ms, ready in 290 ms, pid 4242)`; `readyMs` null: it ended before it listened. */
+function writeReady(logger: Logger, event: ReadyEvent, readyMs: number | 'running' | null): void {
+  const ready = readyMs === null ? null : readyMs === 'running' ? 'running, not listening' : `ready in ${formatDuration(readyMs)}`;
+  const details = [event.buildMs !== null ? `built in ${formatDuration(event.buildMs)}` : null, ready, `pid ${event.pid}`];
+  logger.success(`${printable(event.reason)} (${details.filter(Boolean).join(', ')})`);
+}
+
+function reportLine(logger: Logger, cwd: string): (event: HotEvent) => void {
   const rel = (file: string): string => relativeTo(file, cwd);
   return (event) => {
     switch (event.type) {
@@ -133,10 +173,10 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
       case 'standby':
         if (event.state === 'ready') return logger.debug(`warm standby ready (pid ${event.pid}): ${printable(event.detail)}`);
         return logger.debug(`warm standby ${event.state === 'lost' ? 'lost' : 'dropped'} (pid ${event.pid}): ${printable(event.detail)}; ${event.replaced ? 'a new one starts' : 'the next restart is a cold start'}`);
-      case 'ready': {
-        const details = [event.buildMs !== null ? `built in ${formatDuration(event.buildMs)}` : null, `ready in ${formatDuration(event.readyMs)}`, `pid ${event.pid}`];
-        return logger.success(`${printable(event.reason)} (${details.filter(Boolean).join(', ')})`);
-      }
+      case 'ready':
+        return writeReady(logger, event, event.readyMs);
+      case 'listening':
+        return;
       case 'built':
         return logger.success(`${printable(event.reason)} (in ${formatDuration(event.durationMs)})`);
       case 'restart-skipped':

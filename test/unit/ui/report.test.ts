@@ -101,3 +101,40 @@ describe('report: held sockets', () => {
     expect(text).toContain('hint: stop hot and start it again to listen at another address');
   });
 });
+
+describe('report: a start in place is reported when the program listens', () => {
+  function session(): { send: (event: HotEvent) => void; lines: () => string[] } {
+    const chunks: string[] = [];
+    const logger = createLogger({ level: 'info', color: false, write: (text) => chunks.push(text) });
+    const report = createReport(logger, CWD);
+    return { send: report, lines: () => chunks.join('').split('\n').filter(Boolean) };
+  }
+  const started: HotEvent = { type: 'ready', pid: 7, readyMs: 20, buildMs: 5, reason: 'started src/server.ts', listenPending: true };
+
+  it('waits for the listen, then says ready, then what hot holds', () => {
+    const { send, lines } = session();
+    send(started);
+    expect(lines()).toEqual([]);
+    send({ type: 'holding', addresses: [':3000'] });
+    expect(lines()).toEqual([]);
+    send({ type: 'listening', pid: 7, listening: true });
+    expect(lines()).toHaveLength(2);
+    expect(lines()[0]).toMatch(/started src\/server\.ts \(built in 5 ms, ready in \d+ ms, pid 7\)/);
+    expect(lines()[1]).toContain('holding :3000');
+  });
+
+  it('a program that does not listen is said to run', () => {
+    const { send, lines } = session();
+    send(started);
+    send({ type: 'listening', pid: 7, listening: false });
+    expect(lines()).toEqual(['[hot] started src/server.ts (built in 5 ms, running, not listening, pid 7)']);
+  });
+
+  it('a program that exits first: the start is said before its exit, with no ready time', () => {
+    const { send, lines } = session();
+    send(started);
+    send({ type: 'crash', pid: 7, code: 1, signal: null, attempt: 1, maxRestarts: 5, delayMs: 100 });
+    expect(lines()[0]).toBe('[hot] started src/server.ts (built in 5 ms, pid 7)');
+    expect(lines()[1]).toContain('exited with code 1');
+  });
+});
