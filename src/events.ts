@@ -98,11 +98,11 @@ export type JobEvent =
   | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string; /** A new standby takes its place at once. */ replaced?: boolean }
   /**
    * A start finished: the new generation is ready (listening with a handoff, else started).
-   * `listenPending`: started in place by a handoff that hears when it listens; `listening` follows.
+   * `listenPending`: started in place by a handoff that hears when it listens; `listening` follows if it does.
    */
   | { type: 'ready'; pid: number; listenPending?: boolean }
-  /** After a `ready` with `listenPending`: the program first listened (`true`), or had not after a while (`false`). */
-  | { type: 'listening'; pid: number; listening: boolean }
+  /** After a `ready` with `listenPending`: the program first listened. */
+  | { type: 'listening'; pid: number }
   /**
    * Handed the shared sockets, the generation counts as ready without having said so: it said nothing
    * and ran `afterMs` (`silent`; `first` at the first restart so taken, when hot says how to announce), or it did not say it within ready_timeout.
@@ -190,8 +190,12 @@ export interface Handoff {
   starting?(generation: number): void;
   /** The generation was spawned: the handoff may talk to it; what it has to say goes to `report`. */
   attach(generation: number, child: ReadinessSource, report: (event: JobEvent) => void): void;
-  /** Resolves when the generation first listens, as the program itself says (held sockets' preload); absent where it cannot say. */
-  firstListen?(generation: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Calls `listener` once, when the generation first listens, as the program itself says (held
+   * sockets' preload), before anything else that listen brings is reported; returns what cancels it.
+   * Absent where the program cannot say.
+   */
+  onFirstListen?(generation: number, listener: () => void): () => void;
   /** Resolves once the generation can serve; rejects when `signal` aborts. */
   waitReady(generation: number, child: ReadinessSource, signal: AbortSignal): Promise<void>;
   /** New connections go to this generation. */
@@ -288,9 +292,9 @@ export type HotEvent =
   /** The warm standby was started (`ready`), dropped (`discarded`), or exited on its own (`lost`): `detail` says how or why. */
   | { type: 'standby'; state: 'ready' | 'discarded' | 'lost'; pid: number; detail: string; /** A new standby takes its place at once. */ replaced?: boolean }
   /** The new program is ready: listening on its port with [serve], else started. `readyMs` counts from the start of the cycle, build included. */
-  | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string; /** A `listening` event follows: when the program listens, or once it has run a while without. */ listenPending?: boolean }
-  /** After a `ready` with `listenPending`: the program first listened (`true`), or had not after a while (`false`). */
-  | { type: 'listening'; pid: number; listening: boolean }
+  | { type: 'ready'; pid: number; readyMs: number; buildMs: number | null; reason: string; /** Started, not known to listen yet: a `listening` event follows when it does. */ listenPending?: boolean }
+  /** After a `ready` with `listenPending`: the program listens, `readyMs` after its cycle began. */
+  | { type: 'listening'; pid: number; readyMs: number }
   /** A cycle that did not restart: the output was byte-identical, or a write loop was stopped. */
   | { type: 'restart-skipped'; reason: 'output-unchanged' | 'build-loop' | 'program-loop' | 'hook-loop'; paths: string[]; buildMs?: number; why?: string }
   /** A build-only package (no program) built. */

@@ -108,27 +108,26 @@ class HeldSockets implements Handoff {
       if (key === null) return;
       // The program listens again on an address after closing it: the same socket (none if hot let go of it).
       if (message.cmd === 'NODE_HOT_WANT') return child.channel?.send({ cmd: 'NODE_HOT_SOCKET', key }, this.#held.get(key));
-      if (message.cmd === 'NODE_HOT_HOLD' && handle) this.#keep(key, handle as TcpHandle, report);
-      if (message.cmd === 'NODE_HOT_BEHIND' && typeof message.port === 'number') this.#front?.behind(generation, key, message.port, report);
+      // Who waits for the listen hears of it before what hot holds from it is reported.
       if (message.cmd === 'NODE_HOT_HOLD' || message.cmd === 'NODE_HOT_LISTENING' || message.cmd === 'NODE_HOT_BEHIND') tracked.listening.add(key);
       else if (message.cmd === 'NODE_HOT_CLOSED') tracked.listening.delete(key);
-      for (const check of tracked.onChange) check();
+      for (const check of [...tracked.onChange]) check();
+      if (message.cmd === 'NODE_HOT_HOLD' && handle) this.#keep(key, handle as TcpHandle, report);
+      if (message.cmd === 'NODE_HOT_BEHIND' && typeof message.port === 'number') this.#front?.behind(generation, key, message.port, report);
     });
   }
 
-  firstListen(generation: number, signal: AbortSignal): Promise<void> {
+  onFirstListen(generation: number, listener: () => void): () => void {
     const tracked = this.#generations.get(generation);
-    if (!tracked) return Promise.reject(new Error(`generation ${generation} was never attached`));
-    return new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (tracked.listening.size === 0) return;
-        tracked.onChange.delete(check);
-        resolve();
-      };
-      signal.addEventListener('abort', () => (tracked.onChange.delete(check), reject(new Error('aborted'))), { once: true });
-      tracked.onChange.add(check);
-      check();
-    });
+    if (!tracked) return () => {};
+    const check = (): void => {
+      if (tracked.listening.size === 0) return;
+      tracked.onChange.delete(check);
+      listener();
+    };
+    tracked.onChange.add(check);
+    check();
+    return () => tracked.onChange.delete(check);
   }
 
   /** Ready once it listens on every address the serving generation listens on, or listens elsewhere and has settled. */

@@ -205,9 +205,12 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
       return state;
     case 'ready':
       return onReady(state, event.pid, event.listenPending === true, now, effects);
-    case 'listening':
-      effects.push({ type: 'emit', event: { ...event } });
-      return state;
+    case 'listening': {
+      const pending = state.listenPending;
+      if (pending?.pid !== event.pid) return state;
+      effects.push({ type: 'emit', event: { type: 'listening', pid: event.pid, readyMs: now - pending.startedAt } });
+      return { ...state, listenPending: null };
+    }
     case 'start-failed':
       return onStartFailed(state, event, now, effects);
     case 'exited':
@@ -244,7 +247,7 @@ function onReady(state: PipelineState, pid: number, listenPending: boolean, now:
   const reason = cycle.trigger === 'retry' ? (cycle.reason ?? 'restarting after crash') : describeCycle(cycle, state.config, state.cwd, state.publicUrl);
   effects.push({ type: 'emit', event: { type: 'ready', pid, readyMs: now - cycle.startedAt, buildMs, reason, ...(listenPending ? { listenPending } : {}) } });
   if (state.config.hooks.onRestart) effects.push({ type: 'hook', name: 'on_restart', values: { ...changedPathsVariables(cycle.paths), HOT_PID: String(pid) } });
-  return finish({ ...state, job: 'running' }, cycle, 'built', effects);
+  return finish({ ...state, job: 'running', listenPending: listenPending ? { pid, startedAt: cycle.startedAt } : null }, cycle, 'built', effects);
 }
 
 function onStartFailed(state: PipelineState, event: Extract<JobEvent, { type: 'start-failed' }>, now: number, effects: Effect[]): PipelineState {

@@ -66,10 +66,12 @@ export interface PipelineState {
   publicUrl: string | null;
   /** Why the job is in backoff, for the line of the retry: a crash (null), or a clean exit with on_clean_exit = "restart". */
   retryReason: string | null;
+  /** A program started in place whose listen is awaited: "ready in" counts from its cycle's start. */
+  listenPending: { pid: number; startedAt: number } | null;
 }
 
 export function initialState(config: ResolvedConfig, cwd: string): PipelineState {
-  return { phase: { kind: 'waiting' }, next: null, paused: false, held: [], crashTimes: [], lastOutcome: null, job: 'idle', incoming: false, runOutdated: false, config, cwd, publicUrl: null, retryReason: null };
+  return { phase: { kind: 'waiting' }, next: null, paused: false, held: [], crashTimes: [], lastOutcome: null, job: 'idle', incoming: false, runOutdated: false, config, cwd, publicUrl: null, retryReason: null, listenPending: null };
 }
 
 /** When triggers pile up during a cycle, the next cycle runs as the most demanding of them. */

@@ -23,9 +23,6 @@ export interface Job {
   close(): Promise<void>;
 }
 
-/** How long a program started in place may take to listen before hot says it runs without. */
-const LISTEN_REPORT_MS = 3000;
-
 /**
  * The only owner of a program's generations and of the handoff. Controls are carried out one after
  * the other; what happens is reported as JobEvents. The policy (when to restart, how long to back
@@ -263,25 +260,15 @@ class ProgramJob implements Job {
 
   /**
    * A start in place counts as done once spawned; where the handoff hears the program listen, when
-   * it first does is said too (or that it has not, after LISTEN_REPORT_MS): "ready in" tells the truth.
+   * it first does is said too (`listening`), so that hot's "ready in" is never the spawn's time.
    */
   #awaitListen(generation: Generation): boolean {
     const handoff = this.#handoff;
-    if (!handoff?.firstListen || !generation.child.channel) return false;
-    const stop = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    void Promise.race([
-      handoff.firstListen(generation.id, AbortSignal.any([stop.signal, this.#closeSignal.signal])).then(
-        () => true,
-        () => null,
-      ),
-      generation.child.exited.then(() => null),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), LISTEN_REPORT_MS))),
-    ]).then((listening) => {
-      clearTimeout(timer);
-      stop.abort();
-      if (listening !== null && !this.#closed) this.#emit({ type: 'listening', pid: generation.child.pid, listening });
+    if (!handoff?.onFirstListen || !generation.child.channel) return false;
+    const cancel = handoff.onFirstListen(generation.id, () => {
+      if (!this.#closed) this.#emit({ type: 'listening', pid: generation.child.pid });
     });
+    void generation.child.exited.then(cancel);
     return true;
   }
 

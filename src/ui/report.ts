@@ -97,45 +97,52 @@ const LOOP_WORDS = {
   program: { when: 'right after the app started', who: 'the app seems', hint: (them: string) => `add ${them} to exclude, or have the app write outside the watched tree` },
 } as const;
 
-/** Events that may come between a start and the program's first listen without ending the wait. */
-const WHILE_LISTEN_PENDING = new Set<HotEvent['type']>(['watching', 'spawn', 'standby', 'change', 'build-start', 'build-ok', 'types-failed', 'types-ok', 'types-unavailable', 'env-file-problem']);
-
 type ReadyEvent = Extract<HotEvent, { type: 'ready' }>;
+type HoldingEvent = Extract<HotEvent, { type: 'holding' }>;
 
 /**
- * Writes the terminal line (if any) for each event. A start whose program will say when it listens
- * is reported then, so that "ready in" is the time until it could answer: its line waits for that
- * `listening` event (and the `holding` line after it); any other news of the program says it at once.
+ * Writes the terminal line (if any) for each event. A program started in place is said to be
+ * started at once, and ready when it listens: on the line of the sockets hot holds from that listen
+ * when there is one (it comes right after), else on a line of its own.
  */
 export function createReport(logger: Logger, cwd: string): (event: HotEvent) => void {
   const write = reportLine(logger, cwd);
-  let pending: { event: ReadyEvent; at: number; held: HotEvent[] } | null = null;
-  const release = (readyMs: number | 'running' | null): void => {
-    if (!pending) return;
-    const { event, held } = pending;
-    pending = null;
-    writeReady(logger, event, readyMs);
-    for (const later of held) write(later);
-  };
+  let listened: { readyMs: number } | null = null;
   return (event) => {
-    if (pending) {
-      if (event.type === 'listening' && event.pid === pending.event.pid) return release(event.listening ? pending.event.readyMs + (Date.now() - pending.at) : 'running');
-      if (event.type === 'holding') return void pending.held.push(event);
-      if (!WHILE_LISTEN_PENDING.has(event.type)) release(null);
+    if (listened && event.type === 'holding') {
+      const ready = `ready in ${formatDuration(listened.readyMs)}`;
+      listened = null;
+      return writeHolding(logger, event, ready);
     }
-    if (event.type === 'ready' && event.listenPending) {
-      pending = { event, at: Date.now(), held: [] };
+    if (event.type === 'listening') {
+      // What hot holds from this listen is said one turn later (held sockets batch their line).
+      const waiting = (listened = { readyMs: event.readyMs });
+      setImmediate(() =>
+        setImmediate(() => {
+          if (listened !== waiting) return;
+          listened = null;
+          logger.info(`the app listens: ready in ${formatDuration(waiting.readyMs)}`);
+        }),
+      );
       return;
     }
     write(event);
   };
 }
 
-/** `started src/server.ts (built in 36 ms, ready in 290 ms, pid 4242)`; `readyMs` null: it ended before it listened. */
-function writeReady(logger: Logger, event: ReadyEvent, readyMs: number | 'running' | null): void {
-  const ready = readyMs === null ? null : readyMs === 'running' ? 'running, not listening' : `ready in ${formatDuration(readyMs)}`;
-  const details = [event.buildMs !== null ? `built in ${formatDuration(event.buildMs)}` : null, ready, `pid ${event.pid}`];
+/** `started src/server.ts (built in 36 ms, ready in 12 ms, pid 4242)`; no "ready in" while the listen is awaited. */
+function writeReady(logger: Logger, event: ReadyEvent): void {
+  const details = [event.buildMs !== null ? `built in ${formatDuration(event.buildMs)}` : null, event.listenPending ? null : `ready in ${formatDuration(event.readyMs)}`, `pid ${event.pid}`];
   logger.success(`${printable(event.reason)} (${details.filter(Boolean).join(', ')})`);
+}
+
+function writeHolding(logger: Logger, event: HoldingEvent, ready: string | null): void {
+  const lead = ready ? `${ready}; ` : '';
+  if (event.proxied) {
+    return logger.info(`${lead}serving ${event.addresses.map(printable).join(', ')} through hot's proxy with live reload, the app behind it on a private port: restarts switch to the new version without refusing a request`);
+  }
+  const them = event.addresses.length === 1 ? 'it' : 'them';
+  logger.info(`${lead}holding ${event.addresses.map(printable).join(', ')} for the app: restarts hand ${them} to the new version without refusing a connection`);
 }
 
 function reportLine(logger: Logger, cwd: string): (event: HotEvent) => void {
@@ -174,7 +181,7 @@ function reportLine(logger: Logger, cwd: string): (event: HotEvent) => void {
         if (event.state === 'ready') return logger.debug(`warm standby ready (pid ${event.pid}): ${printable(event.detail)}`);
         return logger.debug(`warm standby ${event.state === 'lost' ? 'lost' : 'dropped'} (pid ${event.pid}): ${printable(event.detail)}; ${event.replaced ? 'a new one starts' : 'the next restart is a cold start'}`);
       case 'ready':
-        return writeReady(logger, event, event.readyMs);
+        return writeReady(logger, event);
       case 'listening':
         return;
       case 'built':
@@ -199,13 +206,8 @@ function reportLine(logger: Logger, cwd: string): (event: HotEvent) => void {
         return logger.error(`app (pid ${event.pid}) is still not gone after SIGKILL (stuck in the kernel?): going on without it`);
       case 'env-file-problem':
         return logger.warn(`cannot read env file ${rel(event.file)} (${printable(event.reason)}), starting without it`);
-      case 'holding': {
-        if (event.proxied) {
-          return logger.info(`serving ${event.addresses.map(printable).join(', ')} through hot's proxy with live reload, the app behind it on a private port: restarts switch to the new version without refusing a request`);
-        }
-        const them = event.addresses.length === 1 ? 'it' : 'them';
-        return logger.info(`holding ${event.addresses.map(printable).join(', ')} for the app: restarts hand ${them} to the new version without refusing a connection`);
-      }
+      case 'holding':
+        return writeHolding(logger, event, null);
       case 'ready-assumed':
         return reportReadyAssumed(logger, event);
       case 'released':

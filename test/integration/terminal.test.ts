@@ -28,7 +28,7 @@ describe('on a terminal', () => {
       press('h'),
       output(/shortcuts: r or Enter restart · b rebuild/),
       press('r'),
-      output(/restarting: restart requested \(running, not listening, pid \d+\)/),
+      output(/restarting: restart requested \(pid \d+\)/),
       press('b'),
       output(/restarting: rebuild requested/),
       press('q'),

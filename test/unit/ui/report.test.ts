@@ -102,7 +102,7 @@ describe('report: held sockets', () => {
   });
 });
 
-describe('report: a start in place is reported when the program listens', () => {
+describe('report: a start in place is ready when the program listens', () => {
   function session(): { send: (event: HotEvent) => void; lines: () => string[] } {
     const chunks: string[] = [];
     const logger = createLogger({ level: 'info', color: false, write: (text) => chunks.push(text) });
@@ -110,31 +110,32 @@ describe('report: a start in place is reported when the program listens', () => 
     return { send: report, lines: () => chunks.join('').split('\n').filter(Boolean) };
   }
   const started: HotEvent = { type: 'ready', pid: 7, readyMs: 20, buildMs: 5, reason: 'started src/server.ts', listenPending: true };
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
 
-  it('waits for the listen, then says ready, then what hot holds', () => {
+  it('says it started at once, with no ready time, and the ready time on the line of what hot holds', async () => {
     const { send, lines } = session();
     send(started);
-    expect(lines()).toEqual([]);
+    expect(lines()).toEqual(['[hot] started src/server.ts (built in 5 ms, pid 7)']);
+    send({ type: 'listening', pid: 7, readyMs: 290 });
     send({ type: 'holding', addresses: [':3000'] });
-    expect(lines()).toEqual([]);
-    send({ type: 'listening', pid: 7, listening: true });
-    expect(lines()).toHaveLength(2);
-    expect(lines()[0]).toMatch(/started src\/server\.ts \(built in 5 ms, ready in \d+ ms, pid 7\)/);
-    expect(lines()[1]).toContain('holding :3000');
+    await nextTurn();
+    expect(lines()).toEqual([
+      '[hot] started src/server.ts (built in 5 ms, pid 7)',
+      '[hot] ready in 290 ms; holding :3000 for the app: restarts hand it to the new version without refusing a connection',
+    ]);
   });
 
-  it('a program that does not listen is said to run', () => {
+  it('a listen on a socket hot already holds gets a line of its own', async () => {
     const { send, lines } = session();
     send(started);
-    send({ type: 'listening', pid: 7, listening: false });
-    expect(lines()).toEqual(['[hot] started src/server.ts (built in 5 ms, running, not listening, pid 7)']);
+    send({ type: 'listening', pid: 7, readyMs: 2500 });
+    await nextTurn();
+    expect(lines()[1]).toBe('[hot] the app listens: ready in 2500 ms');
   });
 
-  it('a program that exits first: the start is said before its exit, with no ready time', () => {
+  it('a start that is not awaited keeps its ready time', () => {
     const { send, lines } = session();
-    send(started);
-    send({ type: 'crash', pid: 7, code: 1, signal: null, attempt: 1, maxRestarts: 5, delayMs: 100 });
-    expect(lines()[0]).toBe('[hot] started src/server.ts (built in 5 ms, pid 7)');
-    expect(lines()[1]).toContain('exited with code 1');
+    send({ type: 'ready', pid: 8, readyMs: 17, buildMs: null, reason: 'restarting: a.ts changed' });
+    expect(lines()).toEqual(['[hot] restarting: a.ts changed (ready in 17 ms, pid 8)']);
   });
 });
