@@ -9,6 +9,9 @@ import { createLogger, type Logger } from './ui/logger.js';
 import { createReport } from './ui/report.js';
 import { createRouter, type Router } from './watch/router.js';
 
+/** A first build longer than this (`go build`, `tsc`) has the watcher started beside it: a save during it counts. */
+const WATCHER_START_LATEST_MS = 100;
+
 export interface HotOptions {
   /** The resolved config; without it, `.hotrc.toml` in `cwd` is loaded (and re-read when it changes). */
   config?: ResolvedConfig;
@@ -94,7 +97,7 @@ class HotServer implements HotApp {
     this.#pipeline = pipeline;
     pipeline.on(createReport(logger, cwd));
     if (config.run.command && config.run.standbyOff) logger.debug(`warm standby off: ${config.run.standbyOff}`);
-    this.#router.start();
+    this.#startWatcherSoon(pipeline);
     const watching = this.#router.ready.then(() => this.#announceWatching());
     this.ready = (async () => {
       // Listeners attached right after createHot() returns hear the first cycle's events too.
@@ -142,6 +145,27 @@ class HotServer implements HotApp {
 
   kill(): void {
     this.#pipeline.kill();
+  }
+
+  /**
+   * The watcher starts once the program is spawned (its walk runs while the program boots on
+   * another core, not before it), when the first cycle ends without one, or after
+   * WATCHER_START_LATEST_MS of a first build, whichever comes first.
+   */
+  #startWatcherSoon(pipeline: Pipeline): void {
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      stopListening();
+      clearTimeout(latest);
+      if (!this.#closing) this.#router.start();
+    };
+    const stopListening = pipeline.on((event) => {
+      if (event.type === 'spawn') setImmediate(start);
+    });
+    const latest = setTimeout(start, WATCHER_START_LATEST_MS).unref();
+    void pipeline.firstCycle.then(start);
   }
 
   #announceWatching(): void {

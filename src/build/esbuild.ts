@@ -1,10 +1,14 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import type * as esbuild from 'esbuild';
 
-/** esbuild is loaded with the first build: `hot -- node server.js` never pays for it. */
+/**
+ * esbuild is loaded with the first build: `hot -- node server.js` never pays for it. Required, not
+ * imported: an import of its CommonJS main scans the whole file for its exports first (~10 ms).
+ */
 let loaded: Promise<typeof esbuild> | null = null;
-const esbuildModule = (): Promise<typeof esbuild> => (loaded ??= import('esbuild'));
+const esbuildModule = (): Promise<typeof esbuild> => (loaded ??= Promise.resolve().then(() => createRequire(import.meta.url)('esbuild') as typeof esbuild));
 import { BuildError } from '../errors.js';
 import type { BuildResult } from '../events.js';
 import type { Logger } from '../ui/logger.js';
