@@ -1,9 +1,11 @@
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort } from '../helpers/http.js';
 import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
 import { isAlive } from '../helpers/processes.js';
-import { addApp } from '../helpers/project.js';
+import { addApp, CLI } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
 /** No process with hot's marker is left: hot, its program and anything they started are gone. */
@@ -146,5 +148,26 @@ describe('hot killed outright', () => {
     await hot.interact(answer(port, /^v1 /));
     expect(hot.liveProcesses()).toBe(3); // hot, sh, node
     await hot.interact(act('send SIGKILL', () => hot.signal('SIGKILL')), exit(), nothingLeft(hot));
+  });
+});
+
+describe("hot's own start", () => {
+  const session = useSession();
+
+  it('runs through a broken code cache, and replaces it with a good one', async () => {
+    const bundle = path.join(path.dirname(CLI), 'hot.cjs');
+    const { size, mtimeMs } = statSync(bundle);
+    const cacheFile = path.join(path.dirname(bundle), `.hot.cjs-${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}.cache`);
+    const garbage = Buffer.from('not a V8 code cache');
+    writeFileSync(cacheFile, garbage);
+    session.onCleanup(() => {
+      if (existsSync(cacheFile) && readFileSync(cacheFile).equals(garbage)) rmSync(cacheFile);
+    });
+    const project = session.project();
+    addApp(project, 'http-server.mjs', 'app.mjs');
+    const port = await freePort();
+    const hot = session.run(project, ['--', 'node', 'app.mjs'], { env: { PORT: String(port) } });
+    await hot.interact(answer(port, /^v1 /), until('the cache holds compiled code again', () => existsSync(cacheFile) && statSync(cacheFile).size > 10_000));
+    expect(hot.output()).not.toMatch(/Error|cache/i);
   });
 });
