@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './ui/logger.js';
 import { createReport } from './ui/report.js';
 import { createRouter, type Router } from './watch/router.js';
 
-/** A first build longer than this (`go build`, `tsc`) has the watcher started beside it: a save during it counts. */
+/** The latest the watcher starts when nothing is built before the program (an env file being read, say). */
 const WATCHER_START_LATEST_MS = 100;
 
 export interface HotOptions {
@@ -97,7 +97,9 @@ class HotServer implements HotApp {
     this.#pipeline = pipeline;
     pipeline.on(createReport(logger, cwd));
     if (config.run.command && config.run.standbyOff) logger.debug(`warm standby off: ${config.run.standbyOff}`);
-    this.#startWatcherSoon(pipeline);
+    // With a build, the watcher starts at once: a save during the first build must count.
+    if (config.build.kind === 'none') this.#startWatcherSoon(pipeline);
+    else this.#router.start();
     const watching = this.#router.ready.then(() => this.#announceWatching());
     this.ready = (async () => {
       // Listeners attached right after createHot() returns hear the first cycle's events too.
@@ -148,9 +150,10 @@ class HotServer implements HotApp {
   }
 
   /**
-   * The watcher starts once the program is spawned (its walk runs while the program boots on
-   * another core, not before it), when the first cycle ends without one, or after
-   * WATCHER_START_LATEST_MS of a first build, whichever comes first.
+   * With no build, the watcher starts once the program is spawned (its walk runs while the program
+   * boots on another core, not before it), when the first cycle ends without one, or after
+   * WATCHER_START_LATEST_MS, whichever comes first. Started first, it would not be up before the
+   * spawn either: its walk and subscription finish a few turns later.
    */
   #startWatcherSoon(pipeline: Pipeline): void {
     let started = false;

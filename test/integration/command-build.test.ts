@@ -1,9 +1,9 @@
-import { symlinkSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HotProcess } from '../helpers/hot-process.js';
 import { freePort, get } from '../helpers/http.js';
-import { act, answer, output, watching } from '../helpers/interact.js';
+import { act, answer, output, until, watching } from '../helpers/interact.js';
 import { REPO_ROOT, type TempProject } from '../helpers/project.js';
 import { useSession } from '../helpers/session.js';
 
@@ -44,5 +44,27 @@ describe('a build command (tsc -p .)', { timeout: 300_000 }, () => {
       output(/src\/version\.ts changed, output unchanged \(built in .+\): not restarting/, TSC),
     );
     expect(await get(port)).toBe(served);
+  });
+});
+
+describe('a save during the first build', () => {
+  const session = useSession();
+
+  it('is built and served: the watcher is up while a long first build runs', async () => {
+    const project = session.project();
+    project.write('src/a.txt', 'v1\n');
+    project.write('app.mjs', "import http from 'node:http';\nimport { readFileSync } from 'node:fs';\nhttp.createServer((q, s) => s.end(readFileSync('out.txt', 'utf8'))).listen(Number(process.env.PORT));\n");
+    // The build copies the source, says so, then takes a while longer: the save lands after its read.
+    project.write('.hotrc.toml', 'include = ["src/*.txt"]\nbin = "node app.mjs"\n[build]\ncmd = "sh -c \'cp src/a.txt out.txt && echo > copied.flag && sleep 1\'"\noutput = "out.txt"\n');
+    const port = await freePort();
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(
+      until('the first build has read src/a.txt', () => existsSync(project.path('copied.flag'))),
+      output(/watching \. \(/),
+      act('save v2 while it still runs', () => project.write('src/a.txt', 'v2\n')),
+      answer(port, /^v2/),
+    );
+    // The watcher was up before the first build was over (and the program started).
+    expect(hot.output().indexOf('watching .')).toBeLessThan(hot.output().indexOf('started node app.mjs'));
   });
 });
