@@ -8,17 +8,23 @@ import vm from 'node:vm';
 /**
  * hot's command: the CLI bundle (hot.cjs, built from program.ts) run through V8's code cache, so
  * that a start does not compile its ~700 KB again (~25 ms of every start). The cache sits next to
- * the bundle, named by Node's version and the bundle's size and time, written once a run has
- * compiled what a start needs. Where it cannot be read or written, the bundle compiles as usual;
- * without the bundle (a build that did not bundle), the modules are imported one by one.
+ * the bundle, written once a run has compiled what a start needs. Where it cannot be read or
+ * written, the bundle compiles as usual; without the bundle (a build that did not bundle), the
+ * modules are imported one by one.
+ *
+ * V8 checks a cache only against the length of the source, and trusts its bytes: the cache is
+ * named by every trace of the bundle a replacement leaves (size, mtime, ctime, inode) and by Node's
+ * version, and carries a checksum of its own, checked before V8 sees it.
  */
 const bundle = fileURLToPath(new URL('./hot.cjs', import.meta.url));
 /** Long enough for a start to have compiled what it runs; short enough for a session to reach it. */
 const WRITE_CACHE_AFTER_MS = 1500;
+/** A temporary file older than this was left by a process killed while writing. */
+const STALE_TEMP_MS = 60_000;
 
 function runBundle(): boolean {
   let source: string;
-  let stats: { size: number; mtimeMs: number };
+  let stats: { size: number; mtimeMs: number; ctimeMs: number; ino: number };
   try {
     stats = statSync(bundle);
     source = readFileSync(bundle, 'utf8');
@@ -26,15 +32,11 @@ function runBundle(): boolean {
     return false;
   }
   const dir = path.dirname(bundle);
-  const prefix = `.${path.basename(bundle)}-`;
-  const cacheFile = path.join(dir, `${prefix}${process.version}-${process.arch}-${stats.size}-${Math.floor(stats.mtimeMs)}.cache`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source.replace(/^#!.*/, '')}\n})`, {
+  const prefix = `.${path.basename(bundle)}-${process.version}-${process.arch}-`;
+  const cacheFile = path.join(dir, `${prefix}${stats.size}-${Math.floor(stats.mtimeMs)}-${Math.floor(stats.ctimeMs)}-${stats.ino}.cache`);
+  const cachedData = readCache(cacheFile);
+  // The bundle comes from ES modules: strict, as they were.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {'use strict';${source.replace(/^#!.*/, '')}\n})`, {
     filename: bundle,
     ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
@@ -45,15 +47,41 @@ function runBundle(): boolean {
   return true;
 }
 
-/** Written whole or not at all (hot runs many at once), replacing the caches of other builds. */
+/** A 32-bit checksum of the cache's bytes (FNV-1a over 32-bit words, then the rest). */
+function checksum(data: Buffer): number {
+  let hash = 0x811c9dc5;
+  const words = Math.floor(data.length / 4);
+  for (let i = 0; i < words; i++) hash = Math.imul(hash ^ data.readUInt32LE(i * 4), 0x01000193);
+  for (let i = words * 4; i < data.length; i++) hash = Math.imul(hash ^ data[i]!, 0x01000193);
+  return hash >>> 0;
+}
+
+/** The cache without its checksum, or undefined when it is missing or its bytes do not match. */
+function readCache(file: string): Buffer | undefined {
+  try {
+    const stored = readFileSync(file);
+    if (stored.length <= 4) return undefined;
+    const data = stored.subarray(0, stored.length - 4);
+    return checksum(data) === stored.readUInt32LE(stored.length - 4) ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written whole or not at all (hot runs many at once), replacing the caches of other builds for this Node. */
 function writeCache(script: vm.Script, dir: string, prefix: string, cacheFile: string): void {
   try {
-    const temp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(temp, script.createCachedData());
+    const data = script.createCachedData();
+    const trailer = Buffer.alloc(4);
+    trailer.writeUInt32LE(checksum(data));
+    const temp = `${cacheFile}.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(temp, Buffer.concat([data, trailer]), { flag: 'wx' });
     renameSync(temp, cacheFile);
     for (const name of readdirSync(dir)) {
+      if (!name.startsWith(prefix)) continue;
       const other = path.join(dir, name);
-      if (name.startsWith(prefix) && name.endsWith('.cache') && other !== cacheFile) rmSync(other, { force: true });
+      const stale = name.endsWith('.cache') ? other !== cacheFile : name.endsWith('.tmp') && Date.now() - statSync(other).mtimeMs > STALE_TEMP_MS;
+      if (stale) rmSync(other, { force: true });
     }
   } catch {
     // A read-only install: every start compiles the bundle, as it would without the cache.

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -154,11 +155,12 @@ describe('hot killed outright', () => {
 describe("hot's own start", () => {
   const session = useSession();
 
-  it('runs through a broken code cache, and replaces it with a good one', async () => {
+  it('runs through a corrupt code cache, and replaces it with a good one', async () => {
     const bundle = path.join(path.dirname(CLI), 'hot.cjs');
-    const { size, mtimeMs } = statSync(bundle);
-    const cacheFile = path.join(path.dirname(bundle), `.hot.cjs-${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}.cache`);
-    const garbage = Buffer.from('not a V8 code cache');
+    const { size, mtimeMs, ctimeMs, ino } = statSync(bundle);
+    const cacheFile = path.join(path.dirname(bundle), `.hot.cjs-${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}-${Math.floor(ctimeMs)}-${ino}.cache`);
+    // Bytes V8 would trust: a cache of the right length whose checksum does not match is never handed to it.
+    const garbage = Buffer.alloc(64 * 1024, 7);
     writeFileSync(cacheFile, garbage);
     session.onCleanup(() => {
       if (existsSync(cacheFile) && readFileSync(cacheFile).equals(garbage)) rmSync(cacheFile);
@@ -167,7 +169,17 @@ describe("hot's own start", () => {
     addApp(project, 'http-server.mjs', 'app.mjs');
     const port = await freePort();
     const hot = session.run(project, ['--', 'node', 'app.mjs'], { env: { PORT: String(port) } });
-    await hot.interact(answer(port, /^v1 /), until('the cache holds compiled code again', () => existsSync(cacheFile) && statSync(cacheFile).size > 10_000));
+    await hot.interact(answer(port, /^v1 /), until('the cache holds compiled code again', () => existsSync(cacheFile) && !readFileSync(cacheFile).equals(garbage)));
     expect(hot.output()).not.toMatch(/Error|cache/i);
+
+    // Bytes damaged inside a good cache: V8 would trust them (and crash); hot does not hand them over.
+    const good = readFileSync(cacheFile);
+    const damaged = Buffer.from(good);
+    for (let i = Math.floor(damaged.length / 2); i < Math.floor(damaged.length / 2) + 4096; i++) damaged[i]! ^= 0x5a;
+    writeFileSync(cacheFile, damaged);
+    session.onCleanup(() => {
+      if (existsSync(cacheFile) && readFileSync(cacheFile).equals(damaged)) writeFileSync(cacheFile, good);
+    });
+    expect(execFileSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' })).toMatch(/^hot\/\d+\.\d+\.\d+ /);
   });
 });
