@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './ui/logger.js';
 import { createReport } from './ui/report.js';
 import { createRouter, type Router } from './watch/router.js';
 
-/** The latest the watcher starts when nothing is built before the program (an env file being read, say). */
+/** The latest the watcher starts when nothing is built before the program (a slow pre_build hook, say). */
 const WATCHER_START_LATEST_MS = 100;
 
 export interface HotOptions {
