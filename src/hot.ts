@@ -1,10 +1,14 @@
 import { loadConfig } from './config/load.js';
 import { POLL_INTERVAL_MS, type ResolvedConfig } from './config/schema.js';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { discardEarly, stampOf, takeWatchdog, type EarlyStart, type Reads, type Stamp } from './early-start.js';
 import type { HotEvent, HotEventOf, HotEventType } from './events.js';
 import { createHandoff } from './handoff/generations.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
+import { adoptingSpawn } from './supervise/adopt.js';
 import { spawnChild, type ProgramOutput, type SpawnChild } from './supervise/child.js';
-import { startWatchdog, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
+import { startWatchdog, untrackWhenGone, watchedSpawn, type Watchdog } from './supervise/watchdog.js';
 import { createLogger, type Logger } from './ui/logger.js';
 import { createReport } from './ui/report.js';
 import { createRouter, type Router } from './watch/router.js';
@@ -27,6 +31,11 @@ export interface HotOptions {
   programOutput?: ProgramOutput;
   /** 'ignore' while hot reads the terminal for its shortcuts; default: the program inherits stdin. */
   programStdin?: 'inherit' | 'ignore';
+  /**
+   * The program as hot's launcher started it ahead of hot, which the first start takes when it
+   * matches, and what was read to resolve `config` (the record for the next run is made of them).
+   */
+  early?: { start: EarlyStart; reads: Reads };
 }
 
 /** What every running hot offers, a single app and a workspace alike. */
@@ -75,6 +84,7 @@ class HotServer implements HotApp {
   readonly #watchdog: Watchdog;
   readonly #router: Router;
   readonly #pipeline: Pipeline;
+  readonly #early: EarlyStart | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(given: HotOptions) {
@@ -82,8 +92,19 @@ class HotServer implements HotApp {
     const load = (): ResolvedConfig => loadConfig({ cwd, overrides: {} });
     const config = given.config ?? load();
     const logger = given.logger ?? createLogger({ level: 'info' });
-    this.#watchdog = startWatchdog(logger);
-    const spawn = withProgramIO(watchedSpawn(spawnChild, this.#watchdog), given.programOutput, given.programStdin);
+    const early = given.early;
+    this.#early = early?.start;
+    this.#watchdog = startWatchdog(logger, '/bin/sh', early && takeWatchdog(early.start));
+    const base = early
+      ? adoptingSpawn(spawnChild, {
+          early: early.start,
+          stamp: () => this.#stamp(config, early.reads),
+          notUsed: (why) => logger.debug(`the program started at launch is not used (${why}): it is stopped, and started again`),
+          used: (pid) => logger.debug(`the program started at launch (pid ${pid}) is the first start: nothing it read has changed since the last run`),
+          stopped: (pid) => untrackWhenGone(pid, this.#watchdog),
+        })
+      : spawnChild;
+    const spawn = withProgramIO(watchedSpawn(base, this.#watchdog), given.programOutput, given.programStdin);
     this.#router = createRouter({
       root: config.watch.root,
       isIgnored: () => false,
@@ -94,6 +115,8 @@ class HotServer implements HotApp {
     });
     const reloadConfig = given.reloadConfig ?? (given.config ? null : load);
     const pipeline = createPipeline({ config, cwd, logger, router: this.#router, spawn, handoff: createHandoff(config.serve), reloadConfig, color: given.color ?? false });
+    // Not taken by the first cycle's start (its build failed): it goes.
+    if (early) void pipeline.firstCycle.then(() => this.#dropEarly());
     this.#pipeline = pipeline;
     pipeline.on(createReport(logger, cwd));
     if (config.run.command && config.run.standbyOff) logger.debug(`warm standby off: ${config.run.standbyOff}`);
@@ -138,6 +161,7 @@ class HotServer implements HotApp {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#dropEarly();
       await this.#pipeline.close();
       await this.#router.close();
       this.#watchdog.close();
@@ -146,6 +170,7 @@ class HotServer implements HotApp {
   }
 
   kill(): void {
+    this.#dropEarly();
     this.#pipeline.kill();
   }
 
@@ -171,8 +196,42 @@ class HotServer implements HotApp {
     void pipeline.firstCycle.then(start);
   }
 
+  /** The early process nobody took goes (the watchdog forgets it once it is gone). */
+  #dropEarly(): void {
+    const pid = this.#early ? discardEarly(this.#early) : null;
+    if (pid !== null) untrackWhenGone(pid, this.#watchdog);
+  }
+
+  /**
+   * What the first start depended on, as it is now, for the next run's launcher: what resolving the
+   * config read, and the build's inputs with their directories (the gate passes again on the same
+   * files). Null where an early start must not run the program: env files (their values are not
+   * recorded), a build command or hooks (they run first), a type check that blocks, a proxy, and
+   * the standby off (`[run] standby = false` asks for plain cold starts).
+   */
+  #stamp(config: ResolvedConfig, reads: Reads): Stamp | null {
+    const { build, hooks, serve, check, run } = config;
+    if (!run.standby) return null;
+    if (build.kind === 'command' || (build.kind === 'esbuild' && build.outfile !== null)) return null;
+    if (Object.values(hooks).some((hook) => hook !== null) || check.types === 'block' || run.envFiles.length > 0) return null;
+    if (serve.strategy !== 'hold' || serve.liveReload) return null;
+    const inputs = this.#pipeline.buildInputs();
+    const files = [...reads.paths, ...inputs, ...inputs.map((file) => path.dirname(file))];
+    if (build.kind === 'esbuild') files.push(esbuildPackage());
+    return stampOf(files, reads.variables);
+  }
+
   #announceWatching(): void {
     if (!this.#closing) this.#pipeline.announceWatching();
+  }
+}
+
+/** esbuild's package.json: another esbuild may judge the same files otherwise. */
+function esbuildPackage(): string {
+  try {
+    return createRequire(import.meta.url).resolve('esbuild/package.json');
+  } catch {
+    return 'esbuild';
   }
 }
 

@@ -8,6 +8,8 @@ export interface Builder {
   build(changedPaths?: readonly string[]): Promise<BuildResult>;
   /** True when the last build read this file, so a change to it matters even outside `include`. */
   isInput(absolutePath: string): boolean;
+  /** The files the last good build read (absolute), where the builder knows them. */
+  inputFiles?(): readonly string[];
   /** Ends a running build at once (SIGKILL to a build command's group), for a second Ctrl-C. */
   kill(): void;
   close(): Promise<void>;

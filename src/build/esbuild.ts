@@ -130,6 +130,10 @@ class EsbuildBuilder implements Builder {
     return { type: 'built', durationMs: Date.now() - startedAt, outputChanged };
   }
 
+  inputFiles(): readonly string[] {
+    return [...this.#inputs];
+  }
+
   isInput(absolutePath: string): boolean {
     if (this.#inputs.has(absolutePath)) return true;
     // After a failure the graph is unknown: a missing import may be the very file just created.

@@ -5,6 +5,7 @@ import { fixedPortWarning } from '../config/fixed-port.js';
 import { createHot, type HotApp, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig } from '../config/schema.js';
+import { captureReads, discardEarly, EARLY_START_KEY, type EarlyStart, type Reads } from '../early-start.js';
 import { ConfigError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
@@ -49,6 +50,22 @@ interface Terminal {
 
 /** `hot [entry]`, `hot dev`: the app in cwd, or at a workspace root its packages. */
 export function runDev(entry: string | undefined, flags: CliFlags): void {
+  const early = takeEarlyStart();
+  // What resolving the config reads decides how the program starts: the next run's launcher checks it.
+  const capture = early?.file ? captureReads() : null;
+  try {
+    runDevCaptured(entry, flags, early && capture ? { early, stopCapture: capture.stop } : undefined);
+  } finally {
+    capture?.stop();
+  }
+}
+
+interface Early {
+  early: EarlyStart;
+  stopCapture(): Reads;
+}
+
+function runDevCaptured(entry: string | undefined, flags: CliFlags, early: Early | undefined): void {
   const color = useColor(flags);
   const logger = createLogger({ level: logLevelOf(flags), color });
   const cwd = process.cwd();
@@ -59,6 +76,7 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
   if (explicit && filters.length > 0) throw new ConfigError('--filter cannot be combined with an entry file, a command after -- or --config');
   const workspace = explicit ? null : findWorkspace(cwd);
   if (workspace && (filters.length > 0 || runsPackages(workspace, cwd))) {
+    if (early) discardEarly(early.early);
     runWorkspace(workspace, filters, overrides, { logger, color, json: flags.json === true, level: logLevelOf(flags) });
     return;
   }
@@ -69,10 +87,18 @@ export function runDev(entry: string | undefined, flags: CliFlags): void {
   }
   const detected: Detected = explicit ? { overrides, lookedFor: [] } : detectedOverrides(cwd, overrides, logger);
   checkWorkspaceSetUp(workspace, cwd, detected.overrides.entry);
-  runApp(cwd, detected, overrides, configPath, { logger, color, json: flags.json === true });
+  runApp(cwd, detected, overrides, configPath, { logger, color, json: flags.json === true }, early);
 }
 
-function runApp(cwd: string, { overrides, lookedFor, project }: Detected, cliOverrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>): void {
+/** What the launcher started ahead of hot (see early-start.ts), taken once. */
+function takeEarlyStart(): EarlyStart | undefined {
+  const holder = globalThis as Record<symbol, EarlyStart | undefined>;
+  const early = holder[EARLY_START_KEY];
+  delete holder[EARLY_START_KEY];
+  return early;
+}
+
+function runApp(cwd: string, { overrides, lookedFor, project }: Detected, cliOverrides: CliOverrides, configPath: string | undefined, { logger, color, json }: Omit<Terminal, 'shortcuts'>, early?: Early): void {
   // A workspace package run alone: its internal packages are checked and watched with it.
   const internalPackages = findInternalPackages(cwd);
   const found = { lookedFor, ...(project ? { project } : {}) };
@@ -98,6 +124,7 @@ function runApp(cwd: string, { overrides, lookedFor, project }: Detected, cliOve
     reloadConfig: load,
     ...(programOutput ? { programOutput } : {}),
     ...(shortcuts ? { programStdin: 'ignore' as const } : {}),
+    ...(early ? { early: { start: early.early, reads: early.stopCapture() } } : {}),
   });
   const session = sessionOf(app, (listener) => void app.on('*', listener));
   attach(session, { logger, color, json, shortcuts });

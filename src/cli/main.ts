@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { EARLY_START_KEY, startEarly } from '../early-start.js';
 
 /**
  * hot's command: the CLI bundle (hot.cjs, built from program.ts) run through V8's code cache, so
@@ -27,6 +28,12 @@ function runBundle(): boolean {
   let stats: { size: number; mtimeMs: number; ctimeMs: number; ino: number };
   try {
     stats = statSync(bundle);
+  } catch {
+    return false;
+  }
+  // The program starts now, as the last run here started it, and boots while hot loads.
+  (globalThis as Record<symbol, unknown>)[EARLY_START_KEY] = startEarly(`${stats.size}-${Math.floor(stats.mtimeMs)}-${stats.ino}`);
+  try {
     source = readFileSync(bundle, 'utf8');
   } catch {
     return false;

@@ -51,6 +51,8 @@ export interface Pipeline {
   status(): string;
   /** True when the last build read this file (after a failed build, only files under the package's own root count). */
   isBuildInput(absolutePath: string): boolean;
+  /** The files the last good build read (absolute); empty where the builder does not say. */
+  buildInputs(): readonly string[];
   close(): Promise<void>;
   kill(): void;
 }
@@ -181,6 +183,10 @@ class AppPipeline implements Pipeline {
 
   status(): string {
     return describeStatus(this.#state);
+  }
+
+  buildInputs(): readonly string[] {
+    return this.#stages.builder.inputFiles?.() ?? [];
   }
 
   isBuildInput(file: string): boolean {

@@ -188,9 +188,12 @@ function reportTaken(server: net.Server, port: number, send: Send): void {
 // Last, once every declaration above is initialised.
 const given = process.env.HOT_HOLD;
 // A cluster worker listens through its primary, which is the process hot talks to.
-if (given !== undefined && isMainThread && typeof process.send === 'function' && process.env.NODE_UNIQUE_ID === undefined) {
+if (given !== undefined && isMainThread && process.env.NODE_UNIQUE_ID === undefined) {
   const front = process.env.HOT_FRONT ?? null;
   delete process.env.HOT_HOLD;
   delete process.env.HOT_FRONT;
-  install(readFds(given), front, process.send.bind(process));
+  // The channel hot started it with is closed already: hot was killed before this ran (the program
+  // hot's launcher starts boots beside hot). It stops before the program runs, as it would have after.
+  if (typeof process.send === 'function' && process.connected) install(readFds(given), front, process.send.bind(process));
+  else process.kill(process.pid, 'SIGTERM');
 }

@@ -72,7 +72,6 @@ const REAP_TIMEOUT_MS = 5000;
 /** Starts a command as the leader of a new process group. */
 export const spawnChild: SpawnChild = (spec) => {
   const [file, args] = spec.command.kind === 'argv' ? [spec.command.argv[0]!, spec.command.argv.slice(1)] : ['/bin/sh', ['-c', spec.command.line]];
-  const startedAt = Date.now();
   const redirected = spec.output !== undefined && spec.stdio !== 'pipe';
   const input = spec.stdin ?? 'inherit';
   const standard = spec.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : redirected ? [input, 'pipe', 'pipe'] : spec.stdio === 'tee' ? [input, 'pipe', 'pipe'] : [input, 'inherit', 'inherit'];
@@ -82,6 +81,50 @@ export const spawnChild: SpawnChild = (spec) => {
     detached: true,
     stdio: [...standard, ...((spec.extraFds ?? []) as never[])] as never,
   });
+  return handleOf(child, spec, file);
+};
+
+/**
+ * A process started as `spec` says before hot had loaded (the launcher's early start), leader of
+ * its own group: from now on it is hot's like any other it spawned. `queued`: what it said on its
+ * IPC channel meanwhile, heard first by the channel's first listener.
+ */
+export function adoptChild(child: ChildProcess, spec: ChildSpec, queued: ReadonlyArray<readonly [unknown, unknown]>): ChildHandle {
+  child.ref();
+  for (const stream of child.stdio) (stream as { ref?: () => void } | null)?.ref?.();
+  (child.channel as { ref?: () => void } | undefined)?.ref?.();
+  const file = spec.command.kind === 'argv' ? spec.command.argv[0]! : '/bin/sh';
+  const handle = handleOf(child, spec, file);
+  const channel = handle.channel;
+  if (!channel || queued.length === 0) return handle;
+  let replayed = false;
+  return {
+    ...handle,
+    channel: {
+      ...channel,
+      onMessage(listener) {
+        // After the turn that attached it: whoever started it has set up its own listeners by then.
+        if (!replayed) {
+          replayed = true;
+          const early = [...queued];
+          let live: Array<[Record<string, unknown>, unknown]> | null = [];
+          channel.onMessage((message, sent) => (live ? live.push([message, sent]) : listener(message, sent)));
+          setImmediate(() => {
+            for (const [message, sent] of early) listener(message as Record<string, unknown>, sent);
+            for (const [message, sent] of live ?? []) listener(message, sent);
+            live = null;
+          });
+          return;
+        }
+        channel.onMessage(listener);
+      },
+    },
+  };
+}
+
+function handleOf(child: ChildProcess, spec: ChildSpec, file: string): ChildHandle {
+  const startedAt = Date.now();
+  const redirected = spec.output !== undefined && spec.stdio !== 'pipe';
   const stdout = spec.stdio === 'tee' ? child.stdout : null;
   const stderr = spec.stdio === 'tee' ? child.stderr : null;
   // The program's own output is not hot's to judge: it passes through untouched.
@@ -160,7 +203,7 @@ export const spawnChild: SpawnChild = (spec) => {
       if (pid !== 0) signalGroup(pid, 'SIGKILL');
     },
   };
-};
+}
 
 /** The child's IPC channel, as far as hot listens to it. */
 function channelOf(child: ChildProcess): GenerationChannel {

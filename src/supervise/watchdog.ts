@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnWatchdogShell, type EarlyWatchdog } from '../early-start.js';
 import type { Writable } from 'node:stream';
 import { readCommandLine } from '../platform/proc.js';
 import type { Logger } from '../ui/logger.js';
@@ -6,27 +7,9 @@ import { groupMembers, groupState } from './kill-tree.js';
 import type { SpawnChild } from './child.js';
 
 /**
- * A tiny `sh` process that outlives hot only to clean up after it. hot tells it, over a pipe, which
- * process groups it started and which are gone; if the pipe closes while groups are left (hot was
- * killed with SIGKILL, or crashed), it sends them SIGTERM, then SIGKILL a second later, and exits.
- * It ignores the signals a terminal sends, and lives in its own process group.
+ * The watchdog (see spawnWatchdogShell): hot tells it which process groups it started and which are
+ * gone. Started by the launcher when the launcher started the program itself.
  */
-const SCRIPT = `
-trap '' INT TERM HUP QUIT
-groups=" "
-while IFS= read -r line; do
-  case "$line" in
-    +*) groups="$groups\${line#+} " ;;
-    -*) g="\${line#-}"
-        case "$groups" in *" $g "*) groups="\${groups%% $g *} \${groups#* $g }" ;; esac ;;
-  esac
-done
-[ "$groups" = " " ] && exit 0
-for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done
-sleep 1
-for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
-`;
-
 export interface Watchdog {
   track(pgid: number): void;
   untrack(pgid: number): void;
@@ -41,7 +24,7 @@ export interface Watchdog {
  * exit path it controls, but not when it is killed outright: `logger` is told once, as a warning.
  * `shell` is for tests (one that does not exist).
  */
-export function startWatchdog(logger: Logger, shell = '/bin/sh'): Watchdog {
+export function startWatchdog(logger: Logger, shell = '/bin/sh', started?: EarlyWatchdog): Watchdog {
   let channel: Writable | null = null;
   let failed = false;
   const fail = (error: unknown): void => {
@@ -50,17 +33,14 @@ export function startWatchdog(logger: Logger, shell = '/bin/sh'): Watchdog {
     failed = true;
     logger.warn(`the watchdog stopped working (${(error as Error).message ?? String(error)}): if hot is killed outright, the programs it started keep running`);
   };
+  // The launcher's, when it started the program ahead of hot: it knows that program's group already.
+  const tracked = new Set<number>(started?.tracked ?? []);
   try {
-    // A bare environment: nothing of the user's needs to reach it.
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    const child = spawn(shell, ['-c', SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+    const child: ChildProcess = started?.child ?? spawnWatchdogShell(shell);
     // No /bin/sh, or it is gone (EPIPE on the pipe).
     child.on('error', fail);
     channel = child.stdin;
-    channel.on('error', fail);
-    // The watchdog must never keep hot alive.
-    child.unref();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    channel?.on('error', fail);
   } catch (error) {
     // Spawning failed synchronously: same as above.
     fail(error);
@@ -70,8 +50,14 @@ export function startWatchdog(logger: Logger, shell = '/bin/sh'): Watchdog {
   };
   const unstoppable = new Set<number>();
   return {
-    track: (pgid) => send(`+${pgid}`),
-    untrack: (pgid) => send(`-${pgid}`),
+    track(pgid) {
+      if (tracked.has(pgid)) return;
+      tracked.add(pgid);
+      send(`+${pgid}`);
+    },
+    untrack(pgid) {
+      if (tracked.delete(pgid)) send(`-${pgid}`);
+    },
     cannotStop(pgid) {
       if (unstoppable.has(pgid)) return;
       unstoppable.add(pgid);
@@ -110,7 +96,7 @@ export function watchedSpawn(spawnChild: SpawnChild, watchdog: Watchdog): SpawnC
  * background check sees it go, so the watchdog never holds an id the system may give to others.
  * A group hot may not signal is reported, and untracked: the watchdog cannot stop it either.
  */
-function untrackWhenGone(pgid: number, watchdog: Watchdog): void {
+export function untrackWhenGone(pgid: number, watchdog: Watchdog): void {
   const state = groupState(pgid);
   if (state === 'denied') watchdog.cannotStop(pgid);
   if (state !== 'alive') return watchdog.untrack(pgid);

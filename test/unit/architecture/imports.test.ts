@@ -28,6 +28,9 @@ function allowed(from: string, to: string, typeOnly: boolean, target: string, so
   // Leaves: events.ts may name config types in its contracts; errors.ts imports nothing.
   if (from === 'events') return to === 'config' && typeOnly;
   if (from === 'errors') return false;
+  // The launcher's early start: loaded before the rest of hot, it imports nothing from src/.
+  if (from === 'early-start') return false;
+  if (to === 'early-start') return from === 'cli' || from === 'hot' || from === 'supervise';
   if (from === 'platform') return to === 'errors';
   if (from === 'config') return to === 'errors';
   if (from === 'listen') return false; // runs inside the user's program: standalone

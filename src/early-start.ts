@@ -1,0 +1,378 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isatty } from 'node:tty';
+
+/**
+ * The early start: hot's launcher starts the program before hot has loaded itself, exactly as the
+ * last run with the same command line in the same directory first started it, when nothing that run
+ * read to decide how has changed since (its config files, the variables it read, its build's
+ * inputs). The program boots while hot loads, builds and checks; hot's first start then takes that
+ * process over, but only when it would start exactly the same command, in the same directory, with
+ * the same environment, stdin and fds. When it would not (something the record did not see), the
+ * early process is stopped and the first start is as usual.
+ *
+ * The record of a run lives in hot's per-user cache (`$XDG_CACHE_HOME/hot/launch`, else
+ * `~/.cache/hot/launch`), private to the user. A run with env files is not recorded: their values are
+ * never copied there.
+ *
+ * Imports nothing from src/: the launcher loads it before the rest of hot.
+ */
+
+/** Where `globalThis` carries the early start from the launcher to the command. */
+export const EARLY_START_KEY = Symbol.for('hot.early-start');
+const VERSION = 2;
+/** The records kept: the least recently written go beyond this. */
+const MAX_RECORDS = 64;
+/** An early start not taken by then (another command path) is stopped. */
+const UNCLAIMED_AFTER_MS = 30_000;
+
+/** What names a run: hot's own build, where it ran, its arguments, and whether stdin was a terminal. */
+export interface LaunchKey {
+  hot: string;
+  at: string;
+  args: string[];
+  stdinTTY: boolean;
+}
+
+/** What a run read before its first start: files and directories (a signature each), and variables. */
+export interface Stamp {
+  files: Array<[string, string]>;
+  env: Array<[string, string | null]>;
+}
+
+/** How the last run with this key first started its program, and what it read to decide so. */
+export interface LaunchRecord extends LaunchKey {
+  version: number;
+  argv: string[];
+  cwd: string;
+  /** The variables set over hot's own environment (hot's, `[run] env`, NODE_OPTIONS), and those removed. */
+  env: Record<string, string>;
+  unset: string[];
+  stdin: 'inherit' | 'ignore';
+  extraFds: string[];
+  stamp: Stamp;
+}
+
+/** The parts of a spawn an early start is compared on (a subset of supervise's ChildSpec). */
+export interface EarlySpec {
+  command: { kind: 'argv'; argv: readonly string[] } | { kind: 'shell'; line: string };
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdio?: 'inherit' | 'pipe' | 'tee';
+  extraFds?: readonly unknown[];
+  output?: unknown;
+  stdin?: 'inherit' | 'ignore';
+}
+
+/** What a run read before its first start (see captureReads). */
+export interface Reads {
+  paths: Set<string>;
+  variables: Set<string>;
+}
+
+/** A message the program sent on its IPC channel before hot was there to hear it. */
+export type QueuedMessage = [message: unknown, handle: unknown];
+
+export interface EarlyProcess {
+  child: ChildProcess;
+  env: NodeJS.ProcessEnv;
+  queue: QueuedMessage[];
+  stopQueueing(): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface EarlyStart {
+  /** Started with the program, which it knows of (hot takes it over); null when no program was started. */
+  watchdog: EarlyWatchdog | null;
+  readonly key: LaunchKey;
+  /** Where this run's record is written; null without a private cache directory. */
+  readonly file: string | null;
+  readonly recorded: LaunchRecord | null;
+  /** The early process; null once taken or stopped, or when none was started. */
+  started: EarlyProcess | null;
+}
+
+const WATCHDOG_SCRIPT = `
+trap '' INT TERM HUP QUIT
+groups=" "
+while IFS= read -r line; do
+  case "$line" in
+    +*) groups="$groups\${line#+} " ;;
+    -*) g="\${line#-}"
+        case "$groups" in *" $g "*) groups="\${groups%% $g *} \${groups#* $g }" ;; esac ;;
+  esac
+done
+[ "$groups" = " " ] && exit 0
+for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done
+sleep 1
+for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
+`;
+
+/** A watchdog started, and the process groups it was told of. */
+export interface EarlyWatchdog {
+  child: ChildProcess;
+  tracked: number[];
+}
+
+/**
+ * A tiny `sh` process that outlives hot only to clean up after it. hot tells it, over a pipe, which
+ * process groups it started and which are gone; if the pipe closes while groups are left (hot was
+ * killed with SIGKILL, or crashed), it sends them SIGTERM, then SIGKILL a second later, and exits.
+ * It ignores the signals a terminal sends, lives in its own process group, and keeps nothing alive.
+ */
+export function spawnWatchdogShell(shell = '/bin/sh'): ChildProcess {
+  // A bare environment: nothing of the user's needs to reach it.
+  const child = spawn(shell, ['-c', WATCHDOG_SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return child;
+}
+
+/** The launcher's part: the key of this run, its record, and the program started when the record still holds. */
+export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): EarlyStart {
+  const key: LaunchKey = { hot, at: process.cwd(), args: process.argv.slice(2), stdinTTY: isatty(0) };
+  const file = recordFile(key, env);
+  const recorded = file ? readRecord(file, key) : null;
+  const early: EarlyStart = { key, file, recorded, started: null, watchdog: null };
+  if (!recorded || !stampHolds(recorded.stamp, env)) return early;
+  const childEnv: NodeJS.ProcessEnv = { ...env, ...recorded.env };
+  for (const name of recorded.unset) delete childEnv[name];
+  let child: ChildProcess;
+  try {
+    child = spawn(recorded.argv[0]!, recorded.argv.slice(1), {
+      cwd: recorded.cwd,
+      env: childEnv,
+      detached: true,
+      stdio: [recorded.stdin, 'inherit', 'inherit', ...(recorded.extraFds as Array<'ipc' | 'pipe'>)],
+    });
+  } catch {
+    return early;
+  }
+  child.on('error', () => {});
+  if (child.pid === undefined) return early;
+  // In the same turn: hot killed from now on leaves nothing behind (the held sockets' preload also
+  // stops a program that finds hot gone). The program first: it boots while this one starts.
+  try {
+    const watchdog = spawnWatchdogShell();
+    watchdog.on('error', () => {});
+    watchdog.stdin?.on('error', () => {});
+    watchdog.stdin?.write(`+${child.pid}\n`);
+    early.watchdog = { child: watchdog, tracked: [child.pid] };
+  } catch {
+    // No shell: hot starts its own watchdog, which learns of the program when hot takes it.
+  }
+  // The held sockets' preload says where the program listens before hot has attached: kept for it.
+  const queue: QueuedMessage[] = [];
+  const keep = (message: unknown, handle: unknown): void => void queue.push([message, handle]);
+  child.on('internalMessage', keep);
+  // Until hot takes it, it keeps nothing alive; hot gone, its channel closes and the preload stops it.
+  child.unref();
+  for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
+  const timer = setTimeout(() => discardEarly(early), UNCLAIMED_AFTER_MS);
+  timer.unref();
+  early.started = { child, env: childEnv, queue, stopQueueing: () => child.off('internalMessage', keep), timer };
+  return early;
+}
+
+/** The early process, for the first start to take (once): null when there is none or it has exited. */
+export function takeEarly(early: EarlyStart): EarlyProcess | null {
+  const started = early.started;
+  early.started = null;
+  if (!started) return null;
+  clearTimeout(started.timer);
+  started.stopQueueing();
+  if (started.child.exitCode !== null || started.child.signalCode !== null) {
+    dropQueue(started);
+    return null;
+  }
+  return started;
+}
+
+/**
+ * Stops the early process and its group at once, and lets go of the sockets it sent; its pid, or null
+ * when there was none. A watchdog hot has not taken is told once the group is gone, and ends.
+ */
+export function discardEarly(early: EarlyStart): number | null {
+  const started = takeEarly(early);
+  if (started) stopEarly(started);
+  const watchdog = early.watchdog;
+  if (watchdog) {
+    early.watchdog = null;
+    const { child } = started ?? {};
+    const done = (): void => {
+      for (const pgid of watchdog.tracked) watchdog.child.stdin?.write(`-${pgid}\n`);
+      watchdog.child.stdin?.end();
+    };
+    if (child && child.exitCode === null && child.signalCode === null) child.once('exit', done);
+    else done();
+  }
+  return started?.child.pid ?? null;
+}
+
+/** The watchdog the launcher started, for hot to go on with (once). */
+export function takeWatchdog(early: EarlyStart): EarlyWatchdog | undefined {
+  const watchdog = early.watchdog ?? undefined;
+  early.watchdog = null;
+  return watchdog;
+}
+
+export function stopEarly(started: EarlyProcess): void {
+  try {
+    process.kill(-started.child.pid!, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  dropQueue(started);
+}
+
+function dropQueue(started: EarlyProcess): void {
+  for (const [, handle] of started.queue) (handle as { close?: () => void } | undefined)?.close?.();
+  started.queue.length = 0;
+}
+
+/** Why the early process cannot be the program `spec` describes, or null when it can. */
+export function earlyMismatch(started: EarlyProcess, record: LaunchRecord, spec: EarlySpec): string | null {
+  if (spec.command.kind !== 'argv' || !sameList(spec.command.argv, record.argv)) return 'the command differs';
+  if (spec.cwd !== record.cwd) return 'the directory differs';
+  if ((spec.stdio ?? 'inherit') !== 'inherit' || spec.output !== undefined) return 'the output goes elsewhere';
+  if ((spec.stdin ?? 'inherit') !== record.stdin) return 'stdin differs';
+  if (!sameList(spec.extraFds ?? [], record.extraFds)) return 'the file descriptors differ';
+  for (const name of new Set([...Object.keys(started.env), ...Object.keys(spec.env)])) if (started.env[name] !== spec.env[name]) return `${name} differs`;
+  return null;
+}
+
+/** The record that lets the next run start `spec` early, or null when an early start could not match it. */
+export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: NodeJS.ProcessEnv = process.env): LaunchRecord | null {
+  if (spec.command.kind !== 'argv' || (spec.stdio ?? 'inherit') !== 'inherit' || spec.output !== undefined) return null;
+  const extraFds = spec.extraFds ?? [];
+  // The channel is how the early process learns that hot is gone (the held sockets' preload stops it).
+  if (!extraFds.includes('ipc') || !extraFds.every((fd): fd is string => fd === 'ipc' || fd === 'pipe')) return null;
+  if (/--inspect|--debug-port/.test(spec.env.NODE_OPTIONS ?? '')) return null;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec.env)) if (value !== undefined && hotEnv[name] !== value) env[name] = value;
+  const unset = Object.keys(hotEnv).filter((name) => spec.env[name] === undefined);
+  return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], stamp };
+}
+
+/** Writes the record whole or not at all; at most MAX_RECORDS are kept. Never throws. */
+export function writeRecord(file: string, record: LaunchRecord): void {
+  try {
+    const dir = path.dirname(file);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temp = `${file}.${process.pid}-${Date.now()}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify(record), { flag: 'wx', mode: 0o600 });
+    fs.renameSync(temp, file);
+    const names = fs.readdirSync(dir);
+    if (names.length <= MAX_RECORDS) return;
+    const byAge = names.map((name) => ({ name, at: signatureTime(path.join(dir, name)) })).sort((a, b) => a.at - b.at);
+    for (const { name } of byAge.slice(0, names.length - MAX_RECORDS)) fs.rmSync(path.join(dir, name), { force: true });
+  } catch {
+    // No cache to write to: every first start waits for hot, as without records.
+  }
+}
+
+export function forgetRecord(file: string): void {
+  fs.rmSync(file, { force: true });
+}
+
+export function sameRecord(a: LaunchRecord | null, b: LaunchRecord | null): boolean {
+  return a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * From now until `stop()`, notes every path looked at through `fs` and every variable read: what
+ * decided how the program starts. `stop()` may be called again; it returns the same.
+ */
+export function captureReads(): { stop(): Reads } {
+  const reads: Reads = { paths: new Set(), variables: new Set() };
+  const patched = ['existsSync', 'statSync', 'lstatSync', 'readFileSync', 'readdirSync', 'accessSync', 'realpathSync', 'openSync'] as const;
+  const target = fs as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const originals = new Map(patched.map((name) => [name, target[name]!]));
+  for (const [name, original] of originals) {
+    const noting = function (this: unknown, ...args: unknown[]): unknown {
+      if (typeof args[0] === 'string') reads.paths.add(path.resolve(args[0]));
+      else if (args[0] instanceof URL && args[0].protocol === 'file:') reads.paths.add(path.resolve(decodeURIComponent(args[0].pathname)));
+      return original.apply(this, args);
+    };
+    target[name] = Object.assign(noting, original);
+  }
+  const env = process.env;
+  const note = (name: string | symbol): void => void (typeof name === 'string' && reads.variables.add(name));
+  process.env = new Proxy(env, {
+    get: (object, name) => (note(name), Reflect.get(object, name)),
+    has: (object, name) => (note(name), Reflect.has(object, name)),
+  });
+  let stopped = false;
+  return {
+    stop() {
+      if (!stopped) {
+        stopped = true;
+        process.env = env;
+        for (const [name, original] of originals) target[name] = original;
+      }
+      return reads;
+    },
+  };
+}
+
+/** The stamp of these paths and variables as they are now. */
+export function stampOf(paths: Iterable<string>, variables: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Stamp {
+  return {
+    files: [...new Set(paths)].sort().map((file) => [file, signature(file)]),
+    env: [...new Set(variables)].sort().map((name) => [name, env[name] ?? null]),
+  };
+}
+
+/** Whether nothing the stamp names has changed. */
+export function stampHolds(stamp: Stamp, env: NodeJS.ProcessEnv): boolean {
+  if (!Array.isArray(stamp?.files) || !Array.isArray(stamp.env)) return false;
+  for (const [name, value] of stamp.env) if ((env[name] ?? null) !== value) return false;
+  for (const [file, seen] of stamp.files) if (signature(file) !== seen) return false;
+  return true;
+}
+
+/** What changes when a file or directory is written, replaced, created or removed (a directory: when an entry is). */
+function signature(file: string): string {
+  const stats = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
+  if (!stats) return '-';
+  return `${stats.isDirectory() ? 'd' : 'f'}${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+function signatureTime(file: string): number {
+  return fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index]);
+}
+
+/** `$XDG_CACHE_HOME/hot/launch/<hash>.json`, else under `~/.cache`; null without either. */
+function recordFile(key: LaunchKey, env: NodeJS.ProcessEnv): string | null {
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : env.HOME && path.isAbsolute(env.HOME) ? path.join(env.HOME, '.cache') : null;
+  if (!base) return null;
+  return path.join(base, 'hot', 'launch', `${hash(JSON.stringify([key.at, key.args, key.stdinTTY]))}.json`);
+}
+
+function readRecord(file: string, key: LaunchKey): LaunchRecord | null {
+  try {
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as LaunchRecord;
+    if (record.version !== VERSION || record.hot !== key.hot || record.at !== key.at || record.stdinTTY !== key.stdinTTY || !sameList(record.args, key.args)) return null;
+    if (!Array.isArray(record.argv) || record.argv.length === 0 || typeof record.cwd !== 'string' || !Array.isArray(record.unset) || !Array.isArray(record.extraFds)) return null;
+    return record;
+  } catch {
+    return null;
+  }
+}
+
+/** Two 32-bit FNV-1a hashes (the second over shifted codes), as hex: names a file, nothing more. */
+function hash(text: string): string {
+  let low = 0x811c9dc5;
+  let high = 0x84222325;
+  for (let i = 0; i < text.length; i++) {
+    low = Math.imul(low ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    high = Math.imul(high ^ (text.charCodeAt(i) + i), 0x01000193) >>> 0;
+  }
+  return `${high.toString(16).padStart(8, '0')}${low.toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,59 @@
+import { earlyMismatch, forgetRecord, recordOf, sameRecord, stopEarly, takeEarly, writeRecord, type EarlyStart, type Stamp } from '../early-start.js';
+import { adoptChild, type SpawnChild } from './child.js';
+
+export interface EarlyAdoption {
+  early: EarlyStart;
+  /** What the run read before its first start, as it is now; null when its first start cannot be recorded. */
+  stamp(): Stamp | null;
+  /** Said when the early process is not the program hot starts. */
+  notUsed(why: string): void;
+  /** Said when it is. */
+  used(pid: number): void;
+  /** The early process was stopped (its group is going). */
+  stopped(pid: number): void;
+}
+
+/**
+ * Wraps hot's spawn for the first start of the program (HOT_GENERATION=1): it takes over the early
+ * process when that was started exactly as `spec` says, and records how the program starts for the
+ * next run's launcher. Every other spawn, and a first start the early process does not match (it is
+ * stopped first), is `spawn`'s.
+ */
+export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): SpawnChild {
+  let firstSeen = false;
+  return (spec) => {
+    if (firstSeen || spec.env.HOT_GENERATION !== '1') return spawn(spec);
+    firstSeen = true;
+    const { early } = adoption;
+    remember(adoption, spec);
+    const started = takeEarly(early);
+    if (started && early.recorded) {
+      const why = earlyMismatch(started, early.recorded, spec);
+      if (!why) {
+        adoption.used(started.child.pid!);
+        return adoptChild(started.child, spec, started.queue);
+      }
+      stopEarly(started);
+      adoption.stopped(started.child.pid!);
+      adoption.notUsed(why);
+    }
+    return spawn(spec);
+  };
+}
+
+/** Written after the spawn, off its path; a record that can no longer hold goes. */
+function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): void {
+  const { early } = adoption;
+  const file = early.file;
+  if (!file) return;
+  setImmediate(() => {
+    const stamp = adoption.stamp();
+    const record = stamp ? recordOf(early.key, spec, stamp) : null;
+    try {
+      if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
+      else if (!record && early.recorded) forgetRecord(file);
+    } catch {
+      // The cache is not writable: nothing to keep.
+    }
+  }).unref();
+}

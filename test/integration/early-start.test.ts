@@ -1,0 +1,176 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HotProcess } from '../helpers/hot-process.js';
+import { freePort } from '../helpers/http.js';
+import { act, answer, exit, output, until, watching } from '../helpers/interact.js';
+import type { TempProject } from '../helpers/project.js';
+import { isAlive } from '../helpers/processes.js';
+import { useSession, type Session } from '../helpers/session.js';
+
+/**
+ * The early start: a second run of hot in the same place starts the program before hot has loaded,
+ * as the first run started it, when nothing that run read has changed. The program cannot tell,
+ * and nothing is left behind whatever happens to hot meanwhile.
+ */
+
+type Seen = { version: string; pid: number; argv: string[]; execArgv: string[]; restartCount?: string; generation?: string; changed?: string; env: string; nodeOptions?: string };
+
+function app(session: Session, port: number): TempProject {
+  const project = session.project();
+  project.write('package.json', '{ "name": "early-app", "private": true }\n');
+  project.write(
+    'app.cjs',
+    [
+      "const http = require('node:http');",
+      "const VERSION = 'v1';",
+      'const seen = {',
+      '  version: VERSION,',
+      '  pid: process.pid,',
+      '  argv: process.argv.slice(1),',
+      '  execArgv: process.execArgv,',
+      '  restartCount: process.env.HOT_RESTART_COUNT,',
+      '  generation: process.env.HOT_GENERATION,',
+      '  changed: process.env.HOT_CHANGED,',
+      "  env: Object.keys(process.env).filter((name) => name !== 'HOT_TEST_MARKER').sort().join(','),",
+      '  nodeOptions: process.env.NODE_OPTIONS,',
+      '};',
+      'console.log(`program ${JSON.stringify(seen)}`);',
+      `http.createServer((request, response) => response.end(VERSION)).listen(${port}, '127.0.0.1');`,
+      '',
+    ].join('\n'),
+  );
+  return project;
+}
+
+function programLines(hot: HotProcess): Seen[] {
+  return [...hot.output('stdout').matchAll(/^program (\{.*\})$/gm)].map((match) => JSON.parse(match[1]!) as Seen);
+}
+
+const EARLY = /the program started at launch \(pid (\d+)\) is the first start/;
+const NOT_USED = /the program started at launch is not used \(([^)]*)\)/;
+
+/** hot's per-user cache for the runs of one test, outside the project (whose directory the record stamps). */
+function cacheHome(session: Session): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hot-early-'));
+  session.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function records(cache: string): string[] {
+  try {
+    return readdirSync(path.join(cache, 'hot', 'launch'))
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => path.join(cache, 'hot', 'launch', name));
+  } catch {
+    return [];
+  }
+}
+
+/** A run that serves v1, then stops on Ctrl-C: its record is what the next run starts from. */
+async function firstRun(session: Session, project: TempProject, port: number, args: string[], cache: string): Promise<Seen> {
+  const hot = session.run(project, args, { env: { XDG_CACHE_HOME: cache } });
+  await hot.interact(answer(port, /^v1$/), watching(), until('the program said what it sees', () => programLines(hot)[0]));
+  expect(hot.output()).not.toMatch(EARLY);
+  // The record is written just after the first start.
+  await hot.interact(until('the run is recorded', () => records(cache).length === 1));
+  await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit(), until('nothing is left', () => hot.liveProcesses() === 0));
+  return programLines(hot)[0]!;
+}
+
+describe('early start', () => {
+  const session = useSession();
+
+  it.each([
+    { args: ['app.cjs'], how: '`hot app.cjs` (the build gates the first start)' },
+    { args: ['--', 'node', 'app.cjs'], how: '`hot -- node app.cjs`' },
+  ])('a second run starts the program before hot has loaded, and the program cannot tell ($how)', async ({ args }) => {
+    const port = await freePort();
+    const project = app(session, port);
+    const cache = cacheHome(session);
+    const cold = await firstRun(session, project, port, ['--verbose', ...args], cache);
+
+    const hot = session.run(project, ['--verbose', ...args], { env: { XDG_CACHE_HOME: cache } });
+    const [, pid] = await hot.interact(output(EARLY));
+    await hot.interact(answer(port, /^v1$/));
+    const early = await hot.interact(until('the program said what it sees', () => programLines(hot)[0]));
+    expect(early.pid).toBe(Number(pid));
+    expect(early).toEqual({ ...cold, pid: early.pid });
+    expect(early).toMatchObject({ restartCount: '0', generation: '1', changed: '' });
+    // It is hot's like any other: a save restarts it, Ctrl-C stops it.
+    await hot.interact(act('set v2', () => project.replace('app.cjs', "const VERSION = 'v1'", "const VERSION = 'v2'")), answer(port, /^v2$/));
+    await hot.interact(until('the first version is gone', () => !isAlive(early.pid)));
+    const { code } = await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit());
+    expect(code).toBe(130);
+    await hot.interact(until('no process with the marker is left', () => hot.liveProcesses() === 0));
+  });
+
+  it('a change to what the last run read (its config, its sources) means no early start', async () => {
+    const port = await freePort();
+    const project = app(session, port);
+    const cache = cacheHome(session);
+    await firstRun(session, project, port, ['--verbose', 'app.cjs'], cache);
+
+    const recorded = readFileSync(records(cache)[0]!, 'utf8');
+    project.write('.hotrc.toml', '[run]\nenv = { GREETING = "hello" }\n');
+    const configured = session.run(project, ['--verbose', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await configured.interact(answer(port, /^v1$/), until('the program said what it sees', () => programLines(configured)[0]));
+    expect(configured.output()).not.toMatch(EARLY);
+    expect(programLines(configured)[0]!.env.split(',')).toContain('GREETING');
+    await configured.interact(until('the run is recorded again', () => readFileSync(records(cache)[0]!, 'utf8') !== recorded));
+    await configured.interact(act('Ctrl-C', () => configured.signal('SIGINT')), exit(), until('nothing is left', () => configured.liveProcesses() === 0));
+
+    // A broken source: the build says so, and no version of the program ever runs it.
+    project.replace('app.cjs', "const VERSION = 'v1';", "const VERSION = 'v1'; )");
+    const broken = session.run(project, ['--verbose', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await broken.interact(output(/app\.cjs:2:\d+/));
+    expect(broken.output()).not.toMatch(EARLY);
+    expect(programLines(broken)).toEqual([]);
+    await broken.interact(act('fix it', () => project.replace('app.cjs', "const VERSION = 'v1'; )", "const VERSION = 'v1';")), answer(port, /^v1$/));
+  });
+
+  it('an early program that is not what hot would start is stopped, and the right one started', async () => {
+    const port = await freePort();
+    const project = app(session, port);
+    const cache = cacheHome(session);
+    const cold = await firstRun(session, project, port, ['--verbose', '--', 'node', 'app.cjs'], cache);
+    // What no record should ever say: the launcher starts it, hot finds it is not what it starts.
+    const file = records(cache)[0]!;
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { argv: string[] };
+    record.argv.splice(1, 0, '--no-warnings');
+    writeFileSync(file, JSON.stringify(record));
+
+    const hot = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    const [, why] = await hot.interact(output(NOT_USED));
+    await hot.interact(answer(port, /^v1$/));
+    expect(why).toBe('the command differs');
+    const started = await hot.interact(until('the right program said what it sees', () => programLines(hot).find((seen) => !seen.execArgv.includes('--no-warnings'))));
+    expect(started).toEqual({ ...cold, pid: started.pid });
+    for (const wrong of programLines(hot).filter((seen) => seen.execArgv.includes('--no-warnings'))) await hot.interact(until('the wrong one is gone', () => !isAlive(wrong.pid)));
+    await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit(), until('nothing is left', () => hot.liveProcesses() === 0));
+  });
+
+  it.each(['SIGKILL', 'SIGINT'] as const)('hot stopped by %s while the early program boots leaves nothing behind', async (signal) => {
+    const port = await freePort();
+    const project = app(session, port);
+    const cache = cacheHome(session);
+    await firstRun(session, project, port, ['--', 'node', 'app.cjs'], cache);
+    const hot = session.run(project, ['--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    // As soon as the program is up: hot has at most just loaded.
+    await hot.interact(until('the early program said what it sees', () => programLines(hot)[0]));
+    await hot.interact(act(`send ${signal}`, () => hot.signal(signal)), exit(), until('no process with the marker is left', () => hot.liveProcesses() === 0));
+  });
+
+  it('a run with an env file is not recorded: its values never reach the cache', async () => {
+    const port = await freePort();
+    const project = app(session, port);
+    project.write('.env', 'SECRET_TOKEN=do-not-copy\n');
+    const cache = cacheHome(session);
+    const hot = session.run(project, ['--verbose', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await hot.interact(answer(port, /^v1$/), watching(), until('the program said what it sees', () => programLines(hot)[0]));
+    expect(programLines(hot)[0]!.env.split(',')).toContain('SECRET_TOKEN');
+    await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit());
+    expect(records(cache)).toEqual([]);
+  });
+});

@@ -1,0 +1,102 @@
+import fs, { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { captureReads, earlyMismatch, recordOf, stampHolds, stampOf, type EarlyProcess, type EarlySpec, type LaunchKey } from '../../src/early-start.js';
+
+const KEY: LaunchKey = { hot: '1-2-3', at: '/work/app', args: ['app.js'], stdinTTY: true };
+const HOT_ENV = { PATH: '/usr/bin', HOME: '/home/me', NODE_OPTIONS: '--max-old-space-size=4096', LEFT_OUT: 'x' };
+
+function spec(overrides: Partial<EarlySpec> = {}): EarlySpec {
+  return {
+    command: { kind: 'argv', argv: ['/usr/bin/node', '--import=file:///hot/standby.js', 'app.js'] },
+    cwd: '/work/app',
+    env: { PATH: '/usr/bin', HOME: '/home/me', NODE_OPTIONS: '--max-old-space-size=4096 --import="/hot/hold.js"', HOT: '1', HOT_GENERATION: '1', PORT: '3000' },
+    extraFds: ['ipc', 'pipe'],
+    ...overrides,
+  };
+}
+
+const NO_STAMP = { files: [], env: [] };
+
+describe('recordOf', () => {
+  it("keeps what hot sets over its own environment and what it takes away, not hot's own variables", () => {
+    const record = recordOf(KEY, spec(), NO_STAMP, HOT_ENV)!;
+    expect(record.env).toEqual({ NODE_OPTIONS: '--max-old-space-size=4096 --import="/hot/hold.js"', HOT: '1', HOT_GENERATION: '1', PORT: '3000' });
+    expect(record.unset).toEqual(['LEFT_OUT']);
+    expect(record).toMatchObject({ ...KEY, argv: ['/usr/bin/node', '--import=file:///hot/standby.js', 'app.js'], cwd: '/work/app', stdin: 'inherit', extraFds: ['ipc', 'pipe'] });
+  });
+
+  it.each([
+    ['a shell line', { command: { kind: 'shell' as const, line: 'node app.js' } }],
+    ['output hot passes on (a log file, --json)', { output: {} }],
+    ['captured output', { stdio: 'pipe' as const }],
+    ['no IPC channel (nothing would stop it if hot died)', { extraFds: ['pipe'] }],
+    ['a socket handed over', { extraFds: ['ipc', {}] }],
+    ['the inspector (its port)', { env: { NODE_OPTIONS: '--inspect' } }],
+  ])('records nothing for %s', (_, overrides) => {
+    expect(recordOf(KEY, spec(overrides as Partial<EarlySpec>), NO_STAMP, HOT_ENV)).toBeNull();
+  });
+});
+
+describe('earlyMismatch', () => {
+  const record = recordOf(KEY, spec(), NO_STAMP, HOT_ENV)!;
+  const started = (env: NodeJS.ProcessEnv): EarlyProcess => ({ env }) as EarlyProcess;
+
+  it('takes the early process only when it was started exactly as hot would start the program', () => {
+    expect(earlyMismatch(started(spec().env), record, spec())).toBeNull();
+    expect(earlyMismatch(started({ ...spec().env, PORT: '4000' }), record, spec())).toBe('PORT differs');
+    expect(earlyMismatch(started({ ...spec().env, EXTRA: '1' }), record, spec())).toBe('EXTRA differs');
+    expect(earlyMismatch(started(spec().env), record, spec({ command: { kind: 'argv', argv: ['/usr/bin/node', 'app.js'] } }))).toBe('the command differs');
+    expect(earlyMismatch(started(spec().env), record, spec({ cwd: '/work' }))).toBe('the directory differs');
+    expect(earlyMismatch(started(spec().env), record, spec({ stdin: 'ignore' }))).toBe('stdin differs');
+    expect(earlyMismatch(started(spec().env), record, spec({ extraFds: ['ipc'] }))).toBe('the file descriptors differ');
+    expect(earlyMismatch(started(spec().env), record, spec({ output: {} }))).toBe('the output goes elsewhere');
+  });
+});
+
+describe('stamps and captured reads', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hot-early-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('notes the paths looked at and the variables read while capturing, and nothing after', () => {
+    writeFileSync(path.join(dir, 'package.json'), '{}');
+    const readFileSync = fs.readFileSync;
+    const env = process.env;
+    const capture = captureReads();
+    fs.readFileSync(path.join(dir, 'package.json'));
+    fs.existsSync(path.join(dir, '.hotrc.toml'));
+    void process.env.HOT_EARLY_TEST_VARIABLE;
+    const reads = capture.stop();
+    fs.existsSync(path.join(dir, 'after'));
+    expect([...reads.paths].sort()).toEqual([path.join(dir, '.hotrc.toml'), path.join(dir, 'package.json')]);
+    expect([...reads.variables]).toContain('HOT_EARLY_TEST_VARIABLE');
+    expect(fs.readFileSync).toBe(readFileSync);
+    expect(process.env).toBe(env);
+  });
+
+  it('holds until a file named is written, created or removed, a directory gains an entry, or a variable changes', () => {
+    const file = path.join(dir, 'app.js');
+    const missing = path.join(dir, '.hotrc.toml');
+    writeFileSync(file, 'one');
+    mkdirSync(path.join(dir, 'src'));
+    const stamp = stampOf([file, missing, path.join(dir, 'src')], ['HOT_EARLY_TEST_VARIABLE'], {});
+    expect(stampHolds(stamp, {})).toBe(true);
+    expect(stampHolds(stamp, { HOT_EARLY_TEST_VARIABLE: 'set' })).toBe(false);
+    writeFileSync(path.join(dir, 'src', 'new.ts'), '');
+    expect(stampHolds(stamp, {})).toBe(false);
+    const again = stampOf([file, missing, path.join(dir, 'src')], [], {});
+    writeFileSync(missing, '');
+    expect(stampHolds(again, {})).toBe(false);
+    const third = stampOf([file, missing], [], {});
+    writeFileSync(file, 'two');
+    expect(stampHolds(third, {})).toBe(false);
+  });
+});
