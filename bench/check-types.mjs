@@ -21,7 +21,7 @@ writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, com
 
 const port = await freePort();
 const startedAt = Date.now();
-const hot = spawn(process.execPath, [path.join(REPO, 'dist/cli/main.js'), 'src/server.ts', '--json', '--check-types', mode], {
+const hot = spawn(process.execPath, [path.join(REPO, 'dist/cli/main.cjs'), 'src/server.ts', '--json', '--check-types', mode], {
   cwd: dir,
   env: { ...process.env, PORT: String(port), NO_COLOR: '1' },
   stdio: ['ignore', 'pipe', 'ignore'],

@@ -219,6 +219,8 @@ export function takeWatchdog(early: EarlyStart): EarlyWatchdog | undefined {
 }
 
 export function stopEarly(started: EarlyProcess): void {
+  // A socket it handed over on its way out would keep its port taken in this process: closed too.
+  started.child.on('internalMessage', (_message: unknown, handle: unknown) => closeHandle(handle));
   try {
     process.kill(-started.child.pid!, 'SIGKILL');
   } catch {
@@ -228,8 +230,12 @@ export function stopEarly(started: EarlyProcess): void {
 }
 
 function dropQueue(started: EarlyProcess): void {
-  for (const [, handle] of started.queue) (handle as { close?: () => void } | undefined)?.close?.();
+  for (const [, handle] of started.queue) closeHandle(handle);
   started.queue.length = 0;
+}
+
+function closeHandle(handle: unknown): void {
+  (handle as { close?: () => void } | undefined)?.close?.();
 }
 
 /** Why the early process cannot be the program `spec` describes, or null when it can. */

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, launch, REPO } from './harness.mjs';
 
-export const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+export const CLI = path.join(REPO, 'dist', 'cli', 'main.cjs');
 const TSX_LOADER = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 const packageVersion = (name) => {

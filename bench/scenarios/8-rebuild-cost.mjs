@@ -14,7 +14,7 @@ const FIRST_RESPONSE_DEADLINE_MS = 10_000; // 3× the slowest start seen; the ts
 const EDIT_DEADLINE_MS = 15_000;
 const SETTLE_MS = 1000; // after the first response, for watchers to finish their initial scan
 const BETWEEN_EDITS_MS = 300;
-const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+const CLI = path.join(REPO, 'dist', 'cli', 'main.cjs');
 const TSC = path.join(REPO, 'node_modules', '.bin', 'tsc');
 
 const typescriptVersion = () => {

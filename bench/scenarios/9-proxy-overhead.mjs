@@ -11,7 +11,7 @@ export const title = 'Proxy overhead (hot only)';
 const seconds = 5;
 /** The paced run: requests per client, the pause between them, the server's idle keep-alive timeout. */
 const PACED = { requests: 150, pauseMs: 40, keepAliveMs: 40 };
-const cli = path.join(REPO, 'dist', 'cli', 'main.js');
+const cli = path.join(REPO, 'dist', 'cli', 'main.cjs');
 
 async function measure(port, keepAlive) {
   const load = startLoad(port, { keepAlive, clients: 4, recordLatency: true, maxRequests: 2_000_000 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const FIXTURES = path.join(REPO_ROOT, 'fixtures');
 /** The built CLI; HOT_TEST_CLI runs the suite against another build (an older one, to see a new test fail). */
-export const CLI = process.env.HOT_TEST_CLI ?? path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+export const CLI = process.env.HOT_TEST_CLI ?? path.join(REPO_ROOT, 'dist', 'cli', 'main.cjs');
 
 export interface TempProject {
   dir: string;

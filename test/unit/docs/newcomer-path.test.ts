@@ -10,7 +10,7 @@ describe("the README's newcomer path", () => {
   it('runs the demo on a git-ignored copy, never in fixtures/ (the tests copy those)', () => {
     const demo = manifest.scripts.demo!;
     expect(demo).toMatch(/cpSync\('fixtures\/projects\/esbuild-basic', '\.demo'/);
-    expect(demo).toMatch(/&& cd \.demo && node \.\.\/dist\/cli\/main\.js$/);
+    expect(demo).toMatch(/&& cd \.demo && node \.\.\/dist\/cli\/main\.cjs$/);
     expect(read('.gitignore').split('\n')).toContain('.demo/');
   });
 
@@ -23,7 +23,7 @@ describe("the README's newcomer path", () => {
 
   it('says how to install: the package hot-cli, whose only command is hot (so `npx hot-cli` runs it)', () => {
     expect(manifest.name).toBe('hot-cli');
-    expect(manifest.bin).toEqual({ hot: 'dist/cli/main.js' });
+    expect(manifest.bin).toEqual({ hot: 'dist/cli/main.cjs' });
     const readme = read('README.md');
     expect(readme).toContain('npm i -D hot-cli');
     expect(readme).toContain('npx hot-cli');
