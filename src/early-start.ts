@@ -298,8 +298,10 @@ export function captureReads(): { stop(): Reads } {
   const originals = new Map(patched.map((name) => [name, target[name]!]));
   for (const [name, original] of originals) {
     const noting = function (this: unknown, ...args: unknown[]): unknown {
-      if (typeof args[0] === 'string') reads.paths.add(path.resolve(args[0]));
-      else if (args[0] instanceof URL && args[0].protocol === 'file:') reads.paths.add(path.resolve(decodeURIComponent(args[0].pathname)));
+      const file = typeof args[0] === 'string' ? path.resolve(args[0]) : args[0] instanceof URL && args[0].protocol === 'file:' ? path.resolve(decodeURIComponent(args[0].pathname)) : null;
+      // The kernel's views (whether hot runs in the foreground) change with every process: not
+      // inputs of the config, and what they decide (stdin) is compared when hot takes the program.
+      if (file !== null && !/^\/(proc|sys|dev)\//.test(file)) reads.paths.add(file);
       return original.apply(this, args);
     };
     target[name] = Object.assign(noting, original);

@@ -1,6 +1,7 @@
 // Start -> first answer: launch the tool on a small server (JS and TS, as in scenario 1) and time
 // until a fresh connection gets an answer; the tool is stopped and started again for every run.
-import { symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort, launch, REPO, shutdown, spread, table, tempProject, timeUntil } from '../lib/harness.mjs';
 import { TS_SERVER_FILES } from './1-save-to-served.mjs';
@@ -24,12 +25,12 @@ const VARIANTS = [
   },
 ];
 
-async function measure(tool, variant, project) {
+async function measure(tool, variant, project, cacheHome) {
   const samples = [];
   for (let i = 0; i < RUNS; i++) {
     const port = await freePort();
     const startedAt = performance.now();
-    const running = tool.start({ dir: project.dir, entry: variant.entry, lang: variant.lang, env: { PORT: String(port), ...EXTRA_CA } });
+    const running = tool.start({ dir: project.dir, entry: variant.entry, lang: variant.lang, env: { PORT: String(port), ...EXTRA_CA, XDG_CACHE_HOME: cacheHome } });
     if (!running) return null;
     try {
       if ((await timeUntil(port, variant.served, 20_000)) === null) return { error: 'never answered', samples };
@@ -48,16 +49,36 @@ const NODE_ALONE = {
   start: (ctx) => launch(process.execPath, [...(ctx.lang === 'ts' ? ['--import', path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')] : []), ctx.entry], { cwd: ctx.dir, env: ctx.env }),
 };
 
+/**
+ * hot where it has never run: each start gets an empty per-user cache, so no record of an earlier
+ * run lets the launcher start the program early (the `hot` row's first start is such a one too).
+ */
+function firstRunHere(hot) {
+  return {
+    name: 'hot, first run here',
+    version: hot.version,
+    start(ctx) {
+      const cache = mkdtempSync(path.join(os.tmpdir(), 'hot-bench-cache-'));
+      const running = hot.start({ ...ctx, env: { ...ctx.env, XDG_CACHE_HOME: cache } });
+      running?.child?.once('exit', () => rmSync(cache, { recursive: true, force: true }));
+      return running;
+    },
+  };
+}
+
 export async function run({ tools, log }) {
   const rows = [];
   const ratios = [];
+  const hot = tools.find((tool) => tool.name === 'hot');
+  // hot's own cache for this scenario: the first start records, the next ones start early.
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'hot-bench-cache-'));
   for (const variant of VARIANTS) {
     const project = tempProject(variant.files);
     if (variant.lang === 'ts') symlinkSync(path.join(REPO, 'node_modules'), project.path('node_modules'), 'dir');
     const p50s = new Map();
     try {
-      for (const tool of [...tools, NODE_ALONE]) {
-        const result = await measure(tool, variant, project);
+      for (const tool of [...tools, ...(hot ? [firstRunHere(hot)] : []), NODE_ALONE]) {
+        const result = await measure(tool, variant, project, cache);
         const label = variant.lang.toUpperCase();
         if (!result) rows.push([label, tool.name, tool.version(), 'n/a', 'n/a', 'n/a', 'n/a']);
         else if (result.error) rows.push([label, tool.name, tool.version(), String(result.samples.length), result.error, '', '']);
@@ -71,11 +92,12 @@ export async function run({ tools, log }) {
     } finally {
       project.remove();
     }
-    const hot = p50s.get('hot');
-    if (hot) ratios.push(...[...p50s].filter(([name]) => name !== 'hot').map(([name, value]) => `${variant.lang} ${name}: ${(hot / value).toFixed(2)}`));
+    const hotP50 = p50s.get('hot');
+    if (hotP50) ratios.push(...[...p50s].filter(([name]) => name !== 'hot').map(([name, value]) => `${variant.lang} ${name}: ${(hotP50 / value).toFixed(2)}`));
   }
+  rmSync(cache, { recursive: true, force: true });
   return [
-    `${RUNS} starts per tool, each timed from launching the tool until a fresh connection gets an answer (polled every ~2 ms), then the tool is stopped. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx); node --watch and nodemon run the TS variant under tsx's loader.${EXTRA_CA.NODE_EXTRA_CA_CERTS === undefined ? '' : " NODE_EXTRA_CA_CERTS, set on this machine, is emptied for every tool: each Node process would otherwise read the system's certificate bundle at start (~100 ms here)."}`,
+    `${RUNS} starts per tool, each timed from launching the tool until a fresh connection gets an answer (polled every ~2 ms), then the tool is stopped. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx); node --watch and nodemon run the TS variant under tsx's loader. hot's first start in a project records how it started the program; the next starts there begin with the program started by hot's launcher before hot has loaded (the early start): the \`hot\` row is 1 such first start and ${RUNS - 1} next ones, the \`hot, first run here\` row starts with an empty cache every time.${EXTRA_CA.NODE_EXTRA_CA_CERTS === undefined ? '' : " NODE_EXTRA_CA_CERTS, set on this machine, is emptied for every tool: each Node process would otherwise read the system's certificate bundle at start (~100 ms here)."}`,
     '',
     table(['lang', 'tool', 'version', 'starts', 'min ms', 'p50 ms', 'p90 ms'], rows),
     '',

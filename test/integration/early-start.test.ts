@@ -106,6 +106,17 @@ describe('early start', () => {
     await hot.interact(until('no process with the marker is left', () => hot.liveProcesses() === 0));
   });
 
+  it('works in a terminal too, where hot reads the keyboard and the program gets no stdin', async () => {
+    const port = await freePort();
+    const project = app(session, port);
+    const cache = cacheHome(session);
+    const first = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache }, tty: true });
+    await first.interact(answer(port, /^v1$/), until('the run is recorded', () => records(cache).length === 1));
+    await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit(), until('nothing is left', () => first.liveProcesses() === 0));
+    const second = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache }, tty: true });
+    await second.interact(output(EARLY), answer(port, /^v1$/));
+  });
+
   it('a change to what the last run read (its config, its sources) means no early start', async () => {
     const port = await freePort();
     const project = app(session, port);
