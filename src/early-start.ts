@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isatty } from 'node:tty';
@@ -21,7 +22,7 @@ import { isatty } from 'node:tty';
 
 /** Where `globalThis` carries the early start from the launcher to the command. */
 export const EARLY_START_KEY = Symbol.for('hot.early-start');
-const VERSION = 2;
+const VERSION = 3;
 /** The records kept: the least recently written go beyond this. */
 const MAX_RECORDS = 64;
 /** An early start not taken by then (another command path) is stopped. */
@@ -85,6 +86,8 @@ export interface EarlyProcess {
 export interface EarlyStart {
   /** Started with the program, which it knows of (hot takes it over); null when no program was started. */
   watchdog: EarlyWatchdog | null;
+  /** The early process's pid (its group's id), whatever became of it; null when none was started. */
+  pid: number | null;
   readonly key: LaunchKey;
   /** Where this run's record is written; null without a private cache directory. */
   readonly file: string | null;
@@ -134,7 +137,7 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   const key: LaunchKey = { hot, at: process.cwd(), args: process.argv.slice(2), stdinTTY: isatty(0) };
   const file = recordFile(key, env);
   const recorded = file ? readRecord(file, key) : null;
-  const early: EarlyStart = { key, file, recorded, started: null, watchdog: null };
+  const early: EarlyStart = { key, file, recorded, started: null, watchdog: null, pid: null };
   if (!recorded || !stampHolds(recorded.stamp, env)) return early;
   const childEnv: NodeJS.ProcessEnv = { ...env, ...recorded.env };
   for (const name of recorded.unset) delete childEnv[name];
@@ -151,6 +154,7 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   }
   child.on('error', () => {});
   if (child.pid === undefined) return early;
+  early.pid = child.pid;
   // In the same turn: hot killed from now on leaves nothing behind (the held sockets' preload also
   // stops a program that finds hot gone). The program first: it boots while this one starts.
   try {
@@ -191,10 +195,12 @@ export function takeEarly(early: EarlyStart): EarlyProcess | null {
 }
 
 /**
- * Stops the early process and its group at once, and lets go of the sockets it sent; its pid, or null
- * when there was none. A watchdog hot has not taken is told once the group is gone, and ends.
+ * Stops the early process and its group at once (unless it is gone already), and lets go of the
+ * sockets it sent; its pid when it was still waiting to be taken, else null. A watchdog hot has not
+ * taken is told once the group is gone, and ends.
  */
 export function discardEarly(early: EarlyStart): number | null {
+  const waiting = early.started !== null;
   const started = takeEarly(early);
   if (started) stopEarly(started);
   const watchdog = early.watchdog;
@@ -208,19 +214,19 @@ export function discardEarly(early: EarlyStart): number | null {
     if (child && child.exitCode === null && child.signalCode === null) child.once('exit', done);
     else done();
   }
-  return started?.child.pid ?? null;
+  return waiting ? early.pid : null;
 }
 
 /** The watchdog the launcher started, for hot to go on with (once). */
 export function takeWatchdog(early: EarlyStart): EarlyWatchdog | undefined {
   const watchdog = early.watchdog ?? undefined;
   early.watchdog = null;
+  // hot decides from now on when the early process goes (and tells the watchdog).
+  if (early.started) clearTimeout(early.started.timer);
   return watchdog;
 }
 
 export function stopEarly(started: EarlyProcess): void {
-  // A socket it handed over on its way out would keep its port taken in this process: closed too.
-  started.child.on('internalMessage', (_message: unknown, handle: unknown) => closeHandle(handle));
   try {
     process.kill(-started.child.pid!, 'SIGKILL');
   } catch {
@@ -229,7 +235,9 @@ export function stopEarly(started: EarlyProcess): void {
   dropQueue(started);
 }
 
+/** Lets go of the sockets it sent, and of any it still sends (on its way out): they would keep its port taken here. */
 function dropQueue(started: EarlyProcess): void {
+  started.child.on('internalMessage', (_message: unknown, handle: unknown) => closeHandle(handle));
   for (const [, handle] of started.queue) closeHandle(handle);
   started.queue.length = 0;
 }
@@ -259,7 +267,11 @@ export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: 
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(spec.env)) if (value !== undefined && hotEnv[name] !== value) env[name] = value;
   const unset = Object.keys(hotEnv).filter((name) => spec.env[name] === undefined);
-  return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], stamp };
+  // What these replace must be as it was (NODE_OPTIONS of the user's own, joined with hot's).
+  const replaced = stampOf([], [...Object.keys(env), ...unset], hotEnv).env;
+  const byName = new Map([...stamp.env, ...replaced]);
+  const full: Stamp = { files: stamp.files, env: [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
+  return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], stamp: full };
 }
 
 /** Writes the record whole or not at all; at most MAX_RECORDS are kept. Never throws. */
@@ -308,9 +320,13 @@ export function captureReads(): { stop(): Reads } {
   }
   const env = process.env;
   const note = (name: string | symbol): void => void (typeof name === 'string' && reads.variables.add(name));
+  // Writes go to the real environment as they would (a value-only define is what Node refuses).
   process.env = new Proxy(env, {
     get: (object, name) => (note(name), Reflect.get(object, name)),
     has: (object, name) => (note(name), Reflect.has(object, name)),
+    set: (object, name, value) => Reflect.set(object, name, value),
+    deleteProperty: (object, name) => Reflect.deleteProperty(object, name),
+    defineProperty: (object, name, descriptor) => Reflect.set(object, name, descriptor.value),
   });
   let stopped = false;
   return {
@@ -329,23 +345,37 @@ export function captureReads(): { stop(): Reads } {
 export function stampOf(paths: Iterable<string>, variables: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Stamp {
   return {
     files: [...new Set(paths)].sort().map((file) => [file, signature(file)]),
-    env: [...new Set(variables)].sort().map((name) => [name, env[name] ?? null]),
+    env: [...new Set(variables)].sort().map((name) => [name, valueStamp(env[name])]),
   };
 }
 
-/** Whether nothing the stamp names has changed. */
+/** Whether nothing the stamp names has changed. Never throws (a record is only a file in a cache). */
 export function stampHolds(stamp: Stamp, env: NodeJS.ProcessEnv): boolean {
-  if (!Array.isArray(stamp?.files) || !Array.isArray(stamp.env)) return false;
-  for (const [name, value] of stamp.env) if ((env[name] ?? null) !== value) return false;
-  for (const [file, seen] of stamp.files) if (signature(file) !== seen) return false;
-  return true;
+  try {
+    if (!Array.isArray(stamp?.files) || !Array.isArray(stamp.env) || stamp.files.length === 0) return false;
+    for (const [name, value] of stamp.env) if (valueStamp(env[name]) !== value) return false;
+    for (const [file, seen] of stamp.files) if (signature(file) !== seen) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A variable's value as a stamp keeps it: only whether it is the same matters, so never the value itself. */
+function valueStamp(value: string | undefined): string | null {
+  return value === undefined ? null : createHash('sha256').update(value).digest('base64url').slice(0, 22);
 }
 
 /** What changes when a file or directory is written, replaced, created or removed (a directory: when an entry is). */
 function signature(file: string): string {
-  const stats = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
-  if (!stats) return '-';
-  return `${stats.isDirectory() ? 'd' : 'f'}${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+  try {
+    const stats = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
+    if (!stats) return '-';
+    return `${stats.isDirectory() ? 'd' : 'f'}${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+  } catch (error) {
+    // A loop of links, a directory hot may not read: what it is now, compared like the rest.
+    return `e:${(error as NodeJS.ErrnoException).code ?? 'unknown'}`;
+  }
 }
 
 function signatureTime(file: string): number {
@@ -363,11 +393,19 @@ function recordFile(key: LaunchKey, env: NodeJS.ProcessEnv): string | null {
   return path.join(base, 'hot', 'launch', `${hash(JSON.stringify([key.at, key.args, key.stdinTTY]))}.json`);
 }
 
-function readRecord(file: string, key: LaunchKey): LaunchRecord | null {
+/** The record, when it is this user's own regular file that nobody else may write, and says what a record says. */
+export function readRecord(file: string, key: LaunchKey): LaunchRecord | null {
   try {
+    for (const own of [file, path.dirname(file)]) {
+      const stats = fs.lstatSync(own);
+      if (stats.isSymbolicLink() || (process.getuid && stats.uid !== process.getuid()) || (stats.mode & 0o022) !== 0) return null;
+    }
     const record = JSON.parse(fs.readFileSync(file, 'utf8')) as LaunchRecord;
     if (record.version !== VERSION || record.hot !== key.hot || record.at !== key.at || record.stdinTTY !== key.stdinTTY || !sameList(record.args, key.args)) return null;
-    if (!Array.isArray(record.argv) || record.argv.length === 0 || typeof record.cwd !== 'string' || !Array.isArray(record.unset) || !Array.isArray(record.extraFds)) return null;
+    if (!Array.isArray(record.argv) || record.argv.length === 0 || !record.argv.every((arg) => typeof arg === 'string') || typeof record.cwd !== 'string') return null;
+    if (!Array.isArray(record.unset) || !Array.isArray(record.extraFds) || !record.extraFds.every((fd) => fd === 'ipc' || fd === 'pipe')) return null;
+    if (typeof record.env !== 'object' || record.env === null || !Object.values(record.env).every((value) => typeof value === 'string')) return null;
+    if (record.stdin !== 'inherit' && record.stdin !== 'ignore') return null;
     return record;
   } catch {
     return null;

@@ -2,7 +2,7 @@ import { loadConfig } from './config/load.js';
 import { POLL_INTERVAL_MS, type ResolvedConfig } from './config/schema.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { discardEarly, stampOf, takeWatchdog, type EarlyStart, type Reads, type Stamp } from './early-start.js';
+import { discardEarly, stampOf, takeWatchdog, type EarlyStart, type Stamp } from './early-start.js';
 import type { HotEvent, HotEventOf, HotEventType } from './events.js';
 import { createHandoff } from './handoff/generations.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
@@ -33,9 +33,9 @@ export interface HotOptions {
   programStdin?: 'inherit' | 'ignore';
   /**
    * The program as hot's launcher started it ahead of hot, which the first start takes when it
-   * matches, and what was read to resolve `config` (the record for the next run is made of them).
+   * matches, and what resolving `config` read, as it was then (the next run's record starts there).
    */
-  early?: { start: EarlyStart; reads: Reads };
+  early?: { start: EarlyStart; configStamp: Stamp };
 }
 
 /** What every running hot offers, a single app and a workspace alike. */
@@ -98,7 +98,7 @@ class HotServer implements HotApp {
     const base = early
       ? adoptingSpawn(spawnChild, {
           early: early.start,
-          stamp: () => this.#stamp(config, early.reads),
+          stamp: () => this.#stamp(config, early.configStamp),
           notUsed: (why) => logger.debug(`the program started at launch is not used (${why}): it is stopped, and started again`),
           used: (pid) => logger.debug(`the program started at launch (pid ${pid}) is the first start: nothing it read has changed since the last run`),
           stopped: (pid) => untrackWhenGone(pid, this.#watchdog),
@@ -209,16 +209,18 @@ class HotServer implements HotApp {
    * recorded), a build command or hooks (they run first), a type check that blocks, a proxy, and
    * the standby off (`[run] standby = false` asks for plain cold starts).
    */
-  #stamp(config: ResolvedConfig, reads: Reads): Stamp | null {
+  #stamp(config: ResolvedConfig, configStamp: Stamp): Stamp | null {
     const { build, hooks, serve, check, run } = config;
-    if (!run.standby) return null;
+    if (!run.standby || run.command?.kind !== 'argv') return null;
     if (build.kind === 'command' || (build.kind === 'esbuild' && build.outfile !== null)) return null;
     if (Object.values(hooks).some((hook) => hook !== null) || check.types === 'block' || run.envFiles.length > 0) return null;
     if (serve.strategy !== 'hold' || serve.liveReload) return null;
-    const inputs = this.#pipeline.buildInputs();
-    const files = [...reads.paths, ...inputs, ...inputs.map((file) => path.dirname(file))];
+    // Without a build, what the program is made of is unknown: at least its entry file.
+    const inputs = build.kind === 'esbuild' ? [...this.#pipeline.buildInputs()] : [path.resolve(run.cwd, run.command.argv[run.standby.preloadAt] ?? '.')];
+    const files = [...inputs, ...inputs.map((file) => path.dirname(file))];
     if (build.kind === 'esbuild') files.push(esbuildPackage());
-    return stampOf(files, reads.variables);
+    const own = new Set(configStamp.files.map(([file]) => file));
+    return { files: [...configStamp.files, ...stampOf(files.filter((file) => !own.has(file)), []).files], env: configStamp.env };
   }
 
   #announceWatching(): void {

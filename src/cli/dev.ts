@@ -5,7 +5,7 @@ import { fixedPortWarning } from '../config/fixed-port.js';
 import { createHot, type HotApp, type HotControls } from '../hot.js';
 import { loadConfig } from '../config/load.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig } from '../config/schema.js';
-import { captureReads, discardEarly, EARLY_START_KEY, type EarlyStart, type Reads } from '../early-start.js';
+import { captureReads, discardEarly, EARLY_START_KEY, stampOf, type EarlyStart, type Reads, type Stamp } from '../early-start.js';
 import { ConfigError } from '../errors.js';
 import type { PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
@@ -90,6 +90,11 @@ function runDevCaptured(entry: string | undefined, flags: CliFlags, early: Early
   runApp(cwd, detected, overrides, configPath, { logger, color, json: flags.json === true }, early);
 }
 
+/** What resolving the config read, as it is now: what a later save changes is then seen as changed. */
+function stampOfReads(reads: Reads): Stamp {
+  return stampOf(reads.paths, reads.variables);
+}
+
 /** What the launcher started ahead of hot (see early-start.ts), taken once. */
 function takeEarlyStart(): EarlyStart | undefined {
   const holder = globalThis as Record<symbol, EarlyStart | undefined>;
@@ -124,7 +129,7 @@ function runApp(cwd: string, { overrides, lookedFor, project }: Detected, cliOve
     reloadConfig: load,
     ...(programOutput ? { programOutput } : {}),
     ...(shortcuts ? { programStdin: 'ignore' as const } : {}),
-    ...(early ? { early: { start: early.early, reads: early.stopCapture() } } : {}),
+    ...(early ? { early: { start: early.early, configStamp: stampOfReads(early.stopCapture()) } } : {}),
   });
   const session = sessionOf(app, (listener) => void app.on('*', listener));
   attach(session, { logger, color, json, shortcuts });

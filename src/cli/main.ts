@@ -33,7 +33,11 @@ function runBundle(): boolean {
     return false;
   }
   // The program starts now, as the last run here started it, and boots while hot loads.
-  (globalThis as Record<symbol, unknown>)[EARLY_START_KEY] = startEarly(`${stats.size}-${Math.floor(stats.mtimeMs)}-${stats.ino}`);
+  try {
+    (globalThis as Record<symbol, unknown>)[EARLY_START_KEY] = startEarly(`${stats.size}-${Math.floor(stats.mtimeMs)}-${stats.ino}`);
+  } catch {
+    // A record that cannot be used is no reason not to start: hot starts the program itself.
+  }
   try {
     source = readFileSync(bundle, 'utf8');
   } catch {

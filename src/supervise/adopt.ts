@@ -1,4 +1,4 @@
-import { earlyMismatch, forgetRecord, recordOf, sameRecord, stopEarly, takeEarly, writeRecord, type EarlyStart, type Stamp } from '../early-start.js';
+import { earlyMismatch, forgetRecord, recordOf, sameRecord, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type Stamp } from '../early-start.js';
 import { adoptChild, type SpawnChild } from './child.js';
 
 export interface EarlyAdoption {
@@ -26,17 +26,21 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
     firstSeen = true;
     const { early } = adoption;
     remember(adoption, spec);
+    const pid = early.pid;
+    const waiting = early.started !== null;
     const started = takeEarly(early);
     if (started && early.recorded) {
-      const why = earlyMismatch(started, early.recorded, spec);
+      // What it read may have changed since it started (a save while hot loaded): then it goes.
+      const why = spec.env.HOT_CHANGED !== '' ? 'a change came first' : !stampHolds(early.recorded.stamp, process.env) ? 'a file it read changed since it started' : earlyMismatch(started, early.recorded, spec);
       if (!why) {
         adoption.used(started.child.pid!);
         return adoptChild(started.child, spec, started.queue);
       }
       stopEarly(started);
-      adoption.stopped(started.child.pid!);
       adoption.notUsed(why);
     }
+    // Stopped, or gone by itself: the watchdog forgets its group once it is gone.
+    if (waiting && pid !== null) adoption.stopped(pid);
     return spawn(spec);
   };
 }
@@ -47,9 +51,10 @@ function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): voi
   const file = early.file;
   if (!file) return;
   setImmediate(() => {
-    const stamp = adoption.stamp();
-    const record = stamp ? recordOf(early.key, spec, stamp) : null;
     try {
+      // A start a change led to (a config reload before it) is not what the next run would do.
+      const stamp = spec.env.HOT_CHANGED === '' ? adoption.stamp() : null;
+      const record = stamp ? recordOf(early.key, spec, stamp) : null;
       if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
       else if (!record && early.recorded) forgetRecord(file);
     } catch {

@@ -95,6 +95,8 @@ describe('early start', () => {
     const [, pid] = await hot.interact(output(EARLY));
     await hot.interact(answer(port, /^v1$/));
     const early = await hot.interact(until('the program said what it sees', () => programLines(hot)[0]));
+    // Its socket, sent before hot was there to hear it, is held all the same.
+    await hot.interact(output(new RegExp(`holding 127\\.0\\.0\\.1:${port} for the app`)));
     expect(early.pid).toBe(Number(pid));
     expect(early).toEqual({ ...cold, pid: early.pid });
     expect(early).toMatchObject({ restartCount: '0', generation: '1', changed: '' });
@@ -138,6 +140,8 @@ describe('early start', () => {
     await broken.interact(output(/app\.cjs:2:\d+/));
     expect(broken.output()).not.toMatch(EARLY);
     expect(programLines(broken)).toEqual([]);
+    // Not even started and failed: Node's own parse error would say so.
+    expect(broken.output()).not.toMatch(/SyntaxError/);
     await broken.interact(act('fix it', () => project.replace('app.cjs', "const VERSION = 'v1'; )", "const VERSION = 'v1';")), answer(port, /^v1$/));
   });
 

@@ -1,8 +1,8 @@
-import fs, { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { captureReads, earlyMismatch, recordOf, stampHolds, stampOf, type EarlyProcess, type EarlySpec, type LaunchKey } from '../../src/early-start.js';
+import { captureReads, earlyMismatch, readRecord, recordOf, stampHolds, stampOf, writeRecord, type EarlyProcess, type EarlySpec, type LaunchKey } from '../../src/early-start.js';
 
 const KEY: LaunchKey = { hot: '1-2-3', at: '/work/app', args: ['app.js'], stdinTTY: true };
 const HOT_ENV = { PATH: '/usr/bin', HOME: '/home/me', NODE_OPTIONS: '--max-old-space-size=4096', LEFT_OUT: 'x' };
@@ -24,6 +24,10 @@ describe('recordOf', () => {
     const record = recordOf(KEY, spec(), NO_STAMP, HOT_ENV)!;
     expect(record.env).toEqual({ NODE_OPTIONS: '--max-old-space-size=4096 --import="/hot/hold.js"', HOT: '1', HOT_GENERATION: '1', PORT: '3000' });
     expect(record.unset).toEqual(['LEFT_OUT']);
+    // What those replace must be as it was: the user's NODE_OPTIONS, and no HOT of hot's own.
+    expect(stampHolds(record.stamp, HOT_ENV)).toBe(false); // no file in the stamp: never holds
+    const names = record.stamp.env.map(([name]) => name);
+    expect(names).toEqual(expect.arrayContaining(['NODE_OPTIONS', 'HOT', 'LEFT_OUT', 'PORT']));
     expect(record).toMatchObject({ ...KEY, argv: ['/usr/bin/node', '--import=file:///hot/standby.js', 'app.js'], cwd: '/work/app', stdin: 'inherit', extraFds: ['ipc', 'pipe'] });
   });
 
@@ -80,6 +84,44 @@ describe('stamps and captured reads', () => {
     expect([...reads.variables]).toContain('HOT_EARLY_TEST_VARIABLE');
     expect(fs.readFileSync).toBe(readFileSync);
     expect(process.env).toBe(env);
+  });
+
+  it('notes a write to the environment during the capture without refusing it', () => {
+    process.env.HOT_EARLY_TEST_WRITE = 'one';
+    const capture = captureReads();
+    try {
+      process.env.HOT_EARLY_TEST_WRITE = 'two';
+      Object.assign(process.env, { HOT_EARLY_TEST_WRITE: 'three' });
+      delete process.env.HOT_EARLY_TEST_WRITE;
+    } finally {
+      capture.stop();
+    }
+    expect(process.env.HOT_EARLY_TEST_WRITE).toBeUndefined();
+  });
+
+  it('keeps no value of a variable, only what tells one from another; a path it cannot read does not throw', () => {
+    const loop = path.join(dir, 'loop');
+    symlinkSync(loop, loop);
+    const stamp = stampOf([loop, path.join(dir, 'x')], ['SECRET'], { SECRET: 'hunter2' });
+    expect(JSON.stringify(stamp)).not.toContain('hunter2');
+    expect(stamp.files[0]![1]).toBe('e:ELOOP');
+    expect(stampHolds(stamp, { SECRET: 'hunter2' })).toBe(true);
+    expect(stampHolds(stamp, { SECRET: 'hunter3' })).toBe(false);
+  });
+
+  it('reads only a record of its own that nobody else may write', () => {
+    const file = path.join(dir, 'launch', 'record.json');
+    const record = recordOf(KEY, spec(), stampOf([dir], []), HOT_ENV)!;
+    writeRecord(file, record);
+    expect(readRecord(file, KEY)).toEqual(record);
+    expect(readRecord(file, { ...KEY, args: ['other.js'] })).toBeNull();
+    chmodSync(file, 0o666);
+    expect(readRecord(file, KEY)).toBeNull();
+    chmodSync(file, 0o600);
+    symlinkSync(file, path.join(dir, 'launch', 'link.json'));
+    expect(readRecord(path.join(dir, 'launch', 'link.json'), KEY)).toBeNull();
+    writeFileSync(file, JSON.stringify({ ...record, extraFds: ['ipc', 7] }));
+    expect(readRecord(file, KEY)).toBeNull();
   });
 
   it('holds until a file named is written, created or removed, a directory gains an entry, or a variable changes', () => {
