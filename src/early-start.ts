@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isatty } from 'node:tty';
+import { parseEnv } from 'node:util';
 
 /**
  * The early start: hot's launcher starts the program before hot has loaded itself, exactly as the
@@ -22,7 +23,7 @@ import { isatty } from 'node:tty';
 
 /** Where `globalThis` carries the early start from the launcher to the command. */
 export const EARLY_START_KEY = Symbol.for('hot.early-start');
-const VERSION = 3;
+const VERSION = 4;
 /** The records kept: the least recently written go beyond this. */
 const MAX_RECORDS = 64;
 /** An early start not taken by then (another command path) is stopped. */
@@ -52,6 +53,8 @@ export interface LaunchRecord extends LaunchKey {
   unset: string[];
   stdin: 'inherit' | 'ignore';
   extraFds: string[];
+  /** The env files the program's environment starts from, read again at each launch (their values are never kept). */
+  envFiles: string[];
   stamp: Stamp;
 }
 
@@ -139,7 +142,10 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   const recorded = file ? readRecord(file, key) : null;
   const early: EarlyStart = { key, file, recorded, started: null, watchdog: null, pid: null };
   if (!recorded || !stampHolds(recorded.stamp, env)) return early;
-  const childEnv: NodeJS.ProcessEnv = { ...env, ...recorded.env };
+  const fromFiles = readEnvFiles(recorded.envFiles);
+  if (!fromFiles) return early;
+  // As hot composes it: env files, then the real environment, then what hot sets.
+  const childEnv: NodeJS.ProcessEnv = { ...fromFiles, ...env, ...recorded.env };
   for (const name of recorded.unset) delete childEnv[name];
   let child: ChildProcess;
   try {
@@ -258,20 +264,26 @@ export function earlyMismatch(started: EarlyProcess, record: LaunchRecord, spec:
 }
 
 /** The record that lets the next run start `spec` early, or null when an early start could not match it. */
-export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: NodeJS.ProcessEnv = process.env): LaunchRecord | null {
+export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: NodeJS.ProcessEnv = process.env, envFiles: readonly string[] = []): LaunchRecord | null {
   if (spec.command.kind !== 'argv' || (spec.stdio ?? 'inherit') !== 'inherit' || spec.output !== undefined) return null;
+  const fromFiles = readEnvFiles(envFiles);
+  if (!fromFiles) return null;
   const extraFds = spec.extraFds ?? [];
   // The channel is how the early process learns that hot is gone (the held sockets' preload stops it).
   if (!extraFds.includes('ipc') || !extraFds.every((fd): fd is string => fd === 'ipc' || fd === 'pipe')) return null;
   if (/--inspect|--debug-port/.test(spec.env.NODE_OPTIONS ?? '')) return null;
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(spec.env)) if (value !== undefined && hotEnv[name] !== value) env[name] = value;
+  for (const [name, value] of Object.entries(spec.env)) {
+    // What an env file gave is read from it again at launch: never kept here.
+    const fromFile = hotEnv[name] === undefined && fromFiles[name] === value;
+    if (value !== undefined && hotEnv[name] !== value && !fromFile) env[name] = value;
+  }
   const unset = Object.keys(hotEnv).filter((name) => spec.env[name] === undefined);
   // What these replace must be as it was (NODE_OPTIONS of the user's own, joined with hot's).
   const replaced = stampOf([], [...Object.keys(env), ...unset], hotEnv).env;
   const byName = new Map([...stamp.env, ...replaced]);
   const full: Stamp = { files: stamp.files, env: [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
-  return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], stamp: full };
+  return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], envFiles: [...envFiles], stamp: full };
 }
 
 /** Writes the record whole or not at all; at most MAX_RECORDS are kept. Never throws. */
@@ -406,10 +418,29 @@ export function readRecord(file: string, key: LaunchKey): LaunchRecord | null {
     if (!Array.isArray(record.unset) || !Array.isArray(record.extraFds) || !record.extraFds.every((fd) => fd === 'ipc' || fd === 'pipe')) return null;
     if (typeof record.env !== 'object' || record.env === null || !Object.values(record.env).every((value) => typeof value === 'string')) return null;
     if (record.stdin !== 'inherit' && record.stdin !== 'ignore') return null;
+    if (!Array.isArray(record.envFiles) || !record.envFiles.every((file) => typeof file === 'string')) return null;
     return record;
   } catch {
     return null;
   }
+}
+
+/**
+ * The variables of these env files, later ones over earlier ones, as hot reads them (Node's own
+ * parser); null when one is not a regular file or holds what hot would refuse (UTF-16, a NUL):
+ * hot then reads them itself, and says what is wrong. A missing one gives nothing, as in hot.
+ */
+function readEnvFiles(files: readonly string[]): Record<string, string> | null {
+  const variables: Record<string, string> = {};
+  for (const file of files) {
+    const stats = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stats) continue;
+    if (!stats.isFile()) return null;
+    const bytes = fs.readFileSync(file);
+    if (bytes.includes(0)) return null;
+    Object.assign(variables, parseEnv(bytes.toString('utf8').replace(/^\uFEFF/, '')));
+  }
+  return variables;
 }
 
 /** Two 32-bit FNV-1a hashes (the second over shifted codes), as hex: names a file, nothing more. */

@@ -205,22 +205,23 @@ class HotServer implements HotApp {
   /**
    * What the first start depended on, as it is now, for the next run's launcher: what resolving the
    * config read, and the build's inputs with their directories (the gate passes again on the same
-   * files). Null where an early start must not run the program: env files (their values are not
-   * recorded), a build command or hooks (they run first), a type check that blocks, a proxy, and
-   * the standby off (`[run] standby = false` asks for plain cold starts).
+   * files), and the env files (read again by the launcher, never kept). Null where an early start
+   * must not run the program: a build command or hooks (they run first), a type check that blocks,
+   * a proxy, and the standby off (`[run] standby = false` asks for plain cold starts).
    */
-  #stamp(config: ResolvedConfig, configStamp: Stamp): Stamp | null {
+  #stamp(config: ResolvedConfig, configStamp: Stamp): { stamp: Stamp; envFiles: readonly string[] } | null {
     const { build, hooks, serve, check, run } = config;
     if (!run.standby || run.command?.kind !== 'argv') return null;
     if (build.kind === 'command' || (build.kind === 'esbuild' && build.outfile !== null)) return null;
-    if (Object.values(hooks).some((hook) => hook !== null) || check.types === 'block' || run.envFiles.length > 0) return null;
+    if (Object.values(hooks).some((hook) => hook !== null) || check.types === 'block') return null;
     if (serve.strategy !== 'hold' || serve.liveReload) return null;
     // Without a build, what the program is made of is unknown: at least its entry file.
     const inputs = build.kind === 'esbuild' ? [...this.#pipeline.buildInputs()] : [path.resolve(run.cwd, run.command.argv[run.standby.preloadAt] ?? '.')];
-    const files = [...inputs, ...inputs.map((file) => path.dirname(file))];
+    // Env files too: what the launcher reads from them must be what this start was given.
+    const files = [...inputs, ...inputs.map((file) => path.dirname(file)), ...run.envFiles];
     if (build.kind === 'esbuild') files.push(esbuildPackage());
     const own = new Set(configStamp.files.map(([file]) => file));
-    return { files: [...configStamp.files, ...stampOf(files.filter((file) => !own.has(file)), []).files], env: configStamp.env };
+    return { stamp: { files: [...configStamp.files, ...stampOf(files.filter((file) => !own.has(file)), []).files], env: configStamp.env }, envFiles: run.envFiles };
   }
 
   #announceWatching(): void {

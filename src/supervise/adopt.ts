@@ -3,8 +3,8 @@ import { adoptChild, type SpawnChild } from './child.js';
 
 export interface EarlyAdoption {
   early: EarlyStart;
-  /** What the run read before its first start, as it is now; null when its first start cannot be recorded. */
-  stamp(): Stamp | null;
+  /** What the run read before its first start, and its env files; null when its first start cannot be recorded. */
+  stamp(): { stamp: Stamp; envFiles: readonly string[] } | null;
   /** Said when the early process is not the program hot starts. */
   notUsed(why: string): void;
   /** Said when it is. */
@@ -53,8 +53,8 @@ function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): voi
   setImmediate(() => {
     try {
       // A start a change led to (a config reload before it) is not what the next run would do.
-      const stamp = spec.env.HOT_CHANGED === '' ? adoption.stamp() : null;
-      const record = stamp ? recordOf(early.key, spec, stamp) : null;
+      const stamped = spec.env.HOT_CHANGED === '' ? adoption.stamp() : null;
+      const record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles) : null;
       if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
       else if (!record && early.recorded) forgetRecord(file);
     } catch {

@@ -177,15 +177,25 @@ describe('early start', () => {
     await hot.interact(act(`send ${signal}`, () => hot.signal(signal)), exit(), until('no process with the marker is left', () => hot.liveProcesses() === 0));
   });
 
-  it('a run with an env file is not recorded: its values never reach the cache', async () => {
+  it('with an env file: the launcher reads it again at each launch, and its values never reach the cache', async () => {
     const port = await freePort();
     const project = app(session, port);
     project.write('.env', 'SECRET_TOKEN=do-not-copy\n');
     const cache = cacheHome(session);
+    const cold = await firstRun(session, project, port, ['--verbose', 'app.cjs'], cache);
+    expect(cold.env.split(',')).toContain('SECRET_TOKEN');
+    expect(readFileSync(records(cache)[0]!, 'utf8')).not.toContain('do-not-copy');
+
     const hot = session.run(project, ['--verbose', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
-    await hot.interact(answer(port, /^v1$/), watching(), until('the program said what it sees', () => programLines(hot)[0]));
-    expect(programLines(hot)[0]!.env.split(',')).toContain('SECRET_TOKEN');
-    await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit());
-    expect(records(cache)).toEqual([]);
+    await hot.interact(output(EARLY), answer(port, /^v1$/));
+    const early = await hot.interact(until('the program said what it sees', () => programLines(hot)[0]));
+    expect(early).toEqual({ ...cold, pid: early.pid });
+    await hot.interact(act('Ctrl-C', () => hot.signal('SIGINT')), exit(), until('nothing is left', () => hot.liveProcesses() === 0));
+
+    // Another value in .env: no early start on the old one.
+    project.write('.env', 'SECRET_TOKEN=rotated\n');
+    const changed = session.run(project, ['--verbose', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await changed.interact(answer(port, /^v1$/), until('the program said what it sees', () => programLines(changed)[0]));
+    expect(changed.output()).not.toMatch(EARLY);
   });
 });
