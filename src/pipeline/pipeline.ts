@@ -17,6 +17,9 @@ import { pageAnnouncer } from './pages.js';
 import { createStages, lookAt, SOURCE_FILE, type Stages } from './stages.js';
 import { describeStatus, initialState, type Cycle, type PipelineState } from './state.js';
 
+/** The latest the type check starts after the first start when the program has not listened yet. */
+const CHECKER_LATEST_MS = 3000;
+
 export interface PipelineOptions {
   config: ResolvedConfig;
   /** Where paths are shown relative to. */
@@ -161,8 +164,29 @@ class AppPipeline implements Pipeline {
     const publicUrl = await this.#job.open();
     // "block" needs tsc's verdict for the first start; otherwise tsc waits until the program is up.
     if (this.#stages.config.check.types === 'block') this.#stages.startChecker();
-    else void this.firstCycle.then(() => this.#state.phase.kind !== 'closed' && this.#stages.startChecker());
+    else void this.firstCycle.then(() => this.#programUp()).then(() => this.#state.phase.kind !== 'closed' && this.#stages.startChecker());
     this.send({ type: 'start', publicUrl });
+  }
+
+  /**
+   * Resolves once the first program listens, when it is known to be about to (held sockets), or
+   * after CHECKER_LATEST_MS: tsc takes a core for seconds, and a NestJS app booting beside it
+   * answered ~300 ms later. A program that never listens, or a failed start, does not wait.
+   */
+  #programUp(): Promise<void> {
+    if (!this.#state.listenPending) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, CHECKER_LATEST_MS);
+      timer.unref();
+      const stop = this.on((event) => {
+        if (event.type === 'listening' || event.type === 'exit' || event.type === 'stopped' || event.type === 'start-failed') done();
+      });
+    });
   }
 
   on(listener: (event: HotEvent) => void): () => void {

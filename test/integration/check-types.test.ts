@@ -59,6 +59,22 @@ describe('[check] types: tsc beside the restart', () => {
     await hot.interact(act('stop hot with SIGTERM', () => hot.signal('SIGTERM')), exit(), until('tsc is gone with hot', () => hot.liveProcesses() === 0));
   });
 
+  it('starts tsc once the app listens, not while it boots (tsc takes a core for seconds)', async () => {
+    const project = typedProject(session.project('typed-http'));
+    // An app that boots for a while: it says so halfway, then listens.
+    project.replace(
+      'src/server.ts',
+      "server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1',",
+      "setTimeout(() => console.log('still booting'), 1000);\nsetTimeout(() => server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1',",
+    );
+    project.replace('src/server.ts', "console.log(`typed-http listening (pid ${process.pid})`));", 'console.log(`typed-http listening (pid ${process.pid})`)), 1500);');
+    const port = await freePort();
+    const hot = session.run(project, ['src/server.ts'], { env: { PORT: String(port) } });
+    await hot.interact(output(/still booting/));
+    expect(tscPids(hot)).toEqual([]);
+    await hot.interact(answer(port, /^hello v1 /), until('tsc runs beside hot once the app listens', () => tscPids(hot).length === 1, TSC));
+  });
+
   it('with "block", keeps the previous version until the type error is fixed, then serves the new one', async () => {
     const project = typedProject(session.project('typed-http'));
     project.write('.hotrc.toml', '[build]\nentry = "src/server.ts"\n[check]\ntypes = "block"\n');
