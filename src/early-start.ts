@@ -15,15 +15,15 @@ import { parseEnv } from 'node:util';
  * early process is stopped and the first start is as usual.
  *
  * The record of a run lives in hot's per-user cache (`$XDG_CACHE_HOME/hot/launch`, else
- * `~/.cache/hot/launch`), private to the user. A run with env files is not recorded: their values are
- * never copied there.
+ * `~/.cache/hot/launch`), private to the user. It never holds a value from an env file: the launcher
+ * reads env files again, as hot does.
  *
  * Imports nothing from src/: the launcher loads it before the rest of hot.
  */
 
 /** Where `globalThis` carries the early start from the launcher to the command. */
 export const EARLY_START_KEY = Symbol.for('hot.early-start');
-const VERSION = 4;
+const VERSION = 5;
 /** The records kept: the least recently written go beyond this. */
 const MAX_RECORDS = 64;
 /** An early start not taken by then (another command path) is stopped. */
@@ -39,9 +39,18 @@ export interface LaunchKey {
 
 /** What a run read before its first start: files and directories (a signature each), and variables. */
 export interface Stamp {
-  files: Array<[string, string]>;
+  /** Path, signature, and what the signature is of (see Use). */
+  files: Array<[string, string, Use]>;
   env: Array<[string, string | null]>;
 }
+
+/**
+ * What a path's signature says: `exists`, only whether it is there and what it is (looked at with
+ * existsSync, accessSync); `content`, a file's identity, size and times, a directory's entries that
+ * can change what a module path resolves to (a log file or a database journal appearing in the
+ * project does not count).
+ */
+export type Use = 'exists' | 'content';
 
 /** How the last run with this key first started its program, and what it read to decide so. */
 export interface LaunchRecord extends LaunchKey {
@@ -71,7 +80,8 @@ export interface EarlySpec {
 
 /** What a run read before its first start (see captureReads). */
 export interface Reads {
-  paths: Set<string>;
+  /** Every path, and whether only its existence was asked. */
+  paths: Map<string, Use>;
   variables: Set<string>;
 }
 
@@ -264,7 +274,7 @@ export function earlyMismatch(started: EarlyProcess, record: LaunchRecord, spec:
 }
 
 /** The record that lets the next run start `spec` early, or null when an early start could not match it. */
-export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: NodeJS.ProcessEnv = process.env, envFiles: readonly string[] = []): LaunchRecord | null {
+export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: NodeJS.ProcessEnv = process.env, envFiles: readonly string[] = [], configured: Readonly<Record<string, string>> = {}): LaunchRecord | null {
   if (spec.command.kind !== 'argv' || (spec.stdio ?? 'inherit') !== 'inherit' || spec.output !== undefined) return null;
   const fromFiles = readEnvFiles(envFiles);
   if (!fromFiles) return null;
@@ -274,9 +284,11 @@ export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: 
   if (/--inspect|--debug-port/.test(spec.env.NODE_OPTIONS ?? '')) return null;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(spec.env)) {
-    // What an env file gave is read from it again at launch: never kept here.
-    const fromFile = hotEnv[name] === undefined && fromFiles[name] === value;
-    if (value !== undefined && hotEnv[name] !== value && !fromFile) env[name] = value;
+    // What an env file gave is read from it again at launch: never kept here. A value made from
+    // one (NODE_OPTIONS with hot's preload added) or one the file no longer holds: no record.
+    const fileGave = hotEnv[name] === undefined && fromFiles[name] !== undefined && configured[name] !== value;
+    if (fileGave && fromFiles[name] !== value) return null;
+    if (value !== undefined && hotEnv[name] !== value && !fileGave) env[name] = value;
   }
   const unset = Object.keys(hotEnv).filter((name) => spec.env[name] === undefined);
   // What these replace must be as it was (NODE_OPTIONS of the user's own, joined with hot's).
@@ -316,7 +328,7 @@ export function sameRecord(a: LaunchRecord | null, b: LaunchRecord | null): bool
  * decided how the program starts. `stop()` may be called again; it returns the same.
  */
 export function captureReads(): { stop(): Reads } {
-  const reads: Reads = { paths: new Set(), variables: new Set() };
+  const reads: Reads = { paths: new Map(), variables: new Set() };
   const patched = ['existsSync', 'statSync', 'lstatSync', 'readFileSync', 'readdirSync', 'accessSync', 'realpathSync', 'openSync'] as const;
   const target = fs as unknown as Record<string, (...args: unknown[]) => unknown>;
   const originals = new Map(patched.map((name) => [name, target[name]!]));
@@ -325,7 +337,10 @@ export function captureReads(): { stop(): Reads } {
       const file = typeof args[0] === 'string' ? path.resolve(args[0]) : args[0] instanceof URL && args[0].protocol === 'file:' ? path.resolve(decodeURIComponent(args[0].pathname)) : null;
       // The kernel's views (whether hot runs in the foreground) change with every process: not
       // inputs of the config, and what they decide (stdin) is compared when hot takes the program.
-      if (file !== null && !/^\/(proc|sys|dev)\//.test(file)) reads.paths.add(file);
+      if (file !== null && !/^\/(proc|sys|dev)\//.test(file)) {
+        const use: Use = name === 'existsSync' || name === 'accessSync' ? 'exists' : 'content';
+        if (reads.paths.get(file) !== 'content') reads.paths.set(file, use);
+      }
       return original.apply(this, args);
     };
     target[name] = Object.assign(noting, original);
@@ -354,9 +369,10 @@ export function captureReads(): { stop(): Reads } {
 }
 
 /** The stamp of these paths and variables as they are now. */
-export function stampOf(paths: Iterable<string>, variables: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Stamp {
+export function stampOf(paths: Iterable<string> | ReadonlyMap<string, Use>, variables: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Stamp {
+  const uses = paths instanceof Map ? new Map(paths) : new Map([...(paths as Iterable<string>)].map((file) => [file, 'content' as Use]));
   return {
-    files: [...new Set(paths)].sort().map((file) => [file, signature(file)]),
+    files: [...uses.keys()].sort().map((file) => [file, signature(file, uses.get(file)!), uses.get(file)!]),
     env: [...new Set(variables)].sort().map((name) => [name, valueStamp(env[name])]),
   };
 }
@@ -366,7 +382,7 @@ export function stampHolds(stamp: Stamp, env: NodeJS.ProcessEnv): boolean {
   try {
     if (!Array.isArray(stamp?.files) || !Array.isArray(stamp.env) || stamp.files.length === 0) return false;
     for (const [name, value] of stamp.env) if (valueStamp(env[name]) !== value) return false;
-    for (const [file, seen] of stamp.files) if (signature(file) !== seen) return false;
+    for (const [file, seen, use] of stamp.files) if (signature(file, use === 'exists' ? 'exists' : 'content') !== seen) return false;
     return true;
   } catch {
     return false;
@@ -379,15 +395,26 @@ function valueStamp(value: string | undefined): string | null {
 }
 
 /** What changes when a file or directory is written, replaced, created or removed (a directory: when an entry is). */
-function signature(file: string): string {
+function signature(file: string, use: Use): string {
   try {
     const stats = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
     if (!stats) return '-';
-    return `${stats.isDirectory() ? 'd' : 'f'}${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+    if (use === 'exists') return stats.isDirectory() ? 'd' : 'f';
+    if (stats.isDirectory()) return `d:${createHash('sha256').update(moduleEntries(file).join('\0')).digest('base64url').slice(0, 22)}`;
+    return `f${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
   } catch (error) {
     // A loop of links, a directory hot may not read: what it is now, compared like the rest.
     return `e:${(error as NodeJS.ErrnoException).code ?? 'unknown'}`;
   }
+}
+
+/** A directory's entries a module path can resolve to: source files, JSON, addons, directories. */
+function moduleEntries(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() || /\.(?:[cm]?[jt]sx?|json|node)$/.test(entry.name))
+    .map((entry) => `${entry.isDirectory() ? 'd' : 'f'}:${entry.name}`)
+    .sort();
 }
 
 function signatureTime(file: string): number {

@@ -171,7 +171,7 @@ class AppPipeline implements Pipeline {
   /**
    * Resolves once the first program listens, when it is known to be about to (held sockets), or
    * after CHECKER_LATEST_MS: tsc takes a core for seconds, and a NestJS app booting beside it
-   * answered ~300 ms later. A program that never listens, or a failed start, does not wait.
+   * answered ~220 ms later. A program that never listens, or a failed start, does not wait.
    */
   #programUp(): Promise<void> {
     if (!this.#state.listenPending) return Promise.resolve();

@@ -4,7 +4,7 @@ import { adoptChild, type SpawnChild } from './child.js';
 export interface EarlyAdoption {
   early: EarlyStart;
   /** What the run read before its first start, and its env files; null when its first start cannot be recorded. */
-  stamp(): { stamp: Stamp; envFiles: readonly string[] } | null;
+  stamp(): { stamp: Stamp; envFiles: readonly string[]; runEnv: Readonly<Record<string, string>> } | null;
   /** Said when the early process is not the program hot starts. */
   notUsed(why: string): void;
   /** Said when it is. */
@@ -54,7 +54,7 @@ function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): voi
     try {
       // A start a change led to (a config reload before it) is not what the next run would do.
       const stamped = spec.env.HOT_CHANGED === '' ? adoption.stamp() : null;
-      const record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles) : null;
+      const record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles, stamped.runEnv) : null;
       if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
       else if (!record && early.recorded) forgetRecord(file);
     } catch {

@@ -80,7 +80,7 @@ describe('stamps and captured reads', () => {
     void process.env.HOT_EARLY_TEST_VARIABLE;
     const reads = capture.stop();
     fs.existsSync(path.join(dir, 'after'));
-    expect([...reads.paths].sort()).toEqual([path.join(dir, '.hotrc.toml'), path.join(dir, 'package.json')]);
+    expect(Object.fromEntries(reads.paths)).toEqual({ [path.join(dir, '.hotrc.toml')]: 'exists', [path.join(dir, 'package.json')]: 'content' });
     expect([...reads.variables]).toContain('HOT_EARLY_TEST_VARIABLE');
     expect(fs.readFileSync).toBe(readFileSync);
     expect(process.env).toBe(env);
@@ -122,6 +122,34 @@ describe('stamps and captured reads', () => {
     expect(readRecord(path.join(dir, 'launch', 'link.json'), KEY)).toBeNull();
     writeFileSync(file, JSON.stringify({ ...record, extraFds: ['ipc', 7] }));
     expect(readRecord(file, KEY)).toBeNull();
+  });
+
+  it("a directory's log files and journals do not count, nor what existence was all that was asked", () => {
+    mkdirSync(path.join(dir, 'src'));
+    writeFileSync(path.join(dir, 'src', 'app.ts'), '');
+    const uses = new Map([
+      [path.join(dir, 'src'), 'content' as const],
+      [dir, 'exists' as const],
+    ]);
+    const stamp = stampOf(uses, [], {});
+    writeFileSync(path.join(dir, 'dev.db-journal'), '');
+    writeFileSync(path.join(dir, 'src', 'server.log'), '');
+    expect(stampHolds(stamp, {})).toBe(true);
+    writeFileSync(path.join(dir, 'src', 'app.js'), '');
+    expect(stampHolds(stamp, {})).toBe(false);
+  });
+
+  it('keeps no env file value, and records nothing made from one', () => {
+    const envFile = path.join(dir, '.env');
+    writeFileSync(envFile, 'TOKEN=secret-value\nPORT=4000\n');
+    const fromFile = spec({ env: { ...spec().env, TOKEN: 'secret-value', PORT: '4000' } });
+    const record = recordOf(KEY, fromFile, NO_STAMP, HOT_ENV, [envFile])!;
+    expect(JSON.stringify(record)).not.toContain('secret-value');
+    expect(record.envFiles).toEqual([envFile]);
+    // [run] env over the file: the config's value is kept (it is in the config already).
+    expect(recordOf(KEY, spec({ env: { ...fromFile.env, PORT: '5000' } }), NO_STAMP, HOT_ENV, [envFile], { PORT: '5000' })!.env.PORT).toBe('5000');
+    // A value made from the file's (NODE_OPTIONS with hot's preload), or one the file no longer holds.
+    expect(recordOf(KEY, spec({ env: { ...fromFile.env, TOKEN: 'secret-value --import=x' } }), NO_STAMP, HOT_ENV, [envFile])).toBeNull();
   });
 
   it('holds until a file named is written, created or removed, a directory gains an entry, or a variable changes', () => {
