@@ -45,20 +45,31 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
   };
 }
 
+/** How long after the first start its record is written (the start's own work comes first). */
+const RECORD_AFTER_MS = 300;
+
 /** Written after the spawn, off its path; a record that can no longer hold goes. */
 function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): void {
   const { early } = adoption;
   const file = early.file;
   if (!file) return;
   setImmediate(() => {
+    let record: ReturnType<typeof recordOf> = null;
     try {
       // A start a change led to (a config reload before it) is not what the next run would do.
       const stamped = spec.env.HOT_CHANGED === '' ? adoption.stamp() : null;
-      const record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles, stamped.runEnv) : null;
-      if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
-      else if (!record && early.recorded) forgetRecord(file);
+      record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles, stamped.runEnv) : null;
     } catch {
-      // The cache is not writable: nothing to keep.
+      // A stamp that cannot be taken: nothing to keep.
     }
+    // The stamp is taken now; the writing waits until the program and the watcher have started.
+    setTimeout(() => {
+      try {
+        if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
+        else if (!record && early.recorded) forgetRecord(file);
+      } catch {
+        // The cache is not writable: nothing to keep.
+      }
+    }, RECORD_AFTER_MS).unref();
   }).unref();
 }
