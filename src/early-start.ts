@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isatty } from 'node:tty';
@@ -23,7 +22,7 @@ import { parseEnv } from 'node:util';
 
 /** Where `globalThis` carries the early start from the launcher to the command. */
 export const EARLY_START_KEY = Symbol.for('hot.early-start');
-const VERSION = 5;
+const VERSION = 6;
 /** The records kept: the least recently written go beyond this. */
 const MAX_RECORDS = 64;
 /** An early start not taken by then (another command path) is stopped. */
@@ -389,9 +388,12 @@ export function stampHolds(stamp: Stamp, env: NodeJS.ProcessEnv): boolean {
   }
 }
 
-/** A variable's value as a stamp keeps it: only whether it is the same matters, so never the value itself. */
+/**
+ * A variable's value as a stamp keeps it: only whether it is the same matters, so never the value
+ * itself (a hash that needs no crypto module: the launcher is on the program's start path).
+ */
 function valueStamp(value: string | undefined): string | null {
-  return value === undefined ? null : createHash('sha256').update(value).digest('base64url').slice(0, 22);
+  return value === undefined ? null : hash(value);
 }
 
 /** What changes when a file or directory is written, replaced, created or removed (a directory: when an entry is). */
@@ -400,7 +402,7 @@ function signature(file: string, use: Use): string {
     const stats = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
     if (!stats) return '-';
     if (use === 'exists') return stats.isDirectory() ? 'd' : 'f';
-    if (stats.isDirectory()) return `d:${createHash('sha256').update(moduleEntries(file).join('\0')).digest('base64url').slice(0, 22)}`;
+    if (stats.isDirectory()) return `d:${hash(moduleEntries(file).join('\0'))}`;
     return `f${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
   } catch (error) {
     // A loop of links, a directory hot may not read: what it is now, compared like the rest.

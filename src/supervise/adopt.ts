@@ -45,9 +45,6 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
   };
 }
 
-/** How long after the first start its record is written (the start's own work comes first). */
-const RECORD_AFTER_MS = 300;
-
 /** Written after the spawn, off its path; a record that can no longer hold goes. */
 function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): void {
   const { early } = adoption;
@@ -62,14 +59,11 @@ function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): voi
     } catch {
       // A stamp that cannot be taken: nothing to keep.
     }
-    // The stamp is taken now; the writing waits until the program and the watcher have started.
-    setTimeout(() => {
-      try {
-        if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
-        else if (!record && early.recorded) forgetRecord(file);
-      } catch {
-        // The cache is not writable: nothing to keep.
-      }
-    }, RECORD_AFTER_MS).unref();
+    try {
+      if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
+      else if (!record && early.recorded) forgetRecord(file);
+    } catch {
+      // The cache is not writable: nothing to keep.
+    }
   }).unref();
 }
