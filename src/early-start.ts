@@ -66,14 +66,21 @@ export interface LaunchRecord extends LaunchKey {
   stamp: Stamp;
 }
 
-/** The parts of a spawn an early start is compared on (a subset of supervise's ChildSpec). */
+/** How a program is spawned, as far as an early start is compared on it (supervise's ChildSpec extends it). */
 export interface EarlySpec {
   command: { kind: 'argv'; argv: readonly string[] } | { kind: 'shell'; line: string };
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * Where the program's stdout/stderr go: inherited by default; 'pipe' captures both (build commands);
+   * 'tee' passes stdout and stderr through to hot's own while hot also reads them (a readiness pattern).
+   */
   stdio?: 'inherit' | 'pipe' | 'tee';
+  /** What the program gets as fd 3, 4, …: a listening socket handle, 'pipe', 'ignore', 'ipc' (at most one). */
   extraFds?: readonly unknown[];
+  /** With 'inherit' or 'tee': where the program's output goes instead of hot's own stdout and stderr. */
   output?: unknown;
+  /** 'ignore' when hot reads the terminal itself (keyboard shortcuts); default 'inherit'. */
   stdin?: 'inherit' | 'ignore';
 }
 

@@ -2,26 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { Command } from '../config/schema.js';
+import type { EarlySpec } from '../early-start.js';
 import { SpawnError } from '../errors.js';
 import type { GenerationChannel } from '../events.js';
 import { signalGroup, waitForGroupExit } from './kill-tree.js';
 import { settlesWithin } from './settle.js';
 
-export interface ChildSpec {
+/** How to spawn: the fields EarlySpec describes, with hot's own types for the command and the output. */
+export interface ChildSpec extends EarlySpec {
   command: Command;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /**
-   * Where the program's stdout/stderr go: inherited by default; 'pipe' captures both (build commands);
-   * 'tee' passes stdout and stderr through to hot's own while hot also reads them (a readiness pattern).
-   */
-  stdio?: 'inherit' | 'pipe' | 'tee';
-  /** What the program gets as fd 3, 4, …: a listening socket handle, 'pipe', 'ignore', 'ipc' (at most one). */
-  extraFds?: readonly unknown[];
-  /** With 'inherit' or 'tee': where the program's output goes instead of hot's own stdout and stderr. */
   output?: ProgramOutput;
-  /** 'ignore' when hot reads the terminal itself (keyboard shortcuts); default 'inherit'. */
-  stdin?: 'inherit' | 'ignore';
 }
 
 /** Destinations for a program's output (a monorepo prefixes each line with the package name). */

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureReads, earlyMismatch, readRecord, recordOf, stampHolds, stampOf, writeRecord, type EarlyProcess, type EarlySpec, type LaunchKey } from '../../src/early-start.js';
 
-const KEY: LaunchKey = { hot: '1-2-3', at: '/work/app', args: ['app.js'], stdinTTY: true };
+const KEY: LaunchKey = { hot: '1-2-3', at: '/projects/app', args: ['app.js'], stdinTTY: true };
 const HOT_ENV = { PATH: '/usr/bin', HOME: '/home/me', NODE_OPTIONS: '--max-old-space-size=4096', LEFT_OUT: 'x' };
 
 function spec(overrides: Partial<EarlySpec> = {}): EarlySpec {
   return {
     command: { kind: 'argv', argv: ['/usr/bin/node', '--import=file:///hot/standby.js', 'app.js'] },
-    cwd: '/work/app',
+    cwd: '/projects/app',
     env: { PATH: '/usr/bin', HOME: '/home/me', NODE_OPTIONS: '--max-old-space-size=4096 --import="/hot/hold.js"', HOT: '1', HOT_GENERATION: '1', PORT: '3000' },
     extraFds: ['ipc', 'pipe'],
     ...overrides,
@@ -28,7 +28,7 @@ describe('recordOf', () => {
     expect(stampHolds(record.stamp, HOT_ENV)).toBe(false); // no file in the stamp: never holds
     const names = record.stamp.env.map(([name]) => name);
     expect(names).toEqual(expect.arrayContaining(['NODE_OPTIONS', 'HOT', 'LEFT_OUT', 'PORT']));
-    expect(record).toMatchObject({ ...KEY, argv: ['/usr/bin/node', '--import=file:///hot/standby.js', 'app.js'], cwd: '/work/app', stdin: 'inherit', extraFds: ['ipc', 'pipe'] });
+    expect(record).toMatchObject({ ...KEY, argv: ['/usr/bin/node', '--import=file:///hot/standby.js', 'app.js'], cwd: '/projects/app', stdin: 'inherit', extraFds: ['ipc', 'pipe'] });
   });
 
   it.each([
@@ -52,7 +52,7 @@ describe('earlyMismatch', () => {
     expect(earlyMismatch(started({ ...spec().env, PORT: '4000' }), record, spec())).toBe('PORT differs');
     expect(earlyMismatch(started({ ...spec().env, EXTRA: '1' }), record, spec())).toBe('EXTRA differs');
     expect(earlyMismatch(started(spec().env), record, spec({ command: { kind: 'argv', argv: ['/usr/bin/node', 'app.js'] } }))).toBe('the command differs');
-    expect(earlyMismatch(started(spec().env), record, spec({ cwd: '/work' }))).toBe('the directory differs');
+    expect(earlyMismatch(started(spec().env), record, spec({ cwd: '/projects' }))).toBe('the directory differs');
     expect(earlyMismatch(started(spec().env), record, spec({ stdin: 'ignore' }))).toBe('stdin differs');
     expect(earlyMismatch(started(spec().env), record, spec({ extraFds: ['ipc'] }))).toBe('the file descriptors differ');
     expect(earlyMismatch(started(spec().env), record, spec({ output: {} }))).toBe('the output goes elsewhere');
