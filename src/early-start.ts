@@ -27,6 +27,8 @@ const VERSION = 6;
 const MAX_RECORDS = 64;
 /** An early start not taken by then (another command path) is stopped. */
 const UNCLAIMED_AFTER_MS = 30_000;
+/** The longest the launcher holds back hot's loading for the early program to listen. */
+const LISTEN_WAIT_MAX_MS = 3000;
 
 /** What names a run: hot's own build, where it ran, its arguments, and whether stdin was a terminal. */
 export interface LaunchKey {
@@ -64,6 +66,11 @@ export interface LaunchRecord extends LaunchKey {
   /** The env files the program's environment starts from, read again at each launch (their values are never kept). */
   envFiles: string[];
   stamp: Stamp;
+  /**
+   * How long the program took from its spawn to its first message on the IPC channel (the held
+   * sockets' preload says so when it listens); absent until a run has seen it listen.
+   */
+  listenMs?: number;
 }
 
 /** How a program is spawned, as far as an early start is compared on it (supervise's ChildSpec extends it). */
@@ -100,6 +107,8 @@ export interface EarlyProcess {
   queue: QueuedMessage[];
   stopQueueing(): void;
   timer: NodeJS.Timeout;
+  /** Called once with the milliseconds from its spawn to its first message (it listens); at once when that is past. */
+  onHeard(listener: (afterMs: number) => void): void;
 }
 
 export interface EarlyStart {
@@ -164,6 +173,7 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   const childEnv: NodeJS.ProcessEnv = { ...fromFiles, ...env, ...recorded.env };
   for (const name of recorded.unset) delete childEnv[name];
   let child: ChildProcess;
+  const spawnedAt = performance.now();
   try {
     child = spawn(recorded.argv[0]!, recorded.argv.slice(1), {
       cwd: recorded.cwd,
@@ -192,14 +202,53 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   const queue: QueuedMessage[] = [];
   const keep = (message: unknown, handle: unknown): void => void queue.push([message, handle]);
   child.on('internalMessage', keep);
+  let heardAfterMs: number | null = null;
+  const heard = new Set<(afterMs: number) => void>();
+  child.once('internalMessage', () => {
+    heardAfterMs = performance.now() - spawnedAt;
+    for (const listener of heard) listener(heardAfterMs);
+    heard.clear();
+  });
+  const onHeard = (listener: (afterMs: number) => void): void => void (heardAfterMs === null ? heard.add(listener) : listener(heardAfterMs));
   // Until hot takes it, it keeps nothing alive; hot gone, its channel closes and the preload stops it.
   child.unref();
   for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
   (child.channel as { unref?: () => void } | undefined)?.unref?.();
   const timer = setTimeout(() => discardEarly(early), UNCLAIMED_AFTER_MS);
   timer.unref();
-  early.started = { child, env: childEnv, queue, stopQueueing: () => child.off('internalMessage', keep), timer };
+  early.started = { child, env: childEnv, queue, stopQueueing: () => child.off('internalMessage', keep), timer, onHeard };
   return early;
+}
+
+/**
+ * Holds back `load` (hot's loading) until the early program listens, as the last run saw it do, so
+ * that the program boots on a machine hot does not share with it: it listens ~10 ms sooner on two
+ * cores. `load` runs at its first message, at its exit, or when it takes twice as long as last time
+ * (then hot loads beside it, as without the wait). False, and no call, when there is no early
+ * program or it was not seen to listen (a program that never does is not held up).
+ */
+export function whenListening(early: EarlyStart, load: () => void): boolean {
+  const started = early.started;
+  const listenMs = early.recorded?.listenMs;
+  if (!started || listenMs === undefined) return false;
+  let done = false;
+  const go = (): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    started.child.off('exit', go);
+    setImmediate(load);
+  };
+  // Ref'd: the launcher has nothing else to keep it alive meanwhile.
+  const timer = setTimeout(go, Math.min(2 * listenMs + 100, LISTEN_WAIT_MAX_MS));
+  started.onHeard(go);
+  started.child.once('exit', go);
+  return true;
+}
+
+/** The listen time a record keeps: the one it has while a new one stays within a factor 2 of it (no write on every run). */
+export function keptListenMs(recorded: number | undefined, measured: number): number {
+  return recorded !== undefined && measured <= 2 * recorded && measured >= recorded / 2 ? recorded : Math.round(measured);
 }
 
 /** The early process, for the first start to take (once): null when there is none or it has exited. */
@@ -455,6 +504,7 @@ export function readRecord(file: string, key: LaunchKey): LaunchRecord | null {
     if (typeof record.env !== 'object' || record.env === null || !Object.values(record.env).every((value) => typeof value === 'string')) return null;
     if (record.stdin !== 'inherit' && record.stdin !== 'ignore') return null;
     if (!Array.isArray(record.envFiles) || !record.envFiles.every((file) => typeof file === 'string')) return null;
+    if (record.listenMs !== undefined && !(typeof record.listenMs === 'number' && record.listenMs >= 0 && Number.isFinite(record.listenMs))) return null;
     return record;
   } catch {
     return null;

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { EARLY_START_KEY, startEarly } from '../early-start.js';
+import { EARLY_START_KEY, startEarly, whenListening, type EarlyStart } from '../early-start.js';
 
 /**
  * hot's command (the bin is this file bundled as CommonJS, main.cjs: Node starts a CommonJS entry
@@ -24,20 +24,31 @@ const WRITE_CACHE_AFTER_MS = 1500;
 /** A temporary file older than this was left by a process killed while writing. */
 const STALE_TEMP_MS = 60_000;
 
-function runBundle(): boolean {
-  let source: string;
+/** Starts the program early when the last run here says how, then hot (now, or once the program listens). */
+function launch(): void {
   let stats: { size: number; mtimeMs: number; ctimeMs: number; ino: number };
   try {
     stats = statSync(bundle);
   } catch {
-    return false;
+    void import('./program.js');
+    return;
   }
-  // The program starts now, as the last run here started it, and boots while hot loads.
+  // The program starts now, as the last run here started it, and boots before (or while) hot loads.
+  let early: EarlyStart | null = null;
   try {
-    (globalThis as Record<symbol, unknown>)[EARLY_START_KEY] = startEarly(`${stats.size}-${Math.floor(stats.mtimeMs)}-${stats.ino}`);
+    early = startEarly(`${stats.size}-${Math.floor(stats.mtimeMs)}-${stats.ino}`);
+    (globalThis as Record<symbol, unknown>)[EARLY_START_KEY] = early;
   } catch {
     // A record that cannot be used is no reason not to start: hot starts the program itself.
   }
+  const load = (): void => {
+    if (!runBundle(stats)) void import('./program.js');
+  };
+  if (!early || !whenListening(early, load)) load();
+}
+
+function runBundle(stats: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): boolean {
+  let source: string;
   try {
     source = readFileSync(bundle, 'utf8');
   } catch {
@@ -100,4 +111,4 @@ function writeCache(script: vm.Script, dir: string, prefix: string, cacheFile: s
   }
 }
 
-if (!runBundle()) void import('./program.js');
+launch();

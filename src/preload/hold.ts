@@ -12,11 +12,9 @@
  * proxy instead, which takes the address it asked for.
  * It does nothing unless hot set HOT_HOLD and opened the IPC channel, and hides both from the program.
  */
-import dns from 'node:dns';
 import { closeSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { isMainThread } from 'node:worker_threads';
 import { drainGently } from './drain.js';
 import { parsePortListen, socketKey, type PortListen } from './listen-args.js';
 
@@ -55,7 +53,8 @@ function install(fds: Map<string, number>, front: string | null, rawSend: NonNul
       return this;
     }
     // Node looks a host name up before it binds; so does this, to know which address is meant.
-    dns.lookup(target.host, (error, address) => {
+    // node:dns is loaded then only: most programs listen on a port or an address.
+    process.getBuiltinModule('node:dns').lookup(target.host, (error, address) => {
       if (error) this.emit('error', error);
       else held.listen(this, target, address, original);
     });
@@ -187,8 +186,9 @@ function reportTaken(server: net.Server, port: number, send: Send): void {
 
 // Last, once every declaration above is initialised.
 const given = process.env.HOT_HOLD;
-// A cluster worker listens through its primary, which is the process hot talks to.
-if (given !== undefined && isMainThread && process.env.NODE_UNIQUE_ID === undefined) {
+// A cluster worker listens through its primary, which is the process hot talks to. A worker thread
+// never sees HOT_HOLD: the main thread's preload deletes it before the program can start one.
+if (given !== undefined && process.env.NODE_UNIQUE_ID === undefined) {
   const front = process.env.HOT_FRONT ?? null;
   delete process.env.HOT_HOLD;
   delete process.env.HOT_FRONT;

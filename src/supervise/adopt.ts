@@ -1,4 +1,4 @@
-import { earlyMismatch, forgetRecord, recordOf, sameRecord, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type Stamp } from '../early-start.js';
+import { earlyMismatch, forgetRecord, keptListenMs, recordOf, sameRecord, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type LaunchRecord, type Stamp } from '../early-start.js';
 import { adoptChild, type SpawnChild } from './child.js';
 
 export interface EarlyAdoption {
@@ -25,7 +25,7 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
     if (firstSeen || spec.env.HOT_GENERATION !== '1') return spawn(spec);
     firstSeen = true;
     const { early } = adoption;
-    remember(adoption, spec);
+    const record = remember(adoption, spec);
     const pid = early.pid;
     const waiting = early.started !== null;
     const started = takeEarly(early);
@@ -34,6 +34,9 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
       const why = spec.env.HOT_CHANGED !== '' ? 'a change came first' : !stampHolds(early.recorded.stamp, process.env) ? 'a file it read changed since it started' : earlyMismatch(started, early.recorded, spec);
       if (!why) {
         adoption.used(started.child.pid!);
+        // The program the last run measured: its listen time holds until this one says otherwise.
+        record.carry(early.recorded.listenMs);
+        started.onHeard(record.listened);
         return adoptChild(started.child, spec, started.queue);
       }
       stopEarly(started);
@@ -41,29 +44,70 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
     }
     // Stopped, or gone by itself: the watchdog forgets its group once it is gone.
     if (waiting && pid !== null) adoption.stopped(pid);
-    return spawn(spec);
+    const spawnedAt = performance.now();
+    const handle = spawn(spec);
+    let heard = false;
+    handle.channel?.onMessage(() => {
+      if (heard) return;
+      heard = true;
+      record.listened(performance.now() - spawnedAt);
+    });
+    return handle;
   };
 }
 
-/** Written after the spawn, off its path; a record that can no longer hold goes. */
-function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): void {
+interface Remembered {
+  /** The program is the one the last run started (it was adopted): its listen time is kept. */
+  carry(listenMs: number | undefined): void;
+  /** The program listened this long after its spawn. */
+  listened(afterMs: number): void;
+}
+
+/**
+ * Written after the spawn, off its path; a record that can no longer hold goes. Once the program
+ * listens (`listened`), the record learns how long that took, for the next launcher to wait as long;
+ * a program that never listens is recorded without it.
+ */
+function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): Remembered {
   const { early } = adoption;
   const file = early.file;
-  if (!file) return;
+  if (!file) return { carry: () => {}, listened: () => {} };
+  /** undefined until taken (in a moment); null when there is nothing to keep. */
+  let record: LaunchRecord | null | undefined;
+  let listenMs: number | undefined;
+  let carried: number | undefined;
+  let written: LaunchRecord | null = early.recorded;
+  const save = (): void => {
+    if (!record) return;
+    const next: LaunchRecord = { ...record, ...(listenMs === undefined ? {} : { listenMs }) };
+    if (sameRecord(next, written)) return;
+    writeRecord(file, next);
+    written = next;
+  };
   setImmediate(() => {
-    let record: ReturnType<typeof recordOf> = null;
     try {
       // A start a change led to (a config reload before it) is not what the next run would do.
       const stamped = spec.env.HOT_CHANGED === '' ? adoption.stamp() : null;
       record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles, stamped.runEnv) : null;
     } catch {
       // A stamp that cannot be taken: nothing to keep.
+      record = null;
     }
     try {
-      if (record && !sameRecord(record, early.recorded)) writeRecord(file, record);
-      else if (!record && early.recorded) forgetRecord(file);
+      if (record) save();
+      else if (early.recorded) forgetRecord(file);
     } catch {
       // The cache is not writable: nothing to keep.
     }
   }).unref();
+  return {
+    carry(ms) {
+      carried = ms;
+      listenMs ??= ms;
+    },
+    listened(afterMs) {
+      listenMs = keptListenMs(carried, afterMs);
+      save();
+    },
+  };
 }

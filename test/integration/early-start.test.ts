@@ -177,6 +177,45 @@ describe('early start', () => {
     await hot.interact(act(`send ${signal}`, () => hot.signal(signal)), exit(), until('no process with the marker is left', () => hot.liveProcesses() === 0));
   });
 
+  it('hot loads once the early program listens, as long as the last run saw it take; a program that never listens holds nothing back', async () => {
+    const port = await freePort();
+    const project = session.project();
+    project.write('package.json', '{ "name": "early-late", "private": true }\n');
+    // It listens late (a database to connect to, say): hot waits for it rather than load beside it.
+    project.write(
+      'app.cjs',
+      [
+        "const http = require('node:http');",
+        'setTimeout(() => {',
+        "  http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1', () => console.log('program listening'));",
+        '}, 300);',
+        '',
+      ].join('\n'),
+    );
+    const cache = cacheHome(session);
+    const first = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await first.interact(answer(port, /^v1$/), watching());
+    const listenMs = (): unknown => (records(cache).length === 1 ? (JSON.parse(readFileSync(records(cache)[0]!, 'utf8')) as { listenMs?: unknown }).listenMs : undefined);
+    await first.interact(until('the record says how long it took to listen', () => typeof listenMs() === 'number'));
+    expect(listenMs()).toBeGreaterThanOrEqual(300);
+    await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit(), until('nothing is left', () => first.liveProcesses() === 0));
+
+    const second = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await second.interact(output(EARLY), answer(port, /^v1$/));
+    // Nothing of hot's ran before the program listened: its first line comes after the program's.
+    const text = second.output();
+    expect(text.indexOf('program listening')).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf('program listening')).toBeLessThan(text.indexOf('[hot]'));
+    await second.interact(act('Ctrl-C', () => second.signal('SIGINT')), exit(), until('nothing is left', () => second.liveProcesses() === 0));
+
+    // A worker that never listens: recorded without a listen time, so the next launcher does not wait.
+    project.write('app.cjs', "console.log('program working');\nsetInterval(() => {}, 1000);\n");
+    const worker = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await worker.interact(output(/program working/), watching());
+    await worker.interact(until('the run is recorded again, with no listen time', () => records(cache).length === 1 && !readFileSync(records(cache)[0]!, 'utf8').includes('"listenMs"')));
+    await worker.interact(act('Ctrl-C', () => worker.signal('SIGINT')), exit(), until('nothing is left', () => worker.liveProcesses() === 0));
+  });
+
   it('with an env file: the launcher reads it again at each launch, and its values never reach the cache', async () => {
     const port = await freePort();
     const project = app(session, port);

@@ -2,7 +2,7 @@ import fs, { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { captureReads, earlyMismatch, readRecord, recordOf, stampHolds, stampOf, writeRecord, type EarlyProcess, type EarlySpec, type LaunchKey } from '../../src/early-start.js';
+import { captureReads, earlyMismatch, keptListenMs, readRecord, recordOf, stampHolds, stampOf, writeRecord, type EarlyProcess, type EarlySpec, type LaunchKey } from '../../src/early-start.js';
 
 const KEY: LaunchKey = { hot: '1-2-3', at: '/projects/app', args: ['app.js'], stdinTTY: true };
 const HOT_ENV = { PATH: '/usr/bin', HOME: '/home/me', NODE_OPTIONS: '--max-old-space-size=4096', LEFT_OUT: 'x' };
@@ -122,6 +122,12 @@ describe('stamps and captured reads', () => {
     expect(readRecord(path.join(dir, 'launch', 'link.json'), KEY)).toBeNull();
     writeFileSync(file, JSON.stringify({ ...record, extraFds: ['ipc', 7] }));
     expect(readRecord(file, KEY)).toBeNull();
+    writeFileSync(file, JSON.stringify({ ...record, listenMs: 54 }));
+    expect(readRecord(file, KEY)).toEqual({ ...record, listenMs: 54 });
+    for (const listenMs of [-1, '54', null]) {
+      writeFileSync(file, JSON.stringify({ ...record, listenMs }));
+      expect(readRecord(file, KEY)).toBeNull();
+    }
   });
 
   it("a directory's log files and journals do not count, nor what existence was all that was asked", () => {
@@ -168,5 +174,16 @@ describe('stamps and captured reads', () => {
     const third = stampOf([file, missing], [], {});
     writeFileSync(file, 'two');
     expect(stampHolds(third, {})).toBe(false);
+  });
+});
+
+describe('keptListenMs', () => {
+  it('keeps the recorded listen time while a new one stays within a factor 2 of it, so a run rarely writes again', () => {
+    expect(keptListenMs(undefined, 54.4)).toBe(54);
+    expect(keptListenMs(54, 60)).toBe(54);
+    expect(keptListenMs(54, 100)).toBe(54);
+    expect(keptListenMs(54, 27)).toBe(54);
+    expect(keptListenMs(54, 120.6)).toBe(121);
+    expect(keptListenMs(54, 20)).toBe(20);
   });
 });
