@@ -116,9 +116,13 @@ export function spawnStandby(spec: StandbySpec): Standby | null {
   return standby;
 }
 
-/** The standby becomes the generation: its variables, then "go"; its age starts now. */
+/**
+ * The standby becomes the generation: its variables, then "go"; its age starts now. The handoff's
+ * variables are not sent again: the standby has had them since its spawn (hot holds the same sockets,
+ * or it is not woken), and the preloads that read them at boot removed them, as in a cold start.
+ */
 export function wakeStandby(standby: Standby, restartCount: number, changedPaths: readonly string[], ready: boolean): Generation {
-  const variables: Record<string, string | null> = { ...hotVariables(restartCount, changedPaths), ...standby.launch.env };
+  const variables: Record<string, string | null> = hotVariables(restartCount, changedPaths);
   if (!('HOT_CHANGED_TRUNCATED' in variables)) variables.HOT_CHANGED_TRUNCATED = null;
   standby.channel.send({ go: { env: variables } });
   const child: ChildHandle = { ...standby.child, startedAt: Date.now() };

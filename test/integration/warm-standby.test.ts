@@ -37,7 +37,7 @@ function standbyApp(session: Session, port: number): TempProject {
       '  generation: process.env.HOT_GENERATION,',
       '  changed: process.env.HOT_CHANGED,',
       "  standbyVariables: Object.keys(process.env).filter((name) => name.startsWith('HOT_STANDBY')),",
-      "  env: Object.keys(process.env).filter((name) => !name.startsWith('HOT_')).sort().join(','),",
+      '  env: Object.keys(process.env).sort().join(\',\'),',
       '  colors: typeof colors.red,',
       '};',
       "console.log(`program ${JSON.stringify(seen)}`);",
