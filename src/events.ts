@@ -163,6 +163,11 @@ export interface GenerationLaunch {
   wrapCommand?: (command: Command) => Command;
   /** A module every Node generation imports first, added to NODE_OPTIONS as the generation's environment has it. */
   preload?: string;
+  /**
+   * `preload` and the standby's preload in one module: in their place, in the argv of a Node command
+   * hot starts itself with a standby (NODE_OPTIONS left as it is).
+   */
+  standbyPreload?: string;
 }
 
 /** What live-reload pages are told: a build error covers the page; type errors show beside it until fixed. */

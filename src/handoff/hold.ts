@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ResolvedServe } from '../config/schema.js';
 import type { GenerationLaunch, Handoff, JobEvent, PageEvent, ReadinessSource } from '../events.js';
 import { FrontProxy } from './front-proxy.js';
@@ -23,6 +23,7 @@ interface Tracked {
 }
 
 const PRELOAD = fileURLToPath(new URL('../preload/hold.js', import.meta.url));
+const WITH_STANDBY = pathToFileURL(fileURLToPath(new URL('../preload/hold-standby.js', import.meta.url))).href;
 
 /** How long a start waits for the messages of generations that have exited (a socket one of them was handing over). */
 const CHANNEL_SETTLE_MS = 1000;
@@ -91,7 +92,7 @@ class HeldSockets implements Handoff {
     }
     const wanted = this.#front?.wanted ?? null;
     const front: Record<string, string> = wanted !== null ? { HOT_FRONT: wanted } : {};
-    return { env: { HOT_HOLD: JSON.stringify(fds), ...front }, preload: PRELOAD, extraFds: ['ipc', ...handles] };
+    return { env: { HOT_HOLD: JSON.stringify(fds), ...front }, preload: PRELOAD, standbyPreload: WITH_STANDBY, extraFds: ['ipc', ...handles] };
   }
 
   starting(): void {

@@ -52,19 +52,27 @@ function hotVariables(restartCount: number, changedPaths: readonly string[]): Re
   return { HOT: '1', HOT_RESTART_COUNT: String(restartCount), HOT_GENERATION: String(restartCount + 1), ...changedPathsVariables(changedPaths) };
 }
 
-/** The prepared environment, then `variables`, then the handoff's; its preload added to NODE_OPTIONS as this start sees it. */
-function programEnv(base: NodeJS.ProcessEnv, launch: GenerationLaunch, variables: Record<string, string>): NodeJS.ProcessEnv {
+/**
+ * The prepared environment, then `variables`, then the handoff's; its preload added to NODE_OPTIONS
+ * as this start sees it, unless the command imports it already (`preloaded`).
+ */
+function programEnv(base: NodeJS.ProcessEnv, launch: GenerationLaunch, variables: Record<string, string>, preloaded: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, ...variables, ...launch.env };
-  if (launch.preload) env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${JSON.stringify(launch.preload)}`].filter(Boolean).join(' ');
+  if (launch.preload && !preloaded) env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${JSON.stringify(launch.preload)}`].filter(Boolean).join(' ');
   return env;
 }
 
-/** The command, the fds and the standby variable every generation of this [run] gets. */
-function programSpawn(run: ResolvedRun, launch: GenerationLaunch): { command: Command; extraFds: unknown[]; standbyFd: Record<string, string> } {
+/**
+ * The command, the fds and the standby variable every generation of this [run] gets; `preloaded`
+ * when the command imports the handoff's preload itself (with the standby's, in one module).
+ */
+function programSpawn(run: ResolvedRun, launch: GenerationLaunch): { command: Command; extraFds: unknown[]; standbyFd: Record<string, string>; preloaded: boolean } {
   if (!run.command) throw new Error('internal: a build-only package has no program to start');
   const handoffFds = [...(launch.extraFds ?? [])];
-  const command = run.standby ? withStandbyPreload(run.command, run.standby.preloadAt) : run.command;
+  const preloaded = run.standby !== null && run.command.kind === 'argv' && launch.standbyPreload !== undefined;
+  const command = run.standby ? withStandbyPreload(run.command, run.standby.preloadAt, preloaded ? launch.standbyPreload : undefined) : run.command;
   return {
+    preloaded,
     command: launch.wrapCommand ? launch.wrapCommand(command) : command,
     extraFds: run.standby ? [...handoffFds, 'pipe'] : handoffFds,
     standbyFd: run.standby ? { [STANDBY_FD_VARIABLE]: String(3 + handoffFds.length) } : {},
@@ -80,8 +88,8 @@ function spawnProgram(spawn: SpawnChild, run: ResolvedRun, launch: GenerationLau
 /** Starts a generation: hot's variables over the prepared environment, the handoff's fds and wrapper. */
 export function launchGeneration(spec: LaunchSpec, ready: boolean): Generation {
   const { run, launch } = spec;
-  const { command, extraFds, standbyFd } = programSpawn(run, launch);
-  const env = programEnv(spec.env, launch, { ...hotVariables(spec.restartCount, spec.changedPaths), ...standbyFd });
+  const { command, extraFds, standbyFd, preloaded } = programSpawn(run, launch);
+  const env = programEnv(spec.env, launch, { ...hotVariables(spec.restartCount, spec.changedPaths), ...standbyFd }, preloaded);
   const { child, channel } = spawnProgram(spec.spawn, run, launch, env, command, extraFds);
   return { id: spec.id, child, run, stopRequested: false, ready, channel };
 }
@@ -102,8 +110,8 @@ export interface StandbySpec {
 export function spawnStandby(spec: StandbySpec): Standby | null {
   const { run, launch } = spec;
   const stamp = packageStamp(run.cwd);
-  const { command, extraFds, standbyFd } = programSpawn(run, launch);
-  const env = programEnv(spec.env, launch, { HOT: '1', ...standbyFd, HOT_STANDBY_WAIT: '1' });
+  const { command, extraFds, standbyFd, preloaded } = programSpawn(run, launch);
+  const env = programEnv(spec.env, launch, { HOT: '1', ...standbyFd, HOT_STANDBY_WAIT: '1' }, preloaded);
   const { child, channel } = spawnProgram(spec.spawn, run, launch, env, command, extraFds);
   if (child.pid === 0 || !channel) {
     child.kill();

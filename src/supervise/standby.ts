@@ -14,11 +14,11 @@ export const STANDBY_FD_VARIABLE = 'HOT_STANDBY_FD';
 /**
  * The program's command with the standby preload loaded last, after hot's loaders and before the
  * program (`at`: where the node options end). Every generation of the job runs it, cold or warm, so
- * `process.execArgv` is the same for both.
+ * `process.execArgv` is the same for both. `preload`: a module that is the standby's preload and more.
  */
-export function withStandbyPreload(command: Command, at: number): Command {
+export function withStandbyPreload(command: Command, at: number, preload = PRELOAD): Command {
   if (command.kind !== 'argv') return command;
-  return { kind: 'argv', argv: [...command.argv.slice(0, at), `--import=${PRELOAD}`, ...command.argv.slice(at)] };
+  return { kind: 'argv', argv: [...command.argv.slice(0, at), `--import=${preload}`, ...command.argv.slice(at)] };
 }
 
 /** One line of JSON per message on a generation's standby socket (see preload/standby.ts). */

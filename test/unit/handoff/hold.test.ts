@@ -42,7 +42,7 @@ describe('held sockets (handoff)', () => {
     await tick();
     expect(events).toEqual([{ type: 'holding', addresses: [':3000'] }]);
     expect(handoff.startsBeside()).toBe(true);
-    expect(await handoff.prepare(2)).toEqual({ env: { HOT_HOLD: '{"* 3000":4}' }, preload: expect.stringMatching(/preload[\\/]hold\.js$/), extraFds: ['ipc', socket] });
+    expect(await handoff.prepare(2)).toEqual({ env: { HOT_HOLD: '{"* 3000":4}' }, preload: expect.stringMatching(/preload[\\/]hold\.js$/), standbyPreload: expect.stringMatching(/^file:.*preload\/hold-standby\.js$/), extraFds: ['ipc', socket] });
   });
 
   it('a generation is ready once it listens on every port of the serving one', async () => {
