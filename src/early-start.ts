@@ -29,6 +29,17 @@ const MAX_RECORDS = 64;
 const UNCLAIMED_AFTER_MS = 30_000;
 /** The longest the launcher holds back hot's loading for the early program to listen. */
 const LISTEN_WAIT_MAX_MS = 3000;
+/** The signals that stop hot, by number (its exit code is 128 + that), handled by the launcher while it waits. */
+const STOP_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+/** How long a program stopped during that wait has after SIGTERM before SIGKILL (hot's default kill_timeout). */
+const STOP_KILL_AFTER_MS = 3000;
+/** What the held sockets' preload says when the program listens (see preload/hold.ts). */
+const LISTENED = new Set(['NODE_HOT_HOLD', 'NODE_HOT_LISTENING', 'NODE_HOT_BEHIND']);
+
+/** Whether a message on a program's IPC channel says it listens. */
+export function saysListening(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && LISTENED.has((message as { cmd?: unknown }).cmd as string);
+}
 
 /** What names a run: hot's own build, where it ran, its arguments, and whether stdin was a terminal. */
 export interface LaunchKey {
@@ -107,7 +118,7 @@ export interface EarlyProcess {
   queue: QueuedMessage[];
   stopQueueing(): void;
   timer: NodeJS.Timeout;
-  /** Called once with the milliseconds from its spawn to its first message (it listens); at once when that is past. */
+  /** Called once with the milliseconds from its spawn until it said it listens; at once when that is past. */
   onHeard(listener: (afterMs: number) => void): void;
 }
 
@@ -204,11 +215,14 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   child.on('internalMessage', keep);
   let heardAfterMs: number | null = null;
   const heard = new Set<(afterMs: number) => void>();
-  child.once('internalMessage', () => {
+  const hear = (message: unknown): void => {
+    if (!saysListening(message)) return;
+    child.off('internalMessage', hear);
     heardAfterMs = performance.now() - spawnedAt;
     for (const listener of heard) listener(heardAfterMs);
     heard.clear();
-  });
+  };
+  child.on('internalMessage', hear);
   const onHeard = (listener: (afterMs: number) => void): void => void (heardAfterMs === null ? heard.add(listener) : listener(heardAfterMs));
   // Until hot takes it, it keeps nothing alive; hot gone, its channel closes and the preload stops it.
   child.unref();
@@ -223,27 +237,67 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
 /**
  * Holds back `load` (hot's loading) until the early program listens, as the last run saw it do, so
  * that the program boots on a machine hot does not share with it: it listens ~10 ms sooner on two
- * cores. `load` runs at its first message, at its exit, or when it takes twice as long as last time
- * (then hot loads beside it, as without the wait). False, and no call, when there is no early
- * program or it was not seen to listen (a program that never does is not held up).
+ * cores. `load` runs at its first message (it listens, or asks hot for a socket), at its exit, or
+ * when it takes twice as long as last time (then hot loads beside it, as without the wait). False,
+ * and no call, when there is no early program or it was not seen to listen (a program that never
+ * does is not held up). Ctrl-C meanwhile (SIGINT, SIGTERM, SIGHUP) stops the program as hot would:
+ * SIGTERM to its group, SIGKILL after 3 s, a second signal at once; then the launcher exits with
+ * 128 + the signal's number, after the program's last words.
  */
 export function whenListening(early: EarlyStart, load: () => void): boolean {
   const started = early.started;
   const listenMs = early.recorded?.listenMs;
   if (!started || listenMs === undefined) return false;
   let done = false;
-  const go = (): void => {
-    if (done) return;
+  const settle = (): void => {
     done = true;
     clearTimeout(timer);
     started.child.off('exit', go);
+    started.child.off('internalMessage', go);
+    for (const signal of Object.keys(STOP_SIGNALS)) process.off(signal, onSignal);
+  };
+  const go = (): void => {
+    if (done) return;
+    settle();
     setImmediate(load);
+  };
+  let stopping = false;
+  const onSignal = (signal: keyof typeof STOP_SIGNALS): void => {
+    const code = 128 + STOP_SIGNALS[signal];
+    const group = -started.child.pid!;
+    if (stopping) {
+      signalGroup(group, 'SIGKILL');
+      process.exit(code);
+    }
+    stopping = true;
+    settle();
+    // hot's handlers are not there yet: these stay until the launcher exits.
+    for (const name of Object.keys(STOP_SIGNALS)) process.on(name, onSignal);
+    const finish = (): void => {
+      discardEarly(early);
+      process.exit(code);
+    };
+    if (started.child.exitCode !== null || started.child.signalCode !== null) return finish();
+    started.child.once('exit', finish);
+    signalGroup(group, 'SIGTERM');
+    setTimeout(() => signalGroup(group, 'SIGKILL'), STOP_KILL_AFTER_MS);
+    // Every wait on a child has its end: SIGKILL is not refused, but a zombie's reaping may lag.
+    setTimeout(finish, STOP_KILL_AFTER_MS + 2000);
   };
   // Ref'd: the launcher has nothing else to keep it alive meanwhile.
   const timer = setTimeout(go, Math.min(2 * listenMs + 100, LISTEN_WAIT_MAX_MS));
-  started.onHeard(go);
+  started.child.on('internalMessage', go);
   started.child.once('exit', go);
+  for (const signal of Object.keys(STOP_SIGNALS)) process.on(signal, onSignal);
   return true;
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(group, signal);
+  } catch {
+    // Gone already.
+  }
 }
 
 /** The listen time a record keeps: the one it has while a new one stays within a factor 2 of it (no write on every run). */
@@ -346,8 +400,9 @@ export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: 
     if (value !== undefined && hotEnv[name] !== value && !fileGave) env[name] = value;
   }
   const unset = Object.keys(hotEnv).filter((name) => spec.env[name] === undefined);
-  // What these replace must be as it was (NODE_OPTIONS of the user's own, joined with hot's).
-  const replaced = stampOf([], [...Object.keys(env), ...unset], hotEnv).env;
+  // What these replace must be as it was (NODE_OPTIONS of the user's own, joined with hot's), and
+  // NODE_OPTIONS even where hot leaves it alone: `--inspect` there is no program to start early.
+  const replaced = stampOf([], [...Object.keys(env), ...unset, 'NODE_OPTIONS'], hotEnv).env;
   const byName = new Map([...stamp.env, ...replaced]);
   const full: Stamp = { files: stamp.files, env: [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
   return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], envFiles: [...envFiles], stamp: full };

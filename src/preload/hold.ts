@@ -187,13 +187,14 @@ function reportTaken(server: net.Server, port: number, send: Send): void {
 // Last, once every declaration above is initialised.
 const given = process.env.HOT_HOLD;
 // A cluster worker listens through its primary, which is the process hot talks to. A worker thread
-// never sees HOT_HOLD: the main thread's preload deletes it before the program can start one.
-if (given !== undefined && process.env.NODE_UNIQUE_ID === undefined) {
+// has no process.send (a preload that runs before this one may start a worker, whose environment
+// still has HOT_HOLD): it is left alone, without loading node:worker_threads to tell.
+if (given !== undefined && process.env.NODE_UNIQUE_ID === undefined && typeof process.send === 'function') {
   const front = process.env.HOT_FRONT ?? null;
   delete process.env.HOT_HOLD;
   delete process.env.HOT_FRONT;
   // The channel hot started it with is closed already: hot was killed before this ran (the program
   // hot's launcher starts boots beside hot). It stops before the program runs, as it would have after.
-  if (typeof process.send === 'function' && process.connected) install(readFds(given), front, process.send.bind(process));
+  if (process.connected) install(readFds(given), front, process.send.bind(process));
   else process.kill(process.pid, 'SIGTERM');
 }

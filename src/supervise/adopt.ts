@@ -1,4 +1,4 @@
-import { earlyMismatch, forgetRecord, keptListenMs, recordOf, sameRecord, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type LaunchRecord, type Stamp } from '../early-start.js';
+import { earlyMismatch, forgetRecord, keptListenMs, recordOf, sameRecord, saysListening, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type LaunchRecord, type Stamp } from '../early-start.js';
 import { adoptChild, type SpawnChild } from './child.js';
 
 export interface EarlyAdoption {
@@ -47,8 +47,8 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
     const spawnedAt = performance.now();
     const handle = spawn(spec);
     let heard = false;
-    handle.channel?.onMessage(() => {
-      if (heard) return;
+    handle.channel?.onMessage((message) => {
+      if (heard || !saysListening(message)) return;
       heard = true;
       record.listened(performance.now() - spawnedAt);
     });
@@ -57,7 +57,7 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
 }
 
 interface Remembered {
-  /** The program is the one the last run started (it was adopted): its listen time is kept. */
+  /** The program is the one the last run measured (it was adopted): a listen time near that one keeps it. */
   carry(listenMs: number | undefined): void;
   /** The program listened this long after its spawn. */
   listened(afterMs: number): void;
@@ -66,7 +66,7 @@ interface Remembered {
 /**
  * Written after the spawn, off its path; a record that can no longer hold goes. Once the program
  * listens (`listened`), the record learns how long that took, for the next launcher to wait as long;
- * a program that never listens is recorded without it.
+ * a program that does not listen this time is recorded without it.
  */
 function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): Remembered {
   const { early } = adoption;
@@ -103,11 +103,17 @@ function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): Rem
   return {
     carry(ms) {
       carried = ms;
-      listenMs ??= ms;
     },
     listened(afterMs) {
       listenMs = keptListenMs(carried, afterMs);
-      save();
+      // Off the handoff's way: it hears the same message next.
+      setImmediate(() => {
+        try {
+          save();
+        } catch {
+          // The cache is not writable: nothing to keep.
+        }
+      }).unref();
     },
   };
 }

@@ -5,7 +5,7 @@ import type { GenerationLaunch, Handoff, JobEvent, StartFailure } from '../event
 import type { ChildHandle, SpawnChild } from './child.js';
 import { settlesWithin } from './settle.js';
 import { buildChildEnv, changedPathsVariables } from './env.js';
-import { packageStamp, STANDBY_FD_VARIABLE, standbyChannel, withStandbyPreload, type Standby, type StandbyChannel } from './standby.js';
+import { loadsNoModule, packageStamp, STANDBY_FD_VARIABLE, standbyChannel, withStandbyPreload, type Standby, type StandbyChannel } from './standby.js';
 
 /** One started program of a job. */
 export interface Generation {
@@ -69,7 +69,7 @@ function programEnv(base: NodeJS.ProcessEnv, launch: GenerationLaunch, variables
 function programSpawn(run: ResolvedRun, launch: GenerationLaunch): { command: Command; extraFds: unknown[]; standbyFd: Record<string, string>; preloaded: boolean } {
   if (!run.command) throw new Error('internal: a build-only package has no program to start');
   const handoffFds = [...(launch.extraFds ?? [])];
-  const preloaded = run.standby !== null && run.command.kind === 'argv' && launch.standbyPreload !== undefined;
+  const preloaded = run.standby !== null && launch.standbyPreload !== undefined && loadsNoModule(run.command, run.standby.preloadAt);
   const command = run.standby ? withStandbyPreload(run.command, run.standby.preloadAt, preloaded ? launch.standbyPreload : undefined) : run.command;
   return {
     preloaded,

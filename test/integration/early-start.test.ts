@@ -216,6 +216,36 @@ describe('early start', () => {
     await worker.interact(act('Ctrl-C', () => worker.signal('SIGINT')), exit(), until('nothing is left', () => worker.liveProcesses() === 0));
   });
 
+  it('Ctrl-C while the launcher waits for the program to listen stops the program as hot would, then exits 130', async () => {
+    const port = await freePort();
+    const project = session.project();
+    project.write('package.json', '{ "name": "early-ctrl-c", "private": true }\n');
+    project.write(
+      'app.cjs',
+      [
+        "const http = require('node:http');",
+        "console.log('program booted');",
+        "process.on('SIGTERM', () => { console.log('program stopping'); process.exit(0); });",
+        "setTimeout(() => http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1'), 1500);",
+        '',
+      ].join('\n'),
+    );
+    const cache = cacheHome(session);
+    const first = session.run(project, ['--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await first.interact(answer(port, /^v1$/), watching());
+    await first.interact(until('the record says how long it took to listen', () => records(cache).length === 1 && readFileSync(records(cache)[0]!, 'utf8').includes('"listenMs"')));
+    await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit(), until('nothing is left', () => first.liveProcesses() === 0));
+
+    const second = session.run(project, ['--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await second.interact(output(/program booted/));
+    const { code } = await second.interact(act('Ctrl-C', () => second.signal('SIGINT')), exit());
+    expect(code).toBe(130);
+    // hot had not loaded yet; the program heard SIGTERM and said its last words before hot exited.
+    expect(second.output()).toContain('program stopping');
+    expect(second.output()).not.toContain('[hot]');
+    await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
+  });
+
   it('with an env file: the launcher reads it again at each launch, and its values never reach the cache', async () => {
     const port = await freePort();
     const project = app(session, port);

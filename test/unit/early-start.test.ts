@@ -31,6 +31,15 @@ describe('recordOf', () => {
     expect(record).toMatchObject({ ...KEY, argv: ['/usr/bin/node', '--import=file:///hot/standby.js', 'app.js'], cwd: '/projects/app', stdin: 'inherit', extraFds: ['ipc', 'pipe'] });
   });
 
+  it("stamps NODE_OPTIONS where hot leaves it as it is (its preload in the argv): a later --inspect means no early start", () => {
+    const record = recordOf(KEY, spec({ env: { ...spec().env, NODE_OPTIONS: HOT_ENV.NODE_OPTIONS } }), NO_STAMP, HOT_ENV)!;
+    expect(record.env.NODE_OPTIONS).toBeUndefined();
+    const options = record.stamp.env.find(([name]) => name === 'NODE_OPTIONS');
+    expect(options).toBeDefined();
+    expect(stampOf([], ['NODE_OPTIONS'], { ...HOT_ENV, NODE_OPTIONS: '--inspect-brk' }).env).not.toContainEqual(options);
+    expect(stampOf([], ['NODE_OPTIONS'], HOT_ENV).env).toContainEqual(options);
+  });
+
   it.each([
     ['a shell line', { command: { kind: 'shell' as const, line: 'node app.js' } }],
     ['output hot passes on (a log file, --json)', { output: {} }],
