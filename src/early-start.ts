@@ -254,11 +254,11 @@ export function whenListening(early: EarlyStart, load: () => void): boolean {
     clearTimeout(timer);
     started.child.off('exit', go);
     started.child.off('internalMessage', go);
-    for (const signal of Object.keys(STOP_SIGNALS)) process.off(signal, onSignal);
   };
   const go = (): void => {
     if (done) return;
     settle();
+    for (const signal of Object.keys(STOP_SIGNALS)) process.off(signal, onSignal);
     setImmediate(load);
   };
   let stopping = false;
@@ -270,19 +270,18 @@ export function whenListening(early: EarlyStart, load: () => void): boolean {
       process.exit(code);
     }
     stopping = true;
+    // hot's handlers are not there yet: the launcher's stay until it exits.
     settle();
-    // hot's handlers are not there yet: these stay until the launcher exits.
-    for (const name of Object.keys(STOP_SIGNALS)) process.on(name, onSignal);
+    const deadline = Date.now() + STOP_KILL_AFTER_MS;
+    // As hot stops a program: what else is in its group (a worker it forked) gets the same time.
     const finish = (): void => {
+      if (groupAlive(group) && Date.now() < deadline) return void setTimeout(finish, 20);
+      signalGroup(group, 'SIGKILL');
       discardEarly(early);
       process.exit(code);
     };
-    if (started.child.exitCode !== null || started.child.signalCode !== null) return finish();
-    started.child.once('exit', finish);
     signalGroup(group, 'SIGTERM');
-    setTimeout(() => signalGroup(group, 'SIGKILL'), STOP_KILL_AFTER_MS);
-    // Every wait on a child has its end: SIGKILL is not refused, but a zombie's reaping may lag.
-    setTimeout(finish, STOP_KILL_AFTER_MS + 2000);
+    finish();
   };
   // Ref'd: the launcher has nothing else to keep it alive meanwhile.
   const timer = setTimeout(go, Math.min(2 * listenMs + 100, LISTEN_WAIT_MAX_MS));
@@ -290,6 +289,16 @@ export function whenListening(early: EarlyStart, load: () => void): boolean {
   started.child.once('exit', go);
   for (const signal of Object.keys(STOP_SIGNALS)) process.on(signal, onSignal);
   return true;
+}
+
+/** Whether any process of the group is left (a zombie still counts until its parent reaps it). */
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(group, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function signalGroup(group: number, signal: NodeJS.Signals): void {

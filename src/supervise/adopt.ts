@@ -79,7 +79,9 @@ function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): Rem
   let written: LaunchRecord | null = early.recorded;
   const save = (): void => {
     if (!record) return;
-    const next: LaunchRecord = { ...record, ...(listenMs === undefined ? {} : { listenMs }) };
+    // The measure of this run, else the last run's while this program (the same one) has not listened yet.
+    const kept = listenMs ?? carried;
+    const next: LaunchRecord = { ...record, ...(kept === undefined ? {} : { listenMs: kept }) };
     if (sameRecord(next, written)) return;
     writeRecord(file, next);
     written = next;

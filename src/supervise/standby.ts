@@ -21,14 +21,18 @@ export function withStandbyPreload(command: Command, at: number, preload = PRELO
   return { kind: 'argv', argv: [...command.argv.slice(0, at), `--import=${preload}`, ...command.argv.slice(at)] };
 }
 
-/** Node options that load a module before the program (which could listen, or start a worker). */
-const LOADS_MODULE = /^(?:--import|--require|-r|--loader|--experimental-loader)(?:=|$)/;
+/**
+ * Node options that import a module before the program (which could listen, or start a worker).
+ * `--require` preloads run before every `--import`, wherever given: the handoff's preload comes after
+ * them either way.
+ */
+const LOADS_MODULE = /^(?:--import|--loader|--experimental-loader)(?:=|$)/;
 
 /**
- * Whether the node options of `command` (before `at`) load no module: then the handoff's preload can
- * come in the argv with the standby's, after them, and still be the first module the program loads.
- * With a loader or a preload of the user's (tsx, `--import ./tracing.mjs`), it stays first through
- * NODE_OPTIONS, which Node reads before the argv.
+ * Whether the node options of `command` (before `at`) import no module: then the handoff's preload
+ * can come in the argv with the standby's, after them, and still be the first ES module the program
+ * loads. With a loader or an import of the user's (tsx, `--import ./tracing.mjs`), it stays ahead of
+ * them through NODE_OPTIONS, which Node reads before the argv.
  */
 export function loadsNoModule(command: Command, at: number): boolean {
   return command.kind === 'argv' && !command.argv.slice(1, at).some((arg) => LOADS_MODULE.test(arg));

@@ -216,7 +216,7 @@ describe('early start', () => {
     await worker.interact(act('Ctrl-C', () => worker.signal('SIGINT')), exit(), until('nothing is left', () => worker.liveProcesses() === 0));
   });
 
-  it('Ctrl-C while the launcher waits for the program to listen stops the program as hot would, then exits 130', async () => {
+  it('Ctrl-C while the launcher waits for the program to listen stops the program and its group as hot would, then exits 130', async () => {
     const port = await freePort();
     const project = session.project();
     project.write('package.json', '{ "name": "early-ctrl-c", "private": true }\n');
@@ -224,7 +224,9 @@ describe('early start', () => {
       'app.cjs',
       [
         "const http = require('node:http');",
-        "console.log('program booted');",
+        // A helper of its own, in its group, that ignores SIGTERM: it goes at the kill timeout.
+        "const helper = require('node:child_process').spawn(process.execPath, ['-e', \"process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready');\"], { stdio: ['ignore', 'pipe', 'ignore'] });",
+        "helper.stdout.once('data', () => console.log('program booted'));",
         "process.on('SIGTERM', () => { console.log('program stopping'); process.exit(0); });",
         "setTimeout(() => http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1'), 1500);",
         '',

@@ -9,8 +9,9 @@ describe('where the held sockets preload goes', () => {
     expect(loadsNoModule(argv('--enable-source-maps', '--max-old-space-size=4096', 'app.mjs'), 3)).toBe(true);
     expect(loadsNoModule(argv('--import', './tracing.mjs', 'server.js'), 3)).toBe(false);
     expect(loadsNoModule(argv('--import=./tracing.mjs', 'server.js'), 2)).toBe(false);
-    expect(loadsNoModule(argv('-r', 'dotenv/config', 'server.js'), 3)).toBe(false);
-    expect(loadsNoModule(argv('--require=dotenv/config', 'server.js'), 2)).toBe(false);
+    // --require preloads run before every --import, wherever it is given: no reason to move.
+    expect(loadsNoModule(argv('-r', 'dotenv/config', 'server.js'), 3)).toBe(true);
+    expect(loadsNoModule(argv('--require=dotenv/config', 'server.js'), 2)).toBe(true);
     expect(loadsNoModule(argv('--experimental-loader', 'ts-node/esm', 'server.ts'), 3)).toBe(false);
     expect(loadsNoModule(argv('--loader=ts-node/esm', 'server.ts'), 2)).toBe(false);
     // The program's own arguments are its business.
