@@ -95,13 +95,17 @@ describe('a program that writes into watched files as it starts', () => {
     project.write('app.mjs', "import { writeFileSync } from 'node:fs';\nwriteFileSync('data.json', JSON.stringify({ startedAt: Date.now() }));\nsetInterval(() => {}, 1000);\n");
     project.write('.hotrc.toml', 'bin = "node app.mjs"\n');
     const hot = session.run(project, []);
+    // The first start may write before the watcher has walked the tree (it walks while the program
+    // boots): then that write is where the tree starts, and nothing loops. An edit restarts it with
+    // the watcher up, so the loop begins for sure.
+    await hot.interact(watching(), act('edit app.mjs', () => project.write('app.mjs', `${project.read('app.mjs')}// edited\n`)));
     // Caught holding the file open, or else by its timing after 3 rounds: either way the restarts stop.
     const stopped = await hot.interact(
-      watching(),
       output(/data\.json changed right after the app started, for the 3rd time in a row: the app seems to write into watched files|data\.json is written by the app itself/),
     );
     if (stopped[0].startsWith('data.json changed')) await hot.interact(output(/hint: add it to exclude, or have the app write outside the watched tree/));
-    expect(hot.count(/restarting:/)).toBeLessThanOrEqual(4);
+    // The edit's restart, and at most 3 rounds after it plus one of the first write, when it was seen.
+    expect(hot.count(/restarting:/)).toBeLessThanOrEqual(5);
     // The edit may come out in one batch with a write of the app's (the restart line then names either file): the new code runs.
     await hot.interact(act('edit app.mjs', () => project.write('app.mjs', project.read('app.mjs').replace('setInterval', "console.log('app edited');\nsetInterval"))), output(/^app edited$/m));
   });
