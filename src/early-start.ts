@@ -78,8 +78,8 @@ export interface LaunchRecord extends LaunchKey {
   envFiles: string[];
   stamp: Stamp;
   /**
-   * How long the program took from its spawn to its first message on the IPC channel (the held
-   * sockets' preload says so when it listens); absent until a run has seen it listen.
+   * How long the program took from its spawn until the held sockets' preload said it listens (on the
+   * IPC channel); absent until a run has seen it listen.
    */
   listenMs?: number;
 }
