@@ -22,6 +22,8 @@ import { parseEnv } from 'node:util';
 
 /** Where `globalThis` carries the early start from the launcher to the command. */
 export const EARLY_START_KEY = Symbol.for('hot.early-start');
+/** Where it carries the launcher's hand-over of the stop signals, until hot's own handlers are in place. */
+const SIGNALS_KEY = Symbol.for('hot.launcher-signals');
 const VERSION = 6;
 /** The records kept: the least recently written go beyond this. */
 const MAX_RECORDS = 64;
@@ -242,7 +244,8 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
  * and no call, when there is no early program or it was not seen to listen (a program that never
  * does is not held up). Ctrl-C meanwhile (SIGINT, SIGTERM, SIGHUP) stops the program as hot would:
  * SIGTERM to its group, SIGKILL after 3 s, a second signal at once; then the launcher exits with
- * 128 + the signal's number, after the program's last words.
+ * 128 + the signal's number, after the program's last words. One while hot then loads is kept for
+ * hot's own handlers (takeOverSignals).
  */
 export function whenListening(early: EarlyStart, load: () => void): boolean {
   const started = early.started;
@@ -255,14 +258,22 @@ export function whenListening(early: EarlyStart, load: () => void): boolean {
     started.child.off('exit', go);
     started.child.off('internalMessage', go);
   };
+  let loading = false;
+  let pending: NodeJS.Signals | null = null;
   const go = (): void => {
     if (done) return;
     settle();
-    for (const signal of Object.keys(STOP_SIGNALS)) process.off(signal, onSignal);
+    loading = true;
+    (globalThis as Record<symbol, unknown>)[SIGNALS_KEY] = (): NodeJS.Signals | null => {
+      for (const signal of Object.keys(STOP_SIGNALS)) process.off(signal, onSignal);
+      return pending;
+    };
     setImmediate(load);
   };
   let stopping = false;
   const onSignal = (signal: keyof typeof STOP_SIGNALS): void => {
+    // hot is loading: its handlers, once in place, take it (a second one changes nothing until then).
+    if (loading) return void (pending ??= signal);
     const code = 128 + STOP_SIGNALS[signal];
     const group = -started.child.pid!;
     if (stopping) {
@@ -289,6 +300,17 @@ export function whenListening(early: EarlyStart, load: () => void): boolean {
   started.child.once('exit', go);
   for (const signal of Object.keys(STOP_SIGNALS)) process.on(signal, onSignal);
   return true;
+}
+
+/**
+ * hot's own stop handlers are in place: the launcher's go, and a stop signal that came while hot
+ * loaded after the launcher's wait is returned, for hot to act on now. Null when there was none.
+ */
+export function takeOverSignals(): NodeJS.Signals | null {
+  const holder = globalThis as Record<symbol, (() => NodeJS.Signals | null) | undefined>;
+  const handOver = holder[SIGNALS_KEY];
+  delete holder[SIGNALS_KEY];
+  return handOver ? handOver() : null;
 }
 
 /** Whether any process of the group is left (a zombie still counts until its parent reaps it). */

@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'node:os';
+import { takeOverSignals } from '../early-start.js';
 import type { Logger } from '../ui/logger.js';
 import { fail } from './fail.js';
 
@@ -54,5 +55,8 @@ export function handleSignals(app: Stoppable, logger: Logger): StopControl {
   process.on('SIGUSR2', () => void app.restart('SIGUSR2 received'));
   // Whatever way hot goes down, the program's process group goes with it.
   process.on('exit', () => app.kill());
+  // Ctrl-C while hot loaded, after its launcher had waited for the program to listen: now it stops.
+  const early = takeOverSignals();
+  if (early) stop({ kind: 'signal', signal: early });
   return { quit: () => stop({ kind: 'quit' }) };
 }

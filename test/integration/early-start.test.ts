@@ -79,6 +79,14 @@ async function firstRun(session: Session, project: TempProject, port: number, ar
   return programLines(hot)[0]!;
 }
 
+/** A first run that serves v1 and stops once its record says how long the program took to listen. */
+async function recordListenTime(session: Session, project: TempProject, port: number, args: string[], cache: string): Promise<void> {
+  const first = session.run(project, args, { env: { XDG_CACHE_HOME: cache } });
+  await first.interact(answer(port, /^v1$/), watching());
+  await first.interact(until('the record says how long it took to listen', () => records(cache).length === 1 && readFileSync(records(cache)[0]!, 'utf8').includes('"listenMs"')));
+  await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit(), until('nothing is left', () => first.liveProcesses() === 0));
+}
+
 describe('early start', () => {
   const session = useSession();
 
@@ -233,10 +241,7 @@ describe('early start', () => {
       ].join('\n'),
     );
     const cache = cacheHome(session);
-    const first = session.run(project, ['--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
-    await first.interact(answer(port, /^v1$/), watching());
-    await first.interact(until('the record says how long it took to listen', () => records(cache).length === 1 && readFileSync(records(cache)[0]!, 'utf8').includes('"listenMs"')));
-    await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit(), until('nothing is left', () => first.liveProcesses() === 0));
+    await recordListenTime(session, project, port, ['--', 'node', 'app.cjs'], cache);
 
     const second = session.run(project, ['--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
     await second.interact(output(/program booted/));
@@ -245,6 +250,31 @@ describe('early start', () => {
     // hot had not loaded yet; the program heard SIGTERM and said its last words before hot exited.
     expect(second.output()).toContain('program stopping');
     expect(second.output()).not.toContain('[hot]');
+    await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
+  });
+
+  it('Ctrl-C as soon as the early program listens, while hot loads, is hot\'s to act on once it has', async () => {
+    const port = await freePort();
+    const project = session.project();
+    project.write('package.json', '{ "name": "early-ctrl-c-loading", "private": true }\n');
+    project.write(
+      'app.cjs',
+      [
+        "const http = require('node:http');",
+        "process.on('SIGTERM', () => { console.log('program stopping'); process.exit(0); });",
+        "http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1', () => console.log('program listening'));",
+        '',
+      ].join('\n'),
+    );
+    const cache = cacheHome(session);
+    await recordListenTime(session, project, port, ['--verbose', '--', 'node', 'app.cjs'], cache);
+
+    const second = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
+    await second.interact(output(/program listening/));
+    const { code } = await second.interact(act('Ctrl-C', () => second.signal('SIGINT')), exit());
+    expect(code).toBe(130);
+    expect(second.output()).toContain('SIGINT received, stopping the app');
+    expect(second.output()).toContain('program stopping');
     await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
   });
 
