@@ -38,9 +38,17 @@ const STOP_KILL_AFTER_MS = 3000;
 /** What the held sockets' preload says when the program listens (see preload/hold.ts). */
 const LISTENED = new Set(['NODE_HOT_HOLD', 'NODE_HOT_LISTENING', 'NODE_HOT_BEHIND']);
 
-/** Whether a message on a program's IPC channel says it listens. */
-export function saysListening(message: unknown): boolean {
-  return typeof message === 'object' && message !== null && LISTENED.has((message as { cmd?: unknown }).cmd as string);
+/**
+ * A listener for a program's IPC messages: calls `heard` once, with the milliseconds since `since`
+ * (its spawn), at the first message saying it listens.
+ */
+export function firstListen(since: number, heard: (afterMs: number) => void): (message: unknown) => void {
+  let done = false;
+  return (message) => {
+    if (done || typeof message !== 'object' || message === null || !LISTENED.has((message as { cmd?: unknown }).cmd as string)) return;
+    done = true;
+    heard(performance.now() - since);
+  };
 }
 
 /** What names a run: hot's own build, where it ran, its arguments, and whether stdin was a terminal. */
@@ -217,13 +225,12 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   child.on('internalMessage', keep);
   let heardAfterMs: number | null = null;
   const heard = new Set<(afterMs: number) => void>();
-  const hear = (message: unknown): void => {
-    if (!saysListening(message)) return;
+  const hear = firstListen(spawnedAt, (afterMs) => {
     child.off('internalMessage', hear);
-    heardAfterMs = performance.now() - spawnedAt;
-    for (const listener of heard) listener(heardAfterMs);
+    heardAfterMs = afterMs;
+    for (const listener of heard) listener(afterMs);
     heard.clear();
-  };
+  });
   child.on('internalMessage', hear);
   const onHeard = (listener: (afterMs: number) => void): void => void (heardAfterMs === null ? heard.add(listener) : listener(heardAfterMs));
   // Until hot takes it, it keeps nothing alive; hot gone, its channel closes and the preload stops it.

@@ -1,4 +1,4 @@
-import { earlyMismatch, forgetRecord, keptListenMs, recordOf, sameRecord, saysListening, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type LaunchRecord, type Stamp } from '../early-start.js';
+import { earlyMismatch, forgetRecord, firstListen, keptListenMs, recordOf, sameRecord, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type LaunchRecord, type Stamp } from '../early-start.js';
 import { adoptChild, type SpawnChild } from './child.js';
 
 export interface EarlyAdoption {
@@ -46,12 +46,7 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
     if (waiting && pid !== null) adoption.stopped(pid);
     const spawnedAt = performance.now();
     const handle = spawn(spec);
-    let heard = false;
-    handle.channel?.onMessage((message) => {
-      if (heard || !saysListening(message)) return;
-      heard = true;
-      record.listened(performance.now() - spawnedAt);
-    });
+    handle.channel?.onMessage(firstListen(spawnedAt, record.listened));
     return handle;
   };
 }
