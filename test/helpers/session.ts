@@ -43,8 +43,9 @@ export function useSession(): Session {
     if (errors.length > 0 && !errors.some((error) => String(error.message).includes(OUTPUT_SHOWN))) {
       for (const hot of hots) console.error(`${OUTPUT_SHOWN} in "${context.task.name}" (hot ${hot.marker}) ---\n${hot.output()}\n--- end ---`);
     }
-    await Promise.allSettled(cleanups.splice(0).reverse().map((close) => close()));
+    // hot first: a run still going may write where a cleanup removes (its cache, a project's files).
     await Promise.all(hots.splice(0).map((hot) => hot.cleanup()));
+    await Promise.allSettled(cleanups.splice(0).reverse().map((close) => close()));
     for (const project of projects.splice(0)) project.remove();
     if (cacheHome) rmSync(cacheHome, { recursive: true, force: true });
     cacheHome = undefined;
