@@ -61,6 +61,8 @@ const NATIVE_IMMEDIATE_AFTER_MS = 500;
 const PEEK_AFTER_MS = [4, 20, 40];
 /** Files written this long before the first change arrived count as the same burst. */
 const PEEK_WINDOW_MS = 100;
+/** At most this many files of a tree being removed stir, per look. */
+const GONE_TREE_STIRS = 8;
 /** At most this many files are looked at, per look. */
 const PEEK_MAX_FILES = 300;
 
@@ -235,10 +237,26 @@ class NativeWatcher implements Watcher {
     const { onActivity } = this.#options;
     if (onActivity) {
       for (const event of events) onActivity(event.path);
-      if (afterIdle && events.length === 1) this.#peekSoon(events[0]!.path, arrivedAt, onActivity);
+      if (afterIdle && events.length === 1) this.#peekSoon(events[0]!, arrivedAt, onActivity);
     }
     for (const event of events) this.#onEvent(event);
-    this.#lookAgain.after(new Set(events.map((event) => path.dirname(event.path))), arrivedAt);
+    this.#lookAgain.after(this.#dirsToLookAgain(events), arrivedAt);
+  }
+
+  /**
+   * The directories of a delivery, and their ancestors up to the root: an event the native side
+   * lost (see look-again.ts) is one written just after the delivered ones, most often beside them
+   * or above them (a file, then the module that imports it).
+   */
+  #dirsToLookAgain(events: NativeEvent[]): Set<string> {
+    const dirs = new Set<string>();
+    for (const event of events) {
+      for (let dir = path.dirname(event.path); !dirs.has(dir); dir = path.dirname(dir)) {
+        dirs.add(dir);
+        if (dir === this.#root || !dir.startsWith(this.#root + path.sep)) break;
+      }
+    }
+    return dirs;
   }
 
   /**
@@ -248,22 +266,60 @@ class NativeWatcher implements Watcher {
    * directories next to its own that changed (a directory's time moves when a file is added to it),
    * are looked at; those written since just before it stir, as they would under a watcher that
    * reports each event as it comes. The first look that finds one ends the looking.
+   *
+   * A lone removal is often the first step of more: a file deleted and written again (a tool, an
+   * editor's backup dance), whose new version arrives 50 ms after it was written, as late as a
+   * removal's own settle ends; or a whole tree going, its directory already gone. Those stir at
+   * every look, so the batch waits past the native side's next delivery.
    */
-  #peekSoon(file: string, arrivedAt: number, onActivity: (file: string) => void, attempt = 0): void {
+  #peekSoon(event: NativeEvent, arrivedAt: number, onActivity: (file: string) => void, attempt = 0): void {
     const timer = setTimeout(() => {
       if (this.#closed) return;
-      const since = arrivedAt - PEEK_WINDOW_MS;
-      const budget = { left: PEEK_MAX_FILES };
+      const file = event.path;
       const dir = path.dirname(file);
-      let found = stirRecent(dir, file, since, budget, onActivity);
-      for (const sibling of found || dir === this.#root ? [] : namesIn(path.dirname(dir))) {
-        const other = path.join(path.dirname(dir), sibling);
-        if (other === dir || budget.left <= 0 || !((statOrNull(other)?.mtimeMs ?? 0) >= since)) continue;
-        found = stirRecent(other, file, since, budget, onActivity) || found;
+      if (event.type === 'delete') {
+        if (statOrNull(file) !== null) onActivity(file);
+        else if (statOrNull(dir) === null) this.#stirGoneTree(file, onActivity);
+        else return this.#peekNext(event, arrivedAt, onActivity, attempt, this.#stirNeighbours(file, arrivedAt, onActivity));
+        return this.#peekNext(event, arrivedAt, onActivity, attempt, false);
       }
-      if (!found && attempt + 1 < PEEK_AFTER_MS.length) this.#peekSoon(file, arrivedAt, onActivity, attempt + 1);
+      this.#peekNext(event, arrivedAt, onActivity, attempt, this.#stirNeighbours(file, arrivedAt, onActivity));
     }, PEEK_AFTER_MS[attempt]! - (Date.now() - arrivedAt));
     timer.unref();
+  }
+
+  /** Stirs a few other files the index still knows under the highest directory gone above `file` (their removals are on the way). */
+  #stirGoneTree(file: string, onActivity: (file: string) => void): void {
+    let gone = path.dirname(file);
+    while (path.dirname(gone) !== this.#root && gone.startsWith(this.#root + path.sep) && statOrNull(path.dirname(gone)) === null) gone = path.dirname(gone);
+    let left = GONE_TREE_STIRS;
+    for (const dir of this.#index.directories()) {
+      if (dir !== gone && !dir.startsWith(gone + path.sep)) continue;
+      for (const name of this.#index.filesIn(dir)) {
+        const other = path.join(dir, name);
+        if (other === file) continue;
+        onActivity(other);
+        if (--left === 0) return;
+      }
+    }
+  }
+
+  #peekNext(event: NativeEvent, arrivedAt: number, onActivity: (file: string) => void, attempt: number, found: boolean): void {
+    if (!found && attempt + 1 < PEEK_AFTER_MS.length) this.#peekSoon(event, arrivedAt, onActivity, attempt + 1);
+  }
+
+  /** Stirs the files written since just before `file` changed, next to it and in the changed directories next to its own; true when one was. */
+  #stirNeighbours(file: string, arrivedAt: number, onActivity: (file: string) => void): boolean {
+    const since = arrivedAt - PEEK_WINDOW_MS;
+    const budget = { left: PEEK_MAX_FILES };
+    const dir = path.dirname(file);
+    let found = stirRecent(dir, file, since, budget, onActivity);
+    for (const sibling of found || dir === this.#root ? [] : namesIn(path.dirname(dir))) {
+      const other = path.join(path.dirname(dir), sibling);
+      if (other === dir || budget.left <= 0 || !((statOrNull(other)?.mtimeMs ?? 0) >= since)) continue;
+      found = stirRecent(other, file, since, budget, onActivity) || found;
+    }
+    return found;
   }
 
   #onEvent({ type, path: file }: NativeEvent): void {
