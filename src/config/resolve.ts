@@ -115,7 +115,7 @@ function resolveRun(input: ResolveInput, root: string, build: ResolvedBuild): Re
   } else if (user.bin && !overrides.entry) {
     command = withArguments(user.bin, args);
   } else if (build.kind === 'esbuild') {
-    command = { kind: 'argv', argv: [process.execPath, '--enable-source-maps', ...programArguments(input, root, build), ...args] };
+    command = { kind: 'argv', argv: [process.execPath, ...programArguments(input, root, build), ...args] };
   } else if (workspaceMember && build.kind === 'command') {
     command = null;
   } else {
@@ -157,8 +157,14 @@ function programArguments({ user, overrides, displayFile, internalSources = [], 
   const launcher = overrides.launcher ?? launcherWords(user.run?.launcher);
   const program = build.outfile ?? build.entry;
   const loaded = launcher ? launcherArguments(root, launcher, program, displayFile) : [program];
-  return build.outfile ? loaded : [...inPlaceLoaders(build.entry, internalSources, typescript), ...loaded];
+  if (build.outfile) return [SOURCE_MAPS, ...loaded];
+  // tsx turns source maps on as it registers: the flag would only add to the program's start.
+  const loaders = inPlaceLoaders(build.entry, internalSources, typescript);
+  return [...(loaders.length === 0 ? [SOURCE_MAPS] : loaders), ...loaded];
 }
+
+/** Errors name the lines of the program's sources, not of what was built from them. */
+const SOURCE_MAPS = '--enable-source-maps';
 
 /** validate.ts lets only a plain command line through as run.launcher. */
 function launcherWords(launcher: Command | undefined): string[] | null {

@@ -14,12 +14,15 @@ export function tsLoaderUrl(): string {
 }
 
 /**
- * Node's arguments that load tsx as the tsx command does: `--require tsx/preflight` (the CommonJS
- * hooks, once, in the main thread) before the loader. Libraries that look for tsx among the
- * preloaded modules see it then: @fastify/autoload loads `.ts` plugins only when it does.
+ * Node's arguments that load tsx: its loader, which registers the ESM and CommonJS hooks and turns
+ * source maps on (`process.setSourceMapsEnabled`), after `--require tsx/suppress-warnings`, the
+ * part of the tsx command's own preflight a program can notice: Node's warnings about loaders are
+ * kept quiet, and libraries that look for tsx among the preloaded modules find it (@fastify/autoload
+ * loads `.ts` plugins only then). The rest of the preflight (a channel to `tsx watch`, and its hooks
+ * registered a second time) is left out: it cost ~4% of a small program's start, in its hooks thread too.
  */
 export function tsLoaderArguments(): string[] {
-  return ['--require', require.resolve('tsx/preflight'), '--import', tsLoaderUrl()];
+  return ['--require', require.resolve('tsx/suppress-warnings'), '--import', tsLoaderUrl()];
 }
 
 /** The preload that compiles the program's own TypeScript with SWC, which emits decorator metadata. */

@@ -22,7 +22,7 @@ export function isOwnTypeScript(file: string): boolean {
 /**
  * The file compiled as TypeScript with legacy decorators and their metadata, as Nest's own SWC
  * builder does (`useDefineForClassFields: false`, class names kept), with an inline source map
- * so `--enable-source-maps` names the `.ts` line.
+ * so errors name the `.ts` line (tsx, loaded first, turned source maps on).
  */
 export function compileWithMetadata(file: string, kind: ModuleKind): string {
   swc ??= createRequire(import.meta.url)('@swc/core') as Swc;

@@ -57,10 +57,10 @@ describe('resolveConfig', () => {
     const entry = path.join(ROOT, 'src/server.ts');
     expect(config.build).toEqual({ kind: 'esbuild', root: ROOT, entry, outfile: null, bundlePackages: [] });
     expect(config.cache).toEqual({ dir: CACHE, privateBase: null });
-    const [node, sourceMaps, requireFlag, preflight, importFlag, loader, ...rest] = (config.run.command as { argv: string[] }).argv;
-    expect([node, sourceMaps, requireFlag, importFlag]).toEqual([process.execPath, '--enable-source-maps', '--require', '--import']);
-    // hot's own tsx, so the project needs none, preloaded as the tsx command does; process.argv[1] is the entry itself.
-    expect(preflight).toBe(createRequire(import.meta.url).resolve('tsx/preflight'));
+    const [node, requireFlag, quiet, importFlag, loader, ...rest] = (config.run.command as { argv: string[] }).argv;
+    expect([node, requireFlag, importFlag]).toEqual([process.execPath, '--require', '--import']);
+    // hot's own tsx, so the project needs none, found among the preloads as under the tsx command (tsx turns source maps on itself); process.argv[1] is the entry itself.
+    expect(quiet).toBe(createRequire(import.meta.url).resolve('tsx/suppress-warnings'));
     expect(loader).toBe(pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href);
     expect(rest).toEqual([entry, '--port', '0']);
     expect(config.watch.outputs).toEqual([]);
