@@ -33,8 +33,8 @@ const UNCLAIMED_AFTER_MS = 30_000;
 const LISTEN_WAIT_MAX_MS = 3000;
 /** The signals that stop hot, by number (its exit code is 128 + that), handled by the launcher while it waits. */
 const STOP_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
-/** How long a program stopped during that wait has after SIGTERM before SIGKILL (hot's default kill_timeout). */
-const STOP_KILL_AFTER_MS = 3000;
+/** How a program stopped during that wait is stopped when its record does not say (hot's defaults). */
+const DEFAULT_STOP: StopSpec = { signal: 'SIGTERM', afterMs: 3000 };
 /** What the held sockets' preload says when the program listens (see preload/hold.ts). */
 const LISTENED = new Set(['NODE_HOT_HOLD', 'NODE_HOT_LISTENING', 'NODE_HOT_BEHIND']);
 
@@ -92,6 +92,13 @@ export interface LaunchRecord extends LaunchKey {
    * IPC channel); absent until a run has seen it listen.
    */
   listenMs?: number;
+  /** How hot stops the program (its kill_signal, then SIGKILL after kill_timeout): also how the launcher does, on Ctrl-C before hot is loaded. */
+  stop?: StopSpec;
+}
+
+export interface StopSpec {
+  signal: NodeJS.Signals;
+  afterMs: number;
 }
 
 /** How a program is spawned, as far as an early start is compared on it (supervise's ChildSpec extends it). */
@@ -250,7 +257,8 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
  * when it takes twice as long as last time (then hot loads beside it, as without the wait). False,
  * and no call, when there is no early program or it was not seen to listen (a program that never
  * does is not held up). Ctrl-C meanwhile (SIGINT, SIGTERM, SIGHUP) stops the program as hot would:
- * SIGTERM to its group, SIGKILL after 3 s, a second signal at once; then the launcher exits with
+ * its kill_signal to its group, SIGKILL after its kill_timeout (as the record says; SIGTERM and 3 s
+ * by default), a second signal at once; then the launcher exits with
  * 128 + the signal's number, after the program's last words. One while hot then loads is kept for
  * hot's own handlers (takeOverSignals).
  */
@@ -290,7 +298,8 @@ export function whenListening(early: EarlyStart, load: () => void): boolean {
     stopping = true;
     // hot's handlers are not there yet: the launcher's stay until it exits.
     settle();
-    const deadline = Date.now() + STOP_KILL_AFTER_MS;
+    const stop = early.recorded?.stop ?? DEFAULT_STOP;
+    const deadline = Date.now() + stop.afterMs;
     // As hot stops a program: what else is in its group (a worker it forked) gets the same time.
     const finish = (): void => {
       if (groupAlive(group) && Date.now() < deadline) return void setTimeout(finish, 20);
@@ -298,7 +307,7 @@ export function whenListening(early: EarlyStart, load: () => void): boolean {
       discardEarly(early);
       process.exit(code);
     };
-    signalGroup(group, 'SIGTERM');
+    signalGroup(group, stop.signal);
     finish();
   };
   // Ref'd: the launcher has nothing else to keep it alive meanwhile.
@@ -421,7 +430,7 @@ export function earlyMismatch(started: EarlyProcess, record: LaunchRecord, spec:
 }
 
 /** The record that lets the next run start `spec` early, or null when an early start could not match it. */
-export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: NodeJS.ProcessEnv = process.env, envFiles: readonly string[] = [], configured: Readonly<Record<string, string>> = {}): LaunchRecord | null {
+export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: NodeJS.ProcessEnv = process.env, envFiles: readonly string[] = [], configured: Readonly<Record<string, string>> = {}, stop?: StopSpec): LaunchRecord | null {
   if (spec.command.kind !== 'argv' || (spec.stdio ?? 'inherit') !== 'inherit' || spec.output !== undefined) return null;
   const fromFiles = readEnvFiles(envFiles);
   if (!fromFiles) return null;
@@ -443,7 +452,7 @@ export function recordOf(key: LaunchKey, spec: EarlySpec, stamp: Stamp, hotEnv: 
   const replaced = stampOf([], [...Object.keys(env), ...unset, 'NODE_OPTIONS'], hotEnv).env;
   const byName = new Map([...stamp.env, ...replaced]);
   const full: Stamp = { files: stamp.files, env: [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
-  return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], envFiles: [...envFiles], stamp: full };
+  return { version: VERSION, ...key, argv: [...spec.command.argv], cwd: spec.cwd, env, unset, stdin: spec.stdin ?? 'inherit', extraFds: [...extraFds], envFiles: [...envFiles], stamp: full, ...(stop ? { stop: { ...stop } } : {}) };
 }
 
 /** Writes the record whole or not at all; at most MAX_RECORDS are kept. Never throws. */
@@ -598,10 +607,16 @@ export function readRecord(file: string, key: LaunchKey): LaunchRecord | null {
     if (record.stdin !== 'inherit' && record.stdin !== 'ignore') return null;
     if (!Array.isArray(record.envFiles) || !record.envFiles.every((file) => typeof file === 'string')) return null;
     if (record.listenMs !== undefined && !(typeof record.listenMs === 'number' && record.listenMs >= 0 && Number.isFinite(record.listenMs))) return null;
+    if (record.stop !== undefined && !isStopSpec(record.stop)) return null;
     return record;
   } catch {
     return null;
   }
+}
+
+function isStopSpec(stop: unknown): stop is StopSpec {
+  const { signal, afterMs } = (stop ?? {}) as Partial<StopSpec>;
+  return typeof signal === 'string' && /^SIG[A-Z0-9]+$/.test(signal) && typeof afterMs === 'number' && afterMs >= 0 && Number.isFinite(afterMs);
 }
 
 /**

@@ -2,7 +2,7 @@ import { loadConfig } from './config/load.js';
 import { POLL_INTERVAL_MS, type ResolvedConfig } from './config/schema.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { discardEarly, stampOf, takeWatchdog, type EarlyStart, type Stamp } from './early-start.js';
+import { discardEarly, stampOf, takeWatchdog, type EarlyStart, type Stamp, type StopSpec } from './early-start.js';
 import type { HotEvent, HotEventOf, HotEventType } from './events.js';
 import { createHandoff } from './handoff/generations.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
@@ -209,7 +209,7 @@ class HotServer implements HotApp {
    * must not run the program: a build command or hooks (they run first), a type check that blocks,
    * a proxy, and the standby off (`[run] standby = false` asks for plain cold starts).
    */
-  #stamp(config: ResolvedConfig, configStamp: Stamp): { stamp: Stamp; envFiles: readonly string[]; runEnv: Readonly<Record<string, string>> } | null {
+  #stamp(config: ResolvedConfig, configStamp: Stamp): { stamp: Stamp; envFiles: readonly string[]; runEnv: Readonly<Record<string, string>>; stop: StopSpec } | null {
     const { build, hooks, serve, check, run } = config;
     if (!run.standby || run.command?.kind !== 'argv') return null;
     if (build.kind === 'command' || (build.kind === 'esbuild' && build.outfile !== null)) return null;
@@ -221,7 +221,7 @@ class HotServer implements HotApp {
     const files = [...inputs, ...inputs.map((file) => path.dirname(file)), ...run.envFiles];
     if (build.kind === 'esbuild') files.push(esbuildPackage());
     const own = new Set(configStamp.files.map(([file]) => file));
-    return { stamp: { files: [...configStamp.files, ...stampOf(files.filter((file) => !own.has(file)), []).files], env: configStamp.env }, envFiles: run.envFiles, runEnv: run.env };
+    return { stamp: { files: [...configStamp.files, ...stampOf(files.filter((file) => !own.has(file)), []).files], env: configStamp.env }, envFiles: run.envFiles, runEnv: run.env, stop: { signal: run.killSignal, afterMs: run.killTimeoutMs } };
   }
 
   #announceWatching(): void {

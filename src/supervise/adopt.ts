@@ -1,10 +1,10 @@
-import { earlyMismatch, forgetRecord, firstListen, keptListenMs, recordOf, sameRecord, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type LaunchRecord, type Stamp } from '../early-start.js';
+import { earlyMismatch, forgetRecord, firstListen, keptListenMs, recordOf, sameRecord, stampHolds, stopEarly, takeEarly, writeRecord, type EarlyStart, type LaunchRecord, type Stamp, type StopSpec } from '../early-start.js';
 import { adoptChild, type SpawnChild } from './child.js';
 
 export interface EarlyAdoption {
   early: EarlyStart;
   /** What the run read before its first start, and its env files; null when its first start cannot be recorded. */
-  stamp(): { stamp: Stamp; envFiles: readonly string[]; runEnv: Readonly<Record<string, string>> } | null;
+  stamp(): { stamp: Stamp; envFiles: readonly string[]; runEnv: Readonly<Record<string, string>>; stop: StopSpec } | null;
   /** Said when the early process is not the program hot starts. */
   notUsed(why: string): void;
   /** Said when it is. */
@@ -85,7 +85,7 @@ function remember(adoption: EarlyAdoption, spec: Parameters<SpawnChild>[0]): Rem
     try {
       // A start a change led to (a config reload before it) is not what the next run would do.
       const stamped = spec.env.HOT_CHANGED === '' ? adoption.stamp() : null;
-      record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles, stamped.runEnv) : null;
+      record = stamped ? recordOf(early.key, spec, stamped.stamp, process.env, stamped.envFiles, stamped.runEnv, stamped.stop) : null;
     } catch {
       // A stamp that cannot be taken: nothing to keep.
       record = null;

@@ -253,6 +253,37 @@ describe('early start', () => {
     await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
   });
 
+  it('Ctrl-C during that wait stops the program with the config\'s kill_signal, as hot would', async () => {
+    const port = await freePort();
+    const project = session.project();
+    project.write('package.json', '{ "name": "early-kill-signal", "private": true }\n');
+    project.write('.hotrc.toml', 'bin = "node app.cjs"\n\n[run]\nkill_signal = "SIGINT"\nkill_timeout = 20000\n');
+    project.write(
+      'app.cjs',
+      [
+        "const http = require('node:http');",
+        "console.log('program booted');",
+        // Only SIGINT stops it: SIGTERM would leave it running until the kill timeout.
+        "process.on('SIGINT', () => { console.log('program stopping on SIGINT'); process.exit(0); });",
+        "process.on('SIGTERM', () => console.log('program got SIGTERM'));",
+        "setTimeout(() => http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1'), 1500);",
+        '',
+      ].join('\n'),
+    );
+    const cache = cacheHome(session);
+    await recordListenTime(session, project, port, [], cache);
+    expect(JSON.parse(readFileSync(records(cache)[0]!, 'utf8')).stop).toEqual({ signal: 'SIGINT', afterMs: 20000 });
+
+    const second = session.run(project, [], { env: { XDG_CACHE_HOME: cache } });
+    await second.interact(output(/program booted/));
+    const { code } = await second.interact(act('Ctrl-C', () => second.signal('SIGINT')), exit());
+    expect(code).toBe(130);
+    expect(second.output()).toContain('program stopping on SIGINT');
+    expect(second.output()).not.toContain('program got SIGTERM');
+    expect(second.output()).not.toContain('[hot]');
+    await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
+  });
+
   it('Ctrl-C as soon as the early program listens, while hot loads, is hot\'s to act on once it has', async () => {
     const port = await freePort();
     const project = session.project();

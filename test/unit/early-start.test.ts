@@ -137,6 +137,13 @@ describe('stamps and captured reads', () => {
       writeFileSync(file, JSON.stringify({ ...record, listenMs }));
       expect(readRecord(file, KEY)).toBeNull();
     }
+    const stopping = recordOf(KEY, spec(), stampOf([dir], []), HOT_ENV, [], {}, { signal: 'SIGINT', afterMs: 5000 })!;
+    writeFileSync(file, JSON.stringify(stopping));
+    expect(readRecord(file, KEY)?.stop).toEqual({ signal: 'SIGINT', afterMs: 5000 });
+    for (const stop of [{ signal: 'kill -9', afterMs: 5000 }, { signal: 'SIGINT', afterMs: -1 }, { signal: 'SIGINT' }, 'SIGINT', null]) {
+      writeFileSync(file, JSON.stringify({ ...record, stop }));
+      expect(readRecord(file, KEY)).toBeNull();
+    }
   });
 
   it("a directory's log files and journals do not count, nor what existence was all that was asked", () => {
