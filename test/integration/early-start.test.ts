@@ -87,6 +87,17 @@ async function recordListenTime(session: Session, project: TempProject, port: nu
   await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit(), until('nothing is left', () => first.liveProcesses() === 0));
 }
 
+/** A second run, Ctrl-C once the program has booted and before it listens (hot not loaded yet): hot exits 130, saying nothing, and leaves nothing. Its output. */
+async function ctrlCDuringTheWait(session: Session, project: TempProject, args: string[], cache: string): Promise<string> {
+  const second = session.run(project, args, { env: { XDG_CACHE_HOME: cache } });
+  await second.interact(output(/program booted/));
+  const { code } = await second.interact(act('Ctrl-C', () => second.signal('SIGINT')), exit());
+  expect(code).toBe(130);
+  expect(second.output()).not.toContain('[hot]');
+  await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
+  return second.output();
+}
+
 describe('early start', () => {
   const session = useSession();
 
@@ -243,14 +254,8 @@ describe('early start', () => {
     const cache = cacheHome(session);
     await recordListenTime(session, project, port, ['--', 'node', 'app.cjs'], cache);
 
-    const second = session.run(project, ['--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
-    await second.interact(output(/program booted/));
-    const { code } = await second.interact(act('Ctrl-C', () => second.signal('SIGINT')), exit());
-    expect(code).toBe(130);
-    // hot had not loaded yet; the program heard SIGTERM and said its last words before hot exited.
-    expect(second.output()).toContain('program stopping');
-    expect(second.output()).not.toContain('[hot]');
-    await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
+    // The program heard SIGTERM and said its last words before hot exited; its helper went at the kill timeout.
+    expect(await ctrlCDuringTheWait(session, project, ['--', 'node', 'app.cjs'], cache)).toContain('program stopping');
   });
 
   it('Ctrl-C during that wait stops the program with the config\'s kill_signal, as hot would', async () => {
@@ -274,14 +279,9 @@ describe('early start', () => {
     await recordListenTime(session, project, port, [], cache);
     expect(JSON.parse(readFileSync(records(cache)[0]!, 'utf8')).stop).toEqual({ signal: 'SIGINT', afterMs: 20000 });
 
-    const second = session.run(project, [], { env: { XDG_CACHE_HOME: cache } });
-    await second.interact(output(/program booted/));
-    const { code } = await second.interact(act('Ctrl-C', () => second.signal('SIGINT')), exit());
-    expect(code).toBe(130);
-    expect(second.output()).toContain('program stopping on SIGINT');
-    expect(second.output()).not.toContain('program got SIGTERM');
-    expect(second.output()).not.toContain('[hot]');
-    await second.interact(until('nothing is left', () => second.liveProcesses() === 0));
+    const said = await ctrlCDuringTheWait(session, project, [], cache);
+    expect(said).toContain('program stopping on SIGINT');
+    expect(said).not.toContain('program got SIGTERM');
   });
 
   it('Ctrl-C as soon as the early program listens, while hot loads, is hot\'s to act on once it has', async () => {
