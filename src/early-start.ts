@@ -135,6 +135,8 @@ export interface EarlyProcess {
   queue: QueuedMessage[];
   stopQueueing(): void;
   timer: NodeJS.Timeout;
+  /** When it was spawned (performance.now()). */
+  spawnedAt: number;
   /** Called once with the milliseconds from its spawn until it said it listens; at once when that is past. */
   onHeard(listener: (afterMs: number) => void): void;
 }
@@ -246,7 +248,7 @@ export function startEarly(hot: string, env: NodeJS.ProcessEnv = process.env): E
   (child.channel as { unref?: () => void } | undefined)?.unref?.();
   const timer = setTimeout(() => discardEarly(early), UNCLAIMED_AFTER_MS);
   timer.unref();
-  early.started = { child, env: childEnv, queue, stopQueueing: () => child.off('internalMessage', keep), timer, onHeard };
+  early.started = { child, env: childEnv, queue, stopQueueing: () => child.off('internalMessage', keep), timer, spawnedAt, onHeard };
   return early;
 }
 

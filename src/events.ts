@@ -101,8 +101,8 @@ export type JobEvent =
    * `listenPending`: started in place by a handoff that hears when it listens; `listening` follows if it does.
    */
   | { type: 'ready'; pid: number; listenPending?: boolean }
-  /** After a `ready` with `listenPending`: the program first listened. */
-  | { type: 'listening'; pid: number }
+  /** After a `ready` with `listenPending`: the program first listened (`at`: when, if that was before hot heard it; ms since the epoch). */
+  | { type: 'listening'; pid: number; at?: number }
   /**
    * Handed the shared sockets, the generation counts as ready without having said so: it said nothing
    * and ran `afterMs` (`silent`; `first` at the first restart so taken, when hot says how to announce), or it did not say it within ready_timeout.
@@ -244,7 +244,8 @@ export type BuildOutcome = BuildResult | { type: 'loop'; writer: LoopWriter };
 
 /** Everything a pipeline reacts to, in one typed queue. `waiter` ids resolve when their cycle ends. */
 export type PipelineInput =
-  | { type: 'start'; publicUrl: string | null }
+  /** `launchedAt`: when hot was launched (ms since the epoch), the first start's "ready in" counts from there. */
+  | { type: 'start'; publicUrl: string | null; launchedAt?: number }
   | { type: 'changes'; paths: string[]; waiter?: number }
   /** The watcher is collecting changes that will arrive as `changes` (true), or has delivered them (false). */
   | { type: 'incoming'; pending: boolean }

@@ -36,6 +36,8 @@ export interface HotOptions {
    * matches, and what resolving `config` read, as it was then (the next run's record starts there).
    */
   early?: { start: EarlyStart; configStamp: Stamp };
+  /** When the developer launched hot (ms since the epoch; the CLI: its process's start): the first "ready in" counts from there, not from when hot began its first build. */
+  launchedAt?: number;
 }
 
 /** What every running hot offers, a single app and a workspace alike. */
@@ -127,7 +129,7 @@ class HotServer implements HotApp {
     this.ready = (async () => {
       // Listeners attached right after createHot() returns hear the first cycle's events too.
       await Promise.resolve();
-      await pipeline.start();
+      await pipeline.start(given.launchedAt);
       await Promise.all([watching, pipeline.firstCycle]);
     })();
   }

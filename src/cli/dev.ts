@@ -127,6 +127,8 @@ function runApp(cwd: string, { overrides, lookedFor, project }: Detected, cliOve
     color,
     cwd,
     reloadConfig: load,
+    // The launcher's process: an early program started there at once.
+    launchedAt: performance.timeOrigin,
     ...(programOutput ? { programOutput } : {}),
     ...(shortcuts ? { programStdin: 'ignore' as const } : {}),
     ...(early ? { early: { start: early.early, configStamp: stampOfReads(early.stopCapture()) } } : {}),

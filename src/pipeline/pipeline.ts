@@ -41,8 +41,8 @@ export type Request = Extract<PipelineInput, { type: 'changes' | 'manual' | 'ups
 export interface Pipeline {
   send(input: PipelineInput): void;
   request(input: Request): Promise<CycleOutcome>;
-  /** Binds the public port ([serve]) and starts the first cycle. */
-  start(): Promise<void>;
+  /** Binds the public port ([serve]) and starts the first cycle; its "ready in" counts from `launchedAt` when given (ms since the epoch). */
+  start(launchedAt?: number): Promise<void>;
   /** Resolves when the first cycle is over (or the pipeline closed before). */
   readonly firstCycle: Promise<void>;
   /** Every HotEvent of this pipeline; returns a function that stops it. */
@@ -160,12 +160,12 @@ class AppPipeline implements Pipeline {
     return done;
   }
 
-  async start(): Promise<void> {
+  async start(launchedAt?: number): Promise<void> {
     const publicUrl = await this.#job.open();
     // "block" needs tsc's verdict for the first start; otherwise tsc waits until the program is up.
     if (this.#stages.config.check.types === 'block') this.#stages.startChecker();
     else void this.firstCycle.then(() => this.#programUp()).then(() => this.#state.phase.kind !== 'closed' && this.#stages.startChecker());
-    this.send({ type: 'start', publicUrl });
+    this.send({ type: 'start', publicUrl, ...(launchedAt === undefined ? {} : { launchedAt }) });
   }
 
   /**

@@ -40,7 +40,7 @@ function step(state: PipelineState, input: PipelineInput, now: number, effects: 
   }
   switch (input.type) {
     case 'start':
-      return state.phase.kind === 'waiting' ? { ...state, publicUrl: input.publicUrl, phase: { kind: 'idle' }, next: mergeCycle(state.next, asCycle('start', [], null)) } : state;
+      return state.phase.kind === 'waiting' ? { ...state, publicUrl: input.publicUrl, phase: { kind: 'idle' }, next: mergeCycle(state.next, { ...asCycle('start', [], null), ...(input.launchedAt === undefined ? {} : { since: input.launchedAt }) }) } : state;
     case 'changes':
       return onChanges(state, input.paths, input.waiter, effects);
     case 'incoming':
@@ -98,7 +98,8 @@ function close(state: PipelineState, effects: Effect[]): PipelineState {
 /** Begins the queued cycle when nothing else runs and no change is on its way to join it. */
 function advance(state: PipelineState, now: number, effects: Effect[]): PipelineState {
   if (state.phase.kind !== 'idle' || !state.next || state.incoming) return state;
-  const cycle: RunningCycle = { ...state.next, startedAt: now };
+  // The first start's "ready in" is what the developer waited since launching hot.
+  const cycle: RunningCycle = { ...state.next, startedAt: Math.min(now, state.next.since ?? now) };
   const ready = { ...state, next: null };
   if (cycle.trigger === 'retry') {
     // A build that started the program since the crash makes this retry stale.
@@ -208,7 +209,8 @@ function onJobEvent(state: PipelineState, event: JobEvent, now: number, effects:
     case 'listening': {
       const pending = state.listenPending;
       if (pending?.pid !== event.pid) return state;
-      effects.push({ type: 'emit', event: { type: 'listening', pid: event.pid, readyMs: now - pending.startedAt } });
+      const listenedAt = Math.min(now, event.at ?? now);
+      effects.push({ type: 'emit', event: { type: 'listening', pid: event.pid, readyMs: Math.max(0, listenedAt - pending.startedAt) } });
       return { ...state, listenPending: null };
     }
     case 'start-failed':

@@ -19,6 +19,8 @@ export interface Cycle {
    * whatever arrives, so a build that writes into watched files still gets the program started.
    */
   superseded?: boolean;
+  /** When what this cycle ends began, when that was before the cycle itself: the first start's, hot's launch. */
+  since?: number;
 }
 
 /** A cycle being run, and when it began ("ready in" counts from there, the build included). */
@@ -90,6 +92,7 @@ export function mergeCycle(next: Cycle | null, add: Cycle): Cycle {
     upstream: next.upstream || add.upstream,
     waiters: [...next.waiters, ...add.waiters],
     ...(next.superseded || add.superseded ? { superseded: true } : {}),
+    ...(next.since !== undefined || add.since !== undefined ? { since: Math.min(next.since ?? Infinity, add.since ?? Infinity) } : {}),
   };
 }
 

@@ -36,8 +36,18 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
         adoption.used(started.child.pid!);
         // The program the last run measured: its listen time holds until this one says otherwise.
         record.carry(early.recorded.listenMs);
-        started.onHeard(record.listened);
-        return adoptChild(started.child, spec, started.queue);
+        let listenedAt: number | undefined;
+        started.onHeard((afterMs) => {
+          record.listened(afterMs);
+          listenedAt = performance.timeOrigin + started.spawnedAt + afterMs;
+        });
+        const handle = adoptChild(started.child, spec, started.queue);
+        return {
+          ...handle,
+          get listenedAt() {
+            return listenedAt;
+          },
+        };
       }
       stopEarly(started);
       adoption.notUsed(why);

@@ -46,6 +46,26 @@ describe('decide', () => {
     expect(next.state.job).toBe('running');
   });
 
+  it('counts the first start\'s "ready in" from hot\'s launch when it is given, and a restart\'s from its change', () => {
+    const readyMs = (effects: Effect[]) => effects.flatMap((effect) => (effect.type === 'emit' && effect.event.type === 'ready' ? [effect.event.readyMs] : []));
+    // The clock reads 1000 at the start and moves 10 ms per input; hot was launched at 400.
+    const first = run(initialState(configOf(), ROOT), [{ type: 'start', publicUrl: null, launchedAt: 400 }, built(), job({ type: 'ready', pid: 7 })]);
+    expect(readyMs(first.effects)).toEqual([1020 - 400]);
+    const restart = run(first.state, [{ type: 'changes', paths: [FILE] }, built(), job({ type: 'ready', pid: 8 })], 5000);
+    expect(readyMs(restart.effects)).toEqual([20]);
+    // Without a launch time (the API), from the first cycle's start.
+    const api = run(initialState(configOf(), ROOT), [{ type: 'start', publicUrl: null }, built(), job({ type: 'ready', pid: 7 })]);
+    expect(readyMs(api.effects)).toEqual([20]);
+  });
+
+  it('says when a program that was started early listened, not when hot heard it', () => {
+    const listenMs = (effects: Effect[]) => effects.flatMap((effect) => (effect.type === 'emit' && effect.event.type === 'listening' ? [effect.event.readyMs] : []));
+    const start = [{ type: 'start', publicUrl: null, launchedAt: 400 } as const, built(), job({ type: 'ready', pid: 7, listenPending: true })];
+    // Heard at 1030, listened at 520: 120 ms after the launch.
+    expect(listenMs(run(initialState(configOf(), ROOT), [...start, job({ type: 'listening', pid: 7, at: 520 })]).effects)).toEqual([120]);
+    expect(listenMs(run(initialState(configOf(), ROOT), [...start, job({ type: 'listening', pid: 7 })]).effects)).toEqual([1030 - 400]);
+  });
+
   it('keeps the program through a build held by type errors, and restarts on the fix even when its output is the same', () => {
     const held = run(running(), [
       { type: 'changes', paths: [FILE] },
