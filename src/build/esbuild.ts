@@ -111,7 +111,7 @@ class EsbuildBuilder implements Builder {
     this.#lastFailed = false;
     this.#inputs = inputs;
     if (result.warnings.length > 0) {
-      const text = (await (await esbuildModule()).formatMessages(relocate(result.warnings, root, this.#cwd), { kind: 'warning', color })).join('');
+      const text = await describeMessages(relocate(result.warnings, root, this.#cwd), 'warning', color);
       logger.block(text, 'warn');
     }
     let outputChanged: boolean;
@@ -156,7 +156,7 @@ class EsbuildBuilder implements Builder {
     const messages = (error as { errors?: esbuild.Message[] }).errors;
     const diagnostics =
       messages && messages.length > 0
-        ? (await (await esbuildModule()).formatMessages(relocate(messages, this.#options.root, this.#cwd), { kind: 'error', color: this.#options.color })).join('')
+        ? await describeMessages(relocate(messages, this.#options.root, this.#cwd), 'error', this.#options.color)
         : ((error as Error).message ?? String(error));
     return { type: 'build-failed', durationMs: Date.now() - startedAt, diagnostics };
   }
@@ -254,6 +254,30 @@ function hasNewBytes(files: readonly esbuild.OutputFile[], previous: ReadonlyMap
  * esbuild names files relative to its working directory, the project root; hot prints paths relative
  * to the directory it was started in, so a diagnostic's path opens from the same terminal.
  */
+/**
+ * esbuild's text for the messages, each location's column counted from 1, as tsc and editors count
+ * (esbuild's own text counts from 0): `src/a.ts:2:14` opens where the mark is.
+ */
+async function describeMessages(messages: readonly esbuild.Message[], kind: 'error' | 'warning', color: boolean): Promise<string> {
+  const texts = await (await esbuildModule()).formatMessages([...messages], { kind, color });
+  return texts.map((text, index) => withColumnsFromOne(text, messages[index]!)).join('');
+}
+
+/** The message's locations, in the order esbuild writes them (its own, then its notes'), each `file:line:column:` one further. */
+export function withColumnsFromOne(text: string, message: Pick<esbuild.Message, 'location' | 'notes'>): string {
+  let from = 0;
+  for (const location of [message.location, ...message.notes.map((note) => note.location)]) {
+    if (!location) continue;
+    const written = `${location.file}:${location.line}:${location.column}:`;
+    const at = text.indexOf(written, from);
+    if (at < 0) continue;
+    const fixed = `${location.file}:${location.line}:${location.column + 1}:`;
+    text = text.slice(0, at) + fixed + text.slice(at + written.length);
+    from = at + fixed.length;
+  }
+  return text;
+}
+
 function relocate(messages: readonly esbuild.Message[], root: string, cwd: string): esbuild.Message[] {
   if (path.resolve(root) === path.resolve(cwd)) return [...messages];
   const move = (location: esbuild.Location | null): esbuild.Location | null =>

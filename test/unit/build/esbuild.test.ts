@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Builder } from '../../../src/build/builder.js';
-import { createEsbuildBuilder } from '../../../src/build/esbuild.js';
+import { createEsbuildBuilder, withColumnsFromOne } from '../../../src/build/esbuild.js';
 import { createLogger } from '../../../src/ui/logger.js';
 
 /**
@@ -157,6 +157,21 @@ describe('createEsbuildBuilder', () => {
     writeFileSync(path.join(root, 'src', 'value.ts'), "export const value: number = = 1;\n");
     const result = await builder(root, path.join(root, 'dist', 'main.mjs')).builder.build();
     expect((result as { diagnostics: string }).diagnostics).toMatch(/^✘ \[ERROR\] .*\n\n {4}src\/value\.ts:1:\d+:/m);
+  });
+
+  it('counts columns from 1, as tsc and editors do, where esbuild counts from 0', async () => {
+    const root = project();
+    // The `;` esbuild stops at is the 30th character of the line.
+    writeFileSync(path.join(root, 'src', 'value.ts'), 'export const value: number = ;\n');
+    const result = await builder(root, path.join(root, 'dist', 'main.mjs')).builder.build();
+    expect((result as { diagnostics: string }).diagnostics).toMatch(/^ {4}src\/value\.ts:1:30:$/m);
+  });
+
+  it('moves each location of a message once, its notes\' too, in the order they are written', () => {
+    const at = (line: number, column: number) => ({ file: 'a.ts', namespace: 'file', line, column, length: 1, lineText: '', suggestion: '' });
+    const text = 'x\n    a.ts:2:13:\n  note\n    a.ts:2:14:\n';
+    expect(withColumnsFromOne(text, { location: at(2, 13), notes: [{ text: 'note', location: at(2, 14) }] })).toBe('x\n    a.ts:2:14:\n  note\n    a.ts:2:15:\n');
+    expect(withColumnsFromOne('no location\n', { location: null, notes: [] })).toBe('no location\n');
   });
 
   it('prints the paths of warnings relative to the cwd too', async () => {
