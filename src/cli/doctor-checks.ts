@@ -79,9 +79,12 @@ function describeInPlace(config: ResolvedConfig, cwd: string): CheckResult | nul
   return { status: 'ok', line: `runs ${path.relative(cwd, build.entry) || build.entry} in place${launcher ? ` through ${launcher}` : ''} under node ${process.version}${how}` };
 }
 
+const PRELOAD_OPTION = /^(?:--import|--require|-r|--loader|--experimental-loader)$/;
+
 /** A run.launcher in the argv (a package's script between the loaders and the entry), as `fastify-cli start -l info`. */
-function launcherOf(argv: readonly string[], entry: string): string | null {
-  const script = argv.findIndex((arg) => /[\\/]node_modules[\\/]/.test(arg) && !arg.includes('tsx'));
+export function launcherOf(argv: readonly string[], entry: string): string | null {
+  // A script of a package, not a preload's value (hot's own loaders live in node_modules too, once installed).
+  const script = argv.findIndex((arg, index) => /[\\/]node_modules[\\/]/.test(arg) && !arg.startsWith('-') && !PRELOAD_OPTION.test(argv[index - 1] ?? ''));
   const end = argv.indexOf(entry);
   if (script < 0 || end < script) return null;
   const name = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(argv[script]!)?.[1] ?? path.basename(argv[script]!);

@@ -22,7 +22,7 @@ function createProgram(): CAC {
     .command('[entry]', 'Build, run and restart on changes (the same as `hot dev`)')
     .usage('[entry] [options] [-- command ...]')
     .example('hot                          # uses ./.hotrc.toml, or finds the entry (package.json scripts, main, src/main.ts…)')
-    .example('hot src/server.ts            # bundle with esbuild, run with node, restart on changes')
+    .example('hot src/server.ts            # run it in place (TypeScript through tsx), restart on changes')
     .example('hot -- node server.js        # restart a command when files in the cwd change')
     .example('hot dev --filter api         # at a monorepo root: api and the packages it depends on')
     .action(dev);
