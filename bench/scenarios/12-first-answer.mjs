@@ -25,21 +25,38 @@ const VARIANTS = [
   },
 ];
 
-async function measure(tool, variant, project, cacheHome) {
-  const samples = [];
+/** One start of `tool`: the ms until the first answer, null when it cannot run here, or an error. */
+async function startOnce(tool, variant, project, cacheHome) {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const running = tool.start({ dir: project.dir, entry: variant.entry, lang: variant.lang, env: { PORT: String(port), ...EXTRA_CA, XDG_CACHE_HOME: cacheHome } });
+  if (!running) return null;
+  try {
+    if ((await timeUntil(port, variant.served, 20_000)) === null) return { error: 'never answered' };
+    return { ms: performance.now() - startedAt };
+  } finally {
+    await shutdown(running);
+  }
+}
+
+/**
+ * The tools take turns, one start each per round: a machine whose speed drifts during the scenario
+ * (another process, the CPU's clock) moves every tool's numbers alike, not only those of the tools
+ * measured while it lasted. A tool that fails once is left out of the next rounds.
+ */
+async function measureInTurn(tools, variant, project, cacheHome) {
+  const results = new Map(tools.map((tool) => [tool, { samples: [] }]));
   for (let i = 0; i < RUNS; i++) {
-    const port = await freePort();
-    const startedAt = performance.now();
-    const running = tool.start({ dir: project.dir, entry: variant.entry, lang: variant.lang, env: { PORT: String(port), ...EXTRA_CA, XDG_CACHE_HOME: cacheHome } });
-    if (!running) return null;
-    try {
-      if ((await timeUntil(port, variant.served, 20_000)) === null) return { error: 'never answered', samples };
-      samples.push(performance.now() - startedAt);
-    } finally {
-      await shutdown(running);
+    for (const tool of tools) {
+      const result = results.get(tool);
+      if (result === null || result.error) continue;
+      const once = await startOnce(tool, variant, project, cacheHome);
+      if (once === null) results.set(tool, null);
+      else if (once.error) result.error = once.error;
+      else result.samples.push(once.ms);
     }
   }
-  return { samples };
+  return results;
 }
 
 /** The floor: node itself, no watcher (`node app.mjs`; the TS variant under tsx's loader). */
@@ -77,8 +94,10 @@ export async function run({ tools, log }) {
     if (variant.lang === 'ts') symlinkSync(path.join(REPO, 'node_modules'), project.path('node_modules'), 'dir');
     const p50s = new Map();
     try {
-      for (const tool of [...tools, ...(hot ? [firstRunHere(hot)] : []), NODE_ALONE]) {
-        const result = await measure(tool, variant, project, cache);
+      const inTurn = [...tools, ...(hot ? [firstRunHere(hot)] : []), NODE_ALONE];
+      const results = await measureInTurn(inTurn, variant, project, cache);
+      for (const tool of inTurn) {
+        const result = results.get(tool);
         const label = variant.lang.toUpperCase();
         if (!result) rows.push([label, tool.name, tool.version(), 'n/a', 'n/a', 'n/a', 'n/a']);
         else if (result.error) rows.push([label, tool.name, tool.version(), String(result.samples.length), result.error, '', '']);
@@ -97,7 +116,7 @@ export async function run({ tools, log }) {
   }
   rmSync(cache, { recursive: true, force: true });
   return [
-    `${RUNS} starts per tool, each timed from launching the tool until a fresh connection gets an answer (polled every ~2 ms), then the tool is stopped. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx); node --watch and nodemon run the TS variant under tsx's loader. hot's first start in a project records how it started the program; the next starts there begin with the program started by hot's launcher before hot has loaded (the early start): the \`hot\` row is 1 such first start and ${RUNS - 1} next ones, the \`hot, first run here\` row starts with an empty cache every time.${EXTRA_CA.NODE_EXTRA_CA_CERTS === undefined ? '' : " NODE_EXTRA_CA_CERTS, set on this machine, is emptied for every tool: each Node process would otherwise read the system's certificate bundle at start (~100 ms here)."}`,
+    `${RUNS} starts per tool, the tools taking turns (one start each per round, so a drift of the machine's speed moves them alike), each timed from launching the tool until a fresh connection gets an answer (polled every ~2 ms), then the tool is stopped. hot runs \`hot -- node app.mjs\` (JS) and \`hot src/server.ts\` (TS: esbuild as the gate, the entry run in place under tsx); node --watch and nodemon run the TS variant under tsx's loader. hot's first start in a project records how it started the program; the next starts there begin with the program started by hot's launcher before hot has loaded (the early start): the \`hot\` row is 1 such first start and ${RUNS - 1} next ones, the \`hot, first run here\` row starts with an empty cache every time.${EXTRA_CA.NODE_EXTRA_CA_CERTS === undefined ? '' : " NODE_EXTRA_CA_CERTS, set on this machine, is emptied for every tool: each Node process would otherwise read the system's certificate bundle at start (~100 ms here)."}`,
     '',
     table(['lang', 'tool', 'version', 'starts', 'min ms', 'p50 ms', 'p90 ms'], rows),
     '',
