@@ -63,7 +63,7 @@ export async function run({ tools, log }) {
     }
   }
   return [
-    `An HTTP server that ignores SIGTERM. Time from an edit of its VERSION until the new version is served (fresh connection every ~2 ms), capped at ${CAP_MS / 1000} s; ${EDITS} edits per tool. Every tool runs \`node app.mjs\` listening on PORT itself (hot without its proxy). hot sends SIGTERM, then SIGKILL after its kill_timeout, 3 s by default (\`--kill-timeout\`), so its time is about 3 s plus a restart.`,
+    `An HTTP server that ignores SIGTERM. Time from an edit of its VERSION until the new version is served (fresh connection every ~2 ms), capped at ${CAP_MS / 1000} s; ${EDITS} edits per tool. Every tool runs \`node app.mjs\` listening on PORT itself (hot without its proxy). hot holds the port the server listens on (no config) and starts the new version beside the old one, which it stops with SIGTERM, then SIGKILL after its kill_timeout (3 s by default, \`--kill-timeout\`): the new version answers without waiting for the old one to go.`,
     '',
     table(['tool', ...Array.from({ length: EDITS }, (_, index) => `edit ${index + 1} → served`)], rows),
   ].join('\n');
