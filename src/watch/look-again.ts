@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FileChangeKind } from '../events.js';
-import { namesIn, statOrNull } from './fs-probe.js';
+import { lstatOrNull, namesIn, statOrNull } from './fs-probe.js';
 import type { TreeIndex } from './tree-index.js';
 
 export interface LookAgainOptions {
@@ -54,7 +54,9 @@ export function createLookAgain(options: LookAgainOptions): LookAgain {
         const stats = statOrNull(file);
         if (stats === null) continue;
         if (stats.isDirectory()) {
-          if (!index.hasDirectory(file) && !index.isPruned(file) && !options.isIgnored(file, true)) options.onDirectory(file);
+          // A link is the walk's to follow or not (a second link to one target, a link up its own tree):
+          // one that appears comes as an event of its own.
+          if (!index.hasDirectory(file) && !index.isPruned(file) && !options.isIgnored(file, true) && lstatOrNull(file)?.isSymbolicLink() !== true) options.onDirectory(file);
           continue;
         }
         if (options.isIgnored(file, false)) continue;

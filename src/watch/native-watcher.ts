@@ -249,11 +249,13 @@ class NativeWatcher implements Watcher {
    * or above them (a file, then the module that imports it).
    */
   #dirsToLookAgain(events: NativeEvent[]): Set<string> {
-    const dirs = new Set<string>();
-    for (const event of events) {
-      for (let dir = path.dirname(event.path); !dirs.has(dir); dir = path.dirname(dir)) {
+    // The delivery's own first: a look covers a limited number of directories.
+    const dirs = new Set(events.map((event) => path.dirname(event.path)));
+    for (const delivered of [...dirs]) {
+      for (let dir = delivered; dir !== this.#root && dir.startsWith(this.#root + path.sep); ) {
+        dir = path.dirname(dir);
+        if (dirs.has(dir)) break;
         dirs.add(dir);
-        if (dir === this.#root || !dir.startsWith(this.#root + path.sep)) break;
       }
     }
     return dirs;
@@ -278,8 +280,11 @@ class NativeWatcher implements Watcher {
       const file = event.path;
       const dir = path.dirname(file);
       if (event.type === 'delete') {
-        if (statOrNull(file) !== null) onActivity(file);
-        else if (statOrNull(dir) === null) this.#stirGoneTree(file, onActivity);
+        if (statOrNull(file) !== null) {
+          // Written again; the files next to it may be too (a checkout removes each file, then writes it).
+          onActivity(file);
+          this.#stirNeighbours(file, arrivedAt, onActivity);
+        } else if (statOrNull(dir) === null) this.#stirGoneTree(file, onActivity);
         else return this.#peekNext(event, arrivedAt, onActivity, attempt, this.#stirNeighbours(file, arrivedAt, onActivity));
         return this.#peekNext(event, arrivedAt, onActivity, attempt, false);
       }
