@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { isatty } from 'node:tty';
 import { parseEnv } from 'node:util';
@@ -618,7 +619,7 @@ export function readRecord(file: string, key: LaunchKey): LaunchRecord | null {
 
 function isStopSpec(stop: unknown): stop is StopSpec {
   const { signal, afterMs } = (stop ?? {}) as Partial<StopSpec>;
-  return typeof signal === 'string' && /^SIG[A-Z0-9]+$/.test(signal) && typeof afterMs === 'number' && afterMs >= 0 && Number.isFinite(afterMs);
+  return typeof signal === 'string' && Object.hasOwn(constants.signals, signal) && typeof afterMs === 'number' && afterMs >= 0 && Number.isFinite(afterMs);
 }
 
 /**

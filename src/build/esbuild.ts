@@ -263,7 +263,7 @@ async function describeMessages(messages: readonly esbuild.Message[], kind: 'err
   return texts.map((text, index) => withColumnsFromOne(text, messages[index]!)).join('');
 }
 
-/** The message's locations, in the order esbuild writes them (its own, then its notes'), each `file:line:column:` one further. */
+/** The message's locations, in the order esbuild writes them (its own, then its notes'), each `file:line:column:` counted in characters from 1. */
 export function withColumnsFromOne(text: string, message: Pick<esbuild.Message, 'location' | 'notes'>): string {
   let from = 0;
   for (const location of [message.location, ...message.notes.map((note) => note.location)]) {
@@ -271,7 +271,9 @@ export function withColumnsFromOne(text: string, message: Pick<esbuild.Message, 
     const written = `${location.file}:${location.line}:${location.column}:`;
     const at = text.indexOf(written, from);
     if (at < 0) continue;
-    const fixed = `${location.file}:${location.line}:${location.column + 1}:`;
+    // esbuild counts the bytes of the line's UTF-8; tsc and editors, its characters.
+    const characters = Buffer.from(location.lineText, 'utf8').subarray(0, location.column).toString('utf8').length;
+    const fixed = `${location.file}:${location.line}:${characters + 1}:`;
     text = text.slice(0, at) + fixed + text.slice(at + written.length);
     from = at + fixed.length;
   }

@@ -42,12 +42,8 @@ export function adoptingSpawn(spawn: SpawnChild, adoption: EarlyAdoption): Spawn
           listenedAt = performance.timeOrigin + started.spawnedAt + afterMs;
         });
         const handle = adoptChild(started.child, spec, started.queue);
-        return {
-          ...handle,
-          get listenedAt() {
-            return listenedAt;
-          },
-        };
+        // A function: the handle is copied on its way to the job (a getter would be read once, then).
+        return { ...handle, listenedAt: () => listenedAt };
       }
       stopEarly(started);
       adoption.notUsed(why);

@@ -30,8 +30,8 @@ export interface ChildHandle {
   /** 0 when the command could not be started. */
   readonly pid: number;
   readonly startedAt: number;
-  /** When it was heard to listen before hot attached to it (an early start; ms since the epoch). */
-  readonly listenedAt?: number;
+  /** When it was heard to listen before hot attached to it (an early start; ms since the epoch), once it has been. */
+  readonly listenedAt?: () => number | undefined;
   /** Resolves when the process has exited (or failed to start); never rejects. */
   readonly exited: Promise<ChildStatus>;
   /** stdout and stderr merged, when spawned with stdio 'pipe'. */

@@ -266,7 +266,7 @@ class ProgramJob implements Job {
     const handoff = this.#handoff;
     if (!handoff?.onFirstListen || !generation.child.channel) return false;
     const cancel = handoff.onFirstListen(generation.id, () => {
-      const at = generation.child.listenedAt;
+      const at = generation.child.listenedAt?.();
       if (!this.#closed) this.#emit({ type: 'listening', pid: generation.child.pid, ...(at === undefined ? {} : { at }) });
     });
     void generation.child.exited.then(cancel);

@@ -140,7 +140,7 @@ describe('stamps and captured reads', () => {
     const stopping = recordOf(KEY, spec(), stampOf([dir], []), HOT_ENV, [], {}, { signal: 'SIGINT', afterMs: 5000 })!;
     writeFileSync(file, JSON.stringify(stopping));
     expect(readRecord(file, KEY)?.stop).toEqual({ signal: 'SIGINT', afterMs: 5000 });
-    for (const stop of [{ signal: 'kill -9', afterMs: 5000 }, { signal: 'SIGINT', afterMs: -1 }, { signal: 'SIGINT' }, 'SIGINT', null]) {
+    for (const stop of [{ signal: 'kill -9', afterMs: 5000 }, { signal: 'SIGFOO', afterMs: 5000 }, { signal: 'SIGINT', afterMs: -1 }, { signal: 'SIGINT' }, 'SIGINT', null]) {
       writeFileSync(file, JSON.stringify({ ...record, stop }));
       expect(readRecord(file, KEY)).toBeNull();
     }

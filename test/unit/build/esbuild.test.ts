@@ -165,10 +165,14 @@ describe('createEsbuildBuilder', () => {
     writeFileSync(path.join(root, 'src', 'value.ts'), 'export const value: number = ;\n');
     const result = await builder(root, path.join(root, 'dist', 'main.mjs')).builder.build();
     expect((result as { diagnostics: string }).diagnostics).toMatch(/^ {4}src\/value\.ts:1:30:$/m);
+    // In characters, where esbuild counts UTF-8 bytes: two accented letters and an emoji before it take 8 bytes, 4 characters.
+    writeFileSync(path.join(root, 'src', 'value.ts'), "export const value = { 'éé😀': = 1 };\n");
+    const accented = await builder(root, path.join(root, 'dist', 'main.mjs')).builder.build();
+    expect((accented as { diagnostics: string }).diagnostics).toMatch(new RegExp(`^ {4}src/value\\.ts:1:${"export const value = { 'éé😀': =".length}:$`, 'm'));
   });
 
   it('moves each location of a message once, its notes\' too, in the order they are written', () => {
-    const at = (line: number, column: number) => ({ file: 'a.ts', namespace: 'file', line, column, length: 1, lineText: '', suggestion: '' });
+    const at = (line: number, column: number) => ({ file: 'a.ts', namespace: 'file', line, column, length: 1, lineText: 'const b = a + c + d;', suggestion: '' });
     const text = 'x\n    a.ts:2:13:\n  note\n    a.ts:2:14:\n';
     expect(withColumnsFromOne(text, { location: at(2, 13), notes: [{ text: 'note', location: at(2, 14) }] })).toBe('x\n    a.ts:2:14:\n  note\n    a.ts:2:15:\n');
     expect(withColumnsFromOne('no location\n', { location: null, notes: [] })).toBe('no location\n');
