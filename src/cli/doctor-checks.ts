@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { nodeProgramIndex } from '../config/command-line.js';
 import { decoratorMetadataSource, describeDecoratorMetadata, describeMetadataCompiler } from '../config/decorator-metadata.js';
 import { fixedPortWarning } from '../config/fixed-port.js';
 import type { CacheDir, Command, ResolvedConfig } from '../config/schema.js';
@@ -79,14 +80,12 @@ function describeInPlace(config: ResolvedConfig, cwd: string): CheckResult | nul
   return { status: 'ok', line: `runs ${path.relative(cwd, build.entry) || build.entry} in place${launcher ? ` through ${launcher}` : ''} under node ${process.version}${how}` };
 }
 
-const PRELOAD_OPTION = /^(?:--import|--require|-r|--loader|--experimental-loader)$/;
-
 /** A run.launcher in the argv (a package's script between the loaders and the entry), as `fastify-cli start -l info`. */
 export function launcherOf(argv: readonly string[], entry: string): string | null {
-  // A script of a package, not a preload's value (hot's own loaders live in node_modules too, once installed).
-  const script = argv.findIndex((arg, index) => /[\\/]node_modules[\\/]/.test(arg) && !arg.startsWith('-') && !PRELOAD_OPTION.test(argv[index - 1] ?? ''));
+  // The file node runs, after its own options (hot's loaders among them): a package's script, or the entry itself.
+  const script = nodeProgramIndex({ kind: 'argv', argv: [...argv] });
   const end = argv.indexOf(entry);
-  if (script < 0 || end < script) return null;
+  if (script === null || end <= script || !/[\\/]node_modules[\\/]/.test(argv[script]!)) return null;
   const name = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(argv[script]!)?.[1] ?? path.basename(argv[script]!);
   return [name, ...argv.slice(script + 1, end)].join(' ');
 }

@@ -278,17 +278,19 @@ class NativeWatcher implements Watcher {
     const timer = setTimeout(() => {
       if (this.#closed) return;
       const file = event.path;
-      const dir = path.dirname(file);
-      if (event.type === 'delete') {
-        if (statOrNull(file) !== null) {
-          // Written again; the files next to it may be too (a checkout removes each file, then writes it).
-          onActivity(file);
-          this.#stirNeighbours(file, arrivedAt, onActivity);
-        } else if (statOrNull(dir) === null) this.#stirGoneTree(file, onActivity);
-        else return this.#peekNext(event, arrivedAt, onActivity, attempt, this.#stirNeighbours(file, arrivedAt, onActivity));
-        return this.#peekNext(event, arrivedAt, onActivity, attempt, false);
+      let found: boolean;
+      if (event.type === 'delete' && statOrNull(file) !== null) {
+        // Written again (it stirs at every look); the files next to it may be too (a checkout removes each file, then writes it).
+        onActivity(file);
+        this.#stirNeighbours(file, arrivedAt, onActivity);
+        found = false;
+      } else if (event.type === 'delete' && statOrNull(path.dirname(file)) === null) {
+        this.#stirGoneTree(file, onActivity);
+        found = false;
+      } else {
+        found = this.#stirNeighbours(file, arrivedAt, onActivity);
       }
-      this.#peekNext(event, arrivedAt, onActivity, attempt, this.#stirNeighbours(file, arrivedAt, onActivity));
+      if (!found && attempt + 1 < PEEK_AFTER_MS.length) this.#peekSoon(event, arrivedAt, onActivity, attempt + 1);
     }, PEEK_AFTER_MS[attempt]! - (Date.now() - arrivedAt));
     timer.unref();
   }
@@ -298,19 +300,11 @@ class NativeWatcher implements Watcher {
     let gone = path.dirname(file);
     while (path.dirname(gone) !== this.#root && gone.startsWith(this.#root + path.sep) && statOrNull(path.dirname(gone)) === null) gone = path.dirname(gone);
     let left = GONE_TREE_STIRS;
-    for (const dir of this.#index.directories()) {
-      if (dir !== gone && !dir.startsWith(gone + path.sep)) continue;
-      for (const name of this.#index.filesIn(dir)) {
-        const other = path.join(dir, name);
-        if (other === file) continue;
-        onActivity(other);
-        if (--left === 0) return;
-      }
+    for (const other of this.#index.filesUnder(gone)) {
+      if (other === file) continue;
+      onActivity(other);
+      if (--left === 0) return;
     }
-  }
-
-  #peekNext(event: NativeEvent, arrivedAt: number, onActivity: (file: string) => void, attempt: number, found: boolean): void {
-    if (!found && attempt + 1 < PEEK_AFTER_MS.length) this.#peekSoon(event, arrivedAt, onActivity, attempt + 1);
   }
 
   /** Stirs the files written since just before `file` changed, next to it and in the changed directories next to its own; true when one was. */

@@ -82,17 +82,26 @@ export class TreeIndex {
     this.#pruned.add(dir);
   }
 
+  /** The files known in a directory and everything under it. */
+  *filesUnder(dir: string): Generator<string> {
+    for (const known of this.#directoriesUnder(dir)) for (const name of this.#files.get(known)!) yield path.join(known, name);
+  }
+
   /** Forgets a directory and everything under it; returns the files that were known there. */
   removeTree(dir: string): string[] {
     const gone: string[] = [];
-    const prefix = dir + path.sep;
-    for (const [known, names] of this.#files) {
-      if (known !== dir && !known.startsWith(prefix)) continue;
+    for (const known of this.#directoriesUnder(dir)) {
+      const names = this.#files.get(known)!;
       for (const name of names) gone.push(path.join(known, name));
       this.#fileCount -= names.size;
       this.#files.delete(known);
     }
     return gone;
+  }
+
+  #directoriesUnder(dir: string): string[] {
+    const prefix = dir + path.sep;
+    return [...this.#files.keys()].filter((known) => known === dir || known.startsWith(prefix));
   }
 
   /**

@@ -87,6 +87,17 @@ async function recordListenTime(session: Session, project: TempProject, port: nu
   await first.interact(act('Ctrl-C', () => first.signal('SIGINT')), exit(), until('nothing is left', () => first.liveProcesses() === 0));
 }
 
+/** A project whose program is `app.cjs`, made of these lines. */
+function programProject(session: Session, name: string, lines: string[]): TempProject {
+  const project = session.project();
+  project.write('package.json', `{ "name": "${name}", "private": true }\n`);
+  project.write('app.cjs', [...lines, ''].join('\n'));
+  return project;
+}
+
+/** The program's server, listening on `port` 1.5 s after it starts: long enough to Ctrl-C the launcher's wait. */
+const listensLate = (port: number) => `setTimeout(() => require('node:http').createServer((request, response) => response.end('v1')).listen(${port}, '127.0.0.1'), 1500);`;
+
 /** A second run, Ctrl-C once the program has booted and before it listens (hot not loaded yet): hot exits 130, saying nothing, and leaves nothing. Its output. */
 async function ctrlCDuringTheWait(session: Session, project: TempProject, args: string[], cache: string): Promise<string> {
   const second = session.run(project, args, { env: { XDG_CACHE_HOME: cache } });
@@ -198,19 +209,13 @@ describe('early start', () => {
 
   it('hot loads once the early program listens, as long as the last run saw it take; a program that never listens holds nothing back', async () => {
     const port = await freePort();
-    const project = session.project();
-    project.write('package.json', '{ "name": "early-late", "private": true }\n');
     // It listens late (a database to connect to, say): hot waits for it rather than load beside it.
-    project.write(
-      'app.cjs',
-      [
-        "const http = require('node:http');",
-        'setTimeout(() => {',
-        "  http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1', () => console.log('program listening'));",
-        '}, 300);',
-        '',
-      ].join('\n'),
-    );
+    const project = programProject(session, 'early-late', [
+      "const http = require('node:http');",
+      'setTimeout(() => {',
+      "  http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1', () => console.log('program listening'));",
+      '}, 300);',
+    ]);
     const cache = cacheHome(session);
     const first = session.run(project, ['--verbose', '--', 'node', 'app.cjs'], { env: { XDG_CACHE_HOME: cache } });
     await first.interact(answer(port, /^v1$/), watching());
@@ -240,20 +245,13 @@ describe('early start', () => {
 
   it('Ctrl-C while the launcher waits for the program to listen stops the program and its group as hot would, then exits 130', async () => {
     const port = await freePort();
-    const project = session.project();
-    project.write('package.json', '{ "name": "early-ctrl-c", "private": true }\n');
-    project.write(
-      'app.cjs',
-      [
-        "const http = require('node:http');",
-        // A helper of its own, in its group, that ignores SIGTERM: it goes at the kill timeout.
-        "const helper = require('node:child_process').spawn(process.execPath, ['-e', \"process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready');\"], { stdio: ['ignore', 'pipe', 'ignore'] });",
-        "helper.stdout.once('data', () => console.log('program booted'));",
-        "process.on('SIGTERM', () => { console.log('program stopping'); process.exit(0); });",
-        "setTimeout(() => http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1'), 1500);",
-        '',
-      ].join('\n'),
-    );
+    const project = programProject(session, 'early-ctrl-c', [
+      // A helper of its own, in its group, that ignores SIGTERM: it goes at the kill timeout.
+      "const helper = require('node:child_process').spawn(process.execPath, ['-e', \"process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready');\"], { stdio: ['ignore', 'pipe', 'ignore'] });",
+      "helper.stdout.once('data', () => console.log('program booted'));",
+      "process.on('SIGTERM', () => { console.log('program stopping'); process.exit(0); });",
+      listensLate(port),
+    ]);
     const cache = cacheHome(session);
     await recordListenTime(session, project, port, ['--', 'node', 'app.cjs'], cache);
 
@@ -263,21 +261,14 @@ describe('early start', () => {
 
   it('Ctrl-C during that wait stops the program with the config\'s kill_signal, as hot would', async () => {
     const port = await freePort();
-    const project = session.project();
-    project.write('package.json', '{ "name": "early-kill-signal", "private": true }\n');
+    const project = programProject(session, 'early-kill-signal', [
+      "console.log('program booted');",
+      // Only SIGINT stops it: SIGTERM would leave it running until the kill timeout.
+      "process.on('SIGINT', () => { console.log('program stopping on SIGINT'); process.exit(0); });",
+      "process.on('SIGTERM', () => console.log('program got SIGTERM'));",
+      listensLate(port),
+    ]);
     project.write('.hotrc.toml', 'bin = "node app.cjs"\n\n[run]\nkill_signal = "SIGINT"\nkill_timeout = 20000\n');
-    project.write(
-      'app.cjs',
-      [
-        "const http = require('node:http');",
-        "console.log('program booted');",
-        // Only SIGINT stops it: SIGTERM would leave it running until the kill timeout.
-        "process.on('SIGINT', () => { console.log('program stopping on SIGINT'); process.exit(0); });",
-        "process.on('SIGTERM', () => console.log('program got SIGTERM'));",
-        "setTimeout(() => http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1'), 1500);",
-        '',
-      ].join('\n'),
-    );
     const cache = cacheHome(session);
     await recordListenTime(session, project, port, [], cache);
     expect(JSON.parse(readFileSync(records(cache)[0]!, 'utf8')).stop).toEqual({ signal: 'SIGINT', afterMs: 20000 });
@@ -289,17 +280,11 @@ describe('early start', () => {
 
   it('Ctrl-C as soon as the early program listens, while hot loads, is hot\'s to act on once it has', async () => {
     const port = await freePort();
-    const project = session.project();
-    project.write('package.json', '{ "name": "early-ctrl-c-loading", "private": true }\n');
-    project.write(
-      'app.cjs',
-      [
-        "const http = require('node:http');",
-        "process.on('SIGTERM', () => { console.log('program stopping'); process.exit(0); });",
-        "http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1', () => console.log('program listening'));",
-        '',
-      ].join('\n'),
-    );
+    const project = programProject(session, 'early-ctrl-c-loading', [
+      "const http = require('node:http');",
+      "process.on('SIGTERM', () => { console.log('program stopping'); process.exit(0); });",
+      "http.createServer((request, response) => response.end('v1')).listen(" + String(port) + ", '127.0.0.1', () => console.log('program listening'));",
+    ]);
     const cache = cacheHome(session);
     await recordListenTime(session, project, port, ['--verbose', '--', 'node', 'app.cjs'], cache);
 
