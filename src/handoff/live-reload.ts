@@ -41,7 +41,19 @@ const CLIENT = `(() => {
   window.__hotLiveReload = source;
   let overlay = null;
   const hide = () => { overlay?.remove(); overlay = null; };
-  source.addEventListener('reload', () => location.reload());
+  // Each reload is numbered; the tab keeps the last one it acted on. A page still loading when the
+  // next version came has missed that reload: the number its stream starts with says so.
+  const KEY = 'hot-live-reload';
+  const acted = () => { try { return sessionStorage.getItem(KEY); } catch { return null; } };
+  const note = (n) => { try { sessionStorage.setItem(KEY, String(n)); } catch {} };
+  const reloadAt = (n) => { note(n); location.reload(); };
+  source.addEventListener('reload', (event) => reloadAt(JSON.parse(event.data).n));
+  source.addEventListener('hello', (event) => {
+    const n = JSON.parse(event.data).n;
+    const before = acted();
+    if (before !== null && n > Number(before)) reloadAt(n);
+    else note(n);
+  });
   source.addEventListener('build-ok', hide);
   // Closed to make room for newer pages: reconnecting would only close another one.
   source.addEventListener('evicted', () => {
@@ -85,6 +97,8 @@ export function createLiveReload(): LiveReload {
   /** A page opened while the build is broken, or while tsc reports errors, learns it at once. */
   let lastError: string | null = null;
   let lastTypeErrors: string | null = null;
+  /** Reloads announced so far: a stream starts with it (`hello`), so a page that missed one reloads. */
+  let reloads = 0;
 
   const evictOldest = (): void => {
     for (const page of pages) {
@@ -96,7 +110,7 @@ export function createLiveReload(): LiveReload {
   };
 
   const send = (page: ServerResponse, event: PageEvent): void => {
-    const data = event.type === 'build-error' || event.type === 'type-errors' ? JSON.stringify({ text: event.text }) : '{}';
+    const data = event.type === 'build-error' || event.type === 'type-errors' ? JSON.stringify({ text: event.text }) : event.type === 'reload' ? JSON.stringify({ n: reloads }) : '{}';
     page.write(`event: ${event.type}\ndata: ${data}\n\n`);
   };
 
@@ -111,7 +125,7 @@ export function createLiveReload(): LiveReload {
       }
       if (path === EVENTS_PATH) {
         response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-        response.write('retry: 500\n\n');
+        response.write(`retry: 500\n\nevent: hello\ndata: ${JSON.stringify({ n: reloads })}\n\n`);
         evictOldest();
         pages.add(response);
         response.on('close', () => pages.delete(response));
@@ -125,6 +139,7 @@ export function createLiveReload(): LiveReload {
     inject: (html) => injectScript(html, SCRIPT_TAG),
     injecting: () => createScriptInjector(SCRIPT_TAG),
     announce(event) {
+      if (event.type === 'reload') reloads++;
       if (event.type === 'type-errors') lastTypeErrors = event.text;
       else if (event.type === 'types-ok') lastTypeErrors = null;
       else lastError = event.type === 'build-error' ? event.text : null;

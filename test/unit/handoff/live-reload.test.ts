@@ -59,4 +59,22 @@ describe('live reload events', () => {
       server.close();
     }
   });
+
+  it('numbers the reloads, and a stream starts with the last one: a page that was loading then learns it missed one', async () => {
+    const live = createLiveReload();
+    const server = http.createServer((request, response) => live.serve(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      expect(await streamUntil(port, 'event: hello')).toContain('event: hello\ndata: {"n":0}');
+      live.announce({ type: 'reload' });
+      live.announce({ type: 'reload' });
+      const opened = await streamUntil(port, 'event: reload', () => live.announce({ type: 'reload' }));
+      expect(opened).toContain('event: hello\ndata: {"n":2}');
+      expect(opened).toContain('event: reload\ndata: {"n":3}');
+    } finally {
+      live.close();
+      server.close();
+    }
+  });
 });
