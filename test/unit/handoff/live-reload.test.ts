@@ -41,12 +41,21 @@ describe('live reload events', () => {
     });
   }
 
-  it('tells a page opened later of type errors until tsc is satisfied; a reload or a build does not clear them', async () => {
+  /** Live reload served on a port of its own for `test`, then closed. */
+  async function served(test: (live: ReturnType<typeof createLiveReload>, port: number) => Promise<void>): Promise<void> {
     const live = createLiveReload();
     const server = http.createServer((request, response) => live.serve(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     try {
+      await test(live, (server.address() as AddressInfo).port);
+    } finally {
+      live.close();
+      server.close();
+    }
+  }
+
+  it('tells a page opened later of type errors until tsc is satisfied; a reload or a build does not clear them', async () => {
+    await served(async (live, port) => {
       live.announce({ type: 'type-errors', text: 'src/a.ts:1:7 - error TS2322: x' });
       live.announce({ type: 'reload' });
       live.announce({ type: 'build-ok' });
@@ -54,27 +63,17 @@ describe('live reload events', () => {
       live.announce({ type: 'types-ok' });
       const later = await streamUntil(port, 'event: reload', () => live.announce({ type: 'reload' }));
       expect(later).not.toContain('type-errors');
-    } finally {
-      live.close();
-      server.close();
-    }
+    });
   });
 
   it('numbers the reloads, and a stream starts with the last one: a page that was loading then learns it missed one', async () => {
-    const live = createLiveReload();
-    const server = http.createServer((request, response) => live.serve(request, response));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
+    await served(async (live, port) => {
       expect(await streamUntil(port, 'event: hello')).toContain('event: hello\ndata: {"n":0}');
       live.announce({ type: 'reload' });
       live.announce({ type: 'reload' });
       const opened = await streamUntil(port, 'event: reload', () => live.announce({ type: 'reload' }));
       expect(opened).toContain('event: hello\ndata: {"n":2}');
       expect(opened).toContain('event: reload\ndata: {"n":3}');
-    } finally {
-      live.close();
-      server.close();
-    }
+    });
   });
 });
