@@ -4,17 +4,21 @@ import net from 'node:net';
 /**
  * Ports for programs that need a fixed one come from below the kernel's ephemeral range (32768 and
  * up on Linux), so no outgoing connection (a load generator in another worker) can take one between
- * the check here and the program's bind. Each worker process starts at its own place in the range
- * and moves on with every port it hands out, so parallel workers and sessions do not meet.
+ * the check here and the program's bind. The range is cut into slices, one per worker slot
+ * (VITEST_POOL_ID, 1 to maxWorkers): two files that run at the same time never share a slot, so a
+ * port handed out in one cannot be handed out in the other before its program has bound it. Each
+ * file starts at its own place in its slice and moves on with every port it hands out.
  */
 const FIRST_PORT = 20_000;
-const PORTS = 12_000;
-let nextOffset = (Number(process.env.VITEST_POOL_ID ?? 0) * 3001 + process.pid * 7) % PORTS;
+const SLICES = 8;
+const SLICE = 1_500;
+const slot = (Math.max(1, Number(process.env.VITEST_POOL_ID ?? 1)) - 1) % SLICES;
+let nextOffset = (process.pid * 7) % SLICE;
 
 /** A port that is free now and that no other test of this run will be given. */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = FIRST_PORT + (nextOffset++ % PORTS);
+    const port = FIRST_PORT + slot * SLICE + (nextOffset++ % SLICE);
     if (await canListen(port)) return port;
   }
   throw new Error('no free port found in 100 tries');
