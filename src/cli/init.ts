@@ -35,9 +35,10 @@ export function runInit(flags: CliFlags & { from?: string }): void {
     initWorkspace(workspace, template, logger);
     return;
   }
-  const { entry, launcher, reason } = writeStarterConfig(cwd, template);
+  const { entry, launcher, envFiles, reason } = writeStarterConfig(cwd, template);
   const how = launcher ? `, run.launcher = "${printable(launcher)}"` : '';
   logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${printable(entry)}"${how}, from ${printable(reason)})` : ''}`);
+  if (envFiles.length > 0) logger.info(`run.env_file = [${envFiles.map((file) => `"${printable(file)}"`).join(', ')}]: the program gets their variables, as with bare \`hot\``);
   logger.info(entry ? 'run `hot` to start' : 'set build.entry (or bin) in it, then run `hot`');
 }
 

@@ -5,12 +5,14 @@ import { stringify } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { detectEntry, type EntryDetection } from './detect-entry.js';
 import { goConfig } from './go-module.js';
+import { findProjectEnvFiles } from './project-env-files.js';
 import { CONFIG_FILE_NAME } from './schema.js';
 
 /**
  * Writes the commented starter config into `dir`, with `build.entry` pointing at the project's likely
- * entry file, and `run.launcher` at the framework CLI that loads it (`fastify start`), if any. Never
- * overwrites: an existing file is a ConfigError.
+ * entry file, `run.launcher` at the framework CLI that loads it (`fastify start`), if any, and
+ * `run.env_file` at the env files hot loads without a config (`.env`, the dev script's `--env-file`),
+ * so the config runs the program as bare `hot` did. Never overwrites: an existing file is a ConfigError.
  */
 export function writeStarterConfig(dir: string, template: string, detection: EntryDetection = detectEntry(dir)): StarterConfig {
   const file = newConfigFile(dir);
@@ -18,9 +20,11 @@ export function writeStarterConfig(dir: string, template: string, detection: Ent
   const launcher = detection.entry?.launcher ? quote(detection.entry.launcher) : null;
   // stringify escapes the path as a TOML string: a `main` holding quotes or line breaks stays a value.
   let text = entry ? template.replace(/^entry = ".*"$/m, () => stringify({ entry }).trim()) : template;
-  if (launcher) text = withLauncher(text, stringify({ launcher }).trim());
+  if (launcher) text = withRunSetting(text, /^# launcher = .*$/m, stringify({ launcher }).trim());
+  const envFiles = findProjectEnvFiles(dir).map((envFile) => path.relative(dir, envFile));
+  if (envFiles.length > 0) text = withRunSetting(text, /^# env_file = \[[^\]\n]*\]/m, stringify({ env_file: envFiles }).trim());
   writeFileSync(file, text, { flag: 'wx' });
-  return { file, entry, launcher, reason: detection.reason };
+  return { file, entry, launcher, envFiles, reason: detection.reason };
 }
 
 /** Writes the Go config into `dir` (a Go module whose main package is `main`); never overwrites. Returns the file written. */
@@ -48,11 +52,13 @@ export interface StarterConfig {
   entry: string | null;
   /** The launcher written, as a command line, or null. */
   launcher: string | null;
+  /** The env files written under [run], relative; empty when there are none. */
+  envFiles: string[];
   reason: string;
 }
 
-/** The template's commented `# launcher = …` line set, or a [run] table with it at the end. */
-function withLauncher(template: string, line: string): string {
-  const placeholder = /^# launcher = .*$/m;
-  return placeholder.test(template) ? template.replace(placeholder, () => line) : `${template.trimEnd()}\n\n[run]\n${line}\n`;
+/** The template's commented line for a [run] setting (`placeholder`) set to `line`, or a [run] table with it at the end. */
+function withRunSetting(template: string, placeholder: RegExp, line: string): string {
+  if (placeholder.test(template)) return template.replace(placeholder, () => line);
+  return /^\[run\]$/m.test(template) ? template.replace(/^\[run\]$/m, () => `[run]\n${line}`) : `${template.trimEnd()}\n\n[run]\n${line}\n`;
 }

@@ -10,29 +10,37 @@ const version = (name: string) => (body: string) => body.includes(`"version":"${
 describe('hot init and config changes', () => {
   const session = useSession();
 
-  it('writes a working .hotrc.toml, and refuses to overwrite it', async () => {
+  it('writes a working .hotrc.toml that keeps the .env bare hot loads, and refuses to overwrite it', async () => {
     const project = session.project('esbuild-basic');
     rmSync(project.path('.hotrc.toml'));
+    const port = await freePort();
+    project.write('.env', `PORT=${port}\n`);
 
     const init = session.run(project, ['init']);
     expect((await init.interact(exit())).code).toBe(0);
     expect(init.output()).toContain('wrote .hotrc.toml (build.entry = "src/server.ts", from a common entry name)');
+    expect(init.output()).toContain('run.env_file = [".env"]');
     const written = project.read('.hotrc.toml');
     expect(written).toMatch(/^entry = "src\/server\.ts"$/m);
+    expect(written).toMatch(/^env_file = \[ "\.env" \]/m);
 
     const again = session.run(project, ['init']);
     expect((await again.interact(exit())).code).toBe(2);
     expect(again.output()).toContain('.hotrc.toml already exists here, not overwriting it');
     expect(project.read('.hotrc.toml')).toBe(written);
 
-    const port = await freePort();
-    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    // The port comes from .env alone: the config hot init wrote loads it, and an edit to it restarts.
+    const hot = session.run(project, [], { env: { PORT: undefined } });
+    const next = await freePort();
     await hot.interact(
       answer(port, version('v1')),
       watching(),
       act('set v2', () => project.replace('src/version.ts', "'v1'", "'v2'")),
       output(/restarting: src\/version\.ts changed/),
       answer(port, version('v2')),
+      act('move the port in .env', () => project.write('.env', `PORT=${next}\n`)),
+      output(/restarting: \.env changed/),
+      answer(next, version('v2')),
     );
   });
 

@@ -59,4 +59,29 @@ describe('writeStarterConfig', () => {
     expect(document).toEqual({ build: { entry: 'src/app.ts' }, run: { launcher: 'fastify start -l info' } });
     expect(validateUserConfig(document, { displayFile: '.hotrc.toml', source }).run?.launcher).toEqual({ kind: 'argv', argv: ['fastify', 'start', '-l', 'info'] });
   });
+
+  it('writes the env files bare hot loads into [run] env_file, keeping the template\'s comment, so the config runs the program the same way', () => {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: 'app.js', scripts: { dev: 'node --env-file=.env.development app.js' } }));
+    writeFileSync(path.join(dir, 'app.js'), '');
+    writeFileSync(path.join(dir, '.env'), 'A=1\n');
+    writeFileSync(path.join(dir, '.env.development'), 'B=2\n');
+    const template = `${TEMPLATE}[run]\n# env_file = [".env"]             # loaded for the program\nkill_timeout = 3000\n`;
+    expect(writeStarterConfig(dir, template).envFiles).toEqual(['.env', '.env.development']);
+    const { source, document } = written();
+    expect(source).toContain('# loaded for the program');
+    expect(document).toEqual({ build: { entry: 'app.js' }, run: { env_file: ['.env', '.env.development'], kill_timeout: 3000 } });
+    expect(validateUserConfig(document, { displayFile: '.hotrc.toml', source }).run?.envFile).toEqual(['.env', '.env.development']);
+  });
+
+  it('leaves env_file commented out when the project has no env file, and adds [run] once when the template has no line for it', () => {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: 'app.js' }));
+    writeFileSync(path.join(dir, 'app.js'), '');
+    const commented = `${TEMPLATE}[run]\n# env_file = [".env"]\n`;
+    expect(writeStarterConfig(dir, commented).envFiles).toEqual([]);
+    expect(written().source).toContain('# env_file = [".env"]');
+    rmSync(path.join(dir, '.hotrc.toml'));
+    writeFileSync(path.join(dir, '.env'), 'A=1\n');
+    writeStarterConfig(dir, `${TEMPLATE}[run]\nkill_timeout = 3000\n`);
+    expect(written().document).toEqual({ build: { entry: 'app.js' }, run: { env_file: ['.env'], kill_timeout: 3000 } });
+  });
 });
