@@ -10,6 +10,7 @@ import {
   DEFAULT_BACKOFF_MAX_MS,
   DEFAULT_DELAY_MS,
   DEFAULT_EXCLUDE,
+  ENTRY_DEFAULT_EXCLUDE,
   DEFAULT_INCLUDE,
   DEFAULT_KILL_TIMEOUT_MS,
   DEFAULT_MAX_RESTARTS,
@@ -177,6 +178,8 @@ function resolveWatch({ user, overrides, configFile, baseConfigFile, internalSou
   let defaultExclude: readonly string[] = [];
   // `hot -- go run .`, or go build without include: Go's sources, not .js/.ts files.
   if (isGoCommand(run.command) || (build.kind === 'command' && isGoCommand(build.command))) [defaultInclude, defaultExclude] = [GO_INCLUDE, GO_EXCLUDE];
+  // An entry's program never loads its tests: saving one restarts nothing, as with tsx watch (hot init writes the same).
+  else if (build.kind === 'esbuild') defaultExclude = ENTRY_DEFAULT_EXCLUDE;
   const outputs: string[] = [];
   const appearing = configFile ? [] : [path.join(root, CONFIG_FILE_NAME), path.join(root, '.env')].filter((file) => !run.envFiles.includes(file));
   if (build.kind === 'esbuild' && build.outfile) outputs.push(build.outfile, `${build.outfile}.map`);

@@ -4,6 +4,8 @@
  */
 
 export const DEFAULT_INCLUDE = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,json}'];
+/** Not watched by default when hot runs an entry (build.entry): its tests, which the program never loads. */
+export const ENTRY_DEFAULT_EXCLUDE = ['**/*.test.*', '**/*.spec.*', '__tests__/'];
 /** Never watched, whatever the config says: dependencies, VCS data and editors' temporary files. */
 export const DEFAULT_EXCLUDE = [
   '**/node_modules/**',
@@ -116,7 +118,7 @@ export interface ListenerSpec {
 // `as const` keeps each row's literal types, so CliOverrides below can be derived from the rows.
 const SETTING_ROWS = [
   { key: 'include', flag: 'include', override: 'include', type: 'string-list', defaultText: "all .js/.ts/.json files, plus the build's own inputs; with build.outfile, the bundle's inputs plus package.json and tsconfig.json; when bin or build.cmd runs go, .go files, templates (.tmpl, .tpl, .html), go.mod and go.sum", description: 'globs of files to watch, relative to the config file; "templates/" (a trailing slash) is that directory and everything in it, at any depth when it has no other slash, as in .gitignore', glob: true },
-  { key: 'exclude', flag: 'exclude', override: 'exclude', type: 'string-list', defaultText: '[]; when bin or build.cmd runs go: vendor/, testdata/, **/*_test.go, tmp/', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output; "testdata/" (a trailing slash) is that directory and everything in it, at any depth when it has no other slash', glob: true },
+  { key: 'exclude', flag: 'exclude', override: 'exclude', type: 'string-list', defaultText: 'with build.entry: **/*.test.*, **/*.spec.*, __tests__/ (tests, which the program never loads); when bin or build.cmd runs go: vendor/, testdata/, **/*_test.go, tmp/; else []', description: 'globs never to watch, added to node_modules, .git, editor temp files and the build output; "testdata/" (a trailing slash) is that directory and everything in it, at any depth when it has no other slash', glob: true },
   { key: 'delay', flag: 'delay', override: 'delayMs', type: 'ms', defaultText: String(DEFAULT_DELAY_MS), description: 'milliseconds of quiet after a saved file before rebuilding; several changed files wait at least 250, so a checkout is one restart' },
   { key: 'bin', flag: null, type: 'command', defaultText: 'node --import tsx <build.entry> (node <build.outfile> with build.outfile)', description: 'what to run: a command line, or an array of arguments' },
   { key: 'gitignore', flag: null, type: 'boolean', defaultText: 'true', description: 'also skip the files the .gitignore files ignore (the root\'s and those in directories below it); an edit to one applies at once' },

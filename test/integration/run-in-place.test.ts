@@ -1,4 +1,4 @@
-import { symlinkSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, get } from '../helpers/http.js';
@@ -105,5 +105,26 @@ describe('running the entry in place', () => {
     project.write('tsconfig.json', '{ "compilerOptions": { "allowJs": true } }\n');
     const loaded = session.run(project, ['server.mjs']);
     await loaded.interact(output(/loaders: 2/), output(/app exited cleanly/));
+  });
+
+  it("restarts for the program's sources and not for its tests", async () => {
+    const project = session.project('esbuild-basic');
+    rmSync(project.path('.hotrc.toml'));
+    project.write('src/server.test.ts', "import { VERSION } from './version.js';\nconsole.log(VERSION);\n");
+    project.write('src/__tests__/greeting.ts', "import { greeting } from '../greeting.js';\nconsole.log(greeting);\n");
+    const port = await freePort();
+    const hot = session.run(project, [], { env: { PORT: String(port) } });
+    await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /"version":"v1"/));
+    // Tests saved first, then the source: one restart, for the source alone.
+    await hot.interact(
+      act('edit two tests, then the version', () => {
+        project.replace('src/server.test.ts', 'console.log(VERSION);', 'console.log(VERSION, 2);');
+        project.replace('src/__tests__/greeting.ts', 'console.log(greeting);', 'console.log(greeting, 2);');
+        project.replace('src/version.ts', "'v1'", "'v2'");
+      }),
+      output(/restarting: src\/version\.ts changed \(/),
+      answer(port, /"version":"v2"/),
+    );
+    expect(hot.count(/restarting:/)).toBe(1);
   });
 });

@@ -241,6 +241,15 @@ describe('resolveConfig: the stop signal of a go command', () => {
     expect(resolveConfig(input({ user: { bin: goRun }, overrides: { killSignal: 'SIGHUP' } })).run.killSignal).toBe('SIGHUP');
   });
 
+  it("leaves an entry's tests unwatched unless exclude is set; a bin or a command keeps watching them", () => {
+    const tests = ['**/*.test.*', '**/*.spec.*', '__tests__/'];
+    expect(resolveConfig(input({ configFile: null, overrides: { entry: 'src/server.ts' } })).watch.exclude).toEqual([...DEFAULT_EXCLUDE, ...tests]);
+    expect(resolveConfig(input({ user: { build: { entry: 'src/server.ts', outfile: 'out/server.mjs' } } })).watch.exclude).toEqual([...DEFAULT_EXCLUDE, ...tests]);
+    expect(resolveConfig(input({ user: { build: { entry: 'src/server.ts' }, exclude: [] } })).watch.exclude).toEqual(DEFAULT_EXCLUDE);
+    expect(resolveConfig(input({ configFile: null, overrides: { command: ['node', '--test'] } })).watch.exclude).toEqual(DEFAULT_EXCLUDE);
+    expect(resolveConfig(input({ user: { bin: { kind: 'argv', argv: ['node', 'server.js'] } } })).watch.exclude).toEqual(DEFAULT_EXCLUDE);
+  });
+
   it('watches Go sources, not tests, testdata, vendor or tmp, when a go command runs and include is not set', () => {
     const viaCommand = resolveConfig(input({ configFile: null, overrides: { command: ['go', 'run', '.'] } }));
     expect(viaCommand.watch.include).toContain('**/*.go');
