@@ -106,9 +106,11 @@ type HoldingEvent = Extract<HotEvent, { type: 'holding' }>;
  * when there is one (it comes right after), else on a line of its own.
  */
 export function createReport(logger: Logger, cwd: string): (event: HotEvent) => void {
-  const write = reportLine(logger, cwd);
+  const build = { failed: false };
+  const write = reportLine(logger, cwd, build);
   let listened: { readyMs: number } | null = null;
   return (event) => {
+    if (event.type === 'build-ok' || event.type === 'build-failed') build.failed = event.type === 'build-failed' && event.cause !== 'types';
     if (listened && event.type === 'holding') {
       const ready = `ready in ${formatDuration(listened.readyMs)}`;
       listened = null;
@@ -145,7 +147,8 @@ function writeHolding(logger: Logger, event: HoldingEvent, ready: string | null)
   logger.info(`${lead}holding ${event.addresses.map(printable).join(', ')} for the app: restarts hand ${them} to the new version without refusing a connection`);
 }
 
-function reportLine(logger: Logger, cwd: string): (event: HotEvent) => void {
+/** `build.failed`: the last build failed on its own errors, so no version runs the code the type checker saw. */
+function reportLine(logger: Logger, cwd: string, build: { readonly failed: boolean }): (event: HotEvent) => void {
   const rel = (file: string): string => relativeTo(file, cwd);
   return (event) => {
     switch (event.type) {
@@ -168,7 +171,8 @@ function reportLine(logger: Logger, cwd: string): (event: HotEvent) => void {
         return logger.block(event.diagnostics);
       }
       case 'types-failed':
-        logger.error(`${describeTypeErrorCount(event.errors)} (tsc)${event.blocking ? '' : ', the app runs regardless'}:`);
+        // After a failed build (a syntax error both see), the previous version runs, not this code: "regardless" would mislead.
+        logger.error(`${describeTypeErrorCount(event.errors)} (tsc)${event.blocking || build.failed ? '' : ', the app runs regardless'}:`);
         return logger.block(formatTypeErrors(event.errors, cwd));
       case 'types-ok':
         if (event.fixed === 0) return logger.debug('types ok (tsc)');

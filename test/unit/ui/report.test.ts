@@ -69,6 +69,18 @@ describe('report: type errors', () => {
     ]);
   });
 
+  it('does not say the app runs regardless while the last build failed on its own errors', () => {
+    const lines: string[] = [];
+    const report = createReport(createLogger({ level: 'info', color: false, write: (text) => lines.push(text) }), CWD);
+    const syntax = [{ ...errors[0]!, code: 'TS1109', message: 'Expression expected.' }];
+    report({ type: 'build-failed', durationMs: 5, diagnostics: 'src/a.ts:13:28: ERROR: Unexpected ";"', previous: 'kept' });
+    report({ type: 'types-failed', errors: syntax, blocking: false });
+    report({ type: 'build-ok', durationMs: 5, outputChanged: true });
+    report({ type: 'types-failed', errors, blocking: false });
+    const heads = lines.join('').split('\n').filter((line) => line.includes('(tsc)'));
+    expect(heads).toEqual(['[hot] 1 type error in 1 file (tsc):', '[hot] 3 type errors in 3 files (tsc), the app runs regardless:']);
+  });
+
   it('says when they are fixed, and a failed build held by them in one line', () => {
     expect(render({ type: 'types-ok', fixed: 2 })).toBe('[hot] types ok: all 2 type errors are fixed\n');
     expect(render({ type: 'build-failed', durationMs: 300, diagnostics: 'src/a.ts:1:1 - error TS1: x', previous: 'kept', cause: 'types' })).toBe(
