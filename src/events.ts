@@ -305,8 +305,11 @@ export type HotEvent =
   | { type: 'restart-skipped'; reason: 'output-unchanged' | 'build-loop' | 'program-loop' | 'hook-loop'; paths: string[]; buildMs?: number; why?: string }
   /** A build-only package (no program) built. */
   | { type: 'built'; durationMs: number; reason: string }
-  /** A new version that never became ready: `reason` says why; with `oldServing`, the previous version keeps serving. */
-  | { type: 'start-failed'; reason: string; cause: StartFailure['cause']; pid: number; oldServing: boolean; hint?: string }
+  /**
+   * A new version that never became ready: `reason` says why; with `oldServing`, the previous version
+   * keeps serving. `after`: what the start was for (`src/server.ts changed`), for a restart hot was asked for.
+   */
+  | { type: 'start-failed'; reason: string; cause: StartFailure['cause']; pid: number; oldServing: boolean; hint?: string; after?: string }
   | { type: 'exit'; pid: number; code: number | null; signal: string | null; requested: boolean }
   /** The program exited with code 0 on its own: hot waits for a change. */
   | {

@@ -257,7 +257,9 @@ function onStartFailed(state: PipelineState, event: Extract<JobEvent, { type: 's
   const { failure } = event;
   const hint = failure.cause === 'spawn' ? failure.error.hint : undefined;
   const reason = describeStartFailure(failure, state.config.serve);
-  effects.push({ type: 'emit', event: { type: 'start-failed', reason, cause: failure.cause, pid: event.pid, oldServing: event.oldServing, ...(hint ? { hint } : {}) } });
+  // A save that broke the start is named, as on the line of a restart that worked.
+  const after = cycle && cycle.trigger !== 'start' && cycle.trigger !== 'retry' ? describeTrigger(cycle, state.config, state.cwd) : null;
+  effects.push({ type: 'emit', event: { type: 'start-failed', reason, cause: failure.cause, pid: event.pid, oldServing: event.oldServing, ...(hint ? { hint } : {}), ...(after ? { after } : {}) } });
   let next: PipelineState = { ...state, job: event.oldServing ? 'running' : 'idle' };
   if (!event.oldServing) {
     if (failure.cause === 'spawn') {

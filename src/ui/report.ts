@@ -264,8 +264,9 @@ export function formatTypeErrors(errors: readonly TypeDiagnostic[], cwd: string)
 
 function reportStartFailed(logger: Logger, event: Extract<HotEvent, { type: 'start-failed' }>): void {
   const reason = printable(event.reason);
-  if (event.oldServing && event.cause === 'spawn') return logger.error(`${reason}; the previous version keeps serving, waiting for changes`, hintOf(event));
-  if (event.oldServing) return logger.error(`the new version failed to start: ${reason}. The previous version keeps serving; waiting for changes`);
+  const after = event.after ? `restarting: ${printable(event.after)}, but ` : '';
+  if (event.oldServing && event.cause === 'spawn') return logger.error(`${after}${reason}; the previous version keeps serving, waiting for changes`, hintOf(event));
+  if (event.oldServing) return logger.error(`${after}the new version failed to start: ${reason}. The previous version keeps serving; waiting for changes`);
   if (event.cause === 'spawn') return logger.error(`${reason}, waiting for changes`, hintOf(event));
   return logger.error(`the app failed to start: ${reason}`);
 }

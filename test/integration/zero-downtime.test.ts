@@ -88,7 +88,7 @@ describe.each(['proxy', 'socket'])('zero-downtime restarts, strategy = "%s"', (s
     const served = await get(port);
     await hot.interact(
       act('make the next version throw at start', () => project.replace('app.mjs', 'const STARTUP_MS = 100;', "const STARTUP_MS = 100;\nthrow new Error('boom at start');")),
-      output(/the new version failed to start: it exited before it was ready \(code 1\)\. The previous version keeps serving/),
+      output(/restarting: app\.mjs changed, but the new version failed to start: it exited before it was ready \(code 1\)\. The previous version keeps serving/),
     );
     expect(await get(port)).toBe(served);
     await hot.interact(

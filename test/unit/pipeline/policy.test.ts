@@ -162,6 +162,16 @@ describe('decide', () => {
     state = run(state, []).state;
   });
 
+  it('names the change a failed restart was for, and nothing for a first start', () => {
+    const exit = { pid: 9, code: 1, signal: null, uptimeMs: 5, requested: false, beforeReady: true };
+    const failedRestart = run(running(), [{ type: 'changes', paths: [FILE] }, built(), job({ type: 'start-failed', pid: 9, failure: { cause: 'exited', code: 1, signal: null }, oldServing: true, exit })]);
+    expect(failedRestart.effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'start-failed', pid: 9, oldServing: true, after: `${path.join('src', 'a.ts')} changed` }) });
+    const first = run(run(initialState(configOf(), ROOT), [{ type: 'start', publicUrl: null }, built()]).state, [job({ type: 'start-failed', pid: 9, failure: { cause: 'exited', code: 1, signal: null }, oldServing: false, exit })]);
+    const event = first.effects.find((effect) => effect.type === 'emit' && effect.event.type === 'start-failed');
+    expect(event).toBeDefined();
+    expect(event).not.toHaveProperty('event.after');
+  });
+
   it('holds changes while paused and acts on all of them in one cycle at resume', () => {
     const paused = run(running(), [{ type: 'pause' }, { type: 'changes', paths: [FILE] }, { type: 'changes', paths: [FILE, path.join(ROOT, 'b.ts')] }]);
     expect(types(paused.effects)).toEqual([]);
