@@ -22,6 +22,8 @@ describe('documentation derived from the settings table', () => {
     const document = parse(example) as Record<string, unknown>;
     const config = validateUserConfig(document, { displayFile: '.hotrc.toml.example', source: example });
     expect(config.build?.entry).toBe('src/server.ts');
+    // hot init writes it: the program gets no variable that bare `hot` would not give it.
+    expect(config.run?.env).toBeUndefined();
     const missing = FILE_SETTINGS.filter((setting) => setting.type !== 'table')
       .map((setting) => setting.key.split('.').pop()!)
       .filter((name) => !new RegExp(`(^|[\\s#{,])${name}\\s*=`, 'm').test(example));
