@@ -61,7 +61,7 @@ describe('an env file no environment can hold', () => {
     await hot.interact(answer(port, /^greeting=hello$/m), watching());
     await hot.interact(
       act('rewrite .env as UTF-16, as PowerShell does', () => writeFileSync(project.path('.env'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('GREETING=bonjour\r\n', 'utf16le')]))),
-      output(/\[hot\] \.env looks like UTF-16: save it as UTF-8; the previous version keeps serving, waiting for changes/),
+      output(/\[hot\] restarting: \.env changed, but \.env looks like UTF-16: save it as UTF-8; the previous version keeps serving, waiting for changes/),
       output(/hint: .*Out-File -Encoding utf8/),
     );
     expect(await get(port)).toBe('greeting=hello\n');
