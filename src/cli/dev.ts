@@ -7,10 +7,10 @@ import { loadConfig } from '../config/load.js';
 import { CONFIG_FILE_NAME, type CliOverrides, type ResolvedConfig } from '../config/schema.js';
 import { captureReads, discardEarly, EARLY_START_KEY, stampOf, type EarlyStart, type Reads, type Stamp } from '../early-start.js';
 import { ConfigError } from '../errors.js';
-import type { PackageEvent } from '../events.js';
+import type { HotEventOf, PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
-import { createReport } from '../ui/report.js';
+import { writeTypeErrors } from '../ui/report.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
 import type { Workspace } from '../workspace/packages.js';
 import { detectedOverrides, type Detected } from './detected-entry.js';
@@ -136,7 +136,7 @@ function runApp(cwd: string, { overrides, lookedFor, project }: Detected, cliOve
   const session = sessionOf(app, (listener) => void app.on('*', listener));
   attach(session, { logger, color, json, shortcuts });
   // After the --json writer: a change's event line is written before the screen is cleared.
-  if (config.terminal.clear && canClearScreen()) clearOnChange(app, createReport(logger, cwd));
+  if (config.terminal.clear && canClearScreen()) clearOnChange(app, logger, cwd);
 }
 
 function runWorkspace(workspace: Workspace, filters: string[], overrides: CliOverrides, terminal: Omit<Terminal, 'shortcuts'> & { level: LogLevel }): void {
@@ -175,13 +175,16 @@ function attach(session: DevSession, { logger, json, shortcuts }: Terminal): voi
  * Clears the screen before each restart. tsc's errors print only when they change, so errors still
  * there are printed again after the clear, or they would vanish from sight.
  */
-function clearOnChange(app: HotApp, report: (event: PackageEvent) => void): void {
-  let typeErrors: PackageEvent | null = null;
+function clearOnChange(app: HotApp, logger: Logger, cwd: string): void {
+  let typeErrors: HotEventOf<'types-failed'> | null = null;
+  let buildFailed = false;
   app.on('types-failed', (event) => (typeErrors = event));
   app.on('types-ok', () => (typeErrors = null));
+  app.on('build-ok', () => (buildFailed = false));
+  app.on('build-failed', (event) => (buildFailed = event.cause !== 'types'));
   app.on('change', () => {
     process.stdout.write(CLEAR_SCREEN);
-    if (typeErrors) report(typeErrors);
+    if (typeErrors) writeTypeErrors(logger, cwd, typeErrors, buildFailed);
   });
 }
 

@@ -171,9 +171,7 @@ function reportLine(logger: Logger, cwd: string, build: { readonly failed: boole
         return logger.block(event.diagnostics);
       }
       case 'types-failed':
-        // After a failed build (a syntax error both see), the previous version runs, not this code: "regardless" would mislead.
-        logger.error(`${describeTypeErrorCount(event.errors)} (tsc)${event.blocking || build.failed ? '' : ', the app runs regardless'}:`);
-        return logger.block(formatTypeErrors(event.errors, cwd));
+        return writeTypeErrors(logger, cwd, event, build.failed);
       case 'types-ok':
         if (event.fixed === 0) return logger.debug('types ok (tsc)');
         return logger.success(`types ok: ${event.fixed === 1 ? 'the type error is' : `all ${event.fixed} type errors are`} fixed`);
@@ -240,6 +238,15 @@ function reportLine(logger: Logger, cwd: string, build: { readonly failed: boole
 }
 
 /** `2 type errors in src/a.ts`, `5 type errors in 3 files`. */
+/**
+ * tsc's errors under one heading. `buildFailed`: the last build failed on its own errors (a syntax
+ * error both see), so the previous version runs, not this code, and "regardless" would mislead.
+ */
+export function writeTypeErrors(logger: Logger, cwd: string, event: Extract<HotEvent, { type: 'types-failed' }>, buildFailed: boolean): void {
+  logger.error(`${describeTypeErrorCount(event.errors)} (tsc)${event.blocking || buildFailed ? '' : ', the app runs regardless'}:`);
+  logger.block(formatTypeErrors(event.errors, cwd));
+}
+
 function describeTypeErrorCount(errors: readonly TypeDiagnostic[]): string {
   const files = new Set(errors.map((error) => error.file ?? 'tsconfig'));
   return `${errors.length} type error${errors.length === 1 ? '' : 's'} in ${files.size} file${files.size === 1 ? '' : 's'}`;

@@ -59,6 +59,25 @@ describe('[check] types: tsc beside the restart', () => {
     await hot.interact(act('stop hot with SIGTERM', () => hot.signal('SIGTERM')), exit(), until('tsc is gone with hot', () => hot.liveProcesses() === 0));
   });
 
+  it('after a syntax error, never says the app runs regardless: not at first, nor when a cleared screen shows the errors again', async () => {
+    const project = typedProject(session.project('typed-http'));
+    project.write('.hotrc.toml', 'clear = true\n[build]\nentry = "src/server.ts"\n');
+    const port = await freePort();
+    const hot = session.run(project, [], { tty: true, env: { CI: '', PORT: String(port) } });
+    await hot.interact(output(/started src\/server\.ts/), watching(), answer(port, /^hello v1 /));
+    await hot.interact(until('tsc runs beside hot', () => tscPids(hot).length === 1, TSC));
+    const HEADING = /type errors? in 1 file \(tsc\)/g;
+    await hot.interact(
+      act('break the syntax', () => project.replace('src/message.ts', "const version: string = 'v1';", 'const version: string = ;')),
+      output(/build failed in \d+ ms, keeping the previous process running/),
+      output(HEADING, TSC),
+      act('edit another file while it is broken: the screen is cleared', () => project.replace('src/server.ts', 'typed-http listening', 'typed-http up')),
+      until('the errors are shown again after the clear', () => (hot.output().match(HEADING) ?? []).length === 2),
+    );
+    expect(hot.output()).not.toMatch(/runs regardless/);
+    expect(await get(port)).toMatch(/^hello v1 /);
+  });
+
   it('starts tsc once the app listens, not while it boots (tsc takes a core for seconds)', async () => {
     const project = typedProject(session.project('typed-http'));
     // An app that boots for a while: it says so halfway, then listens.
