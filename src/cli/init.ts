@@ -25,8 +25,9 @@ export function runInit(flags: CliFlags & { from?: string }): void {
   const cwd = process.cwd();
   const go = detectGoModule(cwd);
   if (go) {
-    writeGoConfig(cwd, go.main);
+    const { envFiles } = writeGoConfig(cwd, go.main);
     logger.success(`wrote .hotrc.toml for a Go module (${printable(go.reason)}): ${goDescription(go.main)}`);
+    logEnvFiles(logger, envFiles);
     logger.info('run `hot` to start');
     return;
   }
@@ -38,8 +39,12 @@ export function runInit(flags: CliFlags & { from?: string }): void {
   const { entry, launcher, envFiles, reason } = writeStarterConfig(cwd, template);
   const how = launcher ? `, run.launcher = "${printable(launcher)}"` : '';
   logger.success(`wrote .hotrc.toml${entry ? ` (build.entry = "${printable(entry)}"${how}, from ${printable(reason)})` : ''}`);
-  if (envFiles.length > 0) logger.info(`run.env_file = [${envFiles.map((file) => `"${printable(file)}"`).join(', ')}]: the program gets their variables, as with bare \`hot\``);
+  logEnvFiles(logger, envFiles);
   logger.info(entry ? 'run `hot` to start' : 'set build.entry (or bin) in it, then run `hot`');
+}
+
+function logEnvFiles(logger: Logger, envFiles: readonly string[]): void {
+  if (envFiles.length > 0) logger.info(`run.env_file = [${envFiles.map((file) => `"${printable(file)}"`).join(', ')}]: the program gets their variables, as with bare \`hot\``);
 }
 
 /** `hot init --from .air.toml` (or nodemon.json): that setup in hot's keys, with what has no equivalent as comments. */
@@ -72,7 +77,8 @@ function initWorkspace(workspace: Workspace, template: string, logger: Logger): 
       logger.info(`${rel(pkg.dir)}: no entry that starts a program (a library?), no config written`);
       continue;
     }
-    const { entry, launcher, reason } = writeStarterConfig(pkg.dir, template, detection);
+    // Bare `hot` at the root loads no package's .env, and a package's env_file would replace the root config's.
+    const { entry, launcher, reason } = writeStarterConfig(pkg.dir, template, detection, { envFiles: false });
     const how = launcher ? `, run.launcher = "${printable(launcher)}"` : '';
     logger.success(`wrote ${rel(pkg.dir)}/${CONFIG_FILE_NAME} (build.entry = "${printable(entry ?? '')}"${how}, from ${printable(reason)})`);
     configured.push(pkg.name);

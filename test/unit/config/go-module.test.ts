@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'smol-toml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { detectGoModule, goUserConfig, GO_CONFIG } from '../../../src/config/go-module.js';
 import { writeGoConfig } from '../../../src/config/init.js';
@@ -52,6 +53,14 @@ describe('detectGoModule', () => {
     writeGoConfig(dir);
     expect(readFileSync(path.join(dir, '.hotrc.toml'), 'utf8')).toBe(GO_CONFIG);
     expect(() => writeGoConfig(dir)).toThrow('.hotrc.toml already exists here, not overwriting it');
+  });
+
+  it('writes the .env bare hot loads in a Go module into [run] env_file', () => {
+    write('.env', 'PORT=8081\n');
+    expect(writeGoConfig(dir).envFiles).toEqual(['.env']);
+    const source = readFileSync(path.join(dir, '.hotrc.toml'), 'utf8');
+    expect(source).toBe(GO_CONFIG.replace('[run]\n', '[run]\nenv_file = [ ".env" ]\n'));
+    expect((parse(source) as { run: Record<string, unknown> }).run.env_file).toEqual(['.env']);
   });
 });
 

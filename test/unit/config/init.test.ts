@@ -73,6 +73,14 @@ describe('writeStarterConfig', () => {
     expect(validateUserConfig(document, { displayFile: '.hotrc.toml', source }).run?.envFile).toEqual(['.env', '.env.development']);
   });
 
+  it('writes no env_file for a workspace package, where it would replace the root config\'s', () => {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: 'app.js' }));
+    writeFileSync(path.join(dir, 'app.js'), '');
+    writeFileSync(path.join(dir, '.env'), 'A=1\n');
+    expect(writeStarterConfig(dir, `${TEMPLATE}[run]\n# env_file = [".env"]\n`, undefined, { envFiles: false }).envFiles).toEqual([]);
+    expect(written().document).toEqual({ build: { entry: 'app.js' }, run: {} });
+  });
+
   it('leaves env_file commented out when the project has no env file, and adds [run] once when the template has no line for it', () => {
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: 'app.js' }));
     writeFileSync(path.join(dir, 'app.js'), '');
