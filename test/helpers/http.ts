@@ -5,7 +5,7 @@ import net from 'node:net';
  * Ports for programs that need a fixed one come from below the kernel's ephemeral range (32768 and
  * up on Linux), so no outgoing connection (a load generator in another worker) can take one between
  * the check here and the program's bind. The range is cut into slices, one per worker slot
- * (VITEST_POOL_ID, 1 to maxWorkers): two files that run at the same time never share a slot, so a
+ * (VITEST_POOL_ID, 1 to maxWorkers, at most 8): two files that run at the same time never share a slot, so a
  * port handed out in one cannot be handed out in the other before its program has bound it. Each
  * file starts at its own place in its slice and moves on with every port it hands out.
  */
