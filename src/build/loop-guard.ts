@@ -65,7 +65,10 @@ export function createLoopGuard(options: LoopGuardOptions = {}): LoopGuard {
   /** Who of this span's cycle wrote a file modified at `modifiedAtMs`, if any. */
   const writerIn = (spans: CycleSpans, modifiedAtMs: number, isSource: boolean): Writer | null => {
     if (Number.isNaN(spans.startedAt)) return null;
-    const counts = (from: number, to: number): boolean => modifiedAtMs >= from - slack && modifiedAtMs <= to + slack && !(isSource && to - from > LONG_STEP_MS);
+    // Slack before the start only: a file's time comes from a coarse clock that lags, never leads, so a
+    // write the step made is never stamped after the step ended, and a save just after it (a fast
+    // hand, a script) must not count as the step's.
+    const counts = (from: number, to: number): boolean => modifiedAtMs >= from - slack && modifiedAtMs <= to && !(isSource && to - from > LONG_STEP_MS);
     if (spans.hooks.some(([from, to]) => counts(from, to ?? now()))) return 'hook';
     if (counts(spans.startedAt, spans.finishedAt ?? now())) return 'build';
     const started = spans.programStartedAt;

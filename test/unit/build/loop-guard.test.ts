@@ -43,6 +43,21 @@ describe('createLoopGuard', () => {
     expect(results).toEqual([null, null, null, null, 'build']);
   });
 
+  it('does not credit a build with a save made just after it ended, however often', () => {
+    const time = clock();
+    const guard = createLoopGuard({ now: time.now });
+    const results: Array<string | null> = [];
+    for (let round = 0; round < 4; round++) {
+      guard.buildStarted();
+      time.advance(300);
+      guard.buildFinished();
+      // Saved 5 ms after the build ended, as a script that edits as soon as it sees the restart does.
+      guard.noteChange('/p/greeting.go', time.advance(5), true);
+      results.push(guard.isLooping(['/p/greeting.go']));
+    }
+    expect(results).toEqual([null, null, null, null]);
+  });
+
   it('credits the previous build only with an event that came late, soon after this build started', () => {
     const time = clock();
     // One self-started cycle is a loop here, so a wrong credit shows at once.
