@@ -237,7 +237,6 @@ function reportLine(logger: Logger, cwd: string, build: { readonly failed: boole
   };
 }
 
-/** `2 type errors in src/a.ts`, `5 type errors in 3 files`. */
 /**
  * tsc's errors under one heading. `buildFailed`: the last build failed on its own errors (a syntax
  * error both see), so the previous version runs, not this code, and "regardless" would mislead.
@@ -247,6 +246,7 @@ export function writeTypeErrors(logger: Logger, cwd: string, event: Extract<HotE
   logger.block(formatTypeErrors(event.errors, cwd));
 }
 
+/** `2 type errors in src/a.ts`, `5 type errors in 3 files`. */
 function describeTypeErrorCount(errors: readonly TypeDiagnostic[]): string {
   const files = new Set(errors.map((error) => error.file ?? 'tsconfig'));
   return `${errors.length} type error${errors.length === 1 ? '' : 's'} in ${files.size} file${files.size === 1 ? '' : 's'}`;
