@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import type { HotEventOf, PackageEvent } from '../events.js';
 import { findInternalPackages } from '../workspace/internal-packages.js';
 import { createLogger, type Logger, type LogLevel } from '../ui/logger.js';
-import { writeTypeErrors } from '../ui/report.js';
+import { buildFailedAfter, writeTypeErrors } from '../ui/report.js';
 import { canClearScreen, CLEAR_SCREEN } from '../ui/shortcuts.js';
 import type { Workspace } from '../workspace/packages.js';
 import { detectedOverrides, type Detected } from './detected-entry.js';
@@ -180,8 +180,7 @@ function clearOnChange(app: HotApp, logger: Logger, cwd: string): void {
   let buildFailed = false;
   app.on('types-failed', (event) => (typeErrors = event));
   app.on('types-ok', () => (typeErrors = null));
-  app.on('build-ok', () => (buildFailed = false));
-  app.on('build-failed', (event) => (buildFailed = event.cause !== 'types'));
+  app.on('*', (event) => (buildFailed = buildFailedAfter(event, buildFailed)));
   app.on('change', () => {
     process.stdout.write(CLEAR_SCREEN);
     if (typeErrors) writeTypeErrors(logger, cwd, typeErrors, buildFailed);

@@ -110,7 +110,7 @@ export function createReport(logger: Logger, cwd: string): (event: HotEvent) => 
   const write = reportLine(logger, cwd, build);
   let listened: { readyMs: number } | null = null;
   return (event) => {
-    if (event.type === 'build-ok' || event.type === 'build-failed') build.failed = event.type === 'build-failed' && event.cause !== 'types';
+    build.failed = buildFailedAfter(event, build.failed);
     if (listened && event.type === 'holding') {
       const ready = `ready in ${formatDuration(listened.readyMs)}`;
       listened = null;
@@ -235,6 +235,13 @@ function reportLine(logger: Logger, cwd: string, build: { readonly failed: boole
         return logger.warn('config not applied: still running with the previous one');
     }
   };
+}
+
+/** Whether the last build failed on its own errors (not held by tsc's) once `event` is known; `failed`: before it. */
+export function buildFailedAfter(event: HotEvent, failed: boolean): boolean {
+  if (event.type === 'build-ok') return false;
+  if (event.type === 'build-failed') return event.cause !== 'types';
+  return failed;
 }
 
 /**
